@@ -1,0 +1,162 @@
+//! Workspace and API key rows and their SQL.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::db::page::IdWindow;
+use crate::db::schema::{api_keys, workspaces};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = workspaces, check_for_backend(diesel::pg::Pg))]
+pub struct Workspace {
+    pub id: Uuid,
+    pub name: String,
+    pub default_currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Workspace {
+    pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Workspace> {
+        workspaces::table.find(id).select(Workspace::as_select()).first(conn).await
+    }
+
+    pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+        workspaces::table.count().get_result(conn).await
+    }
+
+    pub async fn insert(conn: &mut AsyncPgConnection, workspace: &Workspace) -> QueryResult<()> {
+        diesel::insert_into(workspaces::table).values(workspace).execute(conn).await.map(drop)
+    }
+}
+
+/// An API key as the API shows it: never the secret or its hash.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg))]
+pub struct ApiKey {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<Option<String>>,
+    pub created_by_key_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    pub fn scope_names(&self) -> impl Iterator<Item = &str> {
+        self.scopes.iter().flatten().map(String::as_str)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct NewApiKey<'a> {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub secret_hash: &'a [u8],
+    pub scopes: Vec<String>,
+    pub created_by_key_id: Option<Uuid>,
+}
+
+/// What authentication needs from a key row.
+#[derive(Debug, QueryableByName)]
+pub struct KeyIdentity {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub workspace_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::Text>>)]
+    pub scopes: Vec<Option<String>>,
+}
+
+impl ApiKey {
+    pub async fn insert(conn: &mut AsyncPgConnection, key: &NewApiKey<'_>) -> QueryResult<ApiKey> {
+        diesel::insert_into(api_keys::table)
+            .values(key)
+            .returning(ApiKey::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    pub async fn find(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<ApiKey> {
+        api_keys::table
+            .filter(api_keys::workspace_id.eq(workspace_id))
+            .filter(api_keys::id.eq(id))
+            .select(ApiKey::as_select())
+            .first(conn)
+            .await
+    }
+
+    /// Locks the row so concurrent revocations of one key serialise.
+    pub async fn find_for_update(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<ApiKey> {
+        api_keys::table
+            .filter(api_keys::workspace_id.eq(workspace_id))
+            .filter(api_keys::id.eq(id))
+            .select(ApiKey::as_select())
+            .for_update()
+            .first(conn)
+            .await
+    }
+
+    /// Keys of a workspace, newest first, within a keyset window.
+    pub async fn page(conn: &mut AsyncPgConnection, workspace_id: Uuid, window: &IdWindow) -> QueryResult<Vec<ApiKey>> {
+        let mut query = api_keys::table
+            .filter(api_keys::workspace_id.eq(workspace_id))
+            .select(ApiKey::as_select())
+            .limit(window.fetch_limit())
+            .into_boxed();
+        if let Some(after) = window.after {
+            query = query.filter(api_keys::id.lt(after));
+        }
+        if let Some(before) = window.before {
+            query = query.filter(api_keys::id.gt(before));
+        }
+        query = if window.from_end { query.order(api_keys::id.asc()) } else { query.order(api_keys::id.desc()) };
+        query.load(conn).await
+    }
+
+    pub async fn count(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<i64> {
+        api_keys::table.filter(api_keys::workspace_id.eq(workspace_id)).count().get_result(conn).await
+    }
+
+    pub async fn revoke(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<ApiKey> {
+        diesel::update(api_keys::table)
+            .filter(api_keys::workspace_id.eq(workspace_id))
+            .filter(api_keys::id.eq(id))
+            .set(api_keys::revoked_at.eq(diesel::dsl::now))
+            .returning(ApiKey::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Resolves a key by the hash of its secret, in one round trip: the live key's identity,
+    /// and `last_used_at` refreshed at most once a minute so reads don't turn into writes.
+    pub async fn authenticate(conn: &mut AsyncPgConnection, secret_hash: &[u8]) -> QueryResult<Option<KeyIdentity>> {
+        diesel::sql_query(
+            "WITH key AS (
+                 SELECT workspace_id, id, scopes, last_used_at FROM api_keys
+                 WHERE secret_hash = $1 AND revoked_at IS NULL
+             ), touched AS (
+                 UPDATE api_keys SET last_used_at = now() FROM key
+                 WHERE api_keys.id = key.id
+                   AND (key.last_used_at IS NULL OR key.last_used_at < now() - interval '60 seconds')
+             )
+             SELECT workspace_id, id, scopes FROM key",
+        )
+        .bind::<diesel::sql_types::Bytea, _>(secret_hash)
+        .get_result(conn)
+        .await
+        .optional()
+    }
+}

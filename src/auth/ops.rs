@@ -1,0 +1,276 @@
+//! Operations on workspaces and keys, used by GraphQL and by the CLI.
+
+use futures_util::FutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::keys;
+use super::model::{ApiKey, NewApiKey, Workspace};
+use super::{Actor, Scope};
+use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+
+pub const MAX_NAME_LEN: usize = 200;
+
+/// A key just created: the secret is in the response once and is never stored, not even for
+/// an idempotent replay (a replay returns the key without its secret).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub key: ApiKey,
+    #[serde(skip)]
+    pub secret: Option<String>,
+}
+
+pub struct NewKeyInput {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+}
+
+/// Resolves an `Authorization` header to the acting key, or `UNAUTHENTICATED`.
+pub async fn authenticate(pool: &DbPool, authorization: Option<&str>, request_id: Option<String>) -> Result<Actor, AppError> {
+    let header = authorization.ok_or_else(|| {
+        AppError::Unauthenticated("missing API key: send `Authorization: Bearer <key>`".into())
+    })?;
+    let secret = keys::from_authorization(header).ok_or_else(|| {
+        AppError::Unauthenticated("malformed Authorization header: expected `Bearer <key>`".into())
+    })?;
+    let mut conn = crate::db::conn(pool).await?;
+    let identity = ApiKey::authenticate(&mut conn, &keys::hash(secret))
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated("invalid or revoked API key".into()))?;
+    Ok(Actor {
+        workspace_id: identity.workspace_id,
+        key_id: identity.id,
+        scopes: identity.scopes.iter().flatten().filter_map(|s| s.parse().ok()).collect(),
+        request_id,
+    })
+}
+
+/// Checks a key's name and scopes; the rules behind `createApiKey` and the CLI.
+pub fn validate_new_key(input: &NewKeyInput) -> Result<(), AppError> {
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+        return Err(AppError::bad_input("input.name", format!("must be 1 to {MAX_NAME_LEN} characters")));
+    }
+    if input.scopes.is_empty() {
+        return Err(AppError::bad_input("input.scopes", "at least one scope is required"));
+    }
+    Ok(())
+}
+
+fn sorted_scope_names(scopes: &[Scope]) -> Vec<String> {
+    let mut scopes = scopes.to_vec();
+    scopes.sort();
+    scopes.dedup();
+    scopes.iter().map(|s| s.as_str().to_owned()).collect()
+}
+
+async fn insert_key(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    input: &NewKeyInput,
+    created_by: Option<Uuid>,
+) -> Result<CreatedApiKey, AppError> {
+    let secret = keys::generate();
+    let key = ApiKey::insert(
+        conn,
+        &NewApiKey {
+            workspace_id,
+            id: Uuid::now_v7(),
+            name: input.name.trim(),
+            prefix: &secret.prefix,
+            secret_hash: &secret.hash,
+            scopes: sorted_scope_names(&input.scopes),
+            created_by_key_id: created_by,
+        },
+    )
+    .await?;
+    Ok(CreatedApiKey { key, secret: Some(secret.plaintext) })
+}
+
+/// `createApiKey`: a new key in the caller's workspace (admin only).
+pub async fn create_api_key(
+    pool: &DbPool,
+    actor: &Actor,
+    input: NewKeyInput,
+    options: WriteOptions,
+) -> Result<WriteResult<CreatedApiKey>, AppError> {
+    let request = WriteRequest {
+        action: "api_key.create",
+        entity_type: "api_key",
+        entity_id: None,
+        scope: Scope::Admin,
+        input: json!({ "name": input.name, "scopes": sorted_scope_names(&input.scopes) }),
+        options,
+    };
+    let workspace_id = actor.workspace_id;
+    let creator = actor.key_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            validate_new_key(&input)?;
+            let created = insert_key(conn, workspace_id, &input, Some(creator)).await?;
+            Ok(Written {
+                entity_id: created.key.id,
+                before: None,
+                after: Some(serde_json::to_value(&created.key)?),
+                events: vec![],
+                value: created,
+            })
+        }
+        .boxed()
+    })
+    .await
+}
+
+/// `revokeApiKey`: the key stops working at once. Revoking a revoked key changes nothing.
+pub async fn revoke_api_key(pool: &DbPool, actor: &Actor, key_id: Uuid, options: WriteOptions) -> Result<WriteResult<ApiKey>, AppError> {
+    let request = WriteRequest {
+        action: "api_key.revoke",
+        entity_type: "api_key",
+        entity_id: Some(key_id),
+        scope: Scope::Admin,
+        input: json!({ "id": key_id }),
+        options,
+    };
+    let workspace_id = actor.workspace_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            let before = ApiKey::find_for_update(conn, workspace_id, key_id)
+                .await
+                .map_err(|e| not_found_key(e, key_id))?;
+            let after = if before.revoked_at.is_some() {
+                before.clone()
+            } else {
+                ApiKey::revoke(conn, workspace_id, key_id).await?
+            };
+            Ok(Written {
+                entity_id: key_id,
+                before: Some(serde_json::to_value(&before)?),
+                after: Some(serde_json::to_value(&after)?),
+                events: vec![],
+                value: after,
+            })
+        }
+        .boxed()
+    })
+    .await
+}
+
+fn not_found_key(err: diesel::result::Error, id: Uuid) -> AppError {
+    match err {
+        diesel::result::Error::NotFound => AppError::not_found("API key", id),
+        other => other.into(),
+    }
+}
+
+/// Creates a workspace and its first admin key: the CLI's `workspace create` and the demo
+/// bootstrap. There is no acting key yet, so the audit rows carry no actor.
+pub async fn create_workspace(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    key_name: &str,
+) -> Result<(Workspace, CreatedApiKey), AppError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+        return Err(AppError::bad_input("name", format!("must be 1 to {MAX_NAME_LEN} characters")));
+    }
+    let key_name = key_name.to_owned();
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        {
+            let workspace = Workspace {
+                id: Uuid::now_v7(),
+                name,
+                default_currency: "USD".into(),
+                created_at: chrono::Utc::now(),
+            };
+            Workspace::insert(conn, &workspace).await?;
+            let input = NewKeyInput { name: key_name, scopes: vec![Scope::Admin] };
+            let created = insert_key(conn, workspace.id, &input, None).await?;
+            let after = serde_json::to_value(&workspace)?;
+            audit_system(conn, workspace.id, "workspace.create", "workspace", workspace.id, &after).await?;
+            let key_after = serde_json::to_value(&created.key)?;
+            audit_system(conn, workspace.id, "api_key.create", "api_key", created.key.id, &key_after).await?;
+            Ok((workspace, created))
+        }
+    })
+    .await
+}
+
+/// `dealgraph api-key create`: an operator's key, created without an acting key.
+pub async fn create_api_key_as_operator(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    input: NewKeyInput,
+) -> Result<CreatedApiKey, AppError> {
+    validate_new_key(&input)?;
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        {
+            Workspace::find(conn, workspace_id).await.map_err(|e| match e {
+                diesel::result::Error::NotFound => AppError::not_found("workspace", workspace_id),
+                other => other.into(),
+            })?;
+            let created = insert_key(conn, workspace_id, &input, None).await?;
+            let after = serde_json::to_value(&created.key)?;
+            audit_system(conn, workspace_id, "api_key.create", "api_key", created.key.id, &after).await?;
+            Ok(created)
+        }
+    })
+    .await
+}
+
+async fn audit_system(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    action: &str,
+    entity_type: &str,
+    entity_id: Uuid,
+    after: &serde_json::Value,
+) -> Result<(), AppError> {
+    AuditEvent::insert(
+        conn,
+        &NewAuditEvent {
+            workspace_id,
+            id: Uuid::now_v7(),
+            actor_key_id: None,
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            outcome: Outcome::Succeeded.as_str(),
+            error_code: None,
+            error_message: None,
+            before: None,
+            after: Some(after),
+            request_id: None,
+            dry_run: false,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_and_scopes_are_validated() {
+        let ok = NewKeyInput { name: "ci".into(), scopes: vec![Scope::CrmRead] };
+        assert!(validate_new_key(&ok).is_ok());
+        let blank = NewKeyInput { name: "  ".into(), scopes: vec![Scope::CrmRead] };
+        assert_eq!(validate_new_key(&blank).unwrap_err().field(), Some("input.name"));
+        let long = NewKeyInput { name: "x".repeat(201), scopes: vec![Scope::CrmRead] };
+        assert_eq!(validate_new_key(&long).unwrap_err().field(), Some("input.name"));
+        let none = NewKeyInput { name: "ci".into(), scopes: vec![] };
+        assert_eq!(validate_new_key(&none).unwrap_err().field(), Some("input.scopes"));
+    }
+
+    #[test]
+    fn scopes_are_stored_sorted_and_unique() {
+        let names = sorted_scope_names(&[Scope::Admin, Scope::CrmRead, Scope::Admin]);
+        assert_eq!(names, vec!["crm:read", "admin"]);
+    }
+}

@@ -1,0 +1,35 @@
+//! Server settings, from flags and the environment (see `dealgraph serve --help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::http::ws::WsSettings;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// An external PostgreSQL; `None` runs the managed cluster under `data_dir`.
+    pub database_url: Option<String>,
+    pub data_dir: PathBuf,
+    /// Production mode hides schema suggestions in error messages.
+    pub production: bool,
+    pub pool_size: usize,
+    pub ws: WsSettings,
+    /// How long shutdown waits for in-flight requests and WebSockets.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from(".dealgraph"),
+            production: false,
+            pool_size: 16,
+            ws: WsSettings::default(),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}

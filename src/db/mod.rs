@@ -1,0 +1,81 @@
+//! The database: the connection pool, the managed local cluster, migrations and `schema.rs`.
+
+pub mod managed;
+pub mod page;
+#[rustfmt::skip]
+pub mod schema;
+
+use diesel::prelude::*;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::AppError;
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Builds a pool; connections are opened lazily, so this does not touch the database.
+pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    Ok(Pool::builder(manager)
+        .max_size(max_size)
+        .wait_timeout(Some(std::time::Duration::from_secs(10)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()?)
+}
+
+/// Takes a pooled connection; a pool that cannot give one means the database is unavailable.
+pub async fn conn(pool: &DbPool) -> Result<DbConn, AppError> {
+    pool.get().await.map_err(|e| AppError::Unavailable(e.to_string()))
+}
+
+/// Applies pending migrations (embedded in the binary) and returns how many ran.
+pub async fn migrate(database_url: &str) -> anyhow::Result<usize> {
+    let conn = AsyncPgConnection::establish(database_url).await?;
+    let url = database_url.to_owned();
+    // diesel's migration harness is synchronous; run it off the async workers.
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let _ = url;
+        let mut harness = diesel_async::AsyncMigrationHarness::new(conn);
+        let applied = harness
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        Ok(applied.len())
+    })
+    .await?
+}
+
+/// The newest migration compiled into this binary.
+pub fn latest_migration() -> Option<String> {
+    use diesel::migration::MigrationSource;
+    let migrations: Vec<_> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).ok()?;
+    migrations.iter().map(|m| m.name().version().to_string()).max()
+}
+
+diesel::table! {
+    __diesel_schema_migrations (version) {
+        version -> VarChar,
+    }
+}
+
+/// Ready means: the database answers and every embedded migration has been applied.
+pub async fn check_ready(pool: &DbPool) -> Result<(), String> {
+    let mut conn = pool.get().await.map_err(|e| format!("database unreachable: {e}"))?;
+    let applied: Option<String> = __diesel_schema_migrations::table
+        .select(diesel::dsl::max(__diesel_schema_migrations::version))
+        .first(&mut conn)
+        .await
+        .map_err(|_| "migrations have not been applied".to_string())?;
+    match (applied, latest_migration()) {
+        (Some(applied), Some(latest)) if applied >= latest => Ok(()),
+        (_, None) => Ok(()),
+        (applied, Some(latest)) => Err(format!(
+            "database is at migration {}, this build needs {latest}",
+            applied.unwrap_or_else(|| "none".into())
+        )),
+    }
+}

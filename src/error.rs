@@ -1,0 +1,146 @@
+//! `AppError`: the one error type of request handling. Each variant is one of the API's error
+//! codes; `graphql::errors` turns it into `extensions.code`. Internal details are logged here and
+//! never reach the client.
+
+use uuid::Uuid;
+
+/// The fixed set of `extensions.code` values clients can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    BadUserInput,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    IdempotencyKeyReused,
+    StaleObject,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Self::StaleObject => "STALE_OBJECT",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// Input that breaks a rule; `field` is the input path, e.g. `input.scopes`.
+    #[error("{field}: {message}")]
+    BadInput { field: String, message: String },
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Also used for rows of other workspaces, so the two cases are indistinguishable.
+    #[error("{entity} {id} was not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("{message}")]
+    Conflict { field: Option<String>, message: String, existing_id: Option<Uuid> },
+    #[error("idempotency key {0:?} was already used with a different input")]
+    IdempotencyKeyReused(String),
+    #[error("{entity} {id} has version {actual}, not the expected {expected}")]
+    StaleObject { entity: &'static str, id: Uuid, expected: i32, actual: i32 },
+    /// The database or pool could not serve the request; safe to retry.
+    #[error("the service is temporarily unavailable, please retry")]
+    Unavailable(String),
+    /// A bug or an unexpected database error; the detail is logged, never shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound { entity, id: id.to_string() }
+    }
+
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::Conflict { field: field.map(str::to_owned), message: message.into(), existing_id: None }
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::Internal(detail.to_string())
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadInput { .. } => ErrorCode::BadUserInput,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::IdempotencyKeyReused(_) => ErrorCode::IdempotencyKeyReused,
+            Self::StaleObject { .. } => ErrorCode::StaleObject,
+            Self::Unavailable(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The field the error is about, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadInput { field, .. } => Some(field),
+            Self::Conflict { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The message shown to clients: never SQL, never Rust debug output.
+    pub fn client_message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &err {
+            Error::NotFound => Self::NotFound { entity: "record", id: String::new() },
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                // Domains translate the constraints they know; this is the safe fallback.
+                let constraint = info.constraint_name().unwrap_or("unique").to_owned();
+                tracing::debug!(constraint, "unique violation");
+                Self::Conflict {
+                    field: None,
+                    message: "a record with the same unique value already exists".into(),
+                    existing_id: None,
+                }
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Conflict {
+                    field: None,
+                    message: "the write conflicted with a concurrent write, please retry".into(),
+                    existing_id: None,
+                }
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(err.to_string())
+            }
+            _ => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
+    fn from(err: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::Unavailable(err.to_string())
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(err: serde_json::Error) -> Self {
+        Self::Internal(format!("json: {err}"))
+    }
+}

@@ -1,0 +1,56 @@
+//! Domain events: rows of the outbox table, written in the transaction of the change they
+//! describe, with a `pg_notify` wake-up that PostgreSQL delivers only at commit.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::outbox_events;
+
+/// The PostgreSQL channel listeners wait on; the payload is only a wake-up.
+pub const CHANNEL: &str = "dealgraph_events";
+
+/// An event a write wants published.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_type: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: Uuid,
+    pub payload: Value,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox_events)]
+struct OutboxRow<'a> {
+    id: Uuid,
+    workspace_id: Uuid,
+    event_type: &'a str,
+    entity_type: &'a str,
+    entity_id: Uuid,
+    payload: &'a Value,
+}
+
+/// Appends `events` to the outbox inside the caller's transaction and schedules the wake-up.
+pub async fn append(conn: &mut AsyncPgConnection, workspace_id: Uuid, events: &[NewEvent]) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<OutboxRow<'_>> = events
+        .iter()
+        .map(|e| OutboxRow {
+            id: Uuid::now_v7(),
+            workspace_id,
+            event_type: e.event_type,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            payload: &e.payload,
+        })
+        .collect();
+    diesel::insert_into(outbox_events::table).values(&rows).execute(conn).await?;
+    diesel::sql_query("SELECT pg_notify($1, '')")
+        .bind::<diesel::sql_types::Text, _>(CHANNEL)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

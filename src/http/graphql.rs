@@ -1,0 +1,341 @@
+//! GraphQL over HTTP, following the graphql-over-http draft: POST and GET on /graphql, media
+//! types negotiated from `Accept`, JSON-only request bodies, no batching, no uploads, mutations
+//! only over POST, and status codes that mean something for
+//! `application/graphql-response+json`.
+
+use std::time::Instant;
+
+use async_graphql::parser::types::OperationType;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use super::negotiate::{is_json_body, response_type, ResponseType};
+use super::AppState;
+use crate::auth::ops::authenticate;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::errors::{code_of, ensure_codes};
+
+/// A GraphQL request as received, before execution.
+struct GraphqlRequest {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Value>,
+    extensions: Option<Value>,
+}
+
+/// A request refused before GraphQL execution.
+struct Refusal {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+    allow: Option<&'static str>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), allow: None }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
+    }
+
+    fn into_response(self, media: ResponseType) -> Response {
+        let body = json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }] });
+        let mut response = (self.status, json_body(media, &body)).into_response();
+        if let Some(allow) = self.allow {
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if self.code == ErrorCode::Unauthenticated {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+fn json_body(media: ResponseType, body: &Value) -> impl IntoResponse {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    ([(header::CONTENT_TYPE, media.content_type())], bytes)
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = response_type(header_str(&headers, header::ACCEPT)) else {
+        return not_acceptable();
+    };
+    if !is_json_body(header_str(&headers, header::CONTENT_TYPE)) {
+        return Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "request bodies must be `Content-Type: application/json`",
+        )
+        .into_response(media);
+    }
+    let request = match parse_body(&body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(media),
+    };
+    execute(state, headers, media, request, false).await
+}
+
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let Some(media) = response_type(header_str(&headers, header::ACCEPT)) else {
+        return not_acceptable();
+    };
+    let request = match parse_query_string(query.as_deref().unwrap_or("")) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(media),
+    };
+    execute(state, headers, media, request, true).await
+}
+
+fn not_acceptable() -> Response {
+    Refusal::new(
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::BadUserInput,
+        "set `Accept` to application/graphql-response+json or application/json",
+    )
+    .into_response(ResponseType::Json)
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn parse_body(body: &[u8]) -> Result<GraphqlRequest, Refusal> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Refusal::bad_request(format!("the request body is not valid JSON: {e}")))?;
+    match value {
+        Value::Object(map) => from_params(map),
+        Value::Array(_) => Err(Refusal::bad_request("batched requests are not supported: send one operation per request")),
+        _ => Err(Refusal::bad_request("the request body must be a JSON object")),
+    }
+}
+
+fn parse_query_string(query: &str) -> Result<GraphqlRequest, Refusal> {
+    let mut map = Map::new();
+    for (name, value) in form_urlencoded_pairs(query) {
+        let value = match name.as_str() {
+            "variables" | "extensions" => serde_json::from_str(&value)
+                .map_err(|_| Refusal::bad_request(format!("`{name}` must be a JSON-encoded object")))?,
+            _ => Value::String(value),
+        };
+        map.insert(name, value);
+    }
+    from_params(map)
+}
+
+fn from_params(mut map: Map<String, Value>) -> Result<GraphqlRequest, Refusal> {
+    let query = match map.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
+        None => return Err(Refusal::bad_request("`query` is required (persisted queries are not supported)")),
+    };
+    let operation_name = match map.remove("operationName") {
+        Some(Value::String(name)) => Some(name),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(Refusal::bad_request("`operationName` must be a string")),
+    };
+    let object_or_null = |value: Option<Value>, name: &str| match value {
+        Some(Value::Object(map)) => Ok(Some(Value::Object(map))),
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => Err(Refusal::bad_request(format!("`{name}` must be an object"))),
+    };
+    let variables = object_or_null(map.remove("variables"), "variables")?;
+    let extensions = object_or_null(map.remove("extensions"), "extensions")?;
+    Ok(GraphqlRequest { query, operation_name, variables, extensions })
+}
+
+fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name), percent_decode(value))
+        })
+        .collect()
+}
+
+fn percent_decode(input: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                match (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+                    (Some(hi), Some(lo)) => {
+                        out.push((hi * 16 + lo) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The operation a document will run, if the document parses and names one unambiguously.
+fn operation_type(query: &str, operation_name: Option<&str>) -> Result<Option<OperationType>, String> {
+    let document = async_graphql::parser::parse_query(query).map_err(|e| e.to_string())?;
+    let found = match operation_name {
+        Some(name) => document.operations.iter().find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
+        None => document.operations.iter().next(),
+    };
+    Ok(found.map(|(_, op)| op.node.ty))
+}
+
+async fn execute(state: AppState, headers: HeaderMap, media: ResponseType, request: GraphqlRequest, is_get: bool) -> Response {
+    let started = Instant::now();
+    let op_type = match operation_type(&request.query, request.operation_name.as_deref()) {
+        Ok(op) => op,
+        Err(message) => {
+            state.metrics.graphql_request("unknown", "parse_error", started);
+            let status = if media == ResponseType::Json { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+            let refusal = Refusal::new(status, ErrorCode::BadUserInput, message);
+            return refusal.into_response(media);
+        }
+    };
+    let op_label = match op_type {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "unknown",
+    };
+    if is_get && op_type.is_some_and(|t| t != OperationType::Query) {
+        state.metrics.graphql_request(op_label, "refused", started);
+        let mut refusal = Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadUserInput,
+            format!("a {op_label} cannot be sent with GET: use POST"),
+        );
+        refusal.allow = Some("POST");
+        return refusal.into_response(media);
+    }
+    if op_type == Some(OperationType::Subscription) {
+        state.metrics.graphql_request(op_label, "refused", started);
+        return Refusal::bad_request("subscriptions run over the WebSocket at /graphql/ws").into_response(media);
+    }
+
+    let request_id = header_str(&headers, header::HeaderName::from_static("x-request-id")).map(str::to_owned);
+    let authorization = header_str(&headers, header::AUTHORIZATION);
+    let actor = match authenticate(&state.pool, authorization, request_id).await {
+        Ok(actor) => actor,
+        Err(err) => {
+            state.metrics.graphql_request(op_label, "unauthenticated", started);
+            let status = match err {
+                AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            let message = err.client_message();
+            return Refusal::new(status, err.code(), message).into_response(media);
+        }
+    };
+
+    let mut gql = async_graphql::Request::new(request.query).data(actor);
+    if let Some(name) = request.operation_name {
+        gql = gql.operation_name(name);
+    }
+    if let Some(variables) = request.variables {
+        gql = gql.variables(async_graphql::Variables::from_json(variables));
+    }
+    if let Some(Value::Object(extensions)) = request.extensions {
+        for (name, value) in extensions {
+            if let Ok(value) = async_graphql::Value::from_json(value) {
+                gql.extensions.insert(name, value);
+            }
+        }
+    }
+    let mut response = state.schema.execute(gql).await;
+    ensure_codes(&mut response);
+
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let no_data = request_error || data_is_empty(&response.data);
+    let status = match media {
+        ResponseType::Json => StatusCode::OK,
+        ResponseType::GraphqlResponseJson if request_error => StatusCode::BAD_REQUEST,
+        ResponseType::GraphqlResponseJson if no_data && !response.errors.is_empty() => {
+            status_for(response.errors.first().and_then(code_of).as_deref())
+        }
+        ResponseType::GraphqlResponseJson => StatusCode::OK,
+    };
+    let outcome = if response.errors.is_empty() { "ok" } else if no_data { "error" } else { "partial" };
+    state.metrics.graphql_request(op_label, outcome, started);
+
+    let mut body = Map::new();
+    if !request_error {
+        body.insert("data".into(), response.data.into_json().unwrap_or(Value::Null));
+    }
+    if !response.errors.is_empty() {
+        body.insert("errors".into(), serde_json::to_value(&response.errors).unwrap_or(Value::Null));
+    }
+    if !response.extensions.is_empty() {
+        body.insert("extensions".into(), serde_json::to_value(&response.extensions).unwrap_or(Value::Null));
+    }
+    (status, json_body(media, &Value::Object(body))).into_response()
+}
+
+/// True when no root field produced a value.
+fn data_is_empty(data: &async_graphql::Value) -> bool {
+    match data {
+        async_graphql::Value::Null => true,
+        async_graphql::Value::Object(fields) => fields.values().all(|v| *v == async_graphql::Value::Null),
+        _ => false,
+    }
+}
+
+/// The status of a response that has errors and no data, by its first error's code.
+fn status_for(code: Option<&str>) -> StatusCode {
+    match code {
+        Some("UNAUTHENTICATED") => StatusCode::UNAUTHORIZED,
+        Some("FORBIDDEN") => StatusCode::FORBIDDEN,
+        Some("NOT_FOUND") => StatusCode::NOT_FOUND,
+        Some("CONFLICT") | Some("STALE_OBJECT") => StatusCode::CONFLICT,
+        Some("IDEMPOTENCY_KEY_REUSED") => StatusCode::UNPROCESSABLE_ENTITY,
+        Some("BAD_USER_INPUT") => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_decode() {
+        let pairs = form_urlencoded_pairs("query=%7B+viewer+%7D&operationName=A%20b&x");
+        assert_eq!(pairs[0], ("query".into(), "{ viewer }".into()));
+        assert_eq!(pairs[1], ("operationName".into(), "A b".into()));
+        assert_eq!(pairs[2], ("x".into(), "".into()));
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn operation_types_are_found_by_name() {
+        let doc = "query A { viewer { workspace { id } } } mutation B { x }";
+        assert_eq!(operation_type(doc, Some("B")), Ok(Some(OperationType::Mutation)));
+        assert_eq!(operation_type(doc, Some("A")), Ok(Some(OperationType::Query)));
+        assert_eq!(operation_type(doc, Some("C")), Ok(None));
+        assert!(operation_type("{", None).is_err());
+    }
+
+    #[test]
+    fn batches_and_bad_bodies_are_refused() {
+        assert!(parse_body(b"[{\"query\":\"{a}\"}]").is_err());
+        assert!(parse_body(b"not json").is_err());
+        assert!(parse_body(b"{\"query\": 1}").is_err());
+        assert!(parse_body(b"{\"query\": \"{a}\", \"variables\": [1]}").is_err());
+        assert!(parse_body(b"{\"query\": \"{a}\", \"variables\": null}").is_ok());
+    }
+}
