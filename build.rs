@@ -5,8 +5,9 @@
 //! `graphiql/package-lock.json`, and live in `graphiql/node_modules` (never
 //! committed). This script:
 //!
-//! 1. runs `npm ci` in `graphiql/` when one of the needed files is missing
-//!    (set `DEALGRAPH_GRAPHIQL_NO_NPM=1` to skip that step);
+//! 1. runs `npm ci` in `graphiql/` when one of the needed files is missing or
+//!    node_modules does not hold the locked versions (tried once per
+//!    package-lock.json; set `DEALGRAPH_GRAPHIQL_NO_NPM=1` to skip it);
 //! 2. copies the files into `$OUT_DIR/graphiql/` under fixed names, together
 //!    with the page `index.html` (from `src/http/graphiql/`, its `{{version}}`
 //!    tokens replaced), so that `src/http/graphiql/mod.rs` can `include_bytes!`
@@ -30,7 +31,10 @@ use std::process::{Command, Stdio};
 /// `(name in $OUT_DIR/graphiql, path below graphiql/node_modules)`.
 /// Keep the names in sync with `ASSETS` in `src/http/graphiql/mod.rs`.
 const VENDOR_ASSETS: &[(&str, &str)] = &[
-    ("react.production.min.js", "react/umd/react.production.min.js"),
+    (
+        "react.production.min.js",
+        "react/umd/react.production.min.js",
+    ),
     (
         "react-dom.production.min.js",
         "react-dom/umd/react-dom.production.min.js",
@@ -67,29 +71,54 @@ fn main() {
     println!("cargo:rerun-if-changed=src/http/graphiql");
     println!("cargo:rerun-if-env-changed={NO_NPM_ENV}");
 
-    let mut have_assets = all_present(&modules);
-    if !have_assets {
-        install(&npm_dir);
-        have_assets = all_present(&modules);
-    }
-
-    if have_assets {
-        // Re-run when they disappear (e.g. node_modules deleted). npm keeps
-        // the tarballs' fixed old mtimes, so a fresh `npm ci` (even the one
-        // just run above) does not by itself make the next build re-run this
-        // script; a version change does, through package-lock.json.
-        for (_, rel) in VENDOR_ASSETS {
-            println!("cargo:rerun-if-changed=graphiql/node_modules/{rel}");
+    // Nothing inside node_modules is watched: once copied to OUT_DIR the
+    // files are only needed again when package-lock.json changes, and then
+    // `installed_state` notices a stale node_modules.
+    let mut state = installed_state(&npm_dir);
+    // `npm ci` is tried once per package-lock.json: a failed attempt (e.g.
+    // offline, which can take a minute of npm retries) is remembered here so
+    // that later builds neither repeat it nor re-run this script.
+    let failed_marker = out_dir.join("npm-ci-failed");
+    let lock_tag = match fs::read(npm_dir.join("package-lock.json")) {
+        Ok(lock) => {
+            let mut h = Fnv64::new();
+            h.update(&lock);
+            format!("{:016x}", h.finish())
         }
-    } else {
+        Err(_) => String::from("no-lock"),
+    };
+    if state.is_err() {
+        if fs::read_to_string(&failed_marker).is_ok_and(|tag| tag == lock_tag) {
+            println!("cargo:warning=not retrying `npm ci` in graphiql/: it failed before for this package-lock.json");
+        } else if install(&npm_dir) {
+            state = installed_state(&npm_dir);
+            if state.is_err() {
+                write_if_changed(&failed_marker, lock_tag.as_bytes());
+            }
+        }
+    }
+    if let Err(problem) = &state {
+        println!("cargo:warning={problem}");
+    } else if failed_marker.exists() {
+        let _ = fs::remove_file(&failed_marker);
+    }
+    let have_assets = state.is_ok();
+
+    if !have_assets {
         // Watch the whole (small, as node_modules is absent or incomplete)
         // graphiql/ folder: it changes once someone runs `npm ci` there.
+        // (A failed `npm ci` above changes it too: the next build re-runs this
+        // script once, and the marker stops it from trying again.)
         println!("cargo:rerun-if-changed=graphiql");
         println!("cargo:warning={MISSING_HELP}; embedding a placeholder page at /graphiql");
     }
 
     let mut hasher = Fnv64::new();
-    hasher.update(if have_assets { b"assets" } else { b"placeholder" });
+    hasher.update(if have_assets {
+        b"assets"
+    } else {
+        b"placeholder"
+    });
 
     for (name, rel) in VENDOR_ASSETS {
         let bytes = if have_assets {
@@ -128,22 +157,61 @@ fn main() {
     println!("cargo:rustc-env=DEALGRAPH_GRAPHIQL_VERSION={version}");
 }
 
-fn all_present(modules: &Path) -> bool {
-    VENDOR_ASSETS
-        .iter()
-        .all(|(_, rel)| modules.join(rel).is_file())
+/// `Ok` when every asset file is installed, from the package versions that
+/// package-lock.json pins (node_modules may be left over from an older lock).
+/// A rough text search is enough for npm's own, well-formed JSON.
+fn installed_state(npm_dir: &Path) -> Result<(), String> {
+    let modules = npm_dir.join("node_modules");
+    for (_, rel) in VENDOR_ASSETS {
+        if !modules.join(rel).is_file() {
+            return Err(format!("graphiql/node_modules/{rel} is missing"));
+        }
+    }
+    let Ok(lock) = fs::read_to_string(npm_dir.join("package-lock.json")) else {
+        // No lock to compare with: take node_modules as it is.
+        return Ok(());
+    };
+    for (_, rel) in VENDOR_ASSETS {
+        let package = rel.split('/').next().unwrap_or(rel);
+        let locked = lock
+            .find(&format!("\"node_modules/{package}\": {{"))
+            .and_then(|at| json_string_after(&lock[at..], "\"version\""));
+        let manifest =
+            fs::read_to_string(modules.join(package).join("package.json")).unwrap_or_default();
+        let installed = json_string_after(&manifest, "\"version\"");
+        if locked.is_none() || locked != installed {
+            return Err(format!(
+                "graphiql/node_modules/{package} is version {} but package-lock.json pins {}",
+                installed.unwrap_or("?"),
+                locked.unwrap_or("?"),
+            ));
+        }
+    }
+    Ok(())
 }
 
-/// Runs `npm ci` in `graphiql/`. Never fails the build: problems become
-/// `cargo:warning`s (the caller then embeds the placeholder page).
-fn install(npm_dir: &Path) {
+/// The string value of the first `key` (written with its quotes) in `json`.
+fn json_string_after<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let rest = &json[json.find(key)? + key.len()..];
+    let rest = rest
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    rest.split('"').next()
+}
+
+/// Runs `npm ci` in `graphiql/`; returns whether it was attempted. Never
+/// fails the build: problems become `cargo:warning`s (the caller then embeds
+/// the placeholder page).
+fn install(npm_dir: &Path) -> bool {
     if env::var_os(NO_NPM_ENV).is_some_and(|v| !v.is_empty() && v != OsStr::new("0")) {
         println!("cargo:warning={NO_NPM_ENV} is set: not running `npm ci` in graphiql/");
-        return;
+        return false;
     }
     if !npm_dir.join("package-lock.json").is_file() {
         println!("cargo:warning=graphiql/package-lock.json is missing: cannot run `npm ci`");
-        return;
+        return false;
     }
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
     // Output is captured: a build script's stdout is parsed by cargo.
@@ -160,9 +228,12 @@ fn install(npm_dir: &Path) {
                 "cargo:warning=`npm ci` in graphiql/ failed ({})",
                 output.status
             );
+            // npm puts the error code and message first.
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-            for line in lines.iter().skip(lines.len().saturating_sub(8)) {
+            let lines = stderr
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with("npm warn"));
+            for line in lines.take(6) {
                 println!("cargo:warning=  npm: {line}");
             }
         }
@@ -173,6 +244,7 @@ fn install(npm_dir: &Path) {
             println!("cargo:warning=cannot run `npm ci` in graphiql/: {err}");
         }
     }
+    true
 }
 
 /// Avoids touching the output (and so its mtime) when nothing changed.

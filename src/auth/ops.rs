@@ -12,6 +12,7 @@ use super::{Actor, Scope};
 use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
 use crate::db::DbPool;
 use crate::error::AppError;
+use crate::events::NewEvent;
 use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 pub const MAX_NAME_LEN: usize = 200;
@@ -117,7 +118,7 @@ pub async fn create_api_key(
                 entity_id: created.key.id,
                 before: None,
                 after: Some(serde_json::to_value(&created.key)?),
-                events: vec![],
+                events: vec![key_event("api_key.created", &created.key)],
                 value: created,
             })
         }
@@ -142,22 +143,34 @@ pub async fn revoke_api_key(pool: &DbPool, actor: &Actor, key_id: Uuid, options:
             let before = ApiKey::find_for_update(conn, workspace_id, key_id)
                 .await
                 .map_err(|e| not_found_key(e, key_id))?;
-            let after = if before.revoked_at.is_some() {
-                before.clone()
+            let (after, events) = if before.revoked_at.is_some() {
+                (before.clone(), vec![])
             } else {
-                ApiKey::revoke(conn, workspace_id, key_id).await?
+                let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
+                let event = key_event("api_key.revoked", &after);
+                (after, vec![event])
             };
             Ok(Written {
                 entity_id: key_id,
                 before: Some(serde_json::to_value(&before)?),
                 after: Some(serde_json::to_value(&after)?),
-                events: vec![],
+                events,
                 value: after,
             })
         }
         .boxed()
     })
     .await
+}
+
+/// Key events let integrations react to security changes (a key made or revoked).
+fn key_event(event_type: &'static str, key: &ApiKey) -> NewEvent {
+    NewEvent {
+        event_type,
+        entity_type: "api_key",
+        entity_id: key.id,
+        payload: json!({ "id": key.id, "name": key.name, "prefix": key.prefix, "scopes": key.scopes }),
+    }
 }
 
 fn not_found_key(err: diesel::result::Error, id: Uuid) -> AppError {

@@ -18,6 +18,8 @@ pub struct ManagedCluster {
     run_as: Option<SystemUser>,
     /// The postmaster we started, if we started it (another dealgraph may own it).
     postmaster: Option<Child>,
+    /// Skip fsync: for throw-away test clusters only.
+    no_durability: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -47,7 +49,13 @@ impl ManagedCluster {
         } else {
             None
         };
-        Ok(Self { root, bin_dir, run_as, postmaster: None })
+        Ok(Self { root, bin_dir, run_as, postmaster: None, no_durability: false })
+    }
+
+    /// Trades durability for speed (no fsync): for test clusters that are thrown away.
+    pub fn without_durability(mut self) -> Self {
+        self.no_durability = true;
+        self
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -87,7 +95,7 @@ impl ManagedCluster {
             .arg("-k")
             .arg(&self.root)
             .args(["-c", "listen_addresses=", "-c", "max_connections=300"])
-            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"].iter().filter(|_| fast_and_unsafe()))
+            .args(if self.no_durability { &NO_DURABILITY[..] } else { &[] })
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -151,13 +159,14 @@ impl ManagedCluster {
         Ok(())
     }
 
+    /// Accepting means a real session can start: the socket accepts connections a little
+    /// before PostgreSQL has finished starting up.
     async fn is_accepting(&self) -> bool {
-        let socket = self.root.join(".s.PGSQL.5432");
-        if !socket.exists() {
+        use diesel_async::AsyncConnection;
+        if !self.root.join(".s.PGSQL.5432").exists() {
             return false;
         }
-        tokio::net::UnixStream::connect(&socket).await.is_ok()
-            && self.data_dir().join("postmaster.pid").exists()
+        diesel_async::AsyncPgConnection::establish(&self.url("postgres")).await.is_ok()
     }
 
     fn command(&self, program: &str) -> Command {
@@ -184,10 +193,7 @@ impl ManagedCluster {
     }
 }
 
-/// Tests trade durability for speed; a real deployment never sets this.
-fn fast_and_unsafe() -> bool {
-    std::env::var_os("DEALGRAPH_PG_UNSAFE_FAST").is_some()
-}
+const NO_DURABILITY: [&str; 6] = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
 
 /// If dealgraph dies without stopping PostgreSQL (a crash, a killed test run), a tiny shell
 /// watchdog stops the postmaster once our process is gone, so no cluster is left behind.

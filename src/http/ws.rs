@@ -49,6 +49,9 @@ mod close {
     pub const KEEPALIVE_TIMEOUT: u16 = 1011;
 }
 
+/// How long a closing connection waits for the client to acknowledge the close frame.
+const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// WebSocket settings.
 #[derive(Debug, Clone, Copy)]
 pub struct WsSettings {
@@ -164,7 +167,16 @@ impl Connection {
         }
         if let Some((code, reason)) = step {
             let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
-            let _ = self.socket.send(Message::Close(Some(frame))).await;
+            if self.socket.send(Message::Close(Some(frame))).await.is_ok() {
+                // Finish the closing handshake: dropping the socket with unread client data
+                // would reset the connection and the client could lose our close frame.
+                let drain = async { while let Some(Ok(message)) = self.socket.recv().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                } };
+                let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, drain).await;
+            }
         }
     }
 

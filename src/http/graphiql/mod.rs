@@ -47,7 +47,11 @@ const CSS: &str = "text/css; charset=utf-8";
 
 /// `(name, content type, body)`; names must match `VENDOR_ASSETS` in build.rs.
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("react.production.min.js", JS, out_file!("react.production.min.js")),
+    (
+        "react.production.min.js",
+        JS,
+        out_file!("react.production.min.js"),
+    ),
     (
         "react-dom.production.min.js",
         JS,
@@ -84,15 +88,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 async fn page(headers: HeaderMap, uri: Uri) -> Response {
-    let host = uri
-        .authority()
-        .map(|a| a.as_str().to_owned())
-        .or_else(|| {
-            headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        });
+    let host = uri.authority().map(|a| a.as_str().to_owned()).or_else(|| {
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned)
+    });
     // `connect-src` is the last directive of CSP: the sources appended here
     // extend it.
     let csp = host
@@ -112,7 +113,10 @@ async fn page(headers: HeaderMap, uri: Uri) -> Response {
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
-            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
             (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         ],
         PAGE,

@@ -1,0 +1,177 @@
+//! API keys: authentication, scopes, revocation, tenancy.
+
+use dealgraph::auth::Scope;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+const VIEWER: &str = "{ viewer { workspace { id name } apiKey { id name scopes } } }";
+const CREATE_KEY: &str = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret replayed dryRun apiKey { id name prefix scopes revokedAt } } }";
+const REVOKE_KEY: &str = "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id revokedAt } } }";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_malformed_and_unknown_keys_are_401() {
+    let app = TestApp::spawn().await;
+    let no_key = app.http.post(app.url("/graphql")).json(&json!({ "query": VIEWER })).send().await.unwrap();
+    assert_eq!(no_key.status(), 401);
+    assert_eq!(no_key.headers()["www-authenticate"], "Bearer");
+    let body: serde_json::Value = no_key.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    let basic = app.http.post(app.url("/graphql")).header("authorization", "Basic abc").json(&json!({ "query": VIEWER })).send().await.unwrap();
+    assert_eq!(basic.status(), 401);
+    let unknown = app.gql_as("dg_0000000000000000000000000000000000000000000000000000000000000000", VIEWER, json!({})).await;
+    assert_eq!(unknown.status, 401);
+    assert_eq!(unknown.error_code(), "UNAUTHENTICATED");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn viewer_shows_the_calling_key_and_its_workspace() {
+    let app = TestApp::spawn().await;
+    let response = app.gql(VIEWER, json!({})).await;
+    let viewer = &response.data()["viewer"];
+    assert_eq!(viewer["workspace"]["id"], app.workspace_id.to_string());
+    assert_eq!(viewer["apiKey"]["name"], "test admin");
+    assert_eq!(viewer["apiKey"]["scopes"], json!(["ADMIN"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn created_keys_work_once_shown_and_are_stored_hashed() {
+    let app = TestApp::spawn().await;
+    let response = app.gql(CREATE_KEY, json!({ "input": { "name": "zapier", "scopes": ["CRM_READ", "CRM_WRITE"] } })).await;
+    let payload = &response.data()["createApiKey"];
+    let secret = payload["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("dg_") && secret.len() == 67, "{secret}");
+    assert!(secret.starts_with(payload["apiKey"]["prefix"].as_str().unwrap()));
+    assert_eq!(payload["apiKey"]["scopes"], json!(["CRM_READ", "CRM_WRITE"]));
+
+    let viewer = app.gql_as(&secret, VIEWER, json!({})).await;
+    assert_eq!(viewer.data()["viewer"]["apiKey"]["name"], "zapier");
+
+    // Nothing in the database holds the secret itself.
+    let stored = app.count(&format!("SELECT count(*) AS n FROM api_keys WHERE secret_hash = sha256('{secret}'::bytea)")).await;
+    assert_eq!(stored, 1);
+    let plain = app.count(&format!("SELECT count(*) AS n FROM api_keys k WHERE k::text LIKE '%{}%'", &secret[3..])).await;
+    assert_eq!(plain, 0);
+    let in_audit = app.count(&format!("SELECT count(*) AS n FROM audit_events a WHERE a::text LIKE '%{}%'", &secret[3..])).await;
+    assert_eq!(in_audit, 0);
+    let in_idem = app.count(&format!("SELECT count(*) AS n FROM outbox_events a WHERE a::text LIKE '%{}%'", &secret[3..])).await;
+    assert_eq!(in_idem, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_scope_is_forbidden_and_audited() {
+    let app = TestApp::spawn().await;
+    let reader = app.key_with(&[Scope::CrmRead]).await;
+    let response = app.gql_as(&reader, CREATE_KEY, json!({ "input": { "name": "sneaky", "scopes": ["ADMIN"] } })).await;
+    assert_eq!(response.status, 403, "{}", response.body);
+    assert_eq!(response.error_code(), "FORBIDDEN");
+    assert!(response.error_message().contains("admin"));
+    assert_eq!(app.count("SELECT count(*) AS n FROM api_keys WHERE name = 'sneaky'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'api_key.create' AND outcome = 'failed' AND error_code = 'FORBIDDEN'").await,
+        1
+    );
+
+    let listing = app.gql_as(&reader, "{ apiKeys { totalCount } }", json!({})).await;
+    assert_eq!(listing.status, 403);
+    let writer = app.key_with(&[Scope::CrmWrite]).await;
+    let audit = app.gql_as(&writer, "{ auditEvents { totalCount } }", json!({})).await;
+    assert_eq!(audit.error_code(), "FORBIDDEN");
+    // Any valid key may ask who it is.
+    assert!(app.gql_as(&reader, VIEWER, json!({})).await.status.is_success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_key_stops_working_at_once() {
+    let app = TestApp::spawn().await;
+    let created = app.gql(CREATE_KEY, json!({ "input": { "name": "temp", "scopes": ["CRM_READ"] } })).await;
+    let secret = created.data()["createApiKey"]["secret"].as_str().unwrap().to_owned();
+    let id = created.data()["createApiKey"]["apiKey"]["id"].clone();
+    assert_eq!(app.gql_as(&secret, VIEWER, json!({})).await.status, 200);
+
+    let revoked = app.gql(REVOKE_KEY, json!({ "input": { "id": id } })).await;
+    assert!(revoked.data()["revokeApiKey"]["apiKey"]["revokedAt"].is_string());
+    let after = app.gql_as(&secret, VIEWER, json!({})).await;
+    assert_eq!(after.status, 401);
+    assert_eq!(after.error_code(), "UNAUTHENTICATED");
+
+    // Revoking again changes nothing and keeps the first revocation time.
+    let again = app.gql(REVOKE_KEY, json!({ "input": { "id": id } })).await;
+    assert_eq!(again.data()["revokeApiKey"]["apiKey"]["revokedAt"], revoked.data()["revokeApiKey"]["apiKey"]["revokedAt"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workspaces_cannot_see_or_touch_each_other() {
+    let app = TestApp::spawn().await;
+    let (_, other_admin) = app.other_workspace().await;
+    let mine = app.gql("{ viewer { apiKey { id } } }", json!({})).await;
+    let my_key_id = mine.data()["viewer"]["apiKey"]["id"].clone();
+
+    let listing = app.gql_as(&other_admin, "{ apiKeys { totalCount edges { node { id } } } }", json!({})).await;
+    assert_eq!(listing.data()["apiKeys"]["totalCount"], 1);
+    assert_ne!(listing.data()["apiKeys"]["edges"][0]["node"]["id"], my_key_id);
+
+    let foreign = app.gql_as(&other_admin, REVOKE_KEY, json!({ "input": { "id": my_key_id } })).await;
+    assert_eq!(foreign.error_code(), "NOT_FOUND");
+    let missing = app.gql_as(&other_admin, REVOKE_KEY, json!({ "input": { "id": uuid::Uuid::now_v7() } })).await;
+    assert_eq!(missing.error_code(), "NOT_FOUND");
+    // Same code and same message shape: a foreign id is indistinguishable from a missing one.
+    assert_eq!(foreign.error_message(), format!("API key {} was not found", my_key_id.as_str().unwrap()));
+    assert!(missing.error_message().starts_with("API key ") && missing.error_message().ends_with(" was not found"));
+    assert_eq!(app.gql(VIEWER, json!({})).await.status, 200, "my key still works");
+
+    // The other workspace's trail holds only its own failed attempts, never this workspace's events.
+    let audit = app.gql_as(&other_admin, "{ auditEvents { edges { node { entityId outcome action } } } }", json!({})).await;
+    for edge in audit.data()["auditEvents"]["edges"].as_array().unwrap() {
+        if edge["node"]["entityId"] == my_key_id {
+            assert_eq!(edge["node"]["outcome"], "FAILED");
+            assert_eq!(edge["node"]["action"], "api_key.revoke");
+        }
+    }
+    let mine = app.gql("{ auditEvents { totalCount } }", json!({})).await;
+    assert_eq!(mine.data()["auditEvents"]["totalCount"], 2, "only this workspace's creation events");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn composite_foreign_keys_refuse_cross_workspace_rows() {
+    let app = TestApp::spawn().await;
+    let (other_workspace, _) = app.other_workspace().await;
+    let mut conn = app.pool.get().await.unwrap();
+    use diesel_async::RunQueryDsl;
+    // An audit row of the other workspace naming this workspace's key must be impossible.
+    let result = diesel::sql_query(format!(
+        "INSERT INTO audit_events (workspace_id, id, actor_key_id, action, entity_type, outcome)
+         SELECT '{other_workspace}', gen_random_uuid(), id, 'x', 'x', 'succeeded' FROM api_keys WHERE workspace_id = '{}'",
+        app.workspace_id
+    ))
+    .execute(&mut conn)
+    .await;
+    assert!(result.is_err(), "a row pointed into another workspace");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_keys_page_with_keyset_cursors() {
+    let app = TestApp::spawn().await;
+    for i in 0..4 {
+        app.gql(CREATE_KEY, json!({ "input": { "name": format!("k{i}"), "scopes": ["CRM_READ"] } })).await.data();
+    }
+    let page = |after: Option<String>| {
+        let app = &app;
+        async move {
+            app.gql("query($after: String) { apiKeys(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } }", json!({ "after": after })).await
+        }
+    };
+    let first = page(None).await;
+    let conn = &first.data()["apiKeys"];
+    assert_eq!(conn["totalCount"], 5);
+    let names: Vec<_> = conn["edges"].as_array().unwrap().iter().map(|e| e["node"]["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["k3", "k2"]);
+    assert_eq!(conn["pageInfo"]["hasNextPage"], true);
+    let second = page(conn["pageInfo"]["endCursor"].as_str().map(str::to_owned)).await;
+    let names: Vec<_> = second.data()["apiKeys"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["k1", "k0"]);
+    let last = app.gql("{ apiKeys(last: 1) { edges { node { name } } pageInfo { hasPreviousPage } } }", json!({})).await;
+    assert_eq!(last.data()["apiKeys"]["edges"][0]["node"]["name"], "test admin");
+    assert_eq!(last.data()["apiKeys"]["pageInfo"]["hasPreviousPage"], true);
+}

@@ -1,0 +1,12 @@
+//! Integration tests: one binary, so the PostgreSQL cluster and the template database are
+//! set up once per run. Each test gets its own database cloned from the template.
+
+mod support;
+
+mod auth;
+mod cli;
+mod graphiql;
+mod http_spec;
+mod ops;
+mod write_path;
+mod ws;

@@ -1,0 +1,185 @@
+//! Test support: `TestApp` runs the real router on a real socket against its own database;
+//! clients for GraphQL over HTTP and over WebSocket keep tests short.
+
+pub mod cluster;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use dealgraph::auth::{ops, Scope};
+use dealgraph::db::DbPool;
+use dealgraph::Config;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub pool: DbPool,
+    pub database_url: String,
+    pub workspace_id: Uuid,
+    /// An admin key of the test's workspace.
+    pub admin_key: String,
+    pub shutdown: CancellationToken,
+    pub tasks: tokio_util::task::TaskTracker,
+    pub http: reqwest::Client,
+    database_name: Option<String>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns an app on a fresh database, with `tweak` applied to its config.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let (name, url) = cluster::create_test_database().await;
+        let mut app = Self::spawn_on(&url, tweak).await;
+        app.database_name = Some(name);
+        app
+    }
+
+    /// Spawns another app (an "instance") on an existing database.
+    pub async fn spawn_on(database_url: &str, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config { database_url: Some(database_url.to_owned()), pool_size: 4, ..Config::default() };
+        tweak(&mut config);
+        let pool = dealgraph::db::pool(database_url, config.pool_size).expect("pool");
+        let app = dealgraph::app(&config, pool.clone()).expect("app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let shutdown = app.shutdown.clone();
+        let stop = shutdown.clone();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app.router).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+        });
+        let mut conn = pool.get().await.expect("connection");
+        let (workspace, key) = ops::create_workspace(&mut conn, "Test workspace", "test admin").await.expect("workspace");
+        drop(conn);
+        TestApp {
+            address,
+            pool,
+            database_url: database_url.to_owned(),
+            workspace_id: workspace.id,
+            admin_key: key.secret.expect("secret"),
+            shutdown,
+            tasks: app.tasks,
+            http: reqwest::Client::new(),
+            database_name: None,
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/graphql/ws", self.address)
+    }
+
+    /// A key with `scopes` in this app's workspace, made by the operator path.
+    pub async fn key_with(&self, scopes: &[Scope]) -> String {
+        let mut conn = self.pool.get().await.expect("connection");
+        let input = ops::NewKeyInput { name: "test key".into(), scopes: scopes.to_vec() };
+        let key = ops::create_api_key_as_operator(&mut conn, self.workspace_id, input).await.expect("key");
+        key.secret.expect("secret")
+    }
+
+    /// A second workspace on the same database, with its admin key.
+    pub async fn other_workspace(&self) -> (Uuid, String) {
+        let mut conn = self.pool.get().await.expect("connection");
+        let (workspace, key) = ops::create_workspace(&mut conn, "Other workspace", "other admin").await.expect("workspace");
+        (workspace.id, key.secret.expect("secret"))
+    }
+
+    /// POSTs a GraphQL request as `key`, asking for `application/graphql-response+json`.
+    pub async fn gql_as(&self, key: &str, query: &str, variables: Value) -> GqlResponse {
+        let response = self
+            .http
+            .post(self.url("/graphql"))
+            .bearer_auth(key)
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        GqlResponse::read(response).await
+    }
+
+    /// As the admin key.
+    pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
+        self.gql_as(&self.admin_key.clone(), query, variables).await
+    }
+
+    /// Runs `sql` (a `SELECT count(*) AS n ...`) on the test database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.pool.get().await.expect("connection");
+        let row: Count = diesel::sql_query(sql).get_result(&mut conn).await.expect("count query");
+        row.n
+    }
+
+    pub async fn stop(&mut self) {
+        self.shutdown.cancel();
+        self.tasks.close();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.tasks.wait()).await;
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        self.pool.close();
+        if let Some(name) = self.database_name.take() {
+            cluster::drop_test_database(name);
+        }
+    }
+}
+
+/// A GraphQL HTTP response: status, headers and the JSON body.
+#[derive(Debug)]
+pub struct GqlResponse {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl GqlResponse {
+    pub async fn read(response: reqwest::Response) -> GqlResponse {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON body ({status}): {text}"));
+        GqlResponse { status, headers, body }
+    }
+
+    /// `data`, asserting there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        &self.body["data"]
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn error_code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {}", self.body))
+    }
+
+    pub fn error_message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or_else(|| panic!("no error message in {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
