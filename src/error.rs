@@ -45,11 +45,20 @@ pub enum AppError {
     #[error("{entity} {id} was not found")]
     NotFound { entity: &'static str, id: String },
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String, existing_id: Option<Uuid> },
+    Conflict {
+        field: Option<String>,
+        message: String,
+        existing_id: Option<Uuid>,
+    },
     #[error("idempotency key {0:?} was already used with a different input")]
     IdempotencyKeyReused(String),
     #[error("{entity} {id} has version {actual}, not the expected {expected}")]
-    StaleObject { entity: &'static str, id: Uuid, expected: i32, actual: i32 },
+    StaleObject {
+        entity: &'static str,
+        id: Uuid,
+        expected: i32,
+        actual: i32,
+    },
     /// The database or pool could not serve the request; safe to retry.
     #[error("the service is temporarily unavailable, please retry")]
     Unavailable(String),
@@ -60,15 +69,25 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::BadInput { field: field.into(), message: message.into() }
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        Self::NotFound { entity, id: id.to_string() }
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
     }
 
     pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::Conflict { field: field.map(str::to_owned), message: message.into(), existing_id: None }
+        Self::Conflict {
+            field: field.map(str::to_owned),
+            message: message.into(),
+            existing_id: None,
+        }
     }
 
     pub fn internal(detail: impl std::fmt::Display) -> Self {
@@ -107,7 +126,10 @@ impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match &err {
-            Error::NotFound => Self::NotFound { entity: "record", id: String::new() },
+            Error::NotFound => Self::NotFound {
+                entity: "record",
+                id: String::new(),
+            },
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 // Domains translate the constraints they know; this is the safe fallback.
                 let constraint = info.constraint_name().unwrap_or("unique").to_owned();
@@ -118,13 +140,11 @@ impl From<diesel::result::Error> for AppError {
                     existing_id: None,
                 }
             }
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                Self::Conflict {
-                    field: None,
-                    message: "the write conflicted with a concurrent write, please retry".into(),
-                    existing_id: None,
-                }
-            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Conflict {
+                field: None,
+                message: "the write conflicted with a concurrent write, please retry".into(),
+                existing_id: None,
+            },
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 Self::Unavailable(err.to_string())
             }

@@ -4,6 +4,8 @@
 //! API layer (`graphql`, `http`) sits above them. [`app`] builds the very router that `serve`
 //! runs and the tests drive.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -46,12 +48,19 @@ impl Database {
                 (dealgraph_url, Some(cluster), created)
             }
         };
-        let applied = db::migrate(&url).await.context("cannot migrate the database")?;
+        let applied = db::migrate(&url)
+            .await
+            .context("cannot migrate the database")?;
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }
         let pool = db::pool(&url, config.pool_size)?;
-        Ok(Database { url, pool, cluster, created })
+        Ok(Database {
+            url,
+            pool,
+            cluster,
+            created,
+        })
     }
 
     pub fn is_managed(&self) -> bool {
@@ -78,12 +87,15 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> anyhow::Result<()> 
         exists: bool,
     }
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    let found: Exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-        .bind::<Text, _>(name)
-        .get_result(&mut conn)
-        .await?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(name)
+            .get_result(&mut conn)
+            .await?;
     if !found.exists {
-        diesel::sql_query(format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""))).execute(&mut conn).await?;
+        diesel::sql_query(format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")))
+            .execute(&mut conn)
+            .await?;
     }
     Ok(())
 }
@@ -97,7 +109,9 @@ pub struct App {
 
 /// Builds the HTTP application on `pool`.
 pub fn app(config: &Config, pool: DbPool) -> anyhow::Result<App> {
-    let settings = graphql::SchemaSettings { production: config.production };
+    let settings = graphql::SchemaSettings {
+        production: config.production,
+    };
     let schema = graphql::build_schema(pool.clone(), settings);
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
@@ -109,7 +123,11 @@ pub fn app(config: &Config, pool: DbPool) -> anyhow::Result<App> {
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
     };
-    Ok(App { router: http::router(state), shutdown, tasks })
+    Ok(App {
+        router: http::router(state),
+        shutdown,
+        tasks,
+    })
 }
 
 /// `dealgraph serve`: runs until SIGINT/SIGTERM, then drains requests, closes WebSockets and
@@ -136,7 +154,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     server.await?;
     app.tasks.close();
-    if tokio::time::timeout(config.shutdown_grace, app.tasks.wait()).await.is_err() {
+    if tokio::time::timeout(config.shutdown_grace, app.tasks.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("some WebSockets did not close in time");
     }
     database.close().await?;
@@ -154,7 +175,10 @@ async fn bootstrap_demo(database: &Database, address: std::net::SocketAddr) -> a
     let (workspace, key) = auth::ops::create_workspace(&mut conn, "Demo", "demo admin").await?;
     let secret = key.secret.unwrap_or_default();
     println!();
-    println!("Created the workspace \"Demo\" ({}) with an admin API key:", workspace.id);
+    println!(
+        "Created the workspace \"Demo\" ({}) with an admin API key:",
+        workspace.id
+    );
     println!();
     println!("    {secret}");
     println!();

@@ -11,10 +11,20 @@ use dealgraph::telemetry::{init_logging, LogFormat};
 use dealgraph::{Config, Database};
 
 #[derive(Parser)]
-#[command(name = "dealgraph", version, about = "An API-first CRM served as one GraphQL API")]
+#[command(
+    name = "dealgraph",
+    version,
+    about = "An API-first CRM served as one GraphQL API"
+)]
 struct Cli {
     /// Log format.
-    #[arg(long, global = true, env = "DEALGRAPH_LOG_FORMAT", value_enum, default_value = "human")]
+    #[arg(
+        long,
+        global = true,
+        env = "DEALGRAPH_LOG_FORMAT",
+        value_enum,
+        default_value = "human"
+    )]
     log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
@@ -102,7 +112,11 @@ fn parse_scope(value: &str) -> Result<Scope, String> {
 }
 
 fn db_config(db: DbArgs) -> Config {
-    Config { database_url: db.database_url, data_dir: db.data_dir, ..Config::default() }
+    Config {
+        database_url: db.database_url,
+        data_dir: db.data_dir,
+        ..Config::default()
+    }
 }
 
 #[tokio::main]
@@ -110,7 +124,14 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_format);
     match cli.command {
-        Command::Serve { db, listen, production, pool_size, ws_ping_secs, ws_init_timeout_secs } => {
+        Command::Serve {
+            db,
+            listen,
+            production,
+            pool_size,
+            ws_ping_secs,
+            ws_init_timeout_secs,
+        } => {
             let mut config = db_config(db);
             config.listen = listen;
             config.production = production;
@@ -128,7 +149,9 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", dealgraph::graphql::sdl());
             Ok(())
         }
-        Command::Workspace { command: WorkspaceCommand::Create { name, db } } => {
+        Command::Workspace {
+            command: WorkspaceCommand::Create { name, db },
+        } => {
             let database = Database::open(&db_config(db)).await?;
             let mut conn = database.pool.get().await?;
             let result = ops::create_workspace(&mut conn, &name, "admin").await;
@@ -138,13 +161,23 @@ async fn main() -> anyhow::Result<()> {
             println!("api_key={}", key.secret.unwrap_or_default());
             database.close().await
         }
-        Command::ApiKey { command: ApiKeyCommand::Create { workspace, scopes, name, db } } => {
+        Command::ApiKey {
+            command:
+                ApiKeyCommand::Create {
+                    workspace,
+                    scopes,
+                    name,
+                    db,
+                },
+        } => {
             let database = Database::open(&db_config(db)).await?;
             let mut conn = database.pool.get().await?;
             let input = ops::NewKeyInput { name, scopes };
             let result = ops::create_api_key_as_operator(&mut conn, workspace, input).await;
             drop(conn);
-            let key = result.map_err(|e| anyhow::anyhow!(e.client_message())).context("cannot create the key")?;
+            let key = result
+                .map_err(|e| anyhow::anyhow!(e.client_message()))
+                .context("cannot create the key")?;
             println!("api_key_id={}", key.key.id);
             println!("api_key={}", key.secret.unwrap_or_default());
             database.close().await

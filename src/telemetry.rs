@@ -17,7 +17,9 @@ pub enum LogFormat {
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -32,7 +34,9 @@ pub struct Metrics {
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 impl Metrics {
     pub fn install() -> anyhow::Result<Self> {
@@ -43,12 +47,19 @@ impl Metrics {
                 .install_recorder()
                 .ok()
         });
-        let handle = handle.clone().ok_or_else(|| anyhow::anyhow!("cannot install the metrics recorder"))?;
+        let handle = handle
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("cannot install the metrics recorder"))?;
         Ok(Self { handle })
     }
 
     /// One GraphQL request over HTTP: by operation type and outcome, with its latency.
-    pub fn graphql_request(&self, operation: &'static str, outcome: &'static str, started: Instant) {
+    pub fn graphql_request(
+        &self,
+        operation: &'static str,
+        outcome: &'static str,
+        started: Instant,
+    ) {
         metrics::counter!("dealgraph_graphql_requests_total", "operation" => operation, "outcome" => outcome).increment(1);
         metrics::histogram!("dealgraph_graphql_request_duration_seconds", "operation" => operation)
             .record(started.elapsed().as_secs_f64());
@@ -63,7 +74,8 @@ impl Metrics {
             _ => "5xx",
         };
         metrics::counter!("dealgraph_http_requests_total", "method" => method.to_owned(), "status" => class).increment(1);
-        metrics::histogram!("dealgraph_http_request_duration_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("dealgraph_http_request_duration_seconds")
+            .record(started.elapsed().as_secs_f64());
     }
 
     pub fn pool_status(&self, size: usize, available: usize, max_size: usize, waiting: usize) {

@@ -81,10 +81,17 @@ enum Claim {
 
 /// Runs `change` through the write path. `T` is serialised to store the idempotent response;
 /// fields that must not be stored (a new key's secret) are `#[serde(skip)]`ped by `T`.
-pub async fn write<T, F>(pool: &DbPool, actor: &Actor, request: WriteRequest, change: F) -> Result<WriteResult<T>, AppError>
+pub async fn write<T, F>(
+    pool: &DbPool,
+    actor: &Actor,
+    request: WriteRequest,
+    change: F,
+) -> Result<WriteResult<T>, AppError>
 where
     T: Serialize + DeserializeOwned + Send + 'static,
-    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<Written<T>, AppError>> + Send + 'static,
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<Written<T>, AppError>>
+        + Send
+        + 'static,
 {
     let mut conn = crate::db::conn(pool).await?;
     if let Err(err) = actor.require(request.scope) {
@@ -99,7 +106,11 @@ where
                 Ok(Claim::Claimed) => Some(key.clone()),
                 Ok(Claim::Replay(response)) => {
                     let value = serde_json::from_value(response)?;
-                    return Ok(WriteResult { value, replayed: true, dry_run: false });
+                    return Ok(WriteResult {
+                        value,
+                        replayed: true,
+                        dry_run: false,
+                    });
                 }
                 Err(err) => {
                     record_failure(&mut conn, actor, &request, &err).await;
@@ -130,12 +141,20 @@ where
     };
 
     match result {
-        Ok(value) => Ok(WriteResult { value, replayed: false, dry_run: false }),
+        Ok(value) => Ok(WriteResult {
+            value,
+            replayed: false,
+            dry_run: false,
+        }),
         Err(Abort::DryRun(value)) => {
             if let Some(key) = &idempotency {
                 release(&mut conn, actor.workspace_id, key).await;
             }
-            Ok(WriteResult { value, replayed: false, dry_run: true })
+            Ok(WriteResult {
+                value,
+                replayed: false,
+                dry_run: true,
+            })
         }
         Err(Abort::Failed(err)) => {
             if let Some(key) = &idempotency {
@@ -212,7 +231,14 @@ fn canonical_json(value: &Value) -> String {
             format!("{{{}}}", body.join(","))
         }
         Value::Array(items) => {
-            format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(","))
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(canonical_json)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
         }
         other => other.to_string(),
     }
@@ -230,7 +256,13 @@ struct ExistingKey {
 
 /// Claims `key` for this request, or says why it cannot: a replay, a reuse or a request that
 /// still holds it. Runs outside the write's transaction so a concurrent request sees the claim.
-async fn claim(conn: &mut AsyncPgConnection, actor: &Actor, key: &str, action: &str, fingerprint: &[u8]) -> Result<Claim, AppError> {
+async fn claim(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    key: &str,
+    action: &str,
+    fingerprint: &[u8],
+) -> Result<Claim, AppError> {
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
         return Err(AppError::bad_input(
             "input.idempotencyKey",
@@ -279,7 +311,12 @@ async fn claim(conn: &mut AsyncPgConnection, actor: &Actor, key: &str, action: &
     }
 }
 
-async fn complete(conn: &mut AsyncPgConnection, workspace_id: Uuid, key: &str, response: &Value) -> QueryResult<()> {
+async fn complete(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    key: &str,
+    response: &Value,
+) -> QueryResult<()> {
     diesel::sql_query(
         "UPDATE idempotency_keys SET status = 'completed', response = $3 WHERE workspace_id = $1 AND key = $2",
     )
@@ -307,7 +344,12 @@ async fn release(conn: &mut AsyncPgConnection, workspace_id: Uuid, key: &str) {
 
 /// Audits a failed write outside its (rolled back) transaction. Best effort: a failure to
 /// audit is logged, and the caller still gets the original error.
-async fn record_failure(conn: &mut AsyncPgConnection, actor: &Actor, request: &WriteRequest, err: &AppError) {
+async fn record_failure(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    request: &WriteRequest,
+    err: &AppError,
+) {
     let message = err.client_message();
     let event = NewAuditEvent {
         workspace_id: actor.workspace_id,
@@ -338,19 +380,31 @@ mod tests {
     fn fingerprint_ignores_key_order() {
         let a = json!({"name": "ci", "scopes": ["crm:read"], "nested": {"b": 1, "a": 2}});
         let b = json!({"nested": {"a": 2, "b": 1}, "scopes": ["crm:read"], "name": "ci"});
-        assert_eq!(fingerprint("api_key.create", &a), fingerprint("api_key.create", &b));
+        assert_eq!(
+            fingerprint("api_key.create", &a),
+            fingerprint("api_key.create", &b)
+        );
     }
 
     #[test]
     fn fingerprint_differs_by_input_and_action() {
         let a = json!({"name": "ci"});
         let b = json!({"name": "cd"});
-        assert_ne!(fingerprint("api_key.create", &a), fingerprint("api_key.create", &b));
-        assert_ne!(fingerprint("api_key.create", &a), fingerprint("api_key.revoke", &a));
+        assert_ne!(
+            fingerprint("api_key.create", &a),
+            fingerprint("api_key.create", &b)
+        );
+        assert_ne!(
+            fingerprint("api_key.create", &a),
+            fingerprint("api_key.revoke", &a)
+        );
     }
 
     #[test]
     fn array_order_matters() {
-        assert_ne!(canonical_json(&json!([1, 2])), canonical_json(&json!([2, 1])));
+        assert_ne!(
+            canonical_json(&json!([1, 2])),
+            canonical_json(&json!([2, 1]))
+        );
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! schema.graphql must be what the code exports. No database needed.
 
 #[test]

@@ -72,8 +72,15 @@ pub struct AuditFilter {
 }
 
 impl AuditEvent {
-    pub async fn insert(conn: &mut AsyncPgConnection, event: &NewAuditEvent<'_>) -> QueryResult<()> {
-        diesel::insert_into(audit_events::table).values(event).execute(conn).await.map(drop)
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        event: &NewAuditEvent<'_>,
+    ) -> QueryResult<()> {
+        diesel::insert_into(audit_events::table)
+            .values(event)
+            .execute(conn)
+            .await
+            .map(drop)
     }
 
     /// Newest first, within a keyset window (ids are time-ordered UUIDv7).
@@ -83,7 +90,9 @@ impl AuditEvent {
         filter: &AuditFilter,
         window: &IdWindow,
     ) -> QueryResult<Vec<AuditEvent>> {
-        let mut query = Self::filtered(workspace_id, filter).select(AuditEvent::as_select()).limit(window.fetch_limit());
+        let mut query = Self::filtered(workspace_id, filter)
+            .select(AuditEvent::as_select())
+            .limit(window.fetch_limit());
         if let Some(after) = window.after {
             query = query.filter(audit_events::id.lt(after));
         }
@@ -98,12 +107,24 @@ impl AuditEvent {
         query.load(conn).await
     }
 
-    pub async fn count(conn: &mut AsyncPgConnection, workspace_id: Uuid, filter: &AuditFilter) -> QueryResult<i64> {
-        Self::filtered(workspace_id, filter).count().get_result(conn).await
+    pub async fn count(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        filter: &AuditFilter,
+    ) -> QueryResult<i64> {
+        Self::filtered(workspace_id, filter)
+            .count()
+            .get_result(conn)
+            .await
     }
 
-    fn filtered(workspace_id: Uuid, filter: &AuditFilter) -> audit_events::BoxedQuery<'static, diesel::pg::Pg> {
-        let mut query = audit_events::table.filter(audit_events::workspace_id.eq(workspace_id)).into_boxed();
+    fn filtered(
+        workspace_id: Uuid,
+        filter: &AuditFilter,
+    ) -> audit_events::BoxedQuery<'static, diesel::pg::Pg> {
+        let mut query = audit_events::table
+            .filter(audit_events::workspace_id.eq(workspace_id))
+            .into_boxed();
         if let Some(entity_id) = filter.entity_id {
             query = query.filter(audit_events::entity_id.eq(entity_id));
         }

@@ -20,7 +20,11 @@ pub fn generate() -> NewSecret {
     let plaintext = format!("{KEY_PREFIX}{}", hex::encode(bytes));
     let prefix = plaintext[..VISIBLE_CHARS].to_owned();
     let hash = hash(&plaintext);
-    NewSecret { plaintext, prefix, hash }
+    NewSecret {
+        plaintext,
+        prefix,
+        hash,
+    }
 }
 
 pub fn hash(key: &str) -> Vec<u8> {

@@ -13,7 +13,9 @@ use crate::error::AppError;
 
 /// What a key may do. `admin` includes everything; `crm:write` includes `crm:read`, since a
 /// write returns the object it wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Scope {
     #[serde(rename = "crm:read")]
     CrmRead,
@@ -54,7 +56,9 @@ impl FromStr for Scope {
         Scope::ALL
             .into_iter()
             .find(|scope| scope.as_str() == s)
-            .ok_or_else(|| format!("unknown scope {s:?}; expected one of crm:read, crm:write, admin"))
+            .ok_or_else(|| {
+                format!("unknown scope {s:?}; expected one of crm:read, crm:write, admin")
+            })
     }
 }
 
@@ -77,7 +81,9 @@ impl Actor {
         if self.has(scope) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("this API key lacks the `{scope}` scope")))
+            Err(AppError::Forbidden(format!(
+                "this API key lacks the `{scope}` scope"
+            )))
         }
     }
 }
@@ -87,7 +93,12 @@ mod tests {
     use super::*;
 
     fn actor(scopes: &[Scope]) -> Actor {
-        Actor { workspace_id: Uuid::nil(), key_id: Uuid::nil(), scopes: scopes.to_vec(), request_id: None }
+        Actor {
+            workspace_id: Uuid::nil(),
+            key_id: Uuid::nil(),
+            scopes: scopes.to_vec(),
+            request_id: None,
+        }
     }
 
     #[test]
@@ -101,7 +112,10 @@ mod tests {
         let a = actor(&[Scope::CrmWrite]);
         assert!(a.has(Scope::CrmRead));
         assert!(!a.has(Scope::Admin));
-        assert!(matches!(a.require(Scope::Admin), Err(AppError::Forbidden(_))));
+        assert!(matches!(
+            a.require(Scope::Admin),
+            Err(AppError::Forbidden(_))
+        ));
     }
 
     #[test]

@@ -20,7 +20,11 @@ pub struct Workspace {
 
 impl Workspace {
     pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Workspace> {
-        workspaces::table.find(id).select(Workspace::as_select()).first(conn).await
+        workspaces::table
+            .find(id)
+            .select(Workspace::as_select())
+            .first(conn)
+            .await
     }
 
     pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
@@ -28,7 +32,11 @@ impl Workspace {
     }
 
     pub async fn insert(conn: &mut AsyncPgConnection, workspace: &Workspace) -> QueryResult<()> {
-        diesel::insert_into(workspaces::table).values(workspace).execute(conn).await.map(drop)
+        diesel::insert_into(workspaces::table)
+            .values(workspace)
+            .execute(conn)
+            .await
+            .map(drop)
     }
 }
 
@@ -85,7 +93,11 @@ impl ApiKey {
             .await
     }
 
-    pub async fn find(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<ApiKey> {
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<ApiKey> {
         api_keys::table
             .filter(api_keys::workspace_id.eq(workspace_id))
             .filter(api_keys::id.eq(id))
@@ -110,7 +122,11 @@ impl ApiKey {
     }
 
     /// Keys of a workspace, newest first, within a keyset window.
-    pub async fn page(conn: &mut AsyncPgConnection, workspace_id: Uuid, window: &IdWindow) -> QueryResult<Vec<ApiKey>> {
+    pub async fn page(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        window: &IdWindow,
+    ) -> QueryResult<Vec<ApiKey>> {
         let mut query = api_keys::table
             .filter(api_keys::workspace_id.eq(workspace_id))
             .select(ApiKey::as_select())
@@ -122,15 +138,27 @@ impl ApiKey {
         if let Some(before) = window.before {
             query = query.filter(api_keys::id.gt(before));
         }
-        query = if window.from_end { query.order(api_keys::id.asc()) } else { query.order(api_keys::id.desc()) };
+        query = if window.from_end {
+            query.order(api_keys::id.asc())
+        } else {
+            query.order(api_keys::id.desc())
+        };
         query.load(conn).await
     }
 
     pub async fn count(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<i64> {
-        api_keys::table.filter(api_keys::workspace_id.eq(workspace_id)).count().get_result(conn).await
+        api_keys::table
+            .filter(api_keys::workspace_id.eq(workspace_id))
+            .count()
+            .get_result(conn)
+            .await
     }
 
-    pub async fn revoke(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<ApiKey> {
+    pub async fn revoke(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<ApiKey> {
         diesel::update(api_keys::table)
             .filter(api_keys::workspace_id.eq(workspace_id))
             .filter(api_keys::id.eq(id))
@@ -142,7 +170,10 @@ impl ApiKey {
 
     /// Resolves a key by the hash of its secret, in one round trip: the live key's identity,
     /// and `last_used_at` refreshed at most once a minute so reads don't turn into writes.
-    pub async fn authenticate(conn: &mut AsyncPgConnection, secret_hash: &[u8]) -> QueryResult<Option<KeyIdentity>> {
+    pub async fn authenticate(
+        conn: &mut AsyncPgConnection,
+        secret_hash: &[u8],
+    ) -> QueryResult<Option<KeyIdentity>> {
         diesel::sql_query(
             "WITH key AS (
                  SELECT workspace_id, id, scopes, last_used_at FROM api_keys

@@ -1,7 +1,7 @@
 //! Operations on workspaces and keys, used by GraphQL and by the CLI.
 
-use futures_util::FutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -32,7 +32,11 @@ pub struct NewKeyInput {
 }
 
 /// Resolves an `Authorization` header to the acting key, or `UNAUTHENTICATED`.
-pub async fn authenticate(pool: &DbPool, authorization: Option<&str>, request_id: Option<String>) -> Result<Actor, AppError> {
+pub async fn authenticate(
+    pool: &DbPool,
+    authorization: Option<&str>,
+    request_id: Option<String>,
+) -> Result<Actor, AppError> {
     let header = authorization.ok_or_else(|| {
         AppError::Unauthenticated("missing API key: send `Authorization: Bearer <key>`".into())
     })?;
@@ -46,7 +50,12 @@ pub async fn authenticate(pool: &DbPool, authorization: Option<&str>, request_id
     Ok(Actor {
         workspace_id: identity.workspace_id,
         key_id: identity.id,
-        scopes: identity.scopes.iter().flatten().filter_map(|s| s.parse().ok()).collect(),
+        scopes: identity
+            .scopes
+            .iter()
+            .flatten()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
         request_id,
     })
 }
@@ -55,10 +64,16 @@ pub async fn authenticate(pool: &DbPool, authorization: Option<&str>, request_id
 pub fn validate_new_key(input: &NewKeyInput) -> Result<(), AppError> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Err(AppError::bad_input("input.name", format!("must be 1 to {MAX_NAME_LEN} characters")));
+        return Err(AppError::bad_input(
+            "input.name",
+            format!("must be 1 to {MAX_NAME_LEN} characters"),
+        ));
     }
     if input.scopes.is_empty() {
-        return Err(AppError::bad_input("input.scopes", "at least one scope is required"));
+        return Err(AppError::bad_input(
+            "input.scopes",
+            "at least one scope is required",
+        ));
     }
     Ok(())
 }
@@ -90,7 +105,10 @@ async fn insert_key(
         },
     )
     .await?;
-    Ok(CreatedApiKey { key, secret: Some(secret.plaintext) })
+    Ok(CreatedApiKey {
+        key,
+        secret: Some(secret.plaintext),
+    })
 }
 
 /// `createApiKey`: a new key in the caller's workspace (admin only).
@@ -128,7 +146,12 @@ pub async fn create_api_key(
 }
 
 /// `revokeApiKey`: the key stops working at once. Revoking a revoked key changes nothing.
-pub async fn revoke_api_key(pool: &DbPool, actor: &Actor, key_id: Uuid, options: WriteOptions) -> Result<WriteResult<ApiKey>, AppError> {
+pub async fn revoke_api_key(
+    pool: &DbPool,
+    actor: &Actor,
+    key_id: Uuid,
+    options: WriteOptions,
+) -> Result<WriteResult<ApiKey>, AppError> {
     let request = WriteRequest {
         action: "api_key.revoke",
         entity_type: "api_key",
@@ -189,26 +212,46 @@ pub async fn create_workspace(
 ) -> Result<(Workspace, CreatedApiKey), AppError> {
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Err(AppError::bad_input("name", format!("must be 1 to {MAX_NAME_LEN} characters")));
+        return Err(AppError::bad_input(
+            "name",
+            format!("must be 1 to {MAX_NAME_LEN} characters"),
+        ));
     }
     let key_name = key_name.to_owned();
     conn.transaction::<_, AppError, _>(async move |conn| {
-        {
-            let workspace = Workspace {
-                id: Uuid::now_v7(),
-                name,
-                default_currency: "USD".into(),
-                created_at: chrono::Utc::now(),
-            };
-            Workspace::insert(conn, &workspace).await?;
-            let input = NewKeyInput { name: key_name, scopes: vec![Scope::Admin] };
-            let created = insert_key(conn, workspace.id, &input, None).await?;
-            let after = serde_json::to_value(&workspace)?;
-            audit_system(conn, workspace.id, "workspace.create", "workspace", workspace.id, &after).await?;
-            let key_after = serde_json::to_value(&created.key)?;
-            audit_system(conn, workspace.id, "api_key.create", "api_key", created.key.id, &key_after).await?;
-            Ok((workspace, created))
-        }
+        let workspace = Workspace {
+            id: Uuid::now_v7(),
+            name,
+            default_currency: "USD".into(),
+            created_at: chrono::Utc::now(),
+        };
+        Workspace::insert(conn, &workspace).await?;
+        let input = NewKeyInput {
+            name: key_name,
+            scopes: vec![Scope::Admin],
+        };
+        let created = insert_key(conn, workspace.id, &input, None).await?;
+        let after = serde_json::to_value(&workspace)?;
+        audit_system(
+            conn,
+            workspace.id,
+            "workspace.create",
+            "workspace",
+            workspace.id,
+            &after,
+        )
+        .await?;
+        let key_after = serde_json::to_value(&created.key)?;
+        audit_system(
+            conn,
+            workspace.id,
+            "api_key.create",
+            "api_key",
+            created.key.id,
+            &key_after,
+        )
+        .await?;
+        Ok((workspace, created))
     })
     .await
 }
@@ -221,16 +264,24 @@ pub async fn create_api_key_as_operator(
 ) -> Result<CreatedApiKey, AppError> {
     validate_new_key(&input)?;
     conn.transaction::<_, AppError, _>(async move |conn| {
-        {
-            Workspace::find(conn, workspace_id).await.map_err(|e| match e {
+        Workspace::find(conn, workspace_id)
+            .await
+            .map_err(|e| match e {
                 diesel::result::Error::NotFound => AppError::not_found("workspace", workspace_id),
                 other => other.into(),
             })?;
-            let created = insert_key(conn, workspace_id, &input, None).await?;
-            let after = serde_json::to_value(&created.key)?;
-            audit_system(conn, workspace_id, "api_key.create", "api_key", created.key.id, &after).await?;
-            Ok(created)
-        }
+        let created = insert_key(conn, workspace_id, &input, None).await?;
+        let after = serde_json::to_value(&created.key)?;
+        audit_system(
+            conn,
+            workspace_id,
+            "api_key.create",
+            "api_key",
+            created.key.id,
+            &after,
+        )
+        .await?;
+        Ok(created)
     })
     .await
 }
@@ -271,14 +322,35 @@ mod tests {
 
     #[test]
     fn key_names_and_scopes_are_validated() {
-        let ok = NewKeyInput { name: "ci".into(), scopes: vec![Scope::CrmRead] };
+        let ok = NewKeyInput {
+            name: "ci".into(),
+            scopes: vec![Scope::CrmRead],
+        };
         assert!(validate_new_key(&ok).is_ok());
-        let blank = NewKeyInput { name: "  ".into(), scopes: vec![Scope::CrmRead] };
-        assert_eq!(validate_new_key(&blank).unwrap_err().field(), Some("input.name"));
-        let long = NewKeyInput { name: "x".repeat(201), scopes: vec![Scope::CrmRead] };
-        assert_eq!(validate_new_key(&long).unwrap_err().field(), Some("input.name"));
-        let none = NewKeyInput { name: "ci".into(), scopes: vec![] };
-        assert_eq!(validate_new_key(&none).unwrap_err().field(), Some("input.scopes"));
+        let blank = NewKeyInput {
+            name: "  ".into(),
+            scopes: vec![Scope::CrmRead],
+        };
+        assert_eq!(
+            validate_new_key(&blank).unwrap_err().field(),
+            Some("input.name")
+        );
+        let long = NewKeyInput {
+            name: "x".repeat(201),
+            scopes: vec![Scope::CrmRead],
+        };
+        assert_eq!(
+            validate_new_key(&long).unwrap_err().field(),
+            Some("input.name")
+        );
+        let none = NewKeyInput {
+            name: "ci".into(),
+            scopes: vec![],
+        };
+        assert_eq!(
+            validate_new_key(&none).unwrap_err().field(),
+            Some("input.scopes")
+        );
     }
 
     #[test]

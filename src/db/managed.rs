@@ -45,11 +45,20 @@ impl ManagedCluster {
                     "running as root, PostgreSQL must run as the `postgres` system user, \
                      which does not exist: install the `postgresql` package",
                 )?;
-            Some(SystemUser { uid: user.uid.as_raw(), gid: user.gid.as_raw() })
+            Some(SystemUser {
+                uid: user.uid.as_raw(),
+                gid: user.gid.as_raw(),
+            })
         } else {
             None
         };
-        Ok(Self { root, bin_dir, run_as, postmaster: None, no_durability: false })
+        Ok(Self {
+            root,
+            bin_dir,
+            run_as,
+            postmaster: None,
+            no_durability: false,
+        })
     }
 
     /// Trades durability for speed (no fsync): for test clusters that are thrown away.
@@ -95,7 +104,11 @@ impl ManagedCluster {
             .arg("-k")
             .arg(&self.root)
             .args(["-c", "listen_addresses=", "-c", "max_connections=300"])
-            .args(if self.no_durability { &NO_DURABILITY[..] } else { &[] })
+            .args(if self.no_durability {
+                &NO_DURABILITY[..]
+            } else {
+                &[]
+            })
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -124,7 +137,9 @@ impl ManagedCluster {
 
     /// Fast shutdown of the postmaster we started: open sessions are ended, data is safe.
     pub async fn stop(&mut self) -> anyhow::Result<()> {
-        let Some(mut child) = self.postmaster.take() else { return Ok(()) };
+        let Some(mut child) = self.postmaster.take() else {
+            return Ok(());
+        };
         if let Some(pid) = child.id() {
             let pid = nix::unistd::Pid::from_raw(pid as i32);
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
@@ -149,12 +164,21 @@ impl ManagedCluster {
             .command("initdb")
             .arg("-D")
             .arg(self.data_dir())
-            .args(["-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+            .args([
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ])
             .output()
             .await
             .context("cannot run initdb")?;
         if !output.status.success() {
-            bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr).trim());
+            bail!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
         }
         Ok(())
     }
@@ -166,7 +190,9 @@ impl ManagedCluster {
         if !self.root.join(".s.PGSQL.5432").exists() {
             return false;
         }
-        diesel_async::AsyncPgConnection::establish(&self.url("postgres")).await.is_ok()
+        diesel_async::AsyncPgConnection::establish(&self.url("postgres"))
+            .await
+            .is_ok()
     }
 
     fn command(&self, program: &str) -> Command {
@@ -193,7 +219,14 @@ impl ManagedCluster {
     }
 }
 
-const NO_DURABILITY: [&str; 6] = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
+const NO_DURABILITY: [&str; 6] = [
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+];
 
 /// If dealgraph dies without stopping PostgreSQL (a crash, a killed test run), a tiny shell
 /// watchdog stops the postmaster once our process is gone, so no cluster is left behind.
@@ -218,7 +251,10 @@ fn find_bin_dir() -> anyhow::Result<PathBuf> {
             return Ok(dir);
         }
     }
-    if let Ok(out) = std::process::Command::new("pg_config").arg("--bindir").output() {
+    if let Ok(out) = std::process::Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+    {
         let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         if out.status.success() && has_server(&dir) {
             return Ok(dir);
@@ -245,7 +281,9 @@ fn percent_encode_path(path: &Path) -> String {
     let mut out = String::new();
     for b in path.to_string_lossy().bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

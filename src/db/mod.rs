@@ -30,7 +30,9 @@ pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
 
 /// Takes a pooled connection; a pool that cannot give one means the database is unavailable.
 pub async fn conn(pool: &DbPool) -> Result<DbConn, AppError> {
-    pool.get().await.map_err(|e| AppError::Unavailable(e.to_string()))
+    pool.get()
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))
 }
 
 /// Applies pending migrations (embedded in the binary) and returns how many ran.
@@ -53,7 +55,10 @@ pub async fn migrate(database_url: &str) -> anyhow::Result<usize> {
 pub fn latest_migration() -> Option<String> {
     use diesel::migration::MigrationSource;
     let migrations: Vec<_> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).ok()?;
-    migrations.iter().map(|m| m.name().version().to_string()).max()
+    migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .max()
 }
 
 diesel::table! {
@@ -64,7 +69,10 @@ diesel::table! {
 
 /// Ready means: the database answers and every embedded migration has been applied.
 pub async fn check_ready(pool: &DbPool) -> Result<(), String> {
-    let mut conn = pool.get().await.map_err(|e| format!("database unreachable: {e}"))?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| format!("database unreachable: {e}"))?;
     let applied: Option<String> = __diesel_schema_migrations::table
         .select(diesel::dsl::max(__diesel_schema_migrations::version))
         .first(&mut conn)

@@ -32,7 +32,11 @@ struct OutboxRow<'a> {
 }
 
 /// Appends `events` to the outbox inside the caller's transaction and schedules the wake-up.
-pub async fn append(conn: &mut AsyncPgConnection, workspace_id: Uuid, events: &[NewEvent]) -> QueryResult<()> {
+pub async fn append(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    events: &[NewEvent],
+) -> QueryResult<()> {
     if events.is_empty() {
         return Ok(());
     }
@@ -47,7 +51,10 @@ pub async fn append(conn: &mut AsyncPgConnection, workspace_id: Uuid, events: &[
             payload: &e.payload,
         })
         .collect();
-    diesel::insert_into(outbox_events::table).values(&rows).execute(conn).await?;
+    diesel::insert_into(outbox_events::table)
+        .values(&rows)
+        .execute(conn)
+        .await?;
     diesel::sql_query("SELECT pg_notify($1, '')")
         .bind::<diesel::sql_types::Text, _>(CHANNEL)
         .execute(conn)

@@ -47,7 +47,11 @@ impl From<AuditEvent> for AuditEventGql {
             action: e.action,
             entity_type: e.entity_type,
             entity_id: e.entity_id.map(|id| ID(id.to_string())),
-            outcome: if e.outcome == "failed" { AuditOutcome::Failed } else { AuditOutcome::Succeeded },
+            outcome: if e.outcome == "failed" {
+                AuditOutcome::Failed
+            } else {
+                AuditOutcome::Succeeded
+            },
             error_code: e.error_code,
             error_message: e.error_message,
             before: e.before.map(async_graphql::Json),
@@ -64,6 +68,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The workspace's audit trail, newest first. Needs `admin`.
+    #[allow(clippy::too_many_arguments)] // Relay's four paging arguments plus two filters
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -82,8 +87,18 @@ impl AuditQuery {
         };
         let window = id_window(first, after, last, before)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let rows = AuditEvent::page(&mut conn, actor.workspace_id, &filter, &window).await.map_err(AppError::from)?;
-        let total = AuditEvent::count(&mut conn, actor.workspace_id, &filter).await.map_err(AppError::from)?;
-        Ok(id_connection(&window, rows, total, |e| e.id, AuditEventGql::from))
+        let rows = AuditEvent::page(&mut conn, actor.workspace_id, &filter, &window)
+            .await
+            .map_err(AppError::from)?;
+        let total = AuditEvent::count(&mut conn, actor.workspace_id, &filter)
+            .await
+            .map_err(AppError::from)?;
+        Ok(id_connection(
+            &window,
+            rows,
+            total,
+            |e| e.id,
+            AuditEventGql::from,
+        ))
     }
 }

@@ -54,7 +54,12 @@ pub struct WorkspaceGql {
 
 impl From<Workspace> for WorkspaceGql {
     fn from(w: Workspace) -> Self {
-        Self { id: ID(w.id.to_string()), name: w.name, default_currency: w.default_currency, created_at: w.created_at }
+        Self {
+            id: ID(w.id.to_string()),
+            name: w.name,
+            default_currency: w.default_currency,
+            created_at: w.created_at,
+        }
     }
 }
 
@@ -76,7 +81,11 @@ pub struct ApiKeyGql {
 
 impl From<ApiKey> for ApiKeyGql {
     fn from(k: ApiKey) -> Self {
-        let scopes = k.scope_names().filter_map(|s| s.parse::<Scope>().ok()).map(ScopeGql::from).collect();
+        let scopes = k
+            .scope_names()
+            .filter_map(|s| s.parse::<Scope>().ok())
+            .map(ScopeGql::from)
+            .collect();
         Self {
             id: ID(k.id.to_string()),
             name: k.name,
@@ -144,9 +153,16 @@ impl AuthQuery {
     async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
         let actor = actor(ctx)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let key = ApiKey::find(&mut conn, actor.workspace_id, actor.key_id).await.map_err(AppError::from)?;
-        let workspace = Workspace::find(&mut conn, actor.workspace_id).await.map_err(AppError::from)?;
-        Ok(Viewer { api_key: key.into(), workspace: workspace.into() })
+        let key = ApiKey::find(&mut conn, actor.workspace_id, actor.key_id)
+            .await
+            .map_err(AppError::from)?;
+        let workspace = Workspace::find(&mut conn, actor.workspace_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(Viewer {
+            api_key: key.into(),
+            workspace: workspace.into(),
+        })
     }
 
     /// The workspace's API keys, newest first, revoked ones included. Needs `admin`.
@@ -162,9 +178,19 @@ impl AuthQuery {
         actor.require(Scope::Admin)?;
         let window = id_window(first, after, last, before)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let rows = ApiKey::page(&mut conn, actor.workspace_id, &window).await.map_err(AppError::from)?;
-        let total = ApiKey::count(&mut conn, actor.workspace_id).await.map_err(AppError::from)?;
-        Ok(id_connection(&window, rows, total, |k| k.id, ApiKeyGql::from))
+        let rows = ApiKey::page(&mut conn, actor.workspace_id, &window)
+            .await
+            .map_err(AppError::from)?;
+        let total = ApiKey::count(&mut conn, actor.workspace_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(id_connection(
+            &window,
+            rows,
+            total,
+            |k| k.id,
+            ApiKeyGql::from,
+        ))
     }
 }
 
@@ -174,7 +200,11 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Creates an API key in the caller's workspace. Needs `admin`.
-    async fn create_api_key(&self, ctx: &Context<'_>, input: CreateApiKeyInput) -> async_graphql::Result<CreateApiKeyPayload> {
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> async_graphql::Result<CreateApiKeyPayload> {
         let actor = actor(ctx)?;
         let options = write_options(input.idempotency_key, input.dry_run);
         let new_key = ops::NewKeyInput {
@@ -191,11 +221,19 @@ impl AuthMutation {
     }
 
     /// Revokes an API key: it stops working at once, everywhere. Needs `admin`.
-    async fn revoke_api_key(&self, ctx: &Context<'_>, input: RevokeApiKeyInput) -> async_graphql::Result<RevokeApiKeyPayload> {
+    async fn revoke_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeApiKeyInput,
+    ) -> async_graphql::Result<RevokeApiKeyPayload> {
         let actor = actor(ctx)?;
         let id = parse_id(&input.id, "input.id")?;
         let options = write_options(input.idempotency_key, input.dry_run);
         let result = ops::revoke_api_key(pool(ctx)?, actor, id, options).await?;
-        Ok(RevokeApiKeyPayload { api_key: result.value.into(), replayed: result.replayed, dry_run: result.dry_run })
+        Ok(RevokeApiKeyPayload {
+            api_key: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
     }
 }

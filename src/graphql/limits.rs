@@ -37,7 +37,10 @@ impl Extension for AliasLimitExtension {
         let aliases = count_aliases(&document);
         if aliases > self.0 {
             return Err(ServerError::new(
-                format!("the query uses {aliases} aliases; at most {} are allowed", self.0),
+                format!(
+                    "the query uses {aliases} aliases; at most {} are allowed",
+                    self.0
+                ),
                 None,
             ));
         }
@@ -46,8 +49,16 @@ impl Extension for AliasLimitExtension {
 }
 
 fn count_aliases(document: &ExecutableDocument) -> usize {
-    let in_operations: usize = document.operations.iter().map(|(_, op)| count_in(&op.node.selection_set.node)).sum();
-    let in_fragments: usize = document.fragments.values().map(|f| count_in(&f.node.selection_set.node)).sum();
+    let in_operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| count_in(&op.node.selection_set.node))
+        .sum();
+    let in_fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| count_in(&f.node.selection_set.node))
+        .sum();
     in_operations + in_fragments
 }
 

@@ -36,12 +36,16 @@ pub struct SchemaSettings {
 
 /// The schema without any data attached: enough for SDL export.
 pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation, Subscription> {
-    let builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .limit_depth(limits::MAX_DEPTH)
-        .limit_complexity(limits::MAX_COMPLEXITY)
-        .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
-        .limit_directives(limits::MAX_DIRECTIVES)
-        .extension(limits::AliasLimit(limits::MAX_ALIASES));
+    let builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(limits::MAX_DEPTH)
+    .limit_complexity(limits::MAX_COMPLEXITY)
+    .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
+    .limit_directives(limits::MAX_DIRECTIVES)
+    .extension(limits::AliasLimit(limits::MAX_ALIASES));
     if settings.production {
         builder.disable_suggestions()
     } else {
@@ -56,24 +60,34 @@ pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
 /// The SDL clients see, as written to `schema.graphql`.
 pub fn sdl() -> String {
     let schema = schema_builder(SchemaSettings { production: true }).finish();
-    schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    schema.sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_enum_items(),
+    )
 }
 
 /// The acting key of this request; every request has one (the HTTP layer refuses others).
 pub(crate) fn actor<'a>(ctx: &'a Context<'_>) -> Result<&'a Actor, AppError> {
-    ctx.data_opt::<Actor>()
-        .ok_or_else(|| AppError::Unauthenticated("missing API key: send `Authorization: Bearer <key>`".into()))
+    ctx.data_opt::<Actor>().ok_or_else(|| {
+        AppError::Unauthenticated("missing API key: send `Authorization: Bearer <key>`".into())
+    })
 }
 
 pub(crate) fn pool<'a>(ctx: &'a Context<'_>) -> Result<&'a DbPool, AppError> {
-    ctx.data_opt::<DbPool>().ok_or_else(|| AppError::internal("no database pool in the schema"))
+    ctx.data_opt::<DbPool>()
+        .ok_or_else(|| AppError::internal("no database pool in the schema"))
 }
 
 /// Parses an `ID` argument, naming the argument when it is not a valid id.
 pub(crate) fn parse_id(id: &ID, field: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, format!("{:?} is not a valid id", id.as_str())))
+    Uuid::parse_str(id.as_str())
+        .map_err(|_| AppError::bad_input(field, format!("{:?} is not a valid id", id.as_str())))
 }
 
 pub(crate) fn write_options(idempotency_key: Option<String>, dry_run: bool) -> WriteOptions {
-    WriteOptions { idempotency_key, dry_run }
+    WriteOptions {
+        idempotency_key,
+        dry_run,
+    }
 }

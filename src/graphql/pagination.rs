@@ -35,15 +35,26 @@ pub fn decode_id_cursor(cursor: &str, field: &str) -> Result<Uuid, AppError> {
 }
 
 /// Relay arguments checked and turned into a keyset window over UUIDv7 ids (newest first).
-pub fn id_window(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<IdWindow, AppError> {
+pub fn id_window(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<IdWindow, AppError> {
     if first.is_some() && last.is_some() {
-        return Err(AppError::bad_input("last", "pass either `first` or `last`, not both"));
+        return Err(AppError::bad_input(
+            "last",
+            "pass either `first` or `last`, not both",
+        ));
     }
     let check = |n: i32, field: &str| {
         if (0..=MAX_PAGE_SIZE).contains(&n) {
             Ok(n)
         } else {
-            Err(AppError::bad_input(field, format!("must be between 0 and {MAX_PAGE_SIZE}")))
+            Err(AppError::bad_input(
+                field,
+                format!("must be between 0 and {MAX_PAGE_SIZE}"),
+            ))
         }
     };
     let after = after.map(|c| decode_id_cursor(&c, "after")).transpose()?;
@@ -53,7 +64,12 @@ pub fn id_window(first: Option<i32>, after: Option<String>, last: Option<i32>, b
         (Some(first), None) => (check(first, "first")?, false),
         (None, None) => (DEFAULT_PAGE_SIZE, false),
     };
-    Ok(IdWindow { after, before, limit: i64::from(limit), from_end })
+    Ok(IdWindow {
+        after,
+        before,
+        limit: i64::from(limit),
+        from_end,
+    })
 }
 
 /// Builds the connection from a window's rows (fetched with one extra row to detect more).
@@ -75,10 +91,15 @@ pub fn id_connection<T: OutputType, R>(
     } else {
         (window.after.is_some(), has_more)
     };
-    let mut connection = Connection::with_additional_fields(has_previous, has_next, ConnectionFields { total_count });
-    connection
-        .edges
-        .extend(rows.into_iter().map(|row| Edge::new(encode_id_cursor(id_of(&row)), node(row))));
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        ConnectionFields { total_count },
+    );
+    connection.edges.extend(
+        rows.into_iter()
+            .map(|row| Edge::new(encode_id_cursor(id_of(&row)), node(row))),
+    );
     connection
 }
 
@@ -89,7 +110,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let id = Uuid::now_v7();
-        assert_eq!(decode_id_cursor(&encode_id_cursor(id), "after").ok(), Some(id));
+        assert_eq!(
+            decode_id_cursor(&encode_id_cursor(id), "after").ok(),
+            Some(id)
+        );
         let err = decode_id_cursor("not-a-cursor", "after").unwrap_err();
         assert_eq!(err.field(), Some("after"));
     }
@@ -98,8 +122,13 @@ mod tests {
     fn page_sizes_are_capped() {
         assert!(id_window(Some(101), None, None, None).is_err());
         assert!(id_window(Some(-1), None, None, None).is_err());
-        assert_eq!(id_window(None, None, None, None).map(|w| w.limit).ok(), Some(20));
+        assert_eq!(
+            id_window(None, None, None, None).map(|w| w.limit).ok(),
+            Some(20)
+        );
         assert!(id_window(Some(1), None, Some(1), None).is_err());
-        assert!(id_window(None, None, Some(5), None).map(|w| w.from_end).unwrap_or(false));
+        assert!(id_window(None, None, Some(5), None)
+            .map(|w| w.from_end)
+            .unwrap_or(false));
     }
 }

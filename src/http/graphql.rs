@@ -36,7 +36,12 @@ struct Refusal {
 
 impl Refusal {
     fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), allow: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            allow: None,
+        }
     }
 
     fn bad_request(message: impl Into<String>) -> Self {
@@ -47,10 +52,14 @@ impl Refusal {
         let body = json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }] });
         let mut response = (self.status, json_body(media, &body)).into_response();
         if let Some(allow) = self.allow {
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         if self.code == ErrorCode::Unauthenticated {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
@@ -80,7 +89,11 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     execute(state, headers, media, request, false).await
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let Some(media) = response_type(header_str(&headers, header::ACCEPT)) else {
         return not_acceptable();
     };
@@ -109,8 +122,12 @@ fn parse_body(body: &[u8]) -> Result<GraphqlRequest, Refusal> {
         .map_err(|e| Refusal::bad_request(format!("the request body is not valid JSON: {e}")))?;
     match value {
         Value::Object(map) => from_params(map),
-        Value::Array(_) => Err(Refusal::bad_request("batched requests are not supported: send one operation per request")),
-        _ => Err(Refusal::bad_request("the request body must be a JSON object")),
+        Value::Array(_) => Err(Refusal::bad_request(
+            "batched requests are not supported: send one operation per request",
+        )),
+        _ => Err(Refusal::bad_request(
+            "the request body must be a JSON object",
+        )),
     }
 }
 
@@ -118,8 +135,9 @@ fn parse_query_string(query: &str) -> Result<GraphqlRequest, Refusal> {
     let mut map = Map::new();
     for (name, value) in form_urlencoded_pairs(query) {
         let value = match name.as_str() {
-            "variables" | "extensions" => serde_json::from_str(&value)
-                .map_err(|_| Refusal::bad_request(format!("`{name}` must be a JSON-encoded object")))?,
+            "variables" | "extensions" => serde_json::from_str(&value).map_err(|_| {
+                Refusal::bad_request(format!("`{name}` must be a JSON-encoded object"))
+            })?,
             _ => Value::String(value),
         };
         map.insert(name, value);
@@ -131,7 +149,11 @@ fn from_params(mut map: Map<String, Value>) -> Result<GraphqlRequest, Refusal> {
     let query = match map.remove("query") {
         Some(Value::String(query)) => query,
         Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
-        None => return Err(Refusal::bad_request("`query` is required (persisted queries are not supported)")),
+        None => {
+            return Err(Refusal::bad_request(
+                "`query` is required (persisted queries are not supported)",
+            ))
+        }
     };
     let operation_name = match map.remove("operationName") {
         Some(Value::String(name)) => Some(name),
@@ -145,7 +167,12 @@ fn from_params(mut map: Map<String, Value>) -> Result<GraphqlRequest, Refusal> {
     };
     let variables = object_or_null(map.remove("variables"), "variables")?;
     let extensions = object_or_null(map.remove("extensions"), "extensions")?;
-    Ok(GraphqlRequest { query, operation_name, variables, extensions })
+    Ok(GraphqlRequest {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
 }
 
 fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
@@ -168,7 +195,10 @@ fn percent_decode(input: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                match (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+                match (
+                    bytes.get(i + 1).and_then(|b| hex(*b)),
+                    bytes.get(i + 2).and_then(|b| hex(*b)),
+                ) {
                     (Some(hi), Some(lo)) => {
                         out.push((hi * 16 + lo) as u8);
                         i += 2;
@@ -184,22 +214,40 @@ fn percent_decode(input: &str) -> String {
 }
 
 /// The operation a document will run, if the document parses and names one unambiguously.
-fn operation_type(query: &str, operation_name: Option<&str>) -> Result<Option<OperationType>, String> {
+fn operation_type(
+    query: &str,
+    operation_name: Option<&str>,
+) -> Result<Option<OperationType>, String> {
     let document = async_graphql::parser::parse_query(query).map_err(|e| e.to_string())?;
     let found = match operation_name {
-        Some(name) => document.operations.iter().find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
+        Some(name) => document
+            .operations
+            .iter()
+            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
         None => document.operations.iter().next(),
     };
     Ok(found.map(|(_, op)| op.node.ty))
 }
 
-async fn execute(state: AppState, headers: HeaderMap, media: ResponseType, request: GraphqlRequest, is_get: bool) -> Response {
+async fn execute(
+    state: AppState,
+    headers: HeaderMap,
+    media: ResponseType,
+    request: GraphqlRequest,
+    is_get: bool,
+) -> Response {
     let started = Instant::now();
     let op_type = match operation_type(&request.query, request.operation_name.as_deref()) {
         Ok(op) => op,
         Err(message) => {
-            state.metrics.graphql_request("unknown", "parse_error", started);
-            let status = if media == ResponseType::Json { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+            state
+                .metrics
+                .graphql_request("unknown", "parse_error", started);
+            let status = if media == ResponseType::Json {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
             let refusal = Refusal::new(status, ErrorCode::BadUserInput, message);
             return refusal.into_response(media);
         }
@@ -222,15 +270,19 @@ async fn execute(state: AppState, headers: HeaderMap, media: ResponseType, reque
     }
     if op_type == Some(OperationType::Subscription) {
         state.metrics.graphql_request(op_label, "refused", started);
-        return Refusal::bad_request("subscriptions run over the WebSocket at /graphql/ws").into_response(media);
+        return Refusal::bad_request("subscriptions run over the WebSocket at /graphql/ws")
+            .into_response(media);
     }
 
-    let request_id = header_str(&headers, header::HeaderName::from_static("x-request-id")).map(str::to_owned);
+    let request_id =
+        header_str(&headers, header::HeaderName::from_static("x-request-id")).map(str::to_owned);
     let authorization = header_str(&headers, header::AUTHORIZATION);
     let actor = match authenticate(&state.pool, authorization, request_id).await {
         Ok(actor) => actor,
         Err(err) => {
-            state.metrics.graphql_request(op_label, "unauthenticated", started);
+            state
+                .metrics
+                .graphql_request(op_label, "unauthenticated", started);
             let status = match err {
                 AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
                 _ => StatusCode::SERVICE_UNAVAILABLE,
@@ -269,18 +321,33 @@ async fn execute(state: AppState, headers: HeaderMap, media: ResponseType, reque
         }
         ResponseType::GraphqlResponseJson => StatusCode::OK,
     };
-    let outcome = if response.errors.is_empty() { "ok" } else if no_data { "error" } else { "partial" };
+    let outcome = if response.errors.is_empty() {
+        "ok"
+    } else if no_data {
+        "error"
+    } else {
+        "partial"
+    };
     state.metrics.graphql_request(op_label, outcome, started);
 
     let mut body = Map::new();
     if !request_error {
-        body.insert("data".into(), response.data.into_json().unwrap_or(Value::Null));
+        body.insert(
+            "data".into(),
+            response.data.into_json().unwrap_or(Value::Null),
+        );
     }
     if !response.errors.is_empty() {
-        body.insert("errors".into(), serde_json::to_value(&response.errors).unwrap_or(Value::Null));
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(&response.errors).unwrap_or(Value::Null),
+        );
     }
     if !response.extensions.is_empty() {
-        body.insert("extensions".into(), serde_json::to_value(&response.extensions).unwrap_or(Value::Null));
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
     }
     (status, json_body(media, &Value::Object(body))).into_response()
 }
@@ -289,7 +356,9 @@ async fn execute(state: AppState, headers: HeaderMap, media: ResponseType, reque
 fn data_is_empty(data: &async_graphql::Value) -> bool {
     match data {
         async_graphql::Value::Null => true,
-        async_graphql::Value::Object(fields) => fields.values().all(|v| *v == async_graphql::Value::Null),
+        async_graphql::Value::Object(fields) => {
+            fields.values().all(|v| *v == async_graphql::Value::Null)
+        }
         _ => false,
     }
 }
@@ -324,8 +393,14 @@ mod tests {
     #[test]
     fn operation_types_are_found_by_name() {
         let doc = "query A { viewer { workspace { id } } } mutation B { x }";
-        assert_eq!(operation_type(doc, Some("B")), Ok(Some(OperationType::Mutation)));
-        assert_eq!(operation_type(doc, Some("A")), Ok(Some(OperationType::Query)));
+        assert_eq!(
+            operation_type(doc, Some("B")),
+            Ok(Some(OperationType::Mutation))
+        );
+        assert_eq!(
+            operation_type(doc, Some("A")),
+            Ok(Some(OperationType::Query))
+        );
         assert_eq!(operation_type(doc, Some("C")), Ok(None));
         assert!(operation_type("{", None).is_err());
     }

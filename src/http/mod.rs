@@ -63,7 +63,9 @@ async fn record_http(State(state): State<AppState>, request: Request, next: Next
     let started = Instant::now();
     let method = request.method().to_string();
     let response = next.run(request).await;
-    state.metrics.http_request(&method, response.status().as_u16(), started);
+    state
+        .metrics
+        .http_request(&method, response.status().as_u16(), started);
     response
 }
 
@@ -73,8 +75,9 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] });
     let mut response = Response::new(axum::body::Body::from(body.to_string()));
     *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
-    response
-        .headers_mut()
-        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
     response
 }

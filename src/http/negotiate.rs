@@ -61,7 +61,9 @@ pub fn response_type(accept: Option<&str>) -> Option<ResponseType> {
 /// True for `application/json` with an optional UTF-8 charset: the only request body we take.
 /// (text/plain and form bodies would let a browser skip its CORS preflight.)
 pub fn is_json_body(content_type: Option<&str>) -> bool {
-    let Some(content_type) = content_type else { return false };
+    let Some(content_type) = content_type else {
+        return false;
+    };
     let mut parts = content_type.split(';');
     let media = parts.next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case(JSON) {
@@ -86,21 +88,34 @@ mod tests {
 
     #[test]
     fn explicit_types_win() {
-        assert_eq!(response_type(Some("application/json")), Some(ResponseType::Json));
         assert_eq!(
-            response_type(Some("application/graphql-response+json, application/json;q=0.9")),
+            response_type(Some("application/json")),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            response_type(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(ResponseType::GraphqlResponseJson)
         );
         assert_eq!(
-            response_type(Some("application/graphql-response+json;q=0.5, application/json")),
+            response_type(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
             Some(ResponseType::Json)
         );
     }
 
     #[test]
     fn wildcards_prefer_the_graphql_type() {
-        assert_eq!(response_type(Some("*/*")), Some(ResponseType::GraphqlResponseJson));
-        assert_eq!(response_type(Some("text/html, */*;q=0.8")), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(
+            response_type(Some("*/*")),
+            Some(ResponseType::GraphqlResponseJson)
+        );
+        assert_eq!(
+            response_type(Some("text/html, */*;q=0.8")),
+            Some(ResponseType::GraphqlResponseJson)
+        );
     }
 
     #[test]

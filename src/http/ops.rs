@@ -19,13 +19,27 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(reason) => {
             tracing::warn!(reason, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": reason })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "reason": reason })),
+            )
         }
     }
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let status = state.pool.status();
-    state.metrics.pool_status(status.size, status.available, status.max_size, status.waiting);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    state.metrics.pool_status(
+        status.size,
+        status.available,
+        status.max_size,
+        status.waiting,
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
 }

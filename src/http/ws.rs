@@ -62,25 +62,40 @@ pub struct WsSettings {
 
 impl Default for WsSettings {
     fn default() -> Self {
-        Self { init_timeout: Duration::from_secs(10), ping_interval: Duration::from_secs(15), max_subscriptions: 100 }
+        Self {
+            init_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(15),
+            max_subscriptions: 100,
+        }
     }
 }
 
-pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     let offered = headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let offered: Vec<&str> = offered.split(',').map(str::trim).collect();
-    let protocol = if offered.contains(&"graphql-transport-ws") || !offered.contains(&"graphql-ws") {
+    let protocol = if offered.contains(&"graphql-transport-ws") || !offered.contains(&"graphql-ws")
+    {
         Protocol::TransportWs
     } else {
         Protocol::Legacy
     };
     // A key sent on the upgrade request (scripts can, browsers cannot) is a fallback for one
     // missing from `connection_init`.
-    let header_key = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header_key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let tasks = state.tasks.clone();
     ws.protocols([protocol.name()]).on_upgrade(move |socket| {
         let connection = Connection::new(state, protocol, socket, header_key, request_id);
@@ -93,7 +108,10 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
 enum Outgoing {
     Text(String),
     /// A subscription's stream ended (by itself) and its id is free again.
-    Finished { id: String, generation: u64 },
+    Finished {
+        id: String,
+        generation: u64,
+    },
 }
 
 struct Connection {
@@ -117,7 +135,13 @@ enum Step {
 }
 
 impl Connection {
-    fn new(state: AppState, protocol: Protocol, socket: WebSocket, header_key: Option<String>, request_id: Option<String>) -> Self {
+    fn new(
+        state: AppState,
+        protocol: Protocol,
+        socket: WebSocket,
+        header_key: Option<String>,
+        request_id: Option<String>,
+    ) -> Self {
         // Bounded: a client that does not read stalls its own subscriptions, never the server.
         let (outgoing_tx, outgoing_rx) = mpsc::channel(64);
         Self {
@@ -140,7 +164,10 @@ impl Connection {
         let settings = self.state.ws;
         let init_deadline = tokio::time::sleep(settings.init_timeout);
         tokio::pin!(init_deadline);
-        let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + settings.ping_interval, settings.ping_interval);
+        let mut pings = tokio::time::interval_at(
+            tokio::time::Instant::now() + settings.ping_interval,
+            settings.ping_interval,
+        );
         let shutdown = self.state.shutdown.clone();
         let step = loop {
             let step = tokio::select! {
@@ -166,15 +193,20 @@ impl Connection {
             task.abort();
         }
         if let Some((code, reason)) = step {
-            let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
+            let frame = CloseFrame {
+                code,
+                reason: Utf8Bytes::from(reason),
+            };
             if self.socket.send(Message::Close(Some(frame))).await.is_ok() {
                 // Finish the closing handshake: dropping the socket with unread client data
                 // would reset the connection and the client could lose our close frame.
-                let drain = async { while let Some(Ok(message)) = self.socket.recv().await {
-                    if matches!(message, Message::Close(_)) {
-                        break;
+                let drain = async {
+                    while let Some(Ok(message)) = self.socket.recv().await {
+                        if matches!(message, Message::Close(_)) {
+                            break;
+                        }
                     }
-                } };
+                };
                 let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, drain).await;
             }
         }
@@ -182,7 +214,10 @@ impl Connection {
 
     async fn on_ping_tick(&mut self, interval: Duration) -> Step {
         if self.last_heard.elapsed() > interval * 2 {
-            return Step::Close(close::KEEPALIVE_TIMEOUT, "keep-alive timeout: no pong received".into());
+            return Step::Close(
+                close::KEEPALIVE_TIMEOUT,
+                "keep-alive timeout: no pong received".into(),
+            );
         }
         // A WebSocket ping is answered by every client (browsers do it themselves); the
         // protocol-level message keeps proxies and the client libraries' timers happy too.
@@ -198,7 +233,10 @@ impl Connection {
     }
 
     async fn send(&mut self, message: Value) {
-        let _ = self.socket.send(Message::Text(Utf8Bytes::from(message.to_string()))).await;
+        let _ = self
+            .socket
+            .send(Message::Text(Utf8Bytes::from(message.to_string())))
+            .await;
     }
 
     async fn on_outgoing(&mut self, outgoing: Outgoing) -> Step {
@@ -207,7 +245,11 @@ impl Connection {
                 let _ = self.socket.send(Message::Text(Utf8Bytes::from(text))).await;
             }
             Outgoing::Finished { id, generation } => {
-                if self.subscriptions.get(&id).is_some_and(|(g, _)| *g == generation) {
+                if self
+                    .subscriptions
+                    .get(&id)
+                    .is_some_and(|(g, _)| *g == generation)
+                {
                     self.subscriptions.remove(&id);
                 }
             }
@@ -218,14 +260,26 @@ impl Connection {
     async fn on_message(&mut self, message: Message) -> Step {
         let text = match message {
             Message::Text(text) => text,
-            Message::Binary(_) => return Step::Close(close::BAD_MESSAGE, "binary messages are not supported".into()),
+            Message::Binary(_) => {
+                return Step::Close(
+                    close::BAD_MESSAGE,
+                    "binary messages are not supported".into(),
+                )
+            }
             Message::Close(_) => return Step::Close(1000, "normal closure".into()),
             Message::Ping(_) | Message::Pong(_) => return Step::Continue,
         };
         let Ok(Value::Object(message)) = serde_json::from_str::<Value>(text.as_str()) else {
-            return Step::Close(close::BAD_MESSAGE, "invalid message: not a JSON object".into());
+            return Step::Close(
+                close::BAD_MESSAGE,
+                "invalid message: not a JSON object".into(),
+            );
         };
-        let Some(kind) = message.get("type").and_then(Value::as_str).map(str::to_owned) else {
+        let Some(kind) = message
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
             return Step::Close(close::BAD_MESSAGE, "invalid message: missing `type`".into());
         };
         match (self.protocol, kind.as_str()) {
@@ -236,17 +290,30 @@ impl Connection {
             }
             (Protocol::TransportWs, "pong") => Step::Continue,
             (Protocol::TransportWs, "subscribe") | (Protocol::Legacy, "start") => {
-                let Some(id) = message.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()) else {
-                    return Step::Close(close::BAD_MESSAGE, format!("invalid message: `{kind}` needs an `id`"));
+                let Some(id) = message
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty())
+                else {
+                    return Step::Close(
+                        close::BAD_MESSAGE,
+                        format!("invalid message: `{kind}` needs an `id`"),
+                    );
                 };
                 let Some(payload) = message.get("payload").filter(|p| p.is_object()) else {
-                    return Step::Close(close::BAD_MESSAGE, format!("invalid message: `{kind}` needs a `payload` object"));
+                    return Step::Close(
+                        close::BAD_MESSAGE,
+                        format!("invalid message: `{kind}` needs a `payload` object"),
+                    );
                 };
                 self.on_subscribe(id.to_owned(), payload.clone()).await
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
                 let Some(id) = message.get("id").and_then(Value::as_str) else {
-                    return Step::Close(close::BAD_MESSAGE, format!("invalid message: `{kind}` needs an `id`"));
+                    return Step::Close(
+                        close::BAD_MESSAGE,
+                        format!("invalid message: `{kind}` needs an `id`"),
+                    );
                 };
                 if let Some((_, task)) = self.subscriptions.remove(id) {
                     task.abort();
@@ -256,19 +323,34 @@ impl Connection {
                 }
                 Step::Continue
             }
-            (Protocol::Legacy, "connection_terminate") => Step::Close(1000, "terminated by the client".into()),
+            (Protocol::Legacy, "connection_terminate") => {
+                Step::Close(1000, "terminated by the client".into())
+            }
             _ => Step::Close(close::BAD_MESSAGE, format!("invalid message type {kind:?}")),
         }
     }
 
     async fn on_init(&mut self, payload: Option<&Value>) -> Step {
         if self.init_received {
-            return Step::Close(close::TOO_MANY_INITS, "Too many initialisation requests".into());
+            return Step::Close(
+                close::TOO_MANY_INITS,
+                "Too many initialisation requests".into(),
+            );
         }
         self.init_received = true;
-        let from_payload = payload.and_then(|p| p.get("authorization").or_else(|| p.get("Authorization"))).and_then(Value::as_str);
-        let authorization = from_payload.map(str::to_owned).or_else(|| self.header_key.clone());
-        match authenticate(&self.state.pool, authorization.as_deref(), self.request_id.clone()).await {
+        let from_payload = payload
+            .and_then(|p| p.get("authorization").or_else(|| p.get("Authorization")))
+            .and_then(Value::as_str);
+        let authorization = from_payload
+            .map(str::to_owned)
+            .or_else(|| self.header_key.clone());
+        match authenticate(
+            &self.state.pool,
+            authorization.as_deref(),
+            self.request_id.clone(),
+        )
+        .await
+        {
             Ok(actor) => {
                 self.actor = Some(actor);
                 self.send(json!({ "type": "connection_ack" })).await;
@@ -290,7 +372,10 @@ impl Connection {
         };
         if let Some((_, task)) = self.subscriptions.get(&id) {
             if !task.is_finished() {
-                return Step::Close(close::DUPLICATE_SUBSCRIBER, format!("Subscriber for {id} already exists"));
+                return Step::Close(
+                    close::DUPLICATE_SUBSCRIBER,
+                    format!("Subscriber for {id} already exists"),
+                );
             }
         }
         if self.subscriptions.len() >= self.state.ws.max_subscriptions {
@@ -300,7 +385,12 @@ impl Connection {
         }
         let request: async_graphql::Request = match serde_json::from_value(payload) {
             Ok(request) => request,
-            Err(e) => return Step::Close(close::BAD_MESSAGE, format!("invalid subscribe payload: {e}")),
+            Err(e) => {
+                return Step::Close(
+                    close::BAD_MESSAGE,
+                    format!("invalid subscribe payload: {e}"),
+                )
+            }
         };
         let generation = self.next_generation;
         self.next_generation += 1;
@@ -319,7 +409,9 @@ impl Connection {
     async fn send_errors(&mut self, id: &str, errors: Value) {
         let message = match self.protocol {
             Protocol::TransportWs => json!({ "type": "error", "id": id, "payload": errors }),
-            Protocol::Legacy => json!({ "type": "error", "id": id, "payload": errors.get(0).cloned().unwrap_or(Value::Null) }),
+            Protocol::Legacy => {
+                json!({ "type": "error", "id": id, "payload": errors.get(0).cloned().unwrap_or(Value::Null) })
+            }
         };
         self.send(message).await;
     }
@@ -348,14 +440,24 @@ async fn run_operation(
             let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
             match protocol {
                 Protocol::TransportWs => json!({ "type": "error", "id": id, "payload": errors }),
-                Protocol::Legacy => json!({ "type": "error", "id": id, "payload": errors.get(0).cloned().unwrap_or(Value::Null) }),
+                Protocol::Legacy => {
+                    json!({ "type": "error", "id": id, "payload": errors.get(0).cloned().unwrap_or(Value::Null) })
+                }
             }
         } else {
             let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
-            let kind = if protocol == Protocol::TransportWs { "next" } else { "data" };
+            let kind = if protocol == Protocol::TransportWs {
+                "next"
+            } else {
+                "data"
+            };
             json!({ "type": kind, "id": id, "payload": payload })
         };
-        if outgoing.send(Outgoing::Text(message.to_string())).await.is_err() {
+        if outgoing
+            .send(Outgoing::Text(message.to_string()))
+            .await
+            .is_err()
+        {
             return;
         }
         if request_error {
@@ -363,6 +465,10 @@ async fn run_operation(
             return;
         }
     }
-    let _ = outgoing.send(Outgoing::Text(json!({ "type": "complete", "id": id }).to_string())).await;
+    let _ = outgoing
+        .send(Outgoing::Text(
+            json!({ "type": "complete", "id": id }).to_string(),
+        ))
+        .await;
     let _ = outgoing.send(Outgoing::Finished { id, generation }).await;
 }

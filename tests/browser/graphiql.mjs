@@ -324,15 +324,20 @@ async function main() {
   await page.screenshot({ path: opts.screenshot, fullPage: false });
   summary.screenshot = opts.screenshot;
 
-  const problems = [];
-  if (summary.failedRequests.length) problems.push(`failed requests: ${JSON.stringify(summary.failedRequests)}`);
-  if (summary.externalRequests.length) problems.push(`requests to other hosts: ${JSON.stringify(summary.externalRequests)}`);
-  if (summary.cspViolations.length) problems.push(`CSP violations: ${JSON.stringify(summary.cspViolations)}`);
-  if (summary.pageErrors.length) problems.push(`page errors: ${JSON.stringify(summary.pageErrors)}`);
-  if (summary.keyInUrl.length) problems.push(`the key was sent in a URL: ${JSON.stringify(summary.keyInUrl)}`);
-  if (summary.httpAuthorizationOk !== true) problems.push('POST /graphql did not always carry "Authorization: Bearer <key>"');
-  if (problems.length) throw new Error(problems.join('; '));
+  const found = problems();
+  if (summary.httpAuthorizationOk !== true) found.push('POST /graphql did not always carry "Authorization: Bearer <key>"');
+  if (found.length) throw new Error(found.join('; '));
   summary.ok = true;
+}
+
+function problems() {
+  const found = [];
+  if (summary.failedRequests.length) found.push(`failed requests: ${JSON.stringify(summary.failedRequests)}`);
+  if (summary.externalRequests.length) found.push(`requests to other hosts: ${JSON.stringify(summary.externalRequests)}`);
+  if (summary.cspViolations.length) found.push(`CSP violations: ${JSON.stringify(summary.cspViolations)}`);
+  if (summary.pageErrors.length) found.push(`page errors: ${JSON.stringify(summary.pageErrors)}`);
+  if (summary.keyInUrl.length) found.push(`the key was sent in a URL: ${JSON.stringify(summary.keyInUrl)}`);
+  return found;
 }
 
 try {
@@ -340,6 +345,8 @@ try {
   await finish(0);
 } catch (err) {
   summary.error = err && err.message ? err.message : String(err);
+  const also = problems().filter((p) => !summary.error.includes(p));
+  if (also.length) summary.error += `; also ${also.join('; ')}`;
   if (browserContext && !summary.screenshot) {
     try {
       const page = browserContext.pages()[0];

@@ -12,15 +12,34 @@ const REVOKE_KEY: &str = "mutation($input: RevokeApiKeyInput!) { revokeApiKey(in
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_malformed_and_unknown_keys_are_401() {
     let app = TestApp::spawn().await;
-    let no_key = app.http.post(app.url("/graphql")).json(&json!({ "query": VIEWER })).send().await.unwrap();
+    let no_key = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": VIEWER }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_key.status(), 401);
     assert_eq!(no_key.headers()["www-authenticate"], "Bearer");
     let body: serde_json::Value = no_key.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 
-    let basic = app.http.post(app.url("/graphql")).header("authorization", "Basic abc").json(&json!({ "query": VIEWER })).send().await.unwrap();
+    let basic = app
+        .http
+        .post(app.url("/graphql"))
+        .header("authorization", "Basic abc")
+        .json(&json!({ "query": VIEWER }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(basic.status(), 401);
-    let unknown = app.gql_as("dg_0000000000000000000000000000000000000000000000000000000000000000", VIEWER, json!({})).await;
+    let unknown = app
+        .gql_as(
+            "dg_0000000000000000000000000000000000000000000000000000000000000000",
+            VIEWER,
+            json!({}),
+        )
+        .await;
     assert_eq!(unknown.status, 401);
     assert_eq!(unknown.error_code(), "UNAUTHENTICATED");
 }
@@ -38,24 +57,51 @@ async fn viewer_shows_the_calling_key_and_its_workspace() {
 #[tokio::test(flavor = "multi_thread")]
 async fn created_keys_work_once_shown_and_are_stored_hashed() {
     let app = TestApp::spawn().await;
-    let response = app.gql(CREATE_KEY, json!({ "input": { "name": "zapier", "scopes": ["CRM_READ", "CRM_WRITE"] } })).await;
+    let response = app
+        .gql(
+            CREATE_KEY,
+            json!({ "input": { "name": "zapier", "scopes": ["CRM_READ", "CRM_WRITE"] } }),
+        )
+        .await;
     let payload = &response.data()["createApiKey"];
     let secret = payload["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("dg_") && secret.len() == 67, "{secret}");
     assert!(secret.starts_with(payload["apiKey"]["prefix"].as_str().unwrap()));
-    assert_eq!(payload["apiKey"]["scopes"], json!(["CRM_READ", "CRM_WRITE"]));
+    assert_eq!(
+        payload["apiKey"]["scopes"],
+        json!(["CRM_READ", "CRM_WRITE"])
+    );
 
     let viewer = app.gql_as(&secret, VIEWER, json!({})).await;
     assert_eq!(viewer.data()["viewer"]["apiKey"]["name"], "zapier");
 
     // Nothing in the database holds the secret itself.
-    let stored = app.count(&format!("SELECT count(*) AS n FROM api_keys WHERE secret_hash = sha256('{secret}'::bytea)")).await;
+    let stored = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM api_keys WHERE secret_hash = sha256('{secret}'::bytea)"
+        ))
+        .await;
     assert_eq!(stored, 1);
-    let plain = app.count(&format!("SELECT count(*) AS n FROM api_keys k WHERE k::text LIKE '%{}%'", &secret[3..])).await;
+    let plain = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM api_keys k WHERE k::text LIKE '%{}%'",
+            &secret[3..]
+        ))
+        .await;
     assert_eq!(plain, 0);
-    let in_audit = app.count(&format!("SELECT count(*) AS n FROM audit_events a WHERE a::text LIKE '%{}%'", &secret[3..])).await;
+    let in_audit = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM audit_events a WHERE a::text LIKE '%{}%'",
+            &secret[3..]
+        ))
+        .await;
     assert_eq!(in_audit, 0);
-    let in_idem = app.count(&format!("SELECT count(*) AS n FROM outbox_events a WHERE a::text LIKE '%{}%'", &secret[3..])).await;
+    let in_idem = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM outbox_events a WHERE a::text LIKE '%{}%'",
+            &secret[3..]
+        ))
+        .await;
     assert_eq!(in_idem, 0);
 }
 
@@ -63,30 +109,56 @@ async fn created_keys_work_once_shown_and_are_stored_hashed() {
 async fn a_missing_scope_is_forbidden_and_audited() {
     let app = TestApp::spawn().await;
     let reader = app.key_with(&[Scope::CrmRead]).await;
-    let response = app.gql_as(&reader, CREATE_KEY, json!({ "input": { "name": "sneaky", "scopes": ["ADMIN"] } })).await;
+    let response = app
+        .gql_as(
+            &reader,
+            CREATE_KEY,
+            json!({ "input": { "name": "sneaky", "scopes": ["ADMIN"] } }),
+        )
+        .await;
     assert_eq!(response.status, 403, "{}", response.body);
     assert_eq!(response.error_code(), "FORBIDDEN");
     assert!(response.error_message().contains("admin"));
-    assert_eq!(app.count("SELECT count(*) AS n FROM api_keys WHERE name = 'sneaky'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM api_keys WHERE name = 'sneaky'")
+            .await,
+        0
+    );
     assert_eq!(
         app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'api_key.create' AND outcome = 'failed' AND error_code = 'FORBIDDEN'").await,
         1
     );
 
-    let listing = app.gql_as(&reader, "{ apiKeys { totalCount } }", json!({})).await;
+    let listing = app
+        .gql_as(&reader, "{ apiKeys { totalCount } }", json!({}))
+        .await;
     assert_eq!(listing.status, 403);
     let writer = app.key_with(&[Scope::CrmWrite]).await;
-    let audit = app.gql_as(&writer, "{ auditEvents { totalCount } }", json!({})).await;
+    let audit = app
+        .gql_as(&writer, "{ auditEvents { totalCount } }", json!({}))
+        .await;
     assert_eq!(audit.error_code(), "FORBIDDEN");
     // Any valid key may ask who it is.
-    assert!(app.gql_as(&reader, VIEWER, json!({})).await.status.is_success());
+    assert!(app
+        .gql_as(&reader, VIEWER, json!({}))
+        .await
+        .status
+        .is_success());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_key_stops_working_at_once() {
     let app = TestApp::spawn().await;
-    let created = app.gql(CREATE_KEY, json!({ "input": { "name": "temp", "scopes": ["CRM_READ"] } })).await;
-    let secret = created.data()["createApiKey"]["secret"].as_str().unwrap().to_owned();
+    let created = app
+        .gql(
+            CREATE_KEY,
+            json!({ "input": { "name": "temp", "scopes": ["CRM_READ"] } }),
+        )
+        .await;
+    let secret = created.data()["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let id = created.data()["createApiKey"]["apiKey"]["id"].clone();
     assert_eq!(app.gql_as(&secret, VIEWER, json!({})).await.status, 200);
 
@@ -98,7 +170,10 @@ async fn a_revoked_key_stops_working_at_once() {
 
     // Revoking again changes nothing and keeps the first revocation time.
     let again = app.gql(REVOKE_KEY, json!({ "input": { "id": id } })).await;
-    assert_eq!(again.data()["revokeApiKey"]["apiKey"]["revokedAt"], revoked.data()["revokeApiKey"]["apiKey"]["revokedAt"]);
+    assert_eq!(
+        again.data()["revokeApiKey"]["apiKey"]["revokedAt"],
+        revoked.data()["revokeApiKey"]["apiKey"]["revokedAt"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -108,21 +183,58 @@ async fn workspaces_cannot_see_or_touch_each_other() {
     let mine = app.gql("{ viewer { apiKey { id } } }", json!({})).await;
     let my_key_id = mine.data()["viewer"]["apiKey"]["id"].clone();
 
-    let listing = app.gql_as(&other_admin, "{ apiKeys { totalCount edges { node { id } } } }", json!({})).await;
+    let listing = app
+        .gql_as(
+            &other_admin,
+            "{ apiKeys { totalCount edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(listing.data()["apiKeys"]["totalCount"], 1);
-    assert_ne!(listing.data()["apiKeys"]["edges"][0]["node"]["id"], my_key_id);
+    assert_ne!(
+        listing.data()["apiKeys"]["edges"][0]["node"]["id"],
+        my_key_id
+    );
 
-    let foreign = app.gql_as(&other_admin, REVOKE_KEY, json!({ "input": { "id": my_key_id } })).await;
+    let foreign = app
+        .gql_as(
+            &other_admin,
+            REVOKE_KEY,
+            json!({ "input": { "id": my_key_id } }),
+        )
+        .await;
     assert_eq!(foreign.error_code(), "NOT_FOUND");
-    let missing = app.gql_as(&other_admin, REVOKE_KEY, json!({ "input": { "id": uuid::Uuid::now_v7() } })).await;
+    let missing = app
+        .gql_as(
+            &other_admin,
+            REVOKE_KEY,
+            json!({ "input": { "id": uuid::Uuid::now_v7() } }),
+        )
+        .await;
     assert_eq!(missing.error_code(), "NOT_FOUND");
     // Same code and same message shape: a foreign id is indistinguishable from a missing one.
-    assert_eq!(foreign.error_message(), format!("API key {} was not found", my_key_id.as_str().unwrap()));
-    assert!(missing.error_message().starts_with("API key ") && missing.error_message().ends_with(" was not found"));
-    assert_eq!(app.gql(VIEWER, json!({})).await.status, 200, "my key still works");
+    assert_eq!(
+        foreign.error_message(),
+        format!("API key {} was not found", my_key_id.as_str().unwrap())
+    );
+    assert!(
+        missing.error_message().starts_with("API key ")
+            && missing.error_message().ends_with(" was not found")
+    );
+    assert_eq!(
+        app.gql(VIEWER, json!({})).await.status,
+        200,
+        "my key still works"
+    );
 
     // The other workspace's trail holds only its own failed attempts, never this workspace's events.
-    let audit = app.gql_as(&other_admin, "{ auditEvents { edges { node { entityId outcome action } } } }", json!({})).await;
+    let audit = app
+        .gql_as(
+            &other_admin,
+            "{ auditEvents { edges { node { entityId outcome action } } } }",
+            json!({}),
+        )
+        .await;
     for edge in audit.data()["auditEvents"]["edges"].as_array().unwrap() {
         if edge["node"]["entityId"] == my_key_id {
             assert_eq!(edge["node"]["outcome"], "FAILED");
@@ -130,7 +242,11 @@ async fn workspaces_cannot_see_or_touch_each_other() {
         }
     }
     let mine = app.gql("{ auditEvents { totalCount } }", json!({})).await;
-    assert_eq!(mine.data()["auditEvents"]["totalCount"], 2, "only this workspace's creation events");
+    assert_eq!(
+        mine.data()["auditEvents"]["totalCount"],
+        2,
+        "only this workspace's creation events"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -154,7 +270,12 @@ async fn composite_foreign_keys_refuse_cross_workspace_rows() {
 async fn api_keys_page_with_keyset_cursors() {
     let app = TestApp::spawn().await;
     for i in 0..4 {
-        app.gql(CREATE_KEY, json!({ "input": { "name": format!("k{i}"), "scopes": ["CRM_READ"] } })).await.data();
+        app.gql(
+            CREATE_KEY,
+            json!({ "input": { "name": format!("k{i}"), "scopes": ["CRM_READ"] } }),
+        )
+        .await
+        .data();
     }
     let page = |after: Option<String>| {
         let app = &app;
@@ -165,13 +286,31 @@ async fn api_keys_page_with_keyset_cursors() {
     let first = page(None).await;
     let conn = &first.data()["apiKeys"];
     assert_eq!(conn["totalCount"], 5);
-    let names: Vec<_> = conn["edges"].as_array().unwrap().iter().map(|e| e["node"]["name"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<_> = conn["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["k3", "k2"]);
     assert_eq!(conn["pageInfo"]["hasNextPage"], true);
     let second = page(conn["pageInfo"]["endCursor"].as_str().map(str::to_owned)).await;
-    let names: Vec<_> = second.data()["apiKeys"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["name"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<_> = second.data()["apiKeys"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["k1", "k0"]);
-    let last = app.gql("{ apiKeys(last: 1) { edges { node { name } } pageInfo { hasPreviousPage } } }", json!({})).await;
-    assert_eq!(last.data()["apiKeys"]["edges"][0]["node"]["name"], "test admin");
+    let last = app
+        .gql(
+            "{ apiKeys(last: 1) { edges { node { name } } pageInfo { hasPreviousPage } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        last.data()["apiKeys"]["edges"][0]["node"]["name"],
+        "test admin"
+    );
     assert_eq!(last.data()["apiKeys"]["pageInfo"]["hasPreviousPage"], true);
 }

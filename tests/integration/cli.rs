@@ -13,7 +13,11 @@ fn dealgraph(args: &[&str], database_url: &str) -> String {
         .env("RUST_LOG", "warn")
         .output()
         .expect("run dealgraph");
-    assert!(output.status.success(), "dealgraph {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "dealgraph {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
@@ -28,23 +32,50 @@ fn value<'a>(output: &'a str, name: &str) -> &'a str {
 async fn workspace_and_api_key_commands_make_working_keys() {
     let app = TestApp::spawn().await;
     let url = app.database_url.clone();
-    let created = tokio::task::spawn_blocking(move || dealgraph(&["workspace", "create", "Acme Sales"], &url)).await.unwrap();
+    let created = tokio::task::spawn_blocking(move || {
+        dealgraph(&["workspace", "create", "Acme Sales"], &url)
+    })
+    .await
+    .unwrap();
     let workspace_id = value(&created, "workspace_id").to_owned();
     let admin_key = value(&created, "api_key").to_owned();
-    let viewer = app.gql_as(&admin_key, "{ viewer { workspace { id name } apiKey { scopes } } }", json!({})).await;
+    let viewer = app
+        .gql_as(
+            &admin_key,
+            "{ viewer { workspace { id name } apiKey { scopes } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(viewer.data()["viewer"]["workspace"]["name"], "Acme Sales");
     assert_eq!(viewer.data()["viewer"]["workspace"]["id"], workspace_id);
 
     let url = app.database_url.clone();
     let ws = workspace_id.clone();
     let key = tokio::task::spawn_blocking(move || {
-        dealgraph(&["api-key", "create", "--workspace", &ws, "--scopes", "crm:read,crm:write", "--name", "etl"], &url)
+        dealgraph(
+            &[
+                "api-key",
+                "create",
+                "--workspace",
+                &ws,
+                "--scopes",
+                "crm:read,crm:write",
+                "--name",
+                "etl",
+            ],
+            &url,
+        )
     })
     .await
     .unwrap();
     let reader = value(&key, "api_key").to_owned();
-    let viewer = app.gql_as(&reader, "{ viewer { apiKey { name scopes } } }", json!({})).await;
-    assert_eq!(viewer.data()["viewer"]["apiKey"]["scopes"], json!(["CRM_READ", "CRM_WRITE"]));
+    let viewer = app
+        .gql_as(&reader, "{ viewer { apiKey { name scopes } } }", json!({}))
+        .await;
+    assert_eq!(
+        viewer.data()["viewer"]["apiKey"]["scopes"],
+        json!(["CRM_READ", "CRM_WRITE"])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -53,12 +84,26 @@ async fn api_key_create_rejects_unknown_scopes_and_workspaces() {
     let url = app.database_url.clone();
     let outputs = tokio::task::spawn_blocking(move || {
         let bad_scope = Command::new(env!("CARGO_BIN_EXE_dealgraph"))
-            .args(["api-key", "create", "--workspace", &uuid::Uuid::now_v7().to_string(), "--scopes", "root"])
+            .args([
+                "api-key",
+                "create",
+                "--workspace",
+                &uuid::Uuid::now_v7().to_string(),
+                "--scopes",
+                "root",
+            ])
             .env("DATABASE_URL", &url)
             .output()
             .unwrap();
         let bad_workspace = Command::new(env!("CARGO_BIN_EXE_dealgraph"))
-            .args(["api-key", "create", "--workspace", &uuid::Uuid::now_v7().to_string(), "--scopes", "admin"])
+            .args([
+                "api-key",
+                "create",
+                "--workspace",
+                &uuid::Uuid::now_v7().to_string(),
+                "--scopes",
+                "admin",
+            ])
             .env("DATABASE_URL", &url)
             .output()
             .unwrap();

@@ -13,13 +13,17 @@ const CREATE_KEY: &str = "mutation($input: CreateApiKeyInput!) { createApiKey(in
 const REVOKE_KEY: &str = "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { replayed dryRun apiKey { id revokedAt } } }";
 
 async fn keys_named(app: &TestApp, name: &str) -> i64 {
-    app.count(&format!("SELECT count(*) AS n FROM api_keys WHERE name = '{name}'")).await
+    app.count(&format!(
+        "SELECT count(*) AS n FROM api_keys WHERE name = '{name}'"
+    ))
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn same_idempotency_key_and_input_replays_without_writing_again() {
     let app = TestApp::spawn().await;
-    let input = json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "req-1" } });
+    let input =
+        json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "req-1" } });
     let first = app.gql(CREATE_KEY, input.clone()).await;
     let first = &first.data()["createApiKey"];
     assert_eq!(first["replayed"], false);
@@ -34,18 +38,37 @@ async fn same_idempotency_key_and_input_replays_without_writing_again() {
 
     assert_eq!(keys_named(&app, "ci").await, 1);
     assert_eq!(app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'api_key.create' AND outcome = 'succeeded' AND actor_key_id IS NOT NULL").await, 1);
-    assert_eq!(app.count("SELECT count(*) AS n FROM outbox_events WHERE event_type = 'api_key.created'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM outbox_events WHERE event_type = 'api_key.created'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn same_idempotency_key_with_other_input_is_refused() {
     let app = TestApp::spawn().await;
-    app.gql(CREATE_KEY, json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "req-1" } })).await.data();
-    let reused = app.gql(CREATE_KEY, json!({ "input": { "name": "cd", "scopes": ["CRM_READ"], "idempotencyKey": "req-1" } })).await;
+    app.gql(
+        CREATE_KEY,
+        json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "req-1" } }),
+    )
+    .await
+    .data();
+    let reused = app
+        .gql(
+            CREATE_KEY,
+            json!({ "input": { "name": "cd", "scopes": ["CRM_READ"], "idempotencyKey": "req-1" } }),
+        )
+        .await;
     assert_eq!(reused.error_code(), "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(keys_named(&app, "cd").await, 0);
     // A different mutation with the same key is a different input too.
-    let other = app.gql(REVOKE_KEY, json!({ "input": { "id": uuid::Uuid::now_v7(), "idempotencyKey": "req-1" } })).await;
+    let other = app
+        .gql(
+            REVOKE_KEY,
+            json!({ "input": { "id": uuid::Uuid::now_v7(), "idempotencyKey": "req-1" } }),
+        )
+        .await;
     assert_eq!(other.error_code(), "IDEMPOTENCY_KEY_REUSED");
 }
 
@@ -53,16 +76,24 @@ async fn same_idempotency_key_with_other_input_is_refused() {
 async fn idempotency_keys_are_scoped_to_the_workspace() {
     let app = TestApp::spawn().await;
     let (_, other_admin) = app.other_workspace().await;
-    let input = json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "shared" } });
-    assert_eq!(app.gql(CREATE_KEY, input.clone()).await.data()["createApiKey"]["replayed"], false);
-    assert_eq!(app.gql_as(&other_admin, CREATE_KEY, input).await.data()["createApiKey"]["replayed"], false);
+    let input =
+        json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "shared" } });
+    assert_eq!(
+        app.gql(CREATE_KEY, input.clone()).await.data()["createApiKey"]["replayed"],
+        false
+    );
+    assert_eq!(
+        app.gql_as(&other_admin, CREATE_KEY, input).await.data()["createApiKey"]["replayed"],
+        false
+    );
     assert_eq!(keys_named(&app, "ci").await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_still_in_flight_is_a_conflict_and_an_abandoned_or_expired_one_is_reusable() {
     let app = TestApp::spawn().await;
-    let input = json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "busy" } });
+    let input =
+        json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "busy" } });
     // Simulate a concurrent request holding the key: claim it the way the write path does.
     let mut conn = app.pool.get().await.unwrap();
     diesel::sql_query(format!(
@@ -80,29 +111,54 @@ async fn a_key_still_in_flight_is_a_conflict_and_an_abandoned_or_expired_one_is_
     assert_eq!(response.error_code(), "IDEMPOTENCY_KEY_REUSED");
 
     let mut conn = app.pool.get().await.unwrap();
-    diesel::sql_query("DELETE FROM idempotency_keys").execute(&mut conn).await.unwrap();
+    diesel::sql_query("DELETE FROM idempotency_keys")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     drop(conn);
     let first = app.gql(CREATE_KEY, input.clone()).await;
     assert_eq!(first.data()["createApiKey"]["replayed"], false);
     let mut conn = app.pool.get().await.unwrap();
-    diesel::sql_query("UPDATE idempotency_keys SET status = 'in_flight', response = NULL").execute(&mut conn).await.unwrap();
+    diesel::sql_query("UPDATE idempotency_keys SET status = 'in_flight', response = NULL")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     drop(conn);
     let busy = app.gql(CREATE_KEY, input.clone()).await;
     assert_eq!(busy.error_code(), "CONFLICT");
-    assert!(busy.error_message().contains("in progress"), "{}", busy.body);
-    assert_eq!(busy.body["errors"][0]["extensions"]["field"], "input.idempotencyKey");
+    assert!(
+        busy.error_message().contains("in progress"),
+        "{}",
+        busy.body
+    );
+    assert_eq!(
+        busy.body["errors"][0]["extensions"]["field"],
+        "input.idempotencyKey"
+    );
 
     // A claim left by a request that died long ago is taken over.
     let mut conn = app.pool.get().await.unwrap();
-    diesel::sql_query("UPDATE idempotency_keys SET created_at = now() - interval '1 hour'").execute(&mut conn).await.unwrap();
+    diesel::sql_query("UPDATE idempotency_keys SET created_at = now() - interval '1 hour'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     drop(conn);
-    assert_eq!(app.gql(CREATE_KEY, input.clone()).await.data()["createApiKey"]["replayed"], false);
+    assert_eq!(
+        app.gql(CREATE_KEY, input.clone()).await.data()["createApiKey"]["replayed"],
+        false
+    );
 
     // After retention a key is forgotten and runs the write again.
     let mut conn = app.pool.get().await.unwrap();
-    diesel::sql_query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'").execute(&mut conn).await.unwrap();
+    diesel::sql_query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     drop(conn);
-    assert_eq!(app.gql(CREATE_KEY, input).await.data()["createApiKey"]["replayed"], false);
+    assert_eq!(
+        app.gql(CREATE_KEY, input).await.data()["createApiKey"]["replayed"],
+        false
+    );
     assert_eq!(keys_named(&app, "ci").await, 3);
     assert_eq!(app.count("SELECT count(*) AS n FROM idempotency_keys WHERE expires_at > now() + interval '23 hours'").await, 1);
 }
@@ -110,13 +166,16 @@ async fn a_key_still_in_flight_is_a_conflict_and_an_abandoned_or_expired_one_is_
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_requests_with_one_key_write_once() {
     let app = TestApp::spawn().await;
-    let input = json!({ "input": { "name": "race", "scopes": ["CRM_READ"], "idempotencyKey": "race-1" } });
+    let input =
+        json!({ "input": { "name": "race", "scopes": ["CRM_READ"], "idempotencyKey": "race-1" } });
     let requests = (0..8).map(|_| app.gql(CREATE_KEY, input.clone()));
     let responses = futures_util::future::join_all(requests).await;
     let mut fresh = 0;
     for response in &responses {
         match response.body.get("errors") {
-            None => fresh += usize::from(response.body["data"]["createApiKey"]["replayed"] == false),
+            None => {
+                fresh += usize::from(response.body["data"]["createApiKey"]["replayed"] == false)
+            }
             Some(_) => assert_eq!(response.error_code(), "CONFLICT", "{}", response.body),
         }
     }
@@ -133,17 +192,42 @@ async fn dry_run_returns_the_would_be_result_and_writes_nothing() {
     assert_eq!(payload["dryRun"], true);
     assert_eq!(payload["apiKey"]["name"], "preview");
     assert_eq!(keys_named(&app, "preview").await, 0);
-    assert_eq!(app.count("SELECT count(*) AS n FROM audit_events").await, audits_before);
-    assert_eq!(app.count("SELECT count(*) AS n FROM outbox_events").await, 0);
-    assert_eq!(app.count("SELECT count(*) AS n FROM idempotency_keys").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events").await,
+        audits_before
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM outbox_events").await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM idempotency_keys")
+            .await,
+        0
+    );
 
     // A dry-run revoke leaves the key working.
-    let key = app.gql(CREATE_KEY, json!({ "input": { "name": "keep", "scopes": ["CRM_READ"] } })).await;
-    let secret = key.data()["createApiKey"]["secret"].as_str().unwrap().to_owned();
+    let key = app
+        .gql(
+            CREATE_KEY,
+            json!({ "input": { "name": "keep", "scopes": ["CRM_READ"] } }),
+        )
+        .await;
+    let secret = key.data()["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let id = key.data()["createApiKey"]["apiKey"]["id"].clone();
-    let dry = app.gql(REVOKE_KEY, json!({ "input": { "id": id, "dryRun": true } })).await;
+    let dry = app
+        .gql(REVOKE_KEY, json!({ "input": { "id": id, "dryRun": true } }))
+        .await;
     assert!(dry.data()["revokeApiKey"]["apiKey"]["revokedAt"].is_string());
-    assert_eq!(app.gql_as(&secret, "{ viewer { apiKey { id } } }", json!({})).await.status, 200);
+    assert_eq!(
+        app.gql_as(&secret, "{ viewer { apiKey { id } } }", json!({}))
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,20 +245,35 @@ async fn a_failed_write_leaves_nothing_but_its_audit_event() {
         .unwrap();
     let response = crate::support::GqlResponse::read(response).await;
     assert_eq!(response.error_code(), "BAD_USER_INPUT");
-    assert_eq!(response.body["errors"][0]["extensions"]["field"], "input.name");
+    assert_eq!(
+        response.body["errors"][0]["extensions"]["field"],
+        "input.name"
+    );
     assert!(response.error_message().contains("input.name"));
     assert_eq!(app.count("SELECT count(*) AS n FROM api_keys").await, 1);
-    assert_eq!(app.count("SELECT count(*) AS n FROM outbox_events").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM outbox_events").await,
+        0
+    );
     // The key was released: a corrected retry with the same idempotency key is a new write...
     // but with another input it would be refused, so retry with the same key and a fixed name.
-    assert_eq!(app.count("SELECT count(*) AS n FROM idempotency_keys").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM idempotency_keys")
+            .await,
+        0
+    );
     let audit = app.gql("{ auditEvents(action: \"api_key.create\") { edges { node { outcome errorCode requestId after } } } }", json!({})).await;
     let failed = &audit.data()["auditEvents"]["edges"][0]["node"];
     assert_eq!(failed["outcome"], "FAILED");
     assert_eq!(failed["errorCode"], "BAD_USER_INPUT");
     assert_eq!(failed["requestId"], "req-failed-1");
 
-    let missing = app.gql(REVOKE_KEY, json!({ "input": { "id": uuid::Uuid::now_v7() } })).await;
+    let missing = app
+        .gql(
+            REVOKE_KEY,
+            json!({ "input": { "id": uuid::Uuid::now_v7() } }),
+        )
+        .await;
     assert_eq!(missing.error_code(), "NOT_FOUND");
     assert_eq!(app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'api_key.revoke' AND outcome = 'failed' AND error_code = 'NOT_FOUND'").await, 1);
 }
@@ -182,8 +281,16 @@ async fn a_failed_write_leaves_nothing_but_its_audit_event() {
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_events_record_actor_before_after_and_request_id() {
     let app = TestApp::spawn().await;
-    let created = app.gql(CREATE_KEY, json!({ "input": { "name": "audited", "scopes": ["CRM_READ"] } })).await;
-    let id = created.data()["createApiKey"]["apiKey"]["id"].as_str().unwrap().to_owned();
+    let created = app
+        .gql(
+            CREATE_KEY,
+            json!({ "input": { "name": "audited", "scopes": ["CRM_READ"] } }),
+        )
+        .await;
+    let id = created.data()["createApiKey"]["apiKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let response = app
         .http
         .post(app.url("/graphql"))
@@ -214,23 +321,45 @@ async fn audit_events_record_actor_before_after_and_request_id() {
     assert!(revoke["after"]["revoked_at"].is_string());
     assert!(revoke["after"].get("secret_hash").is_none());
     assert_eq!(events["edges"][1]["node"]["action"], "api_key.create");
-    assert_eq!(app.count("SELECT count(*) AS n FROM outbox_events WHERE event_type = 'api_key.revoked'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM outbox_events WHERE event_type = 'api_key.revoked'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outbox_events_wake_listeners_at_commit() {
     let app = TestApp::spawn().await;
-    let mut listener = AsyncPgConnection::establish(&app.database_url).await.unwrap();
-    diesel::sql_query(format!("LISTEN {}", dealgraph::events::CHANNEL)).execute(&mut listener).await.unwrap();
+    let mut listener = AsyncPgConnection::establish(&app.database_url)
+        .await
+        .unwrap();
+    diesel::sql_query(format!("LISTEN {}", dealgraph::events::CHANNEL))
+        .execute(&mut listener)
+        .await
+        .unwrap();
     let mut notifications = Box::pin(listener.notifications_stream());
 
-    app.gql(CREATE_KEY, json!({ "input": { "name": "dry", "scopes": ["CRM_READ"], "dryRun": true } })).await.data();
+    app.gql(
+        CREATE_KEY,
+        json!({ "input": { "name": "dry", "scopes": ["CRM_READ"], "dryRun": true } }),
+    )
+    .await
+    .data();
     let quiet = tokio::time::timeout(Duration::from_millis(300), notifications.next()).await;
     assert!(quiet.is_err(), "a rolled-back write must not notify");
 
-    app.gql(CREATE_KEY, json!({ "input": { "name": "real", "scopes": ["CRM_READ"] } })).await.data();
+    app.gql(
+        CREATE_KEY,
+        json!({ "input": { "name": "real", "scopes": ["CRM_READ"] } }),
+    )
+    .await
+    .data();
     let woke = tokio::time::timeout(Duration::from_secs(5), notifications.next()).await;
-    let notification = woke.expect("a committed write notifies").expect("stream open").expect("notification");
+    let notification = woke
+        .expect("a committed write notifies")
+        .expect("stream open")
+        .expect("notification");
     assert_eq!(notification.channel, dealgraph::events::CHANNEL);
     assert_eq!(app.count("SELECT count(*) AS n FROM outbox_events WHERE event_type = 'api_key.created' AND payload->>'name' = 'real'").await, 1);
 }

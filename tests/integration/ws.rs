@@ -37,7 +37,10 @@ async fn transport_ws_subscribes_receives_and_completes() {
             continue; // a tick already in flight when we completed
         }
         if message["type"] == "next" {
-            assert_eq!(message["payload"]["data"]["viewer"]["workspace"]["name"], "Test workspace");
+            assert_eq!(
+                message["payload"]["data"]["viewer"]["workspace"]["name"],
+                "Test workspace"
+            );
             saw_result = true;
         } else {
             assert_eq!(message["type"], "complete");
@@ -66,7 +69,8 @@ async fn invalid_operations_get_an_error_message_not_a_close() {
 async fn bad_credentials_close_with_4403() {
     let app = TestApp::spawn().await;
     let mut ws = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
-    ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer dg_nope" } })).await;
+    ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer dg_nope" } }))
+        .await;
     ws.expect_close(4403).await;
 
     let mut ws = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
@@ -111,13 +115,20 @@ async fn a_duplicate_subscription_id_closes_with_4409() {
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_messages_close_with_4400_and_a_second_init_with_4429() {
     let app = TestApp::spawn().await;
-    for bad in ["not json", "[1,2]", r#"{"payload":{}}"#, r#"{"type":"subscribe","payload":{"query":"{a}"}}"#, r#"{"type":"bogus"}"#] {
+    for bad in [
+        "not json",
+        "[1,2]",
+        r#"{"payload":{}}"#,
+        r#"{"type":"subscribe","payload":{"query":"{a}"}}"#,
+        r#"{"type":"bogus"}"#,
+    ] {
         let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
         ws.send_raw(bad).await;
         ws.expect_close(4400).await;
     }
     let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
-    ws.send(json!({ "type": "connection_init", "payload": {} })).await;
+    ws.send(json!({ "type": "connection_init", "payload": {} }))
+        .await;
     ws.expect_close(4429).await;
 }
 
@@ -168,7 +179,8 @@ async fn legacy_graphql_ws_protocol_works() {
     }
 
     let mut ws = WsClient::connect(&app.ws_url(), LEGACY_WS).await;
-    ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer dg_nope" } })).await;
+    ws.send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer dg_nope" } }))
+        .await;
     match ws.receive().await {
         Received::Json(message) => assert_eq!(message["type"], "connection_error"),
         other => panic!("expected connection_error, got {other:?}"),
@@ -183,7 +195,10 @@ async fn subscriptions_need_a_key_with_a_valid_scope_per_operation() {
     let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &reader).await;
     ws.send(json!({ "id": "m", "type": "subscribe", "payload": { "query": "mutation { createApiKey(input: {name: \"x\", scopes: [ADMIN]}) { secret } }" } })).await;
     let next = ws.next_json().await;
-    assert_eq!(next["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        next["payload"]["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -44,19 +44,29 @@ impl TestApp {
 
     /// Spawns another app (an "instance") on an existing database.
     pub async fn spawn_on(database_url: &str, tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = Config { database_url: Some(database_url.to_owned()), pool_size: 4, ..Config::default() };
+        let mut config = Config {
+            database_url: Some(database_url.to_owned()),
+            pool_size: 4,
+            ..Config::default()
+        };
         tweak(&mut config);
         let pool = dealgraph::db::pool(database_url, config.pool_size).expect("pool");
         let app = dealgraph::app(&config, pool.clone()).expect("app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let address = listener.local_addr().expect("address");
         let shutdown = app.shutdown.clone();
         let stop = shutdown.clone();
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app.router).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+            let _ = axum::serve(listener, app.router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
         });
         let mut conn = pool.get().await.expect("connection");
-        let (workspace, key) = ops::create_workspace(&mut conn, "Test workspace", "test admin").await.expect("workspace");
+        let (workspace, key) = ops::create_workspace(&mut conn, "Test workspace", "test admin")
+            .await
+            .expect("workspace");
         drop(conn);
         TestApp {
             address,
@@ -83,15 +93,22 @@ impl TestApp {
     /// A key with `scopes` in this app's workspace, made by the operator path.
     pub async fn key_with(&self, scopes: &[Scope]) -> String {
         let mut conn = self.pool.get().await.expect("connection");
-        let input = ops::NewKeyInput { name: "test key".into(), scopes: scopes.to_vec() };
-        let key = ops::create_api_key_as_operator(&mut conn, self.workspace_id, input).await.expect("key");
+        let input = ops::NewKeyInput {
+            name: "test key".into(),
+            scopes: scopes.to_vec(),
+        };
+        let key = ops::create_api_key_as_operator(&mut conn, self.workspace_id, input)
+            .await
+            .expect("key");
         key.secret.expect("secret")
     }
 
     /// A second workspace on the same database, with its admin key.
     pub async fn other_workspace(&self) -> (Uuid, String) {
         let mut conn = self.pool.get().await.expect("connection");
-        let (workspace, key) = ops::create_workspace(&mut conn, "Other workspace", "other admin").await.expect("workspace");
+        let (workspace, key) = ops::create_workspace(&mut conn, "Other workspace", "other admin")
+            .await
+            .expect("workspace");
         (workspace.id, key.secret.expect("secret"))
     }
 
@@ -123,7 +140,10 @@ impl TestApp {
             n: i64,
         }
         let mut conn = self.pool.get().await.expect("connection");
-        let row: Count = diesel::sql_query(sql).get_result(&mut conn).await.expect("count query");
+        let row: Count = diesel::sql_query(sql)
+            .get_result(&mut conn)
+            .await
+            .expect("count query");
         row.n
     }
 
@@ -160,23 +180,36 @@ impl GqlResponse {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON body ({status}): {text}"));
-        GqlResponse { status, headers, body }
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("non-JSON body ({status}): {text}"));
+        GqlResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `data`, asserting there were no errors.
     pub fn data(&self) -> &Value {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
         &self.body["data"]
     }
 
     /// The first error's `extensions.code`.
     pub fn error_code(&self) -> &str {
-        self.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {}", self.body))
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
     }
 
     pub fn error_message(&self) -> &str {
-        self.body["errors"][0]["message"].as_str().unwrap_or_else(|| panic!("no error message in {}", self.body))
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message in {}", self.body))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

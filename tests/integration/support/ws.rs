@@ -27,8 +27,12 @@ pub enum Received {
 impl WsClient {
     pub async fn connect(url: &str, protocol: &str) -> WsClient {
         let mut request = url.into_client_request().expect("request");
-        request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("header"));
-        let (stream, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol.parse().expect("header"));
+        let (stream, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect");
         let protocol = response
             .headers()
             .get("sec-websocket-protocol")
@@ -48,20 +52,29 @@ impl WsClient {
     }
 
     pub async fn send(&mut self, message: Value) {
-        self.stream.send(Message::text(message.to_string())).await.expect("send");
+        self.stream
+            .send(Message::text(message.to_string()))
+            .await
+            .expect("send");
     }
 
     pub async fn send_raw(&mut self, text: &str) {
-        self.stream.send(Message::text(text.to_owned())).await.expect("send");
+        self.stream
+            .send(Message::text(text.to_owned()))
+            .await
+            .expect("send");
     }
 
     /// The next JSON message or close, skipping protocol pings.
     pub async fn receive(&mut self) -> Received {
         loop {
-            let next = tokio::time::timeout(Duration::from_secs(10), self.stream.next()).await.expect("timed out waiting for the server");
+            let next = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("timed out waiting for the server");
             match next {
                 Some(Ok(Message::Text(text))) => {
-                    let value: Value = serde_json::from_str(text.as_str()).expect("server sent JSON");
+                    let value: Value =
+                        serde_json::from_str(text.as_str()).expect("server sent JSON");
                     if value["type"] == "ping" {
                         self.send(json!({ "type": "pong" })).await;
                         continue;
@@ -73,7 +86,9 @@ impl WsClient {
                 }
                 Some(Ok(Message::Close(frame))) => {
                     return match frame {
-                        Some(frame) => Received::Closed(Some(frame.code.into()), frame.reason.to_string()),
+                        Some(frame) => {
+                            Received::Closed(Some(frame.code.into()), frame.reason.to_string())
+                        }
                         None => Received::Closed(None, String::new()),
                     }
                 }
@@ -86,7 +101,9 @@ impl WsClient {
     pub async fn next_json(&mut self) -> Value {
         match self.receive().await {
             Received::Json(value) => value,
-            Received::Closed(code, reason) => panic!("expected a message, the server closed ({code:?} {reason})"),
+            Received::Closed(code, reason) => {
+                panic!("expected a message, the server closed ({code:?} {reason})")
+            }
         }
     }
 
@@ -103,6 +120,10 @@ impl WsClient {
 
     /// Reads raw frames, answering nothing; for keep-alive tests.
     pub async fn raw_next(&mut self) -> Option<Message> {
-        tokio::time::timeout(Duration::from_secs(10), self.stream.next()).await.ok().flatten().and_then(Result::ok)
+        tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+            .await
+            .ok()
+            .flatten()
+            .and_then(Result::ok)
     }
 }
