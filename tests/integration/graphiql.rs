@@ -61,14 +61,27 @@ async fn graphiql_runs_a_query_and_a_subscription_in_headless_chromium() {
     let output = tokio::process::Command::new("node")
         .arg(script)
         .args(["--url", &app.url("/graphiql"), "--key", &app.admin_key])
-        .args(["--query", "query { viewer { workspace { name } } }", "--expect", "Test workspace"])
-        .args(["--subscription", "subscription { serverTime(intervalMs: 200) }", "--expect-sub", "serverTime"])
+        .args([
+            "--query",
+            "query { viewer { workspace { name } } }",
+            "--expect",
+            "Test workspace",
+        ])
+        .args([
+            "--subscription",
+            "subscription { serverTime(intervalMs: 200) }",
+            "--expect-sub",
+            "serverTime",
+        ])
         .args(["--chromium", &chromium, "--screenshot", screenshot])
         .output()
         .await
         .expect("run node");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("\"ok\":true"), "{stdout}");
 }
