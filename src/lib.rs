@@ -9,12 +9,15 @@
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod money;
 pub mod telemetry;
+pub mod validate;
 pub mod write;
 
 use anyhow::Context;

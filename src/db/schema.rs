@@ -35,6 +35,107 @@ diesel::table! {
 }
 
 diesel::table! {
+    companies (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        domain -> Nullable<Text>,
+        website -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        size -> Nullable<Text>,
+        #[max_length = 2]
+        country -> Nullable<Bpchar>,
+        city -> Nullable<Text>,
+        icp_tier -> Nullable<Text>,
+        is_target_account -> Bool,
+        owner_id -> Nullable<Text>,
+        tags -> Array<Nullable<Text>>,
+        custom_fields -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        title -> Nullable<Text>,
+        company_id -> Nullable<Uuid>,
+        lifecycle_stage -> Text,
+        lead_score -> Nullable<Int4>,
+        owner_id -> Nullable<Text>,
+        tags -> Array<Nullable<Text>>,
+        custom_fields -> Jsonb,
+        last_activity_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deal_contacts (deal_id, contact_id) {
+        workspace_id -> Uuid,
+        deal_id -> Uuid,
+        contact_id -> Uuid,
+        role -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deal_taggings (deal_id, tag_id) {
+        workspace_id -> Uuid,
+        deal_id -> Uuid,
+        tag_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    deal_tags (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        color -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deals (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        pipeline_id -> Uuid,
+        stage_id -> Uuid,
+        title -> Text,
+        description -> Nullable<Text>,
+        amount -> Numeric,
+        #[max_length = 3]
+        currency -> Bpchar,
+        close_probability -> Nullable<Numeric>,
+        expected_close_date -> Nullable<Date>,
+        won_at -> Nullable<Timestamptz>,
+        lost_at -> Nullable<Timestamptz>,
+        lost_reason -> Nullable<Text>,
+        value_period -> Text,
+        owner_id -> Nullable<Text>,
+        company_id -> Nullable<Uuid>,
+        custom_fields -> Jsonb,
+        entered_stage_at -> Timestamptz,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idempotency_keys (workspace_id, key) {
         workspace_id -> Uuid,
         key -> Text,
@@ -61,6 +162,57 @@ diesel::table! {
 }
 
 diesel::table! {
+    pipelines (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        is_default -> Bool,
+        archived_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stage_changes (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        deal_id -> Uuid,
+        from_stage_id -> Nullable<Uuid>,
+        to_stage_id -> Uuid,
+        from_pipeline_id -> Nullable<Uuid>,
+        to_pipeline_id -> Uuid,
+        from_stage_name -> Nullable<Text>,
+        to_stage_name -> Text,
+        to_stage_kind -> Text,
+        amount -> Numeric,
+        #[max_length = 3]
+        currency -> Bpchar,
+        actor_key_id -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stages (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        pipeline_id -> Uuid,
+        name -> Text,
+        key -> Nullable<Text>,
+        position -> Int4,
+        probability -> Numeric,
+        kind -> Text,
+        color -> Nullable<Text>,
+        rotting_days -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         name -> Text,
@@ -72,13 +224,27 @@ diesel::table! {
 
 diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
+diesel::joinable!(companies -> workspaces (workspace_id));
+diesel::joinable!(contacts -> workspaces (workspace_id));
+diesel::joinable!(deal_tags -> workspaces (workspace_id));
+diesel::joinable!(deals -> workspaces (workspace_id));
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
+diesel::joinable!(pipelines -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     audit_events,
+    companies,
+    contacts,
+    deal_contacts,
+    deal_taggings,
+    deal_tags,
+    deals,
     idempotency_keys,
     outbox_events,
+    pipelines,
+    stage_changes,
+    stages,
     workspaces,
 );

@@ -3,9 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod contacts;
 pub mod errors;
 pub mod limits;
 pub mod pagination;
+pub mod scalars;
 pub mod system;
 
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder, ID};
@@ -17,10 +19,10 @@ use crate::error::AppError;
 use crate::write::WriteOptions;
 
 #[derive(MergedObject, Default)]
-pub struct Query(auth::AuthQuery, audit::AuditQuery);
+pub struct Query(auth::AuthQuery, audit::AuditQuery, contacts::ContactsQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation);
+pub struct Mutation(auth::AuthMutation, contacts::ContactsMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(system::SystemSubscription);
@@ -83,6 +85,17 @@ pub(crate) fn pool<'a>(ctx: &'a Context<'_>) -> Result<&'a DbPool, AppError> {
 pub(crate) fn parse_id(id: &ID, field: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(id.as_str())
         .map_err(|_| AppError::bad_input(field, format!("{:?} is not a valid id", id.as_str())))
+}
+
+/// Everything a request carries into resolvers: the acting key and the per-request
+/// dataloaders of every domain (scoped to the key's workspace).
+pub fn with_request_data(
+    request: async_graphql::Request,
+    pool: &DbPool,
+    actor: Actor,
+) -> async_graphql::Request {
+    let request = contacts::attach_loaders(request, pool, &actor);
+    request.data(actor)
 }
 
 pub(crate) fn write_options(idempotency_key: Option<String>, dry_run: bool) -> WriteOptions {

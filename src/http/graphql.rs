@@ -292,7 +292,11 @@ async fn execute(
         }
     };
 
-    let mut gql = async_graphql::Request::new(request.query).data(actor);
+    let mut gql = crate::graphql::with_request_data(
+        async_graphql::Request::new(request.query),
+        &state.pool,
+        actor,
+    );
     if let Some(name) = request.operation_name {
         gql = gql.operation_name(name);
     }

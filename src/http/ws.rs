@@ -399,7 +399,7 @@ impl Connection {
             self.protocol,
             id.clone(),
             generation,
-            request.data(actor),
+            crate::graphql::with_request_data(request, &self.state.pool, actor),
             self.outgoing_tx.clone(),
         ));
         self.subscriptions.insert(id, (generation, task));

@@ -7,6 +7,7 @@ mod support;
 
 mod auth;
 mod cli;
+mod contacts;
 mod graphiql;
 mod http_spec;
 mod ops;

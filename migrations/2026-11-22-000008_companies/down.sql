@@ -1,0 +1,2 @@
+DROP TABLE companies;
+DROP EXTENSION IF EXISTS pg_trgm;

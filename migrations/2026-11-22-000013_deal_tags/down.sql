@@ -1,0 +1,2 @@
+DROP TABLE deal_taggings;
+DROP TABLE deal_tags;

@@ -1,0 +1,1 @@
+//! Domain: contacts (people) and companies (organisations).
