@@ -164,3 +164,33 @@ impl From<serde_json::Error> for AppError {
         Self::Internal(format!("json: {err}"))
     }
 }
+
+/// Turns a unique violation of a known constraint into a `CONFLICT` naming the input field;
+/// `known` lists `(constraint or index name, field, message)`. Anything else maps as usual.
+pub fn unique_conflict(err: diesel::result::Error, known: &[(&str, &str, &str)]) -> AppError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
+        if let Some((_, field, message)) = known
+            .iter()
+            .find(|(name, _, _)| Some(*name) == info.constraint_name())
+        {
+            return AppError::Conflict {
+                field: Some((*field).to_owned()),
+                message: (*message).to_owned(),
+                existing_id: None,
+            };
+        }
+    }
+    err.into()
+}
+
+/// True when `err` is a foreign-key violation (a row is still referenced).
+pub fn is_still_referenced(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _
+        )
+    )
+}

@@ -180,6 +180,30 @@ where
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<Written<T>, AppError>>,
 {
     let written = change(conn).await.map_err(Abort::Failed)?;
+    // A write that changed nothing (a move to the deal's own stage, a revoke of a revoked key)
+    // records nothing; its response is still stored for idempotent replay.
+    let unchanged =
+        written.before.is_some() && written.before == written.after && written.events.is_empty();
+    if !unchanged {
+        audit_success(conn, actor, request, &written).await?;
+    }
+    events::append(conn, actor.workspace_id, &written.events).await?;
+    if request.options.dry_run {
+        return Err(Abort::DryRun(written.value));
+    }
+    if let Some(key) = idempotency_key {
+        let response = serde_json::to_value(&written.value).map_err(|e| Abort::Failed(e.into()))?;
+        complete(conn, actor.workspace_id, key, &response).await?;
+    }
+    Ok(written.value)
+}
+
+async fn audit_success<T>(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    request: &WriteRequest,
+    written: &Written<T>,
+) -> QueryResult<()> {
     AuditEvent::insert(
         conn,
         &NewAuditEvent {
@@ -198,16 +222,7 @@ where
             dry_run: request.options.dry_run,
         },
     )
-    .await?;
-    events::append(conn, actor.workspace_id, &written.events).await?;
-    if request.options.dry_run {
-        return Err(Abort::DryRun(written.value));
-    }
-    if let Some(key) = idempotency_key {
-        let response = serde_json::to_value(&written.value).map_err(|e| Abort::Failed(e.into()))?;
-        complete(conn, actor.workspace_id, key, &response).await?;
-    }
-    Ok(written.value)
+    .await
 }
 
 /// SHA-256 over the action and the canonical JSON of the input (object keys sorted).

@@ -33,7 +33,8 @@ CREATE INDEX deals_by_stage ON deals (stage_id, updated_at DESC, id DESC);
 CREATE INDEX deals_by_updated ON deals (workspace_id, updated_at DESC, id DESC);
 CREATE INDEX deals_by_created ON deals (workspace_id, created_at DESC, id DESC);
 CREATE INDEX deals_by_amount ON deals (workspace_id, amount DESC, id DESC);
-CREATE INDEX deals_by_close_date ON deals (workspace_id, expected_close_date, id);
+-- Deals without a close date sort last; the list query orders by this same expression.
+CREATE INDEX deals_by_close_date ON deals (workspace_id, (coalesce(expected_close_date, '9999-12-31'::date)), id);
 CREATE INDEX deals_by_pipeline ON deals (pipeline_id, stage_id);
 CREATE INDEX deals_by_company ON deals (company_id) WHERE company_id IS NOT NULL;
 CREATE INDEX deals_by_owner ON deals (workspace_id, owner_id);

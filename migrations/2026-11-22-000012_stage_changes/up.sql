@@ -5,6 +5,8 @@ CREATE TABLE stage_changes (
     workspace_id      uuid NOT NULL,
     id                uuid NOT NULL PRIMARY KEY,
     deal_id           uuid NOT NULL,
+    -- 1, 2, 3, … per deal: the chain's order, independent of clocks; no two moves share one.
+    sequence          integer NOT NULL CHECK (sequence > 0),
     from_stage_id     uuid,
     to_stage_id       uuid NOT NULL,
     from_pipeline_id  uuid,
@@ -16,8 +18,8 @@ CREATE TABLE stage_changes (
     currency          char(3) NOT NULL,
     actor_key_id      uuid,
     changed_at        timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (deal_id, sequence),
     FOREIGN KEY (workspace_id, deal_id) REFERENCES deals (workspace_id, id) ON DELETE CASCADE
 );
 
-CREATE INDEX stage_changes_by_deal ON stage_changes (deal_id, changed_at DESC, id DESC);
 CREATE INDEX stage_changes_by_pipeline ON stage_changes (to_pipeline_id, changed_at);

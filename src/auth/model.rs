@@ -31,6 +31,17 @@ impl Workspace {
         workspaces::table.count().get_result(conn).await
     }
 
+    /// Locks the workspace row: for the rare writes that must serialise per workspace.
+    pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+        workspaces::table
+            .find(id)
+            .select(workspaces::id)
+            .for_update()
+            .first::<Uuid>(conn)
+            .await
+            .map(drop)
+    }
+
     pub async fn insert(conn: &mut AsyncPgConnection, workspace: &Workspace) -> QueryResult<()> {
         diesel::insert_into(workspaces::table)
             .values(workspace)

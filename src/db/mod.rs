@@ -5,11 +5,16 @@ pub mod page;
 #[rustfmt::skip]
 pub mod schema;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use diesel::connection::InstrumentationEvent;
 use diesel::prelude::*;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use futures_util::FutureExt;
 
 use crate::error::AppError;
 
@@ -20,7 +25,43 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Builds a pool; connections are opened lazily, so this does not touch the database.
 pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    pool_counting(database_url, max_size, StatementCounter::default())
+}
+
+/// Counts the SQL statements a pool's connections run: the proof that a query's statement
+/// count depends on its shape, not on how many rows it returns (and a /metrics counter).
+#[derive(Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        AtomicU64::load(&self.0, Ordering::Relaxed)
+    }
+}
+
+/// A pool whose connections count their statements into `counter`.
+pub fn pool_counting(
+    database_url: &str,
+    max_size: usize,
+    counter: StatementCounter,
+) -> anyhow::Result<DbPool> {
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(move |url| {
+        let counter = counter.clone();
+        async move {
+            let mut conn = AsyncPgConnection::establish(url).await?;
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { .. } = event {
+                    counter.0.fetch_add(1, Ordering::Relaxed);
+                    metrics::counter!("dealgraph_db_statements_total").increment(1);
+                }
+            });
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Ok(Pool::builder(manager)
         .max_size(max_size)
         .wait_timeout(Some(std::time::Duration::from_secs(10)))

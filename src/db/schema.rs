@@ -179,6 +179,7 @@ diesel::table! {
         workspace_id -> Uuid,
         id -> Uuid,
         deal_id -> Uuid,
+        sequence -> Int4,
         from_stage_id -> Nullable<Uuid>,
         to_stage_id -> Uuid,
         from_pipeline_id -> Nullable<Uuid>,

@@ -4,9 +4,12 @@
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod deals;
 pub mod errors;
 pub mod limits;
+pub mod loaders;
 pub mod pagination;
+pub mod pipelines;
 pub mod scalars;
 pub mod system;
 
@@ -19,10 +22,21 @@ use crate::error::AppError;
 use crate::write::WriteOptions;
 
 #[derive(MergedObject, Default)]
-pub struct Query(auth::AuthQuery, audit::AuditQuery, contacts::ContactsQuery);
+pub struct Query(
+    auth::AuthQuery,
+    audit::AuditQuery,
+    contacts::ContactsQuery,
+    pipelines::PipelinesQuery,
+    deals::DealsQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, contacts::ContactsMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    contacts::ContactsMutation,
+    pipelines::PipelinesMutation,
+    deals::DealsMutation,
+);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(system::SystemSubscription);
@@ -95,6 +109,7 @@ pub fn with_request_data(
     actor: Actor,
 ) -> async_graphql::Request {
     let request = contacts::attach_loaders(request, pool, &actor);
+    let request = loaders::attach(request, pool, &actor);
     request.data(actor)
 }
 

@@ -1,0 +1,328 @@
+//! Listing deals: filters, orders and keyset pages, and the board's "first N deals of each
+//! stage" in one query.
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::model::Deal;
+use super::rules::DealStatus;
+use crate::db::schema::{deal_contacts, deal_taggings, deals};
+
+/// Which deals to list. Every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub status: Option<DealStatus>,
+    pub owner_id: Option<String>,
+    pub company_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub tag_id: Option<Uuid>,
+    pub amount_min: Option<BigDecimal>,
+    pub amount_max: Option<BigDecimal>,
+    pub currency: Option<String>,
+    pub expected_close_from: Option<NaiveDate>,
+    pub expected_close_to: Option<NaiveDate>,
+    /// `customFields` must contain this key with this value.
+    pub custom_field: Option<(String, Value)>,
+    /// Case-insensitive substring of the title.
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DealSort {
+    #[default]
+    UpdatedAt,
+    CreatedAt,
+    Amount,
+    ExpectedCloseDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DealOrder {
+    pub sort: DealSort,
+    pub descending: bool,
+}
+
+impl Default for DealOrder {
+    fn default() -> Self {
+        DealOrder {
+            sort: DealSort::UpdatedAt,
+            descending: true,
+        }
+    }
+}
+
+/// A deal's position in an order: its sort value and id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortValue {
+    Time(DateTime<Utc>),
+    Amount(BigDecimal),
+    Date(NaiveDate),
+}
+
+/// Deals without a close date sort as if closing on this day (last, ascending).
+pub const NO_CLOSE_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+impl DealOrder {
+    pub fn value_of(&self, deal: &Deal) -> SortValue {
+        match self.sort {
+            DealSort::UpdatedAt => SortValue::Time(deal.updated_at),
+            DealSort::CreatedAt => SortValue::Time(deal.created_at),
+            DealSort::Amount => SortValue::Amount(deal.amount.clone()),
+            DealSort::ExpectedCloseDate => {
+                SortValue::Date(deal.expected_close_date.unwrap_or(NO_CLOSE_DATE))
+            }
+        }
+    }
+
+    fn column(&self) -> &'static str {
+        match self.sort {
+            DealSort::UpdatedAt => "deals.updated_at",
+            DealSort::CreatedAt => "deals.created_at",
+            DealSort::Amount => "deals.amount",
+            DealSort::ExpectedCloseDate => {
+                "coalesce(deals.expected_close_date, '9999-12-31'::date)"
+            }
+        }
+    }
+}
+
+/// A keyset page: rows after (or, from the end, before) a cursor.
+#[derive(Debug, Clone, Default)]
+pub struct DealWindow {
+    pub after: Option<(SortValue, Uuid)>,
+    pub before: Option<(SortValue, Uuid)>,
+    pub limit: i64,
+    pub from_end: bool,
+}
+
+type BoxedDeals<'a> = deals::BoxedQuery<'a, Pg>;
+
+fn escape_like(term: &str) -> String {
+    term.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn filtered(workspace_id: Uuid, filter: &DealFilter) -> BoxedDeals<'static> {
+    let mut query = deals::table
+        .filter(deals::workspace_id.eq(workspace_id))
+        .into_boxed();
+    if let Some(id) = filter.pipeline_id {
+        query = query.filter(deals::pipeline_id.eq(id));
+    }
+    if let Some(id) = filter.stage_id {
+        query = query.filter(deals::stage_id.eq(id));
+    }
+    match filter.status {
+        Some(DealStatus::Open) => {
+            query = query.filter(deals::won_at.is_null().and(deals::lost_at.is_null()))
+        }
+        Some(DealStatus::Won) => query = query.filter(deals::won_at.is_not_null()),
+        Some(DealStatus::Lost) => query = query.filter(deals::lost_at.is_not_null()),
+        None => {}
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(deals::owner_id.eq(owner.clone()));
+    }
+    if let Some(id) = filter.company_id {
+        query = query.filter(deals::company_id.eq(id));
+    }
+    if let Some(id) = filter.contact_id {
+        let linked = deal_contacts::table
+            .filter(deal_contacts::contact_id.eq(id))
+            .select(deal_contacts::deal_id);
+        query = query.filter(deals::id.eq_any(linked));
+    }
+    if let Some(id) = filter.tag_id {
+        let tagged = deal_taggings::table
+            .filter(deal_taggings::tag_id.eq(id))
+            .select(deal_taggings::deal_id);
+        query = query.filter(deals::id.eq_any(tagged));
+    }
+    if let Some(min) = &filter.amount_min {
+        query = query.filter(deals::amount.ge(min.clone()));
+    }
+    if let Some(max) = &filter.amount_max {
+        query = query.filter(deals::amount.le(max.clone()));
+    }
+    if let Some(currency) = &filter.currency {
+        query = query.filter(deals::currency.eq(currency.clone()));
+    }
+    if let Some(from) = filter.expected_close_from {
+        query = query.filter(deals::expected_close_date.ge(from));
+    }
+    if let Some(to) = filter.expected_close_to {
+        query = query.filter(deals::expected_close_date.le(to));
+    }
+    if let Some((key, value)) = &filter.custom_field {
+        let mut wanted = serde_json::Map::new();
+        wanted.insert(key.clone(), value.clone());
+        query = query.filter(deals::custom_fields.contains(Value::Object(wanted)));
+    }
+    if let Some(term) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(term));
+        query = query.filter(sql::<Bool>("deals.title ILIKE ").bind::<Text, _>(pattern));
+    }
+    query
+}
+
+/// `(sort, id) <op> (value, id)`, the keyset condition.
+fn keyset(
+    query: BoxedDeals<'static>,
+    order: &DealOrder,
+    op: &str,
+    value: &SortValue,
+    id: Uuid,
+) -> BoxedDeals<'static> {
+    let head = sql::<Bool>(&format!("({}, deals.id) {op} (", order.column()));
+    match value {
+        SortValue::Time(t) => query.filter(
+            head.bind::<Timestamptz, _>(*t)
+                .sql(", ")
+                .bind::<SqlUuid, _>(id)
+                .sql(")"),
+        ),
+        SortValue::Amount(a) => query.filter(
+            head.bind::<Numeric, _>(a.clone())
+                .sql(", ")
+                .bind::<SqlUuid, _>(id)
+                .sql(")"),
+        ),
+        SortValue::Date(d) => query.filter(
+            head.bind::<Date, _>(*d)
+                .sql(", ")
+                .bind::<SqlUuid, _>(id)
+                .sql(")"),
+        ),
+    }
+}
+
+fn ordered(query: BoxedDeals<'static>, order: &DealOrder, descending: bool) -> BoxedDeals<'static> {
+    match (order.sort, descending) {
+        (DealSort::UpdatedAt, true) => query.order((deals::updated_at.desc(), deals::id.desc())),
+        (DealSort::UpdatedAt, false) => query.order((deals::updated_at.asc(), deals::id.asc())),
+        (DealSort::CreatedAt, true) => query.order((deals::created_at.desc(), deals::id.desc())),
+        (DealSort::CreatedAt, false) => query.order((deals::created_at.asc(), deals::id.asc())),
+        (DealSort::Amount, true) => query.order((deals::amount.desc(), deals::id.desc())),
+        (DealSort::Amount, false) => query.order((deals::amount.asc(), deals::id.asc())),
+        (DealSort::ExpectedCloseDate, true) => {
+            query.order((sql::<Date>(order.column()).desc(), deals::id.desc()))
+        }
+        (DealSort::ExpectedCloseDate, false) => {
+            query.order((sql::<Date>(order.column()).asc(), deals::id.asc()))
+        }
+    }
+}
+
+impl Deal {
+    /// One keyset page of a filtered, ordered list (with one extra row to detect more).
+    pub async fn page(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        filter: &DealFilter,
+        order: &DealOrder,
+        window: &DealWindow,
+    ) -> QueryResult<Vec<Deal>> {
+        let (forward_op, backward_op) = if order.descending {
+            ("<", ">")
+        } else {
+            (">", "<")
+        };
+        let mut query = filtered(workspace_id, filter);
+        if let Some((value, id)) = &window.after {
+            query = keyset(query, order, forward_op, value, *id);
+        }
+        if let Some((value, id)) = &window.before {
+            query = keyset(query, order, backward_op, value, *id);
+        }
+        let descending = order.descending != window.from_end;
+        let mut rows: Vec<Deal> = ordered(query, order, descending)
+            .select(Deal::as_select())
+            .limit(window.limit + 1)
+            .load(conn)
+            .await?;
+        if window.from_end {
+            rows.truncate(usize::try_from(window.limit + 1).unwrap_or(0));
+        }
+        Ok(rows)
+    }
+
+    pub async fn count_filtered(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        filter: &DealFilter,
+    ) -> QueryResult<i64> {
+        filtered(workspace_id, filter)
+            .count()
+            .get_result(conn)
+            .await
+    }
+
+    /// The board: the first `limit` deals of each stage (after a per-stage cursor value if
+    /// given), in one statement whatever the number of stages.
+    pub async fn first_of_stages(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        stage_ids: &[Uuid],
+        order: &DealOrder,
+        after: Option<&(SortValue, Uuid)>,
+        limit: i64,
+    ) -> QueryResult<Vec<Deal>> {
+        let direction = if order.descending { "DESC" } else { "ASC" };
+        let op = if order.descending { "<" } else { ">" };
+        let column = order.column();
+        let cursor_sql = match after {
+            None => String::new(),
+            Some((value, _)) => {
+                let cast = match value {
+                    SortValue::Time(_) => "timestamptz",
+                    SortValue::Amount(_) => "numeric",
+                    SortValue::Date(_) => "date",
+                };
+                format!("AND ({column}, deals.id) {op} ($4::{cast}, $5::uuid)")
+            }
+        };
+        let statement = format!(
+            "SELECT picked.* FROM unnest($1::uuid[]) AS s(id)
+             CROSS JOIN LATERAL (
+                 SELECT deals.* FROM deals
+                 WHERE deals.stage_id = s.id AND deals.workspace_id = $2 {cursor_sql}
+                 ORDER BY {column} {direction}, deals.id {direction}
+                 LIMIT $3
+             ) AS picked"
+        );
+        let query = diesel::sql_query(statement)
+            .bind::<Array<SqlUuid>, _>(stage_ids)
+            .bind::<SqlUuid, _>(workspace_id)
+            .bind::<BigInt, _>(limit)
+            .into_boxed::<Pg>();
+        let query = match after {
+            None => query,
+            Some((SortValue::Time(t), id)) => {
+                query.bind::<Timestamptz, _>(*t).bind::<SqlUuid, _>(*id)
+            }
+            Some((SortValue::Amount(a), id)) => {
+                query.bind::<Numeric, _>(a.clone()).bind::<SqlUuid, _>(*id)
+            }
+            Some((SortValue::Date(d), id)) => query.bind::<Date, _>(*d).bind::<SqlUuid, _>(*id),
+        };
+        query.load(conn).await
+    }
+}

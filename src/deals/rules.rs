@@ -1,0 +1,179 @@
+//! Deal rules: field validation and what a move does to a deal. Pure, no database.
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::error::AppError;
+use crate::pipelines::rules::StageKind;
+use crate::{money, validate};
+
+pub const MAX_TITLE_LEN: usize = 300;
+pub const MAX_DESCRIPTION_LEN: usize = 20_000;
+pub const MAX_OWNER_LEN: usize = 200;
+pub const MAX_LOST_REASON_LEN: usize = 1000;
+pub const MAX_ROLE_LEN: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValuePeriod {
+    OneTime,
+    Monthly,
+    Quarterly,
+    Annual,
+}
+
+impl ValuePeriod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValuePeriod::OneTime => "one_time",
+            ValuePeriod::Monthly => "monthly",
+            ValuePeriod::Quarterly => "quarterly",
+            ValuePeriod::Annual => "annual",
+        }
+    }
+
+    pub fn parse(value: &str) -> ValuePeriod {
+        match value {
+            "monthly" => ValuePeriod::Monthly,
+            "quarterly" => ValuePeriod::Quarterly,
+            "annual" => ValuePeriod::Annual,
+            _ => ValuePeriod::OneTime,
+        }
+    }
+}
+
+/// Open, won or lost: where the deal's current stage puts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DealStatus {
+    Open,
+    Won,
+    Lost,
+}
+
+/// The validated money of a deal.
+pub fn amount(
+    field: &str,
+    value: &BigDecimal,
+    currency_field: &str,
+    currency: &str,
+) -> Result<(BigDecimal, String), AppError> {
+    let currency = money::currency(currency_field, currency)?;
+    let amount = money::amount(field, value, &currency)?;
+    Ok((amount, currency))
+}
+
+pub fn title(value: &str) -> Result<String, AppError> {
+    validate::required_text("input.title", value, MAX_TITLE_LEN)
+}
+
+pub fn description(value: Option<&str>) -> Result<Option<String>, AppError> {
+    validate::optional_text("input.description", value, MAX_DESCRIPTION_LEN)
+}
+
+pub fn owner(value: Option<&str>) -> Result<Option<String>, AppError> {
+    validate::optional_text("input.ownerId", value, MAX_OWNER_LEN)
+}
+
+pub fn custom_fields(value: &Value) -> Result<Value, AppError> {
+    validate::custom_fields("input.customFields", value)
+}
+
+pub fn close_probability(value: &BigDecimal) -> Result<BigDecimal, AppError> {
+    validate::probability("input.closeProbability", value)
+}
+
+/// The outcome stamps a deal gets on entering a stage of `kind`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub won_at: Option<DateTime<Utc>>,
+    pub lost_at: Option<DateTime<Utc>>,
+    pub lost_reason: Option<String>,
+}
+
+/// Entering a WON stage stamps `wonAt`; a LOST stage needs a reason and stamps `lostAt`; an
+/// OPEN stage clears both.
+pub fn outcome(
+    kind: StageKind,
+    lost_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
+    match kind {
+        StageKind::Open => Ok(Outcome {
+            won_at: None,
+            lost_at: None,
+            lost_reason: None,
+        }),
+        StageKind::Won => Ok(Outcome {
+            won_at: Some(now),
+            lost_at: None,
+            lost_reason: None,
+        }),
+        StageKind::Lost => {
+            let reason =
+                validate::optional_text("input.lostReason", lost_reason, MAX_LOST_REASON_LEN)?
+                    .ok_or_else(|| {
+                        AppError::bad_input(
+                            "input.lostReason",
+                            "is required when moving a deal to a LOST stage",
+                        )
+                    })?;
+            Ok(Outcome {
+                won_at: None,
+                lost_at: Some(now),
+                lost_reason: Some(reason),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[test]
+    fn lost_needs_a_reason() {
+        let now = Utc::now();
+        assert!(outcome(StageKind::Lost, None, now).is_err());
+        assert!(outcome(StageKind::Lost, Some("  "), now).is_err());
+        let lost = outcome(StageKind::Lost, Some("budget"), now).ok();
+        assert_eq!(lost.and_then(|o| o.lost_reason).as_deref(), Some("budget"));
+    }
+
+    #[test]
+    fn won_stamps_and_open_clears() {
+        let now = Utc::now();
+        assert_eq!(
+            outcome(StageKind::Won, None, now)
+                .ok()
+                .and_then(|o| o.won_at),
+            Some(now)
+        );
+        let open = outcome(StageKind::Open, Some("ignored"), now).ok();
+        assert_eq!(
+            open,
+            Some(Outcome {
+                won_at: None,
+                lost_at: None,
+                lost_reason: None
+            })
+        );
+    }
+
+    #[test]
+    fn money_is_checked_against_the_currency() {
+        let dec = |s: &str| BigDecimal::from_str(s).unwrap_or_default();
+        assert!(amount("input.amount", &dec("-1"), "input.currency", "USD").is_err());
+        let err = amount("input.amount", &dec("1"), "input.currency", "USX").err();
+        assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.currency"));
+        let err = amount("input.amount", &dec("12.345"), "input.currency", "JPY").err();
+        assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.amount"));
+    }
+
+    #[test]
+    fn titles_are_bounded() {
+        assert!(title(&"x".repeat(10_000)).is_err());
+        assert!(title("Acme renewal").is_ok());
+    }
+}

@@ -1,0 +1,261 @@
+//! Pipeline and stage rules: pure checks, no database.
+
+use std::collections::HashSet;
+
+use bigdecimal::BigDecimal;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::validate;
+
+pub const MAX_NAME_LEN: usize = 200;
+pub const MAX_KEY_LEN: usize = 100;
+pub const MAX_STAGES: usize = 50;
+
+/// What reaching a stage means for a deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    Open,
+    Won,
+    Lost,
+}
+
+impl StageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageKind::Open => "open",
+            StageKind::Won => "won",
+            StageKind::Lost => "lost",
+        }
+    }
+
+    pub fn parse(value: &str) -> StageKind {
+        match value {
+            "won" => StageKind::Won,
+            "lost" => StageKind::Lost,
+            _ => StageKind::Open,
+        }
+    }
+}
+
+/// A stage as the caller describes it, before validation.
+#[derive(Debug, Clone)]
+pub struct StageSpec {
+    pub name: String,
+    pub key: Option<String>,
+    pub probability: Option<BigDecimal>,
+    pub kind: StageKind,
+    pub color: Option<String>,
+    pub rotting_days: Option<i32>,
+}
+
+/// A validated stage.
+#[derive(Debug, Clone)]
+pub struct ValidStage {
+    pub name: String,
+    pub key: Option<String>,
+    pub probability: BigDecimal,
+    pub kind: StageKind,
+    pub color: Option<String>,
+    pub rotting_days: Option<i32>,
+}
+
+/// Default probability by kind when none is given.
+fn default_probability(kind: StageKind) -> BigDecimal {
+    match kind {
+        StageKind::Won => BigDecimal::from(1),
+        StageKind::Lost | StageKind::Open => BigDecimal::from(0),
+    }
+}
+
+pub fn stage(field: &str, spec: &StageSpec) -> Result<ValidStage, AppError> {
+    let name = validate::required_text(&format!("{field}.name"), &spec.name, MAX_NAME_LEN)?;
+    let key = match spec.key.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(key) => Some(slug(&format!("{field}.key"), key)?),
+    };
+    let probability = match &spec.probability {
+        Some(p) => validate::probability(&format!("{field}.probability"), p)?,
+        None => default_probability(spec.kind),
+    };
+    let color = validate::color(&format!("{field}.color"), spec.color.as_deref())?;
+    if let Some(days) = spec.rotting_days {
+        if !(1..=3650).contains(&days) {
+            return Err(AppError::bad_input(
+                format!("{field}.rottingDays"),
+                "must be between 1 and 3650",
+            ));
+        }
+    }
+    Ok(ValidStage {
+        name,
+        key,
+        probability,
+        kind: spec.kind,
+        color,
+        rotting_days: spec.rotting_days,
+    })
+}
+
+/// Stage keys are lower-case slugs: `qualified`, `demo-scheduled`.
+pub fn slug(field: &str, key: &str) -> Result<String, AppError> {
+    let valid = !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && key.split(['-', '_']).all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if valid {
+        Ok(key.to_owned())
+    } else {
+        Err(AppError::bad_input(
+            field,
+            format!("{key:?} is not a slug (lower-case letters and digits joined by - or _)"),
+        ))
+    }
+}
+
+/// A pipeline's stages as a whole: at least one open stage, unique keys, a sane count.
+pub fn stage_set(field: &str, stages: &[ValidStage]) -> Result<(), AppError> {
+    if stages.len() > MAX_STAGES {
+        return Err(AppError::bad_input(
+            field,
+            format!("a pipeline has at most {MAX_STAGES} stages"),
+        ));
+    }
+    if !stages.iter().any(|s| s.kind == StageKind::Open) {
+        return Err(AppError::bad_input(
+            field,
+            "a pipeline needs at least one OPEN stage",
+        ));
+    }
+    let mut keys = HashSet::new();
+    for key in stages.iter().filter_map(|s| s.key.as_deref()) {
+        if !keys.insert(key) {
+            return Err(AppError::bad_input(
+                field,
+                format!("stage key {key:?} is used twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The stages a pipeline gets when created without any.
+pub fn default_stages() -> Vec<ValidStage> {
+    let stage = |name: &str, key: &str, p: i64, kind: StageKind| ValidStage {
+        name: name.into(),
+        key: Some(key.into()),
+        probability: BigDecimal::from(p) / BigDecimal::from(100),
+        kind,
+        color: None,
+        rotting_days: None,
+    };
+    vec![
+        stage("Lead in", "lead-in", 10, StageKind::Open),
+        stage("Qualified", "qualified", 25, StageKind::Open),
+        stage("Proposal", "proposal", 50, StageKind::Open),
+        stage("Negotiation", "negotiation", 75, StageKind::Open),
+        stage("Won", "won", 100, StageKind::Won),
+        stage("Lost", "lost", 0, StageKind::Lost),
+    ]
+}
+
+/// `reorderStages` must name every stage of the pipeline exactly once.
+pub fn reorder(current: &[Uuid], requested: &[Uuid]) -> Result<(), AppError> {
+    let field = "input.stageIds";
+    let unique: HashSet<&Uuid> = requested.iter().collect();
+    if unique.len() != requested.len() {
+        return Err(AppError::bad_input(field, "lists a stage more than once"));
+    }
+    let current_set: HashSet<&Uuid> = current.iter().collect();
+    if let Some(unknown) = requested.iter().find(|id| !current_set.contains(id)) {
+        return Err(AppError::bad_input(
+            field,
+            format!("{unknown} is not a stage of this pipeline"),
+        ));
+    }
+    if requested.len() != current.len() {
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "must list all {} stages of the pipeline (got {})",
+                current.len(),
+                requested.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(kind: StageKind) -> StageSpec {
+        StageSpec {
+            name: "S".into(),
+            key: None,
+            probability: None,
+            kind,
+            color: None,
+            rotting_days: None,
+        }
+    }
+
+    #[test]
+    fn a_pipeline_needs_an_open_stage() {
+        let won = stage("s", &spec(StageKind::Won))
+            .into_iter()
+            .collect::<Vec<_>>();
+        assert!(stage_set("input.stages", &won).is_err());
+        let open = stage("s", &spec(StageKind::Open))
+            .into_iter()
+            .collect::<Vec<_>>();
+        assert!(stage_set("input.stages", &open).is_ok());
+    }
+
+    #[test]
+    fn keys_are_slugs_and_unique() {
+        assert!(slug("k", "demo-scheduled").is_ok());
+        assert!(slug("k", "Demo").is_err());
+        assert!(slug("k", "a--b").is_err());
+        let mut a = spec(StageKind::Open);
+        a.key = Some("x".into());
+        let stages: Vec<_> = [a.clone(), a]
+            .iter()
+            .filter_map(|s| stage("s", s).ok())
+            .collect();
+        assert!(stage_set("input.stages", &stages).is_err());
+    }
+
+    #[test]
+    fn probability_is_checked() {
+        let mut s = spec(StageKind::Open);
+        s.probability = Some(BigDecimal::from(3) / BigDecimal::from(2));
+        let err = stage("input.stages.0", &s).err();
+        assert_eq!(
+            err.as_ref().and_then(|e| e.field()),
+            Some("input.stages.0.probability")
+        );
+    }
+
+    #[test]
+    fn reorder_needs_exactly_the_pipelines_stages() {
+        let a = Uuid::now_v7();
+        let b = Uuid::now_v7();
+        assert!(reorder(&[a, b], &[b, a]).is_ok());
+        assert!(reorder(&[a, b], &[a]).is_err());
+        assert!(reorder(&[a, b], &[a, a]).is_err());
+        assert!(reorder(&[a, b], &[a, b, Uuid::now_v7()]).is_err());
+        assert!(reorder(&[a, b], &[a, Uuid::now_v7()]).is_err());
+    }
+
+    #[test]
+    fn default_stages_are_valid() {
+        assert!(stage_set("s", &default_stages()).is_ok());
+    }
+}

@@ -1,0 +1,1 @@
+//! Deals: create, update, moves with a lossless history, links, tags, lists.
