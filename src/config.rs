@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::events::hub::HubSettings;
 use crate::http::ws::WsSettings;
 
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct Config {
     pub production: bool,
     pub pool_size: usize,
     pub ws: WsSettings,
+    /// Event fan-out: poll interval, channel size, retention.
+    pub events: HubSettings,
     /// How long shutdown waits for in-flight requests and WebSockets.
     pub shutdown_grace: Duration,
 }
@@ -29,6 +32,7 @@ impl Default for Config {
             production: false,
             pool_size: 16,
             ws: WsSettings::default(),
+            events: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
         }
     }

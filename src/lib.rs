@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod money;
 pub mod pipelines;
+pub mod seed;
 pub mod telemetry;
 pub mod validate;
 pub mod write;
@@ -112,19 +113,27 @@ pub struct App {
     pub tasks: TaskTracker,
 }
 
-/// Builds the HTTP application on `pool`.
-pub fn app(config: &Config, pool: DbPool) -> anyhow::Result<App> {
+/// Builds the HTTP application on `pool`, and starts this process's event listener on a
+/// dedicated connection to `database_url`. Must run inside a tokio runtime.
+pub fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<App> {
     let settings = graphql::SchemaSettings {
         production: config.production,
     };
-    let schema = graphql::build_schema(pool.clone(), settings);
     let shutdown = CancellationToken::new();
+    let hub = events::hub::EventHub::start(
+        database_url.to_owned(),
+        pool.clone(),
+        config.events,
+        shutdown.clone(),
+    );
+    let schema = graphql::build_schema_with_events(pool.clone(), hub, settings);
     let tasks = TaskTracker::new();
     let state = http::AppState {
         schema,
         pool,
         metrics: telemetry::Metrics::install()?,
         ws: config.ws,
+        ws_connections: Default::default(),
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
     };
@@ -147,7 +156,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if database.is_managed() {
         bootstrap_demo(&database, address).await?;
     }
-    let app = app(&config, database.pool.clone())?;
+    let app = app(&config, database.pool.clone(), &database.url)?;
     tracing::info!(%address, ready_in_ms = started.elapsed().as_millis() as u64, "dealgraph is ready");
     println!("dealgraph listening on http://{address}  (GraphiQL: http://{address}/graphiql)");
 

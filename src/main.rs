@@ -61,6 +61,16 @@ enum Command {
         /// Seconds a WebSocket may take to send `connection_init`.
         #[arg(long, env = "DEALGRAPH_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
         ws_init_timeout_secs: u64,
+        /// Open WebSocket connections allowed per API key.
+        #[arg(
+            long,
+            env = "DEALGRAPH_WS_MAX_CONNECTIONS_PER_KEY",
+            default_value_t = 50
+        )]
+        ws_max_connections_per_key: usize,
+        /// Days events are kept for subscribers resuming with a cursor.
+        #[arg(long, env = "DEALGRAPH_EVENT_RETENTION_DAYS", default_value_t = 7)]
+        event_retention_days: u64,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -78,6 +88,25 @@ enum Command {
     ApiKey {
         #[command(subcommand)]
         command: ApiKeyCommand,
+    },
+    /// Fill a workspace with a realistic demo dataset, generated in SQL. Bypasses the write
+    /// path and the audit trail on purpose. Prints the workspace id and, for a new workspace,
+    /// an admin API key.
+    Seed {
+        /// Deals to create (companies: about a tenth, contacts: about half of that).
+        #[arg(long, default_value_t = 1000)]
+        deals: u32,
+        /// Fill this existing, empty workspace instead of creating one.
+        #[arg(long, conflicts_with = "workspace_name")]
+        workspace: Option<uuid::Uuid>,
+        /// Name of the new workspace (default: "Seed <deals>").
+        #[arg(long)]
+        workspace_name: Option<String>,
+        /// PRNG seed: the same seed gives the same dataset.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -131,6 +160,8 @@ async fn main() -> anyhow::Result<()> {
             pool_size,
             ws_ping_secs,
             ws_init_timeout_secs,
+            ws_max_connections_per_key,
+            event_retention_days,
         } => {
             let mut config = db_config(db);
             config.listen = listen;
@@ -138,6 +169,8 @@ async fn main() -> anyhow::Result<()> {
             config.pool_size = pool_size;
             config.ws.ping_interval = Duration::from_secs(ws_ping_secs.max(1));
             config.ws.init_timeout = Duration::from_secs(ws_init_timeout_secs.max(1));
+            config.ws.max_connections_per_key = ws_max_connections_per_key.max(1);
+            config.events.retention = Duration::from_secs(event_retention_days.max(1) * 86_400);
             dealgraph::serve(config).await
         }
         Command::Migrate { db } => {
@@ -181,6 +214,31 @@ async fn main() -> anyhow::Result<()> {
             println!("api_key_id={}", key.key.id);
             println!("api_key={}", key.secret.unwrap_or_default());
             database.close().await
+        }
+        Command::Seed {
+            deals,
+            workspace,
+            workspace_name,
+            seed,
+            db,
+        } => {
+            let target = match workspace {
+                Some(id) => dealgraph::seed::Target::Existing(id),
+                None => dealgraph::seed::Target::New(
+                    workspace_name.unwrap_or_else(|| format!("Seed {deals}")),
+                ),
+            };
+            let database = Database::open(&db_config(db)).await?;
+            let options = dealgraph::seed::SeedOptions::new(deals, seed);
+            let seeded = dealgraph::seed::run(&database.pool, target, options).await;
+            database.close().await?;
+            let seeded = seeded.context("seeding failed")?;
+            println!("workspace_id={}", seeded.workspace_id);
+            if let Some(key) = seeded.api_key {
+                println!("api_key={key}");
+            }
+            println!("{}", seeded.report);
+            Ok(())
         }
     }
 }

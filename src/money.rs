@@ -56,7 +56,16 @@ pub fn amount(field: &str, amount: &BigDecimal, currency: &str) -> Result<BigDec
 
 /// The amount as the API shows it: exactly the currency's decimals ("1200.00", "5000").
 pub fn display(amount: &BigDecimal, currency: &str) -> String {
-    amount.with_scale(minor_units(currency)).to_string()
+    let units = minor_units(currency);
+    // bigdecimal prints any zero as "0", whatever its scale.
+    if amount.is_zero() {
+        return if units > 0 {
+            format!("0.{}", "0".repeat(units as usize))
+        } else {
+            "0".to_owned()
+        };
+    }
+    amount.with_scale(units).to_string()
 }
 
 #[cfg(test)]
@@ -85,6 +94,12 @@ mod tests {
         assert!(amount("a", &dec("1.234"), "KWD").is_ok());
         assert!(amount("a", &dec("-1"), "USD").is_err());
         assert!(amount("a", &dec("1e30"), "USD").is_err());
+    }
+
+    #[test]
+    fn zero_keeps_its_decimals() {
+        assert_eq!(display(&dec("0"), "USD"), "0.00");
+        assert_eq!(display(&dec("0.0000"), "USD"), "0.00");
     }
 
     #[test]

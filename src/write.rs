@@ -187,7 +187,6 @@ where
     if !unchanged {
         audit_success(conn, actor, request, &written).await?;
     }
-    events::append(conn, actor.workspace_id, &written.events).await?;
     if request.options.dry_run {
         return Err(Abort::DryRun(written.value));
     }
@@ -195,6 +194,8 @@ where
         let response = serde_json::to_value(&written.value).map_err(|e| Abort::Failed(e.into()))?;
         complete(conn, actor.workspace_id, key, &response).await?;
     }
+    // Last, because it takes the outbox ordering lock, held until commit.
+    events::append(conn, actor.workspace_id, &written.events).await?;
     Ok(written.value)
 }
 

@@ -12,3 +12,5 @@ CREATE TABLE outbox_events (
 );
 
 CREATE INDEX outbox_events_by_workspace ON outbox_events (workspace_id, position);
+-- The retention pruner deletes by age.
+CREATE INDEX outbox_events_by_age ON outbox_events (occurred_at);

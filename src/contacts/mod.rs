@@ -1,1 +1,121 @@
-//! Domain: contacts (people) and companies (organisations).
+//! Domain: contacts (people) and companies (organisations) — their rows and SQL (`model`),
+//! their input rules (`rules`) and the operations the API calls (`ops`).
+
+pub mod model;
+pub mod ops;
+pub mod rules;
+
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+use uuid::Uuid;
+
+/// One field of a partial update: absent leaves the value as it is, null clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Unchanged,
+    Clear,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    pub fn is_unchanged(&self) -> bool {
+        matches!(self, Patch::Unchanged)
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Patch::Unchanged => Patch::Unchanged,
+            Patch::Clear => Patch::Clear,
+            Patch::Set(value) => Patch::Set(f(value)),
+        }
+    }
+}
+
+/// For the idempotency fingerprint and the audit trail of failed writes: an unchanged field
+/// is skipped by its container, a cleared one is `null`.
+impl<T: Serialize> Serialize for Patch<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Patch::Unchanged | Patch::Clear => serializer.serialize_none(),
+            Patch::Set(value) => value.serialize(serializer),
+        }
+    }
+}
+
+/// How a list is ordered. Times list newest first, names A to Z; ties break on the id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ListOrder {
+    #[default]
+    UpdatedAt,
+    CreatedAt,
+    Name,
+}
+
+impl ListOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListOrder::UpdatedAt => "updated_at",
+            ListOrder::CreatedAt => "created_at",
+            ListOrder::Name => "name",
+        }
+    }
+}
+
+/// The value a row is ordered by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+/// A keyset position: the sort key and id of the last row already seen.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub key: SortKey,
+    pub id: Uuid,
+}
+
+/// One page of a list: rows after `after` in `order`, at most `limit` of them.
+#[derive(Debug, Clone, Default)]
+pub struct ListWindow {
+    pub order: ListOrder,
+    pub after: Option<Position>,
+    pub limit: i64,
+}
+
+impl ListWindow {
+    /// One row more than wanted, to learn whether another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        self.limit + 1
+    }
+}
+
+/// A row that can be listed with keyset paging.
+pub trait Listed {
+    fn id(&self) -> Uuid;
+    fn sort_key(&self, order: ListOrder) -> SortKey;
+
+    fn position(&self, order: ListOrder) -> Position {
+        Position {
+            key: self.sort_key(order),
+            id: self.id(),
+        }
+    }
+}
+
+/// A page of rows and how many rows match across all pages.
+#[derive(Debug, Clone)]
+pub struct Listing<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+}
+
+impl<T> Default for Listing<T> {
+    fn default() -> Self {
+        Listing {
+            rows: Vec::new(),
+            total: 0,
+        }
+    }
+}

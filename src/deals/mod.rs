@@ -1,5 +1,6 @@
 //! Domain: deals, their stage moves and lossless stage history, deal ↔ contact links, tags.
 
+pub mod analytics;
 pub mod links;
 pub mod list;
 pub mod model;

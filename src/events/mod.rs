@@ -1,5 +1,10 @@
 //! Domain events: rows of the outbox table, written in the transaction of the change they
-//! describe, with a `pg_notify` wake-up that PostgreSQL delivers only at commit.
+//! describe, with a `pg_notify` wake-up that PostgreSQL delivers only at commit. `hub` reads
+//! them back in order and fans them out to this process's subscribers.
+
+pub mod feed;
+pub mod hub;
+pub mod model;
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -10,6 +15,9 @@ use crate::db::schema::outbox_events;
 
 /// The PostgreSQL channel listeners wait on; the payload is only a wake-up.
 pub const CHANNEL: &str = "dealgraph_events";
+
+/// Advisory lock key that orders outbox writers (see [`append`]).
+const OUTBOX_ORDER_LOCK: i64 = 0x6465_616c_6f62; // "dealob"
 
 /// An event a write wants published.
 #[derive(Debug, Clone)]
@@ -32,6 +40,12 @@ struct OutboxRow<'a> {
 }
 
 /// Appends `events` to the outbox inside the caller's transaction and schedules the wake-up.
+///
+/// Positions come from an identity column, which hands them out at insert time, not at
+/// commit: two writers could commit out of order and a reader past position N would miss the
+/// late one forever. Taking a transaction-scoped advisory lock first makes positions follow
+/// commit order: the next writer gets its position only after this transaction has ended. The
+/// lock is taken as the write's last step, so it is held only for the commit.
 pub async fn append(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
@@ -40,6 +54,10 @@ pub async fn append(
     if events.is_empty() {
         return Ok(());
     }
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(OUTBOX_ORDER_LOCK)
+        .execute(conn)
+        .await?;
     let rows: Vec<OutboxRow<'_>> = events
         .iter()
         .map(|e| OutboxRow {

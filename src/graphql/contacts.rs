@@ -1,8 +1,29 @@
-//! GraphQL for contacts and companies.
+//! GraphQL for contacts and companies: `contact`, `contacts`, `company`, `companies`, their
+//! create/update/delete mutations, and the loaders other domains resolve people and
+//! organisations through.
 
-use async_graphql::{MergedObject, Object};
+mod cursor;
+mod filters;
+mod inputs;
+mod loaders;
+mod types;
 
+use async_graphql::{Context, Object, ID};
+
+pub use self::filters::{CompanyFilterInput, CompanyOrderBy, ContactFilterInput, ContactOrderBy};
+pub use self::inputs::{
+    CreateCompanyInput, CreateContactInput, DeleteCompanyInput, DeleteContactInput,
+    UpdateCompanyInput, UpdateContactInput,
+};
+pub use self::loaders::{CompanyContactsKey, CompanyContactsLoader, CompanyLoader, ContactLoader};
+pub use self::types::{
+    CompanyConnection, CompanyGql, ContactConnection, ContactGql, CreateCompanyPayload,
+    CreateContactPayload, DeleteCompanyPayload, DeleteContactPayload, LifecycleStageGql,
+    UpdateCompanyPayload, UpdateContactPayload,
+};
+use super::{actor, parse_id, pool, write_options};
 use crate::auth::Actor;
+use crate::contacts::ops;
 use crate::db::DbPool;
 
 #[derive(Default)]
@@ -10,20 +31,182 @@ pub struct ContactsQuery;
 
 #[Object]
 impl ContactsQuery {
-    /// Placeholder until contacts land.
-    async fn contacts_ready(&self) -> bool {
-        false
+    /// A contact by id; null when this workspace has none with that id. Needs `crm:read`.
+    async fn contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<ContactGql>> {
+        let id = parse_id(&id, "id")?;
+        let found = ops::contact(pool(ctx)?, actor(ctx)?, id).await?;
+        Ok(found.map(ContactGql::from_row))
+    }
+
+    /// The workspace's contacts. Needs `crm:read`.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ContactFilterInput>,
+        #[graphql(desc = "UPDATED_AT when absent.")] order_by: Option<ContactOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ContactConnection> {
+        let window = cursor::window(order_by.unwrap_or_default().into(), first, after)?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let listing = ops::contacts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        Ok(cursor::connection(&window, listing, ContactGql::from_row))
+    }
+
+    /// A company by id; null when this workspace has none with that id. Needs `crm:read`.
+    async fn company(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<CompanyGql>> {
+        let id = parse_id(&id, "id")?;
+        let found = ops::company(pool(ctx)?, actor(ctx)?, id).await?;
+        Ok(found.map(CompanyGql::from_row))
+    }
+
+    /// The workspace's companies. Needs `crm:read`.
+    async fn companies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CompanyFilterInput>,
+        #[graphql(desc = "UPDATED_AT when absent.")] order_by: Option<CompanyOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<CompanyConnection> {
+        let window = cursor::window(order_by.unwrap_or_default().into(), first, after)?;
+        let filter = filter.unwrap_or_default().into();
+        let listing = ops::companies(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        Ok(cursor::connection(&window, listing, CompanyGql::from_row))
     }
 }
 
-#[derive(MergedObject, Default)]
-pub struct ContactsMutation();
+#[derive(Default)]
+pub struct ContactsMutation;
 
-/// Attaches this domain's per-request dataloaders.
+#[Object]
+impl ContactsMutation {
+    /// Creates a contact. Needs `crm:write`.
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> async_graphql::Result<CreateContactPayload> {
+        let (input, options) = input.into_parts()?;
+        let result = ops::create_contact(pool(ctx)?, actor(ctx)?, input, options).await?;
+        Ok(CreateContactPayload {
+            contact: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
+    }
+
+    /// Changes the given fields of a contact. Needs `crm:write`.
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContactInput,
+    ) -> async_graphql::Result<UpdateContactPayload> {
+        let update = input.into_parts()?;
+        let result = ops::update_contact(
+            pool(ctx)?,
+            actor(ctx)?,
+            update.id,
+            update.expected_version,
+            update.patch,
+            update.options,
+        )
+        .await?;
+        Ok(UpdateContactPayload {
+            contact: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
+    }
+
+    /// Deletes a contact and its place on deals (the deals stay). Needs `crm:write`.
+    async fn delete_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteContactInput,
+    ) -> async_graphql::Result<DeleteContactPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let options = write_options(input.idempotency_key, input.dry_run);
+        let result =
+            ops::delete_contact(pool(ctx)?, actor(ctx)?, id, input.expected_version, options)
+                .await?;
+        Ok(DeleteContactPayload {
+            contact: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
+    }
+
+    /// Creates a company. Needs `crm:write`.
+    async fn create_company(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCompanyInput,
+    ) -> async_graphql::Result<CreateCompanyPayload> {
+        let (input, options) = input.into_parts();
+        let result = ops::create_company(pool(ctx)?, actor(ctx)?, input, options).await?;
+        Ok(CreateCompanyPayload {
+            company: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
+    }
+
+    /// Changes the given fields of a company. Needs `crm:write`.
+    async fn update_company(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCompanyInput,
+    ) -> async_graphql::Result<UpdateCompanyPayload> {
+        let update = input.into_parts()?;
+        let result = ops::update_company(
+            pool(ctx)?,
+            actor(ctx)?,
+            update.id,
+            update.expected_version,
+            update.patch,
+            update.options,
+        )
+        .await?;
+        Ok(UpdateCompanyPayload {
+            company: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
+    }
+
+    /// Deletes a company; its contacts and deals stay, without a company. Needs `crm:write`.
+    async fn delete_company(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteCompanyInput,
+    ) -> async_graphql::Result<DeleteCompanyPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let options = write_options(input.idempotency_key, input.dry_run);
+        let result =
+            ops::delete_company(pool(ctx)?, actor(ctx)?, id, input.expected_version, options)
+                .await?;
+        Ok(DeleteCompanyPayload {
+            company: result.value.into(),
+            replayed: result.replayed,
+            dry_run: result.dry_run,
+        })
+    }
+}
+
+/// Attaches this domain's per-request dataloaders, scoped to the caller's workspace.
 pub fn attach_loaders(
     request: async_graphql::Request,
-    _pool: &DbPool,
-    _actor: &Actor,
+    pool: &DbPool,
+    actor: &Actor,
 ) -> async_graphql::Request {
-    request
+    loaders::attach(request, pool, actor.workspace_id)
 }

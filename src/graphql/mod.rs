@@ -1,11 +1,13 @@
 //! The API layer: the schema assembled from each domain's query, mutation and subscription
 //! roots, plus the conventions they share (errors, pagination, limits).
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
 pub mod deals;
 pub mod errors;
+pub mod events;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
@@ -28,6 +30,7 @@ pub struct Query(
     contacts::ContactsQuery,
     pipelines::PipelinesQuery,
     deals::DealsQuery,
+    analytics::AnalyticsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -39,7 +42,7 @@ pub struct Mutation(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(system::SystemSubscription);
+pub struct Subscription(system::SystemSubscription, events::EventsSubscription);
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;
 
@@ -69,8 +72,18 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     }
 }
 
+/// The schema without an event hub (event subscriptions fail); for tools and tests.
 pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
     schema_builder(settings).data(pool).finish()
+}
+
+/// The schema the server runs: with the process's event hub for subscriptions.
+pub fn build_schema_with_events(
+    pool: DbPool,
+    hub: crate::events::hub::EventHub,
+    settings: SchemaSettings,
+) -> DealgraphSchema {
+    schema_builder(settings).data(pool).data(hub).finish()
 }
 
 /// The SDL clients see, as written to `schema.graphql`.

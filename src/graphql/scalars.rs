@@ -8,7 +8,13 @@ use bigdecimal::BigDecimal;
 
 /// An exact decimal number, written as a string: "1200.50". JSON numbers are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decimal(pub BigDecimal);
+pub struct Decimal(pub BigDecimal, Option<String>);
+
+impl Decimal {
+    pub fn new(value: BigDecimal) -> Decimal {
+        Decimal(value, None)
+    }
+}
 
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
@@ -25,9 +31,11 @@ impl ScalarType for Decimal {
                         "{s:?} is not a decimal like \"1200.50\""
                     )));
                 }
-                BigDecimal::from_str(trimmed).map(Decimal).map_err(|_| {
-                    InputValueError::custom(format!("{s:?} is not a decimal like \"1200.50\""))
-                })
+                BigDecimal::from_str(trimmed)
+                    .map(Decimal::new)
+                    .map_err(|_| {
+                        InputValueError::custom(format!("{s:?} is not a decimal like \"1200.50\""))
+                    })
             }
             Value::Number(n) => Err(InputValueError::custom(format!(
                 "decimals are strings, to stay exact: write \"{n}\" instead of {n}"
@@ -37,18 +45,21 @@ impl ScalarType for Decimal {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.to_string())
+        Value::String(self.1.clone().unwrap_or_else(|| self.0.to_string()))
     }
 }
 
 impl Decimal {
     /// A money amount, shown with exactly the currency's decimals ("1200.00", "5000").
     pub fn money(amount: &BigDecimal, currency: &str) -> Decimal {
-        Decimal(amount.with_scale(crate::money::minor_units(currency)))
+        Decimal(
+            amount.clone(),
+            Some(crate::money::display(amount, currency)),
+        )
     }
 
     /// Any other decimal, without trailing zeros ("0.25").
     pub fn plain(value: &BigDecimal) -> Decimal {
-        Decimal(value.normalized())
+        Decimal(value.normalized(), None)
     }
 }

@@ -32,6 +32,9 @@ pub struct AppState {
     pub pool: DbPool,
     pub metrics: Metrics,
     pub ws: ws::WsSettings,
+    /// Open WebSockets per API key, to cap them.
+    pub ws_connections:
+        std::sync::Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>>,
     /// Cancelled on shutdown: WebSockets close with 1001.
     pub shutdown: CancellationToken,
     /// WebSocket connections, so shutdown can wait for them to close.

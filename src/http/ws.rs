@@ -57,7 +57,12 @@ const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct WsSettings {
     pub init_timeout: Duration,
     pub ping_interval: Duration,
+    /// Operations running at once on one connection.
     pub max_subscriptions: usize,
+    /// Open connections per API key.
+    pub max_connections_per_key: usize,
+    /// How often a connection re-checks its key, so a revoked key's subscriptions end.
+    pub revalidate_interval: Duration,
 }
 
 impl Default for WsSettings {
@@ -66,6 +71,8 @@ impl Default for WsSettings {
             init_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(15),
             max_subscriptions: 100,
+            max_connections_per_key: 50,
+            revalidate_interval: Duration::from_secs(3),
         }
     }
 }
@@ -121,6 +128,10 @@ struct Connection {
     header_key: Option<String>,
     request_id: Option<String>,
     actor: Option<Actor>,
+    /// The `Authorization` value that authenticated the connection, re-checked periodically.
+    authorization: Option<String>,
+    /// Holds this connection's place in the per-key count.
+    _slot: Option<KeySlot>,
     init_received: bool,
     subscriptions: HashMap<String, (u64, JoinHandle<()>)>,
     next_generation: u64,
@@ -151,6 +162,8 @@ impl Connection {
             header_key,
             request_id,
             actor: None,
+            authorization: None,
+            _slot: None,
             init_received: false,
             subscriptions: HashMap::new(),
             next_generation: 0,
@@ -168,6 +181,10 @@ impl Connection {
             tokio::time::Instant::now() + settings.ping_interval,
             settings.ping_interval,
         );
+        let mut revalidation = tokio::time::interval_at(
+            tokio::time::Instant::now() + settings.revalidate_interval,
+            settings.revalidate_interval,
+        );
         let shutdown = self.state.shutdown.clone();
         let step = loop {
             let step = tokio::select! {
@@ -183,6 +200,7 @@ impl Connection {
                     Step::Close(close::INIT_TIMEOUT, "Connection initialisation timeout".into())
                 }
                 _ = pings.tick() => self.on_ping_tick(settings.ping_interval).await,
+                _ = revalidation.tick(), if self.actor.is_some() => self.revalidate().await,
                 () = shutdown.cancelled() => Step::Close(close::GOING_AWAY, "server shutting down".into()),
             };
             if let Step::Close(code, reason) = step {
@@ -209,6 +227,23 @@ impl Connection {
                 };
                 let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, drain).await;
             }
+        }
+    }
+
+    /// A revoked (or deleted) key ends the connection and its subscriptions.
+    async fn revalidate(&mut self) -> Step {
+        match authenticate(
+            &self.state.pool,
+            self.authorization.as_deref(),
+            self.request_id.clone(),
+        )
+        .await
+        {
+            Err(crate::error::AppError::Unauthenticated(_)) => {
+                Step::Close(close::FORBIDDEN, "API key revoked".into())
+            }
+            // A database hiccup is not a reason to drop a healthy connection.
+            _ => Step::Continue,
         }
     }
 
@@ -352,7 +387,16 @@ impl Connection {
         .await
         {
             Ok(actor) => {
+                let Some(slot) = KeySlot::take(&self.state, actor.key_id) else {
+                    let limit = self.state.ws.max_connections_per_key;
+                    return Step::Close(
+                        close::TOO_MANY_INITS,
+                        format!("Too many connections for this API key (at most {limit})"),
+                    );
+                };
+                self._slot = Some(slot);
                 self.actor = Some(actor);
+                self.authorization = authorization;
                 self.send(json!({ "type": "connection_ack" })).await;
                 Step::Continue
             }
@@ -414,6 +458,45 @@ impl Connection {
             }
         };
         self.send(message).await;
+    }
+}
+
+/// A connection's place in its key's connection count, given back on drop.
+struct KeySlot {
+    counts: std::sync::Arc<std::sync::Mutex<HashMap<uuid::Uuid, usize>>>,
+    key_id: uuid::Uuid,
+}
+
+impl KeySlot {
+    fn take(state: &AppState, key_id: uuid::Uuid) -> Option<KeySlot> {
+        let mut counts = state
+            .ws_connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = counts.entry(key_id).or_insert(0);
+        if *count >= state.ws.max_connections_per_key {
+            return None;
+        }
+        *count += 1;
+        Some(KeySlot {
+            counts: state.ws_connections.clone(),
+            key_id,
+        })
+    }
+}
+
+impl Drop for KeySlot {
+    fn drop(&mut self) {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = counts.get_mut(&self.key_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(&self.key_id);
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod analytics;
 mod auth;
 mod cli;
 mod contacts;
@@ -13,5 +14,7 @@ mod graphiql;
 mod http_spec;
 mod ops;
 mod pipelines;
+mod realtime;
+mod seed;
 mod write_path;
 mod ws;

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub shutdown: CancellationToken,
     pub tasks: tokio_util::task::TaskTracker,
     pub http: reqwest::Client,
+    /// SQL statements run by this app's pool, for statement-count tests.
+    pub statements: dealgraph::db::StatementCounter,
     database_name: Option<String>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -50,8 +52,10 @@ impl TestApp {
             ..Config::default()
         };
         tweak(&mut config);
-        let pool = dealgraph::db::pool(database_url, config.pool_size).expect("pool");
-        let app = dealgraph::app(&config, pool.clone()).expect("app");
+        let statements = dealgraph::db::StatementCounter::default();
+        let pool = dealgraph::db::pool_counting(database_url, config.pool_size, statements.clone())
+            .expect("pool");
+        let app = dealgraph::app(&config, pool.clone(), database_url).expect("app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -77,6 +81,7 @@ impl TestApp {
             shutdown,
             tasks: app.tasks,
             http: reqwest::Client::new(),
+            statements,
             database_name: None,
             server: Some(server),
         }

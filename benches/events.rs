@@ -1,0 +1,328 @@
+//! Real-time benchmark: commit-to-delivery latency and throughput of `dealStageChanged` with
+//! 1, 100 and 1,000 concurrent WebSocket subscribers, against a release server on loopback.
+//!
+//!     cargo bench --bench events                          # 1, 100, 1000 subscribers
+//!     cargo bench --bench events -- --subscribers 100 --moves 300 --rate 100
+//!
+//! It starts `target/release/dealgraph serve` on its own managed PostgreSQL (under
+//! target/bench-events), makes a workspace, a pipeline and deals through the API, opens the
+//! subscribers, moves deals at a fixed rate, and checks that every subscriber got every event
+//! exactly once and in order. Latency is measured from sending the `moveDeal` request (an upper
+//! bound of commit-to-delivery) and from receiving its response (just after commit).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+struct Args {
+    subscribers: Vec<usize>,
+    moves: usize,
+    rate: u64,
+    deals: usize,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        subscribers: vec![1, 100, 1000],
+        moves: 300,
+        rate: 100,
+        deals: 50,
+    };
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < raw.len() {
+        let value = raw.get(i + 1).cloned().unwrap_or_default();
+        match raw[i].as_str() {
+            "--subscribers" => {
+                args.subscribers = value.split(',').filter_map(|s| s.parse().ok()).collect()
+            }
+            "--moves" => args.moves = value.parse().unwrap_or(args.moves),
+            "--rate" => args.rate = value.parse().unwrap_or(args.rate),
+            "--deals" => args.deals = value.parse().unwrap_or(args.deals),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    args
+}
+
+fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard.min(65_536), hard);
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn rss_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+struct Server {
+    child: tokio::process::Child,
+    url: String,
+    key: String,
+}
+
+async fn start_server(binary: &str) -> Server {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-events");
+    let _ = std::fs::remove_dir_all(root);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = tokio::process::Command::new(binary)
+        .args([
+            "serve",
+            "--data-dir",
+            root,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--pool-size",
+            "16",
+        ])
+        .env("DEALGRAPH_WS_MAX_CONNECTIONS_PER_KEY", "5000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the release server (cargo build --release first)");
+    let mut child = child;
+    // The first start prints the demo workspace's admin key.
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut key = String::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(k) = line.split_whitespace().find(|w| w.starts_with("dg_")) {
+            key = k.to_owned();
+        }
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    assert!(!key.is_empty(), "no API key printed");
+    Server {
+        child,
+        url: format!("127.0.0.1:{port}"),
+        key,
+    }
+}
+
+async fn gql(http: &reqwest::Client, server: &Server, query: &str, variables: Value) -> Value {
+    let response: Value = http
+        .post(format!("http://{}/graphql", server.url))
+        .bearer_auth(&server.key)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(response.get("errors").is_none(), "{response}");
+    response["data"].clone()
+}
+
+/// One subscriber: connects, subscribes, then records (deal, sequence) → receive time.
+async fn subscriber(url: String, key: String, expected: usize) -> Vec<(String, i64, Instant)> {
+    let mut request = format!("ws://{url}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    ws.send(Message::text(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } }).to_string())).await.unwrap();
+    let query = "subscription { dealStageChanged { id stageChange { sequence } deal { id } } }";
+    let mut got = Vec::with_capacity(expected);
+    let mut subscribed = false;
+    while got.len() < expected {
+        let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(30), ws.next()).await
+        else {
+            break;
+        };
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let value: Value = serde_json::from_str(text.as_str()).unwrap();
+        match value["type"].as_str() {
+            Some("connection_ack") if !subscribed => {
+                subscribed = true;
+                ws.send(Message::text(
+                    json!({ "id": "1", "type": "subscribe", "payload": { "query": query } })
+                        .to_string(),
+                ))
+                .await
+                .unwrap();
+            }
+            Some("ping") => ws.send(Message::text(r#"{"type":"pong"}"#)).await.unwrap(),
+            Some("next") => {
+                let event = &value["payload"]["data"]["dealStageChanged"];
+                got.push((
+                    event["deal"]["id"].as_str().unwrap_or("").to_owned(),
+                    event["stageChange"]["sequence"].as_i64().unwrap_or(0),
+                    Instant::now(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    got
+}
+
+#[tokio::main]
+async fn main() {
+    raise_fd_limit();
+    let args = args();
+    let binary = std::env::var("DEALGRAPH_BIN").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/dealgraph").to_owned()
+    });
+    let mut server = start_server(&binary).await;
+    let pid = server.child.id().unwrap();
+    let http = reqwest::Client::new();
+    let pipeline = gql(
+        &http,
+        &server,
+        "mutation { createPipeline(input: {name: \"Bench\"}) { pipeline { stages { id } } } }",
+        json!({}),
+    )
+    .await;
+    let stages: Vec<String> = pipeline["createPipeline"]["pipeline"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(4)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut deals = Vec::new();
+    for i in 0..args.deals {
+        let deal = gql(&http, &server, "mutation($t: String!) { createDeal(input: {title: $t, amount: \"1000\"}) { deal { id } } }", json!({ "t": format!("Bench {i}") })).await;
+        deals.push(
+            deal["createDeal"]["deal"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let idle_rss = rss_kb(pid, "VmRSS:");
+    println!("| subscribers | moves | delivered | lost | duplicated/out of order | events/s delivered | p50 send→deliver | p99 send→deliver | p50 commit→deliver | p99 commit→deliver | server RSS peak |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for &subscribers in &args.subscribers {
+        let handles: Vec<_> = (0..subscribers)
+            .map(|_| {
+                tokio::spawn(subscriber(
+                    server.url.clone(),
+                    server.key.clone(),
+                    args.moves,
+                ))
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(500 + subscribers as u64 * 2)).await;
+        let sent: Arc<Mutex<HashMap<(String, i64), (Instant, Instant)>>> = Arc::default();
+        let mut sequences: HashMap<String, i64> = deals.iter().map(|d| (d.clone(), 0)).collect();
+        let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let sampler = {
+            let peak = peak.clone();
+            tokio::spawn(async move {
+                loop {
+                    peak.fetch_max(rss_kb(pid, "VmRSS:"), std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        };
+        let period = Duration::from_micros(1_000_000 / args.rate.max(1));
+        let started = Instant::now();
+        let mut ticker = tokio::time::interval(period);
+        for i in 0..args.moves {
+            ticker.tick().await;
+            let deal = deals[i % deals.len()].clone();
+            let seq = sequences.entry(deal.clone()).or_insert(1);
+            *seq = if *seq == 0 { 2 } else { *seq + 1 };
+            let key = (deal.clone(), *seq);
+            let stage = stages[(i / deals.len() + 1) % stages.len()].clone();
+            let t0 = Instant::now();
+            gql(&http, &server, "mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s}) { stageChange { sequence } } }", json!({ "d": deal, "s": stage })).await;
+            sent.lock().await.insert(key, (t0, Instant::now()));
+        }
+        let mut send_lat = Vec::new();
+        let mut commit_lat = Vec::new();
+        let (mut delivered, mut lost, mut disorder) = (0usize, 0usize, 0usize);
+        let mut last_delivery = started;
+        let sent = sent.lock().await.clone();
+        for handle in handles {
+            let got = handle.await.unwrap();
+            delivered += got.len();
+            lost += args.moves.saturating_sub(got.len());
+            let mut last_seq: HashMap<&str, i64> = HashMap::new();
+            for (deal, seq, at) in &got {
+                let previous = last_seq.insert(deal.as_str(), *seq).unwrap_or(0);
+                if *seq <= previous {
+                    disorder += 1;
+                }
+                if let Some((t0, t1)) = sent.get(&(deal.clone(), *seq)) {
+                    send_lat.push(at.duration_since(*t0).as_secs_f64() * 1000.0);
+                    commit_lat.push(at.saturating_duration_since(*t1).as_secs_f64() * 1000.0);
+                }
+                last_delivery = last_delivery.max(*at);
+            }
+        }
+        sampler.abort();
+        send_lat.sort_by(|a, b| a.total_cmp(b));
+        commit_lat.sort_by(|a, b| a.total_cmp(b));
+        let seconds = last_delivery
+            .duration_since(started)
+            .as_secs_f64()
+            .max(0.001);
+        println!(
+            "| {subscribers} | {} | {delivered} | {lost} | {disorder} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MB |",
+            args.moves,
+            delivered as f64 / seconds,
+            percentile(&send_lat, 50.0),
+            percentile(&send_lat, 99.0),
+            percentile(&commit_lat, 50.0),
+            percentile(&commit_lat, 99.0),
+            peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0,
+        );
+    }
+    println!();
+    println!(
+        "server idle RSS before the runs: {:.1} MB",
+        idle_rss as f64 / 1024.0
+    );
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(15), server.child.wait()).await;
+}

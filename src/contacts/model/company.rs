@@ -1,0 +1,277 @@
+//! The company row and its SQL.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{after_position, matches_search};
+use crate::contacts::rules::like_pattern;
+use crate::contacts::{ListOrder, ListWindow, Listed, SortKey};
+use crate::db::schema::companies;
+
+/// What company search looks in: exactly the expression of the `companies_search` trigram
+/// index, so `ILIKE` on it can use the index.
+pub const COMPANY_SEARCH_TEXT: &str = "(companies.name || ' ' || coalesce(companies.domain, ''))";
+
+/// The unique index behind "one company per domain per workspace".
+pub const DOMAIN_UNIQUE: &str = "companies_domain_unique";
+
+/// A company row; also its audit before/after JSON and its stored idempotent response.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, Deserialize)]
+#[diesel(table_name = companies, check_for_backend(diesel::pg::Pg))]
+pub struct Company {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub website: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub icp_tier: Option<String>,
+    pub is_target_account: bool,
+    pub owner_id: Option<String>,
+    pub tags: Vec<Option<String>>,
+    pub custom_fields: Value,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Everything a caller may set on a company: the insert and the full-row update.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = companies, treat_none_as_null = true)]
+pub struct CompanyValues {
+    pub name: String,
+    pub domain: Option<String>,
+    pub website: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub icp_tier: Option<String>,
+    pub is_target_account: bool,
+    pub owner_id: Option<String>,
+    pub tags: Vec<String>,
+    pub custom_fields: Value,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = companies)]
+pub struct NewCompany {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    #[diesel(embed)]
+    pub values: CompanyValues,
+}
+
+/// Which companies to list; every part narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    /// Found anywhere in the name or domain, case-insensitively (a trimmed term).
+    pub search: Option<String>,
+    pub owner_id: Option<String>,
+    /// Companies carrying exactly this tag.
+    pub tag: Option<String>,
+    pub is_target_account: Option<bool>,
+    /// An upper-case ISO 3166-1 alpha-2 code.
+    pub country: Option<String>,
+}
+
+impl Company {
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<Option<Company>> {
+        companies::table
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::id.eq(id))
+            .select(Company::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Locks the row for an update or delete in the caller's transaction.
+    pub async fn find_for_update(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<Option<Company>> {
+        companies::table
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::id.eq(id))
+            .select(Company::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Whether the workspace has this company; the row is key-share locked until the
+    /// caller's transaction ends, so it cannot be deleted while a contact is linked to it.
+    pub async fn exists(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<bool> {
+        companies::table
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::id.eq(id))
+            .select(companies::id)
+            .for_key_share()
+            .first::<Uuid>(conn)
+            .await
+            .optional()
+            .map(|found| found.is_some())
+    }
+
+    /// The workspace's companies among `ids`, in one statement; unknown ids are left out.
+    pub async fn find_many(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &[Uuid],
+    ) -> QueryResult<Vec<Company>> {
+        companies::table
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::id.eq_any(ids))
+            .select(Company::as_select())
+            .load(conn)
+            .await
+    }
+
+    /// The company holding the (normalised) `domain`.
+    pub async fn id_by_domain(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        domain: &str,
+    ) -> QueryResult<Option<Uuid>> {
+        companies::table
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::domain.eq(domain))
+            .select(companies::id)
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    pub async fn insert(conn: &mut AsyncPgConnection, new: &NewCompany) -> QueryResult<Company> {
+        diesel::insert_into(companies::table)
+            .values(new)
+            .returning(Company::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Writes all of `values`, bumping the version and the update time.
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        values: &CompanyValues,
+    ) -> QueryResult<Company> {
+        diesel::update(companies::table)
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::id.eq(id))
+            .set((
+                values,
+                companies::version.eq(companies::version + 1),
+                companies::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Company::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Deletes the company; its contacts and deals stay, without a company (the foreign
+    /// keys set `company_id` to NULL).
+    pub async fn delete(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<usize> {
+        diesel::delete(companies::table)
+            .filter(companies::workspace_id.eq(workspace_id))
+            .filter(companies::id.eq(id))
+            .execute(conn)
+            .await
+    }
+
+    /// One page of the workspace's companies matching `filter`.
+    pub async fn page(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        filter: &CompanyFilter,
+        window: &ListWindow,
+    ) -> QueryResult<Vec<Company>> {
+        let mut query = Self::filtered(workspace_id, filter)
+            .select(Company::as_select())
+            .limit(window.fetch_limit());
+        if let Some(after) = after_position::<companies::table>("companies", window)? {
+            query = query.filter(after);
+        }
+        query = match window.order {
+            ListOrder::UpdatedAt => {
+                query.order_by((companies::updated_at.desc(), companies::id.desc()))
+            }
+            ListOrder::CreatedAt => {
+                query.order_by((companies::created_at.desc(), companies::id.desc()))
+            }
+            ListOrder::Name => query.order_by((companies::name.asc(), companies::id.asc())),
+        };
+        query.load(conn).await
+    }
+
+    pub async fn count(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        filter: &CompanyFilter,
+    ) -> QueryResult<i64> {
+        Self::filtered(workspace_id, filter)
+            .count()
+            .get_result(conn)
+            .await
+    }
+
+    fn filtered(workspace_id: Uuid, filter: &CompanyFilter) -> companies::BoxedQuery<'static, Pg> {
+        let mut query = companies::table
+            .filter(companies::workspace_id.eq(workspace_id))
+            .into_boxed();
+        if let Some(term) = &filter.search {
+            query = query.filter(matches_search(COMPANY_SEARCH_TEXT, &like_pattern(term)));
+        }
+        if let Some(owner_id) = &filter.owner_id {
+            query = query.filter(companies::owner_id.eq(owner_id.clone()));
+        }
+        if let Some(tag) = &filter.tag {
+            query = query.filter(companies::tags.contains(vec![tag.clone()]));
+        }
+        if let Some(is_target) = filter.is_target_account {
+            query = query.filter(companies::is_target_account.eq(is_target));
+        }
+        if let Some(country) = &filter.country {
+            query = query.filter(companies::country.eq(country.clone()));
+        }
+        query
+    }
+}
+
+impl Listed for Company {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn sort_key(&self, order: ListOrder) -> SortKey {
+        match order {
+            ListOrder::UpdatedAt => SortKey::Time(self.updated_at),
+            ListOrder::CreatedAt => SortKey::Time(self.created_at),
+            ListOrder::Name => SortKey::Text(self.name.clone()),
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! Real-time: stage-change subscriptions fed from the outbox, across instances, resumable,
+//! never leaking across workspaces, ending when a key is revoked.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use diesel_async::RunQueryDsl;
+use serde_json::{json, Value};
+
+use crate::pipelines::{pipeline, pipeline_as, stage_ids};
+use crate::support::ws::{Received, WsClient, LEGACY_WS, TRANSPORT_WS};
+use crate::support::TestApp;
+
+const STAGE_CHANGED: &str = "subscription($p: ID, $d: ID, $after: String) { dealStageChanged(pipelineId: $p, dealId: $d, after: $after) { cursor id stageChange { sequence fromStageId toStageId amount currency actorKeyId fromStage { name } toStage { name } } deal { id title stage { id } } pipeline { id name } } }";
+
+fn quick(config: &mut dealgraph::Config) {
+    config.events.poll_interval = Duration::from_millis(200);
+    config.ws.revalidate_interval = Duration::from_millis(200);
+}
+
+async fn create_deal(app: &TestApp, key: &str, title: &str) -> Value {
+    let response = app
+        .gql_as(
+            key,
+            "mutation($t: String!) { createDeal(input: {title: $t}) { deal { id stage { id } } } }",
+            json!({ "t": title }),
+        )
+        .await;
+    response.data()["createDeal"]["deal"].clone()
+}
+
+async fn move_deal(app: &TestApp, key: &str, deal: &Value, stage: &str) {
+    let response = app
+        .gql_as(key, "mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s}) { deal { id } } }", json!({ "d": deal["id"], "s": stage }))
+        .await;
+    response.data();
+}
+
+async fn subscribe(ws: &mut WsClient, id: &str, query: &str, variables: Value) {
+    let kind = if ws.protocol == LEGACY_WS {
+        "start"
+    } else {
+        "subscribe"
+    };
+    ws.send(
+        json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }),
+    )
+    .await;
+}
+
+/// The next `dealStageChanged` payload on the socket.
+async fn next_change(ws: &mut WsClient) -> Value {
+    let message = ws.next_json().await;
+    assert!(
+        message["type"] == "next" || message["type"] == "data",
+        "{message}"
+    );
+    assert!(message["payload"].get("errors").is_none(), "{message}");
+    message["payload"]["data"]["dealStageChanged"].clone()
+}
+
+async fn expect_silence(ws: &mut WsClient, millis: u64) {
+    match tokio::time::timeout(Duration::from_millis(millis), ws.receive()).await {
+        Err(_) => {}
+        Ok(other) => panic!("expected nothing, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_committed_move_is_delivered_with_its_deal_stages_and_pipeline() {
+    for protocol in [TRANSPORT_WS, LEGACY_WS] {
+        let app = TestApp::spawn_with(quick).await;
+        let sales = pipeline(&app, "Sales").await;
+        let ids = stage_ids(&sales);
+        let deal = create_deal(&app, &app.admin_key, "Live").await;
+        let mut ws = WsClient::connect_authed(&app.ws_url(), protocol, &app.admin_key).await;
+        subscribe(&mut ws, "s1", STAGE_CHANGED, json!({})).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+
+        // A dry run and a failed move yield nothing.
+        app.gql("mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s, dryRun: true}) { deal { id } } }", json!({ "d": deal["id"], "s": ids[2] }))
+            .await
+            .data();
+        let failed = app.gql("mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s}) { deal { id } } }", json!({ "d": deal["id"], "s": ids[5] })).await;
+        assert_eq!(failed.error_code(), "BAD_USER_INPUT");
+        expect_silence(&mut ws, 500).await;
+
+        move_deal(&app, &app.admin_key, &deal, &ids[2]).await;
+        let event = next_change(&mut ws).await;
+        assert_eq!(event["stageChange"]["sequence"], 2);
+        assert_eq!(event["stageChange"]["fromStageId"], ids[0]);
+        assert_eq!(event["stageChange"]["toStageId"], ids[2]);
+        assert_eq!(event["stageChange"]["fromStage"]["name"], "Lead in");
+        assert_eq!(event["stageChange"]["toStage"]["name"], "Proposal");
+        assert_eq!(event["stageChange"]["amount"], "0.00");
+        assert_eq!(event["deal"]["stage"]["id"], ids[2]);
+        assert_eq!(event["pipeline"]["name"], "Sales");
+        assert!(event["cursor"].is_string());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_by_pipeline_and_deal() {
+    let app = TestApp::spawn_with(quick).await;
+    let sales = pipeline(&app, "Sales").await;
+    let other = pipeline(&app, "Other").await;
+    let a = create_deal(&app, &app.admin_key, "A").await;
+    let b = create_deal(&app, &app.admin_key, "B").await;
+    let mut by_deal = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut by_deal, "d", STAGE_CHANGED, json!({ "d": b["id"] })).await;
+    let mut by_pipeline =
+        WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(
+        &mut by_pipeline,
+        "p",
+        STAGE_CHANGED,
+        json!({ "p": other["id"] }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    move_deal(&app, &app.admin_key, &a, &stage_ids(&sales)[1]).await;
+    move_deal(&app, &app.admin_key, &b, &stage_ids(&sales)[1]).await;
+    move_deal(&app, &app.admin_key, &a, &stage_ids(&other)[0]).await;
+    assert_eq!(next_change(&mut by_deal).await["deal"]["id"], b["id"]);
+    let moved_in = next_change(&mut by_pipeline).await;
+    assert_eq!(moved_in["deal"]["id"], a["id"]);
+    assert_eq!(moved_in["pipeline"]["id"], other["id"]);
+    expect_silence(&mut by_deal, 300).await;
+    expect_silence(&mut by_pipeline, 300).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resuming_from_a_cursor_replays_then_goes_live_without_gap_or_duplicate() {
+    let app = TestApp::spawn_with(quick).await;
+    let sales = pipeline(&app, "Sales").await;
+    let ids = stage_ids(&sales);
+    let deal = create_deal(&app, &app.admin_key, "Resume").await;
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut ws, "1", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    move_deal(&app, &app.admin_key, &deal, &ids[1]).await;
+    let first = next_change(&mut ws).await;
+    drop(ws);
+
+    // Moves while the client is away.
+    for stage in [2, 3, 1, 2] {
+        move_deal(&app, &app.admin_key, &deal, &ids[stage]).await;
+    }
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(
+        &mut ws,
+        "2",
+        STAGE_CHANGED,
+        json!({ "after": first["cursor"] }),
+    )
+    .await;
+    // Concurrently with the replay, more moves happen live.
+    let mover = {
+        let key = app.admin_key.clone();
+        let app_url = app.url("/graphql");
+        let deal_id = deal["id"].clone();
+        let stages = ids.clone();
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for stage in [3, 0, 1] {
+                http.post(&app_url)
+                    .bearer_auth(&key)
+                    .json(&json!({ "query": "mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s}) { deal { id } } }", "variables": { "d": deal_id, "s": stages[stage] } }))
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let mut sequences = Vec::new();
+    let mut ids_seen = HashSet::new();
+    for _ in 0..7 {
+        let event = next_change(&mut ws).await;
+        assert!(
+            ids_seen.insert(event["id"].as_str().unwrap().to_owned()),
+            "duplicate {event}"
+        );
+        sequences.push(event["stageChange"]["sequence"].as_i64().unwrap());
+    }
+    mover.await.unwrap();
+    assert_eq!(
+        sequences,
+        [3, 4, 5, 6, 7, 8, 9],
+        "every move after the cursor, in order"
+    );
+    expect_silence(&mut ws, 400).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_or_garbled_cursor_is_refused() {
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.events.retention = Duration::from_secs(1);
+    })
+    .await;
+    let sales = pipeline(&app, "Sales").await;
+    let deal = create_deal(&app, &app.admin_key, "Old").await;
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut ws, "1", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    move_deal(&app, &app.admin_key, &deal, &stage_ids(&sales)[1]).await;
+    let cursor = next_change(&mut ws).await["cursor"].clone();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    subscribe(&mut ws, "2", STAGE_CHANGED, json!({ "after": cursor })).await;
+    let error = ws.next_json().await;
+    assert_eq!(error["type"], "next", "{error}");
+    assert_eq!(
+        error["payload"]["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    assert!(
+        error["payload"]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("re-sync"),
+        "{error}"
+    );
+    assert_eq!(
+        ws.next_json().await["type"],
+        "complete",
+        "a failed subscription completes"
+    );
+    subscribe(&mut ws, "3", STAGE_CHANGED, json!({ "after": "garbage" })).await;
+    let error = ws.next_json().await;
+    assert_eq!(
+        error["payload"]["errors"][0]["extensions"]["field"],
+        "after"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_on_one_instance_receives_moves_made_through_another() {
+    let a = TestApp::spawn_with(quick).await;
+    let b = TestApp::spawn_on(&a.database_url, quick).await;
+    // `b` made its own workspace; use `a`'s key on both: one database, one set of keys.
+    let sales = pipeline(&a, "Sales").await;
+    let deal = create_deal(&a, &a.admin_key, "Shared").await;
+    let mut on_b = WsClient::connect_authed(&b.ws_url(), TRANSPORT_WS, &a.admin_key).await;
+    subscribe(&mut on_b, "x", STAGE_CHANGED, json!({})).await;
+    let mut on_a = WsClient::connect_authed(&a.ws_url(), TRANSPORT_WS, &a.admin_key).await;
+    subscribe(&mut on_a, "x", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    move_deal(&a, &a.admin_key, &deal, &stage_ids(&sales)[1]).await;
+    move_deal(&b, &a.admin_key, &deal, &stage_ids(&sales)[2]).await;
+    for ws in [&mut on_a, &mut on_b] {
+        assert_eq!(
+            next_change(ws).await["stageChange"]["toStageId"],
+            stage_ids(&sales)[1]
+        );
+        assert_eq!(
+            next_change(ws).await["stageChange"]["toStageId"],
+            stage_ids(&sales)[2]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribers_only_see_their_own_workspace() {
+    let app = TestApp::spawn_with(quick).await;
+    let (_, other_key) = app.other_workspace().await;
+    let mine = pipeline(&app, "Mine").await;
+    let theirs = pipeline_as(&app, &other_key, "Theirs").await;
+    let my_deal = create_deal(&app, &app.admin_key, "M").await;
+    let their_deal = create_deal(&app, &other_key, "T").await;
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut ws, "1", STAGE_CHANGED, json!({})).await;
+    let mut events = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &other_key).await;
+    subscribe(
+        &mut events,
+        "1",
+        "subscription { events { typeName entityId } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let moves = (0..10).map(|i| {
+        let app = &app;
+        let (key, deal, stages) = if i % 2 == 0 {
+            (&app.admin_key, &my_deal, stage_ids(&mine))
+        } else {
+            (&other_key, &their_deal, stage_ids(&theirs))
+        };
+        let stage = stages[1 + i % 3].clone();
+        async move { move_deal(app, key, deal, &stage).await }
+    });
+    futures_util::future::join_all(moves).await;
+    let mut mine_count = 0;
+    while let Ok(Received::Json(message)) =
+        tokio::time::timeout(Duration::from_millis(600), ws.receive()).await
+    {
+        assert_eq!(
+            message["payload"]["data"]["dealStageChanged"]["deal"]["id"],
+            my_deal["id"]
+        );
+        mine_count += 1;
+    }
+    assert!(mine_count >= 1);
+    while let Ok(Received::Json(message)) =
+        tokio::time::timeout(Duration::from_millis(600), events.receive()).await
+    {
+        assert_eq!(
+            message["payload"]["data"]["events"]["entityId"], their_deal["id"],
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revoking_a_key_ends_its_subscriptions() {
+    let app = TestApp::spawn_with(quick).await;
+    let created = app.gql("mutation { createApiKey(input: {name: \"live\", scopes: [CRM_READ]}) { secret apiKey { id } } }", json!({})).await;
+    let secret = created.data()["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &secret).await;
+    subscribe(&mut ws, "1", STAGE_CHANGED, json!({})).await;
+    app.gql(
+        "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }",
+        json!({ "id": created.data()["createApiKey"]["apiKey"]["id"] }),
+    )
+    .await
+    .data();
+    let started = std::time::Instant::now();
+    ws.expect_close(4403).await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_per_key_are_capped() {
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.ws.max_connections_per_key = 2;
+    })
+    .await;
+    let _one = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    let _two = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    let mut three = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
+    three.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", app.admin_key) } })).await;
+    three.expect_close(4429).await;
+    drop(_one);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _again = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_behind_the_channel_catches_up_from_the_table() {
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.events.channel_capacity = 2;
+    })
+    .await;
+    let sales = pipeline(&app, "Sales").await;
+    let ids = stage_ids(&sales);
+    for i in 0..30 {
+        create_deal(&app, &app.admin_key, &format!("Bulk {i}")).await;
+    }
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut ws, "1", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Deleting a stage moves its 30 deals in one transaction: 30 events in one burst.
+    app.gql("mutation($id: ID!, $to: ID!) { deleteStage(input: {id: $id, moveDealsTo: $to}) { stage { id } } }", json!({ "id": ids[0], "to": ids[1] }))
+        .await
+        .data();
+    let mut deals = HashSet::new();
+    let mut events = HashSet::new();
+    for _ in 0..30 {
+        let event = next_change(&mut ws).await;
+        assert!(events.insert(event["id"].as_str().unwrap().to_owned()));
+        deals.insert(event["deal"]["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(deals.len(), 30, "one event per moved deal, none lost");
+    expect_silence(&mut ws, 400).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missed_notification_or_a_dropped_listener_connection_loses_nothing() {
+    let app = TestApp::spawn_with(quick).await;
+    let sales = pipeline(&app, "Sales").await;
+    let deal = create_deal(&app, &app.admin_key, "Robust").await;
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(
+        &mut ws,
+        "1",
+        "subscription { events(types: [DEAL_UPDATED]) { typeName entityId cursor } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+
+    // An event row written without NOTIFY is still found by the poll.
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO outbox_events (id, workspace_id, event_type, entity_type, entity_id, payload) VALUES (gen_random_uuid(), '{}', 'deal.updated', 'deal', '{}', '{{}}')",
+        app.workspace_id,
+        deal["id"].as_str().unwrap()
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let event = ws.next_json().await;
+    assert_eq!(
+        event["payload"]["data"]["events"]["typeName"],
+        "deal.updated"
+    );
+
+    // Kill the listener's connection: it reconnects and catches up.
+    diesel::sql_query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    app.gql(
+        "mutation($id: ID!) { updateDeal(input: {id: $id, title: \"Renamed\"}) { deal { id } } }",
+        json!({ "id": deal["id"] }),
+    )
+    .await
+    .data();
+    let event = ws.next_json().await;
+    assert_eq!(event["payload"]["data"]["events"]["entityId"], deal["id"]);
+    let _ = sales;
+}

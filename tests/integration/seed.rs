@@ -1,0 +1,556 @@
+//! `dealgraph seed`: the generated dataset is complete, internally consistent, deterministic,
+//! stays in its workspace, and reads back through the GraphQL API.
+
+use std::process::Command;
+
+use chrono::NaiveDate;
+use dealgraph::seed::{self, SeedOptions};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::TestApp;
+
+const DEALS: u32 = 500;
+
+fn options(seed: u64) -> SeedOptions {
+    SeedOptions {
+        deals: DEALS,
+        seed,
+        as_of: Some(chrono::Utc::now().date_naive()),
+    }
+}
+
+async fn seed_into(app: &TestApp, workspace_id: Uuid, options: SeedOptions) -> seed::SeedReport {
+    let mut conn = app.pool.get().await.expect("connection");
+    seed::seed_workspace(&mut conn, workspace_id, options)
+        .await
+        .expect("seed")
+}
+
+/// Rows of `table` in workspace `ws`.
+async fn rows(app: &TestApp, table: &str, ws: Uuid) -> i64 {
+    app.count(&format!(
+        "SELECT count(*) AS n FROM {table} WHERE workspace_id = '{ws}'"
+    ))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_fills_a_workspace_with_the_requested_counts() {
+    let app = TestApp::spawn().await;
+    let (other, _) = app.other_workspace().await;
+    let ws = app.workspace_id;
+    let report = seed_into(&app, ws, options(42)).await;
+
+    assert_eq!(report.rows("deals"), 500);
+    assert_eq!(report.rows("companies"), 50);
+    assert_eq!(report.rows("contacts"), 250);
+    assert_eq!(report.rows("pipelines"), 3);
+    assert_eq!(report.rows("deal_tags"), 10);
+    for (table, expected) in [
+        ("deals", 500),
+        ("companies", 50),
+        ("contacts", 250),
+        ("pipelines", 3),
+        ("stages", 18),
+        ("deal_tags", 10),
+    ] {
+        assert_eq!(rows(&app, table, ws).await, expected, "{table}");
+    }
+    for table in ["stage_changes", "deal_contacts", "deal_taggings"] {
+        let n = rows(&app, table, ws).await;
+        assert_eq!(n as u64, report.rows(table), "{table}");
+        assert!(n >= 300, "{table}: only {n} rows");
+    }
+    // Every deal has a history and at least one contact.
+    let without = |table: &str| {
+        format!(
+            "SELECT count(*) AS n FROM deals d WHERE d.workspace_id = '{ws}'
+             AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.deal_id = d.id)"
+        )
+    };
+    assert_eq!(app.count(&without("stage_changes")).await, 0);
+    assert_eq!(app.count(&without("deal_contacts")).await, 0);
+    // The other workspace got nothing.
+    for table in [
+        "pipelines",
+        "stages",
+        "companies",
+        "contacts",
+        "deals",
+        "deal_contacts",
+        "stage_changes",
+        "deal_tags",
+        "deal_taggings",
+    ] {
+        assert_eq!(rows(&app, table, other).await, 0, "{table}");
+    }
+    // Nothing bypassed the seed's own rows: no audit or outbox rows beyond the workspace's
+    // creation (the seed skips the write path on purpose).
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM outbox_events WHERE workspace_id = '{ws}'"
+        ))
+        .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seeded_pipelines_stages_companies_and_contacts_are_realistic() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace_id;
+    seed_into(&app, ws, options(42)).await;
+
+    let count = |sql: String| {
+        let app = &app;
+        async move { app.count(&sql).await }
+    };
+    // One default pipeline; 5 to 7 stages each with exactly one WON and one LOST stage, last.
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM pipelines WHERE workspace_id = '{ws}' AND is_default"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM (
+                 SELECT pipeline_id, count(*) AS stages,
+                        count(*) FILTER (WHERE kind = 'won') AS won,
+                        count(*) FILTER (WHERE kind = 'lost') AS lost,
+                        max(position) FILTER (WHERE kind = 'open') AS last_open,
+                        min(position) FILTER (WHERE kind <> 'open') AS first_closed
+                 FROM stages WHERE workspace_id = '{ws}' GROUP BY pipeline_id
+             ) s
+             WHERE stages BETWEEN 5 AND 7 AND won = 1 AND lost = 1 AND last_open < first_closed"
+        ))
+        .await,
+        3
+    );
+    // Companies: unique domains, ISO countries, industries; contacts: unique e-mails at their
+    // company's domain, valid lifecycle stages.
+    assert_eq!(
+        count(format!(
+            "SELECT count(DISTINCT domain) AS n FROM companies
+             WHERE workspace_id = '{ws}' AND country ~ '^[A-Z]{{2}}$' AND industry IS NOT NULL
+               AND domain ~ '^[a-z0-9]+\\.[a-z.]+$'"
+        ))
+        .await,
+        50
+    );
+    assert_eq!(
+        count(format!(
+            "SELECT count(DISTINCT lower(p.email)) AS n FROM contacts p
+             JOIN companies c ON c.workspace_id = p.workspace_id AND c.id = p.company_id
+             WHERE p.workspace_id = '{ws}' AND p.email LIKE '%@' || c.domain"
+        ))
+        .await,
+        250
+    );
+    let countries: Vec<String> = distinct(&app, "country", "companies", ws).await;
+    for code in &countries {
+        assert!(
+            isocountry::CountryCode::for_alpha2(code).is_ok(),
+            "{code} is not ISO 3166-1"
+        );
+    }
+    assert!(countries.len() >= 3, "{countries:?}");
+    let lifecycles = distinct(&app, "lifecycle_stage", "contacts", ws).await;
+    assert!(lifecycles.len() >= 4, "{lifecycles:?}");
+    // Deals pile up in early stages: the default pipeline's first stage holds more deals than
+    // its last open one.
+    let per_position = |position: &str| {
+        format!(
+            "SELECT count(*) AS n FROM deals d JOIN stages s ON s.id = d.stage_id
+             JOIN pipelines p ON p.id = d.pipeline_id
+             WHERE d.workspace_id = '{ws}' AND p.is_default AND s.position = ({position})"
+        )
+    };
+    let first = count(per_position("0")).await;
+    let last_open = count(per_position(&format!(
+        "SELECT max(position) FROM stages s2 JOIN pipelines p2 ON p2.id = s2.pipeline_id
+         WHERE s2.workspace_id = '{ws}' AND p2.is_default AND s2.kind = 'open'"
+    )))
+    .await;
+    assert!(first > last_open, "first {first}, last open {last_open}");
+    // Deal contacts belong to the deal's company.
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM deal_contacts dc
+             JOIN deals d ON d.id = dc.deal_id JOIN contacts c ON c.id = dc.contact_id
+             WHERE dc.workspace_id = '{ws}'
+               AND (c.company_id IS DISTINCT FROM d.company_id OR dc.role IS NULL)"
+        ))
+        .await,
+        0
+    );
+}
+
+async fn distinct(app: &TestApp, column: &str, table: &str, ws: Uuid) -> Vec<String> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let mut conn = app.pool.get().await.expect("connection");
+    let values: Vec<Value> = diesel::sql_query(format!(
+        "SELECT DISTINCT {column}::text AS v FROM {table} WHERE workspace_id = '{ws}' ORDER BY 1"
+    ))
+    .load(&mut conn)
+    .await
+    .expect("distinct");
+    values.into_iter().map(|v| v.v).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_seeded_history_is_a_chain_ending_in_the_current_stage() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace_id;
+    seed_into(&app, ws, options(3)).await;
+
+    let broken = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM (
+                 SELECT c.*,
+                        lag(c.to_stage_id) OVER w AS prev_to,
+                        lag(c.to_pipeline_id) OVER w AS prev_pipeline,
+                        lag(c.to_stage_name) OVER w AS prev_name,
+                        lag(c.changed_at) OVER w AS prev_at,
+                        row_number() OVER w AS rn,
+                        count(*) OVER (PARTITION BY c.deal_id) AS total
+                 FROM stage_changes c WHERE c.workspace_id = '{ws}'
+                 WINDOW w AS (PARTITION BY c.deal_id ORDER BY c.sequence)
+             ) x
+             JOIN deals d ON d.id = x.deal_id
+             JOIN stages s ON s.id = x.to_stage_id
+             WHERE x.sequence <> x.rn
+                OR s.name <> x.to_stage_name OR s.kind <> x.to_stage_kind
+                OR s.pipeline_id <> x.to_pipeline_id
+                OR x.amount <> d.amount OR x.currency <> d.currency
+                OR (x.sequence = 1 AND (x.from_stage_id IS NOT NULL
+                    OR x.from_pipeline_id IS NOT NULL OR x.from_stage_name IS NOT NULL
+                    OR x.changed_at <> d.created_at))
+                OR (x.sequence > 1 AND (x.from_stage_id IS DISTINCT FROM x.prev_to
+                    OR x.from_pipeline_id IS DISTINCT FROM x.prev_pipeline
+                    OR x.from_stage_name IS DISTINCT FROM x.prev_name
+                    OR x.changed_at <= x.prev_at))
+                OR (x.sequence = x.total AND (x.to_stage_id <> d.stage_id
+                    OR x.changed_at <> d.entered_stage_at))
+                OR (x.sequence < x.total AND x.to_stage_kind <> 'open')"
+        ))
+        .await;
+    assert_eq!(broken, 0, "stage changes that break the chain");
+    // Histories are more than creation entries: most deals moved.
+    let moved = app
+        .count(&format!(
+            "SELECT count(DISTINCT deal_id) AS n FROM stage_changes
+             WHERE workspace_id = '{ws}' AND sequence > 1"
+        ))
+        .await;
+    assert!(moved > 200, "only {moved} deals ever moved");
+    // Times are consistent and in the past.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM deals WHERE workspace_id = '{ws}'
+             AND NOT (created_at <= entered_stage_at AND entered_stage_at <= updated_at
+                      AND updated_at <= now())"
+        ))
+        .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seeded_money_dates_and_outcomes_follow_the_rules() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace_id;
+    let report = seed_into(&app, ws, options(5)).await;
+    let as_of = report.as_of;
+
+    // Won/lost stamps match the stage kind; lost deals have a reason.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE d.workspace_id = '{ws}' AND NOT CASE s.kind
+                 WHEN 'open' THEN d.won_at IS NULL AND d.lost_at IS NULL AND d.lost_reason IS NULL
+                 WHEN 'won' THEN d.won_at = d.entered_stage_at AND d.lost_at IS NULL
+                                 AND d.lost_reason IS NULL
+                 ELSE d.lost_at = d.entered_stage_at AND d.won_at IS NULL
+                      AND d.lost_reason IS NOT NULL END"
+        ))
+        .await,
+        0
+    );
+    for kind in ["open", "won", "lost"] {
+        let n = app
+            .count(&format!(
+                "SELECT count(*) AS n FROM deals d JOIN stages s ON s.id = d.stage_id
+                 WHERE d.workspace_id = '{ws}' AND s.kind = '{kind}'"
+            ))
+            .await;
+        assert!(n >= 25, "only {n} {kind} deals");
+    }
+    // Currencies are real, mostly USD, and amounts have exactly the currency's decimals.
+    let currencies = distinct(&app, "currency", "deals", ws).await;
+    assert!(currencies.contains(&"USD".to_owned()), "{currencies:?}");
+    assert!(currencies.len() >= 3, "{currencies:?}");
+    for currency in &currencies {
+        assert!(
+            dealgraph::money::currency("c", currency).is_ok(),
+            "{currency}"
+        );
+        let decimals = dealgraph::money::minor_units(currency);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) AS n FROM deals WHERE workspace_id = '{ws}'
+                 AND currency = '{currency}' AND (amount <> round(amount, {decimals}) OR amount <= 0)"
+            ))
+            .await,
+            0,
+            "{currency} amounts with more than {decimals} decimals"
+        );
+    }
+    let usd = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM deals WHERE workspace_id = '{ws}' AND currency = 'USD'"
+        ))
+        .await;
+    assert!(usd > i64::from(DEALS) / 2, "only {usd} USD deals");
+    // Open deals close within the next 12 months; closed ones closed when they were won/lost.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM deals WHERE workspace_id = '{ws}' AND expected_close_date
+             IS NOT NULL AND won_at IS NULL AND lost_at IS NULL
+             AND NOT (expected_close_date > '{as_of}'::date
+                      AND expected_close_date <= '{as_of}'::date + 366)"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM deals WHERE workspace_id = '{ws}'
+             AND coalesce(won_at, lost_at) IS NOT NULL
+             AND expected_close_date <> (coalesce(won_at, lost_at) AT TIME ZONE 'UTC')::date"
+        ))
+        .await,
+        0
+    );
+    // Owners and custom fields are filled; probabilities are valid.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM deals WHERE workspace_id = '{ws}'
+             AND (owner_id IS NULL OR NOT custom_fields ? 'source'
+                  OR close_probability NOT BETWEEN 0 AND 1)"
+        ))
+        .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_seed_gives_the_same_dataset() {
+    let app = TestApp::spawn().await;
+    let (second, _) = app.other_workspace().await;
+    let (third, _) = app.other_workspace().await;
+    let as_of = NaiveDate::from_ymd_opt(2026, 1, 15).expect("date");
+    let fixed = |seed| SeedOptions {
+        deals: 120,
+        seed,
+        as_of: Some(as_of),
+    };
+    seed_into(&app, app.workspace_id, fixed(9)).await;
+    seed_into(&app, second, fixed(9)).await;
+    seed_into(&app, third, fixed(10)).await;
+
+    let fingerprint = |ws: Uuid| {
+        let app = &app;
+        async move {
+            use diesel_async::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct Print {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                print: String,
+            }
+            let mut conn = app.pool.get().await.expect("connection");
+            let row: Print = diesel::sql_query(format!(
+                "SELECT md5(string_agg(concat_ws('|', d.title, d.amount, d.currency, s.name,
+                        d.created_at, d.entered_stage_at, d.expected_close_date, d.owner_id,
+                        d.custom_fields::text,
+                        (SELECT string_agg(c.to_stage_name || c.changed_at, ',' ORDER BY c.sequence)
+                         FROM stage_changes c WHERE c.deal_id = d.id),
+                        (SELECT string_agg(p.email || dc.role, ',' ORDER BY p.email)
+                         FROM deal_contacts dc JOIN contacts p ON p.id = dc.contact_id
+                         WHERE dc.deal_id = d.id),
+                        (SELECT string_agg(t.name, ',' ORDER BY t.name)
+                         FROM deal_taggings dt JOIN deal_tags t ON t.id = dt.tag_id
+                         WHERE dt.deal_id = d.id)),
+                        E'\\n' ORDER BY d.created_at, d.title)) AS print
+                 FROM deals d JOIN stages s ON s.id = d.stage_id
+                 WHERE d.workspace_id = '{ws}'"
+            ))
+            .get_result(&mut conn)
+            .await
+            .expect("fingerprint");
+            row.print
+        }
+    };
+    let first = fingerprint(app.workspace_id).await;
+    assert_eq!(first, fingerprint(second).await);
+    assert_ne!(first, fingerprint(third).await);
+    // Ids are fresh per workspace.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM deals a JOIN deals b ON a.id = b.id
+             WHERE a.workspace_id = '{}' AND b.workspace_id = '{second}'",
+            app.workspace_id
+        ))
+        .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_fills_only_empty_existing_workspaces() {
+    let app = TestApp::spawn().await;
+    let small = SeedOptions {
+        deals: 20,
+        seed: 1,
+        as_of: None,
+    };
+    seed_into(&app, app.workspace_id, small).await;
+    let mut conn = app.pool.get().await.expect("connection");
+    let again = seed::seed_workspace(&mut conn, app.workspace_id, small).await;
+    let message = format!("{:#}", again.err().expect("a second seed must fail"));
+    assert!(message.contains("empty"), "{message}");
+    let missing = seed::seed_workspace(&mut conn, Uuid::now_v7(), small).await;
+    assert!(missing.is_err());
+    let zero = seed::seed_workspace(
+        &mut conn,
+        app.workspace_id,
+        SeedOptions { deals: 0, ..small },
+    )
+    .await;
+    assert!(zero.is_err());
+    drop(conn);
+    // The failed attempts left the first dataset as it was.
+    assert_eq!(rows(&app, "deals", app.workspace_id).await, 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_reads_the_seeded_workspace() {
+    let app = TestApp::spawn().await;
+    seed_into(&app, app.workspace_id, options(11)).await;
+
+    let list = app
+        .gql(
+            "{ deals(first: 5, orderBy: {field: UPDATED_AT}) { totalCount
+                nodes { id title amount currency stage { name } } } }",
+            json!({}),
+        )
+        .await;
+    let deals = &list.data()["deals"];
+    assert_eq!(deals["totalCount"], 500);
+    assert_eq!(deals["nodes"].as_array().map(Vec::len), Some(5));
+    for node in deals["nodes"].as_array().into_iter().flatten() {
+        let amount = node["amount"].as_str().expect("amount");
+        let decimals = amount.split('.').nth(1).map_or(0, str::len);
+        let currency = node["currency"].as_str().expect("currency");
+        assert_eq!(
+            decimals as i64,
+            dealgraph::money::minor_units(currency),
+            "{amount} {currency}"
+        );
+    }
+
+    let board = app
+        .gql(
+            "{ pipelines { id name isDefault stages { name kind
+                deals(first: 10) { totalCount nodes { id closeProbability isRotting
+                    tags { name } contacts { role contactId } } } } } }",
+            json!({}),
+        )
+        .await;
+    let pipelines = board.data()["pipelines"]
+        .as_array()
+        .expect("pipelines")
+        .clone();
+    assert_eq!(pipelines.len(), 3);
+    let total: i64 = pipelines
+        .iter()
+        .flat_map(|p| p["stages"].as_array().into_iter().flatten())
+        .map(|s| s["deals"]["totalCount"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 500);
+    let some_contacts = pipelines
+        .iter()
+        .flat_map(|p| p["stages"].as_array().into_iter().flatten())
+        .flat_map(|s| s["deals"]["nodes"].as_array().into_iter().flatten())
+        .all(|d| !d["contacts"].as_array().map_or(true, Vec::is_empty));
+    assert!(some_contacts, "every deal has contacts");
+
+    let id = deals["nodes"][0]["id"].as_str().expect("id").to_owned();
+    let page = app
+        .gql(
+            "query($id: ID!) { deal(id: $id) { title stage { name } pipeline { name }
+                contacts { role contactId }
+                stageChanges(first: 20) { nodes { sequence fromStageName toStageName changedAt } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let deal = &page.data()["deal"];
+    let changes = deal["stageChanges"]["nodes"].as_array().expect("changes");
+    assert!(!changes.is_empty());
+    let current = deal["stage"]["name"].as_str().expect("stage");
+    assert!(
+        changes.iter().any(|c| c["toStageName"] == current),
+        "the history reaches {current}: {changes:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_seed_command_creates_a_workspace_and_prints_its_key() {
+    let app = TestApp::spawn().await;
+    let url = app.database_url.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_dealgraph"))
+            .args(["seed", "--deals", "40", "--seed", "2"])
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run dealgraph")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "seed failed: {}{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name}= in {stdout}"))
+            .to_owned()
+    };
+    let key = value("api_key");
+    assert!(value("seed_seconds").parse::<f64>().is_ok());
+    let viewer = app
+        .gql_as(
+            &key,
+            "{ viewer { workspace { id name } } deals(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(viewer.data()["viewer"]["workspace"]["name"], "Seed 40");
+    assert_eq!(
+        viewer.data()["viewer"]["workspace"]["id"],
+        value("workspace_id")
+    );
+    assert_eq!(viewer.data()["deals"]["totalCount"], 40);
+}
