@@ -23,6 +23,9 @@ use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
+/// (deal, sequence) → (request sent, response received).
+type SendTimes = HashMap<(String, i64), (Instant, Instant)>;
+
 struct Args {
     subscribers: Vec<usize>,
     moves: usize,
@@ -249,7 +252,7 @@ async fn main() {
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(500 + subscribers as u64 * 2)).await;
-        let sent: Arc<Mutex<HashMap<(String, i64), (Instant, Instant)>>> = Arc::default();
+        let sent: Arc<Mutex<SendTimes>> = Arc::default();
         let mut sequences: HashMap<String, i64> = deals.iter().map(|d| (d.clone(), 0)).collect();
         let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let sampler = {

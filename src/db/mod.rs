@@ -46,12 +46,16 @@ pub fn pool_counting(
     counter: StatementCounter,
 ) -> anyhow::Result<DbPool> {
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // No test query on every checkout: a broken connection is detected by the driver and
+    // discarded, and the saved round trip matters at thousands of requests per second.
+    config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         let counter = counter.clone();
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
             conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { .. } = event {
+                if let InstrumentationEvent::StartQuery { query, .. } = event {
+                    tracing::trace!(target: "dealgraph::sql", sql = %query, "statement");
                     counter.0.fetch_add(1, Ordering::Relaxed);
                     metrics::counter!("dealgraph_db_statements_total").increment(1);
                 }

@@ -31,7 +31,7 @@ impl EventFilter {
             return false;
         }
         if let Some(types) = &self.types {
-            if !types.iter().any(|t| *t == event.event_type) {
+            if !types.contains(&event.event_type) {
                 return false;
             }
         }

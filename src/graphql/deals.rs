@@ -10,10 +10,11 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use super::loaders::{
-    self, DealContactsLoader, DealTagsLoader, PipelineLoader, StageChangeCountLoader,
-    StageChangesKey, StageChangesLoader, StageDealCountLoader, StageDealsKey, StageDealsLoader,
-    StageLoader,
+    self, DealContactsLoader, DealTagsLoader, PipelineLoader, Related, Relations,
+    StageChangeCountLoader, StageChangesKey, StageChangesLoader, StageDealCountLoader,
+    StageDealsKey, StageDealsLoader, StageLoader,
 };
 use super::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use super::pipelines::{PipelineGql, StageGql};
@@ -322,6 +323,13 @@ impl DealGql {
     async fn company_id(&self) -> Option<ID> {
         self.0.company_id.map(|id| ID(id.to_string()))
     }
+    /// The company the deal is with.
+    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
+        let Some(id) = self.0.company_id else {
+            return Ok(None);
+        };
+        Ok(loaders::get::<CompanyLoader>(ctx)?.load_one(id).await?)
+    }
     async fn custom_fields(&self) -> Json<serde_json::Value> {
         Json(self.0.custom_fields.clone())
     }
@@ -456,6 +464,13 @@ impl DealContactGql {
     async fn linked_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The contact itself: referenced, never copied, so its changes show here.
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<ContactGql> {
+        let contact = loaders::get::<ContactLoader>(ctx)?
+            .load_one(self.0.contact_id)
+            .await?;
+        Ok(contact.ok_or_else(|| AppError::not_found("contact", self.0.contact_id))?)
+    }
 }
 
 #[derive(SimpleObject)]
@@ -524,6 +539,7 @@ impl From<StageChange> for StageChangeGql {
 #[ComplexObject]
 impl StageChangeGql {
     /// Null when the deal was created in `toStage`, or the stage was deleted since.
+    #[allow(clippy::wrong_self_convention)] // the GraphQL field is `fromStage`, not a conversion
     async fn from_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StageGql>> {
         let Some(id) = self.row.from_stage_id else {
             return Ok(None);
@@ -598,7 +614,7 @@ impl StageChangeConnection {
 /// Where a deal list's `totalCount` comes from: counted only when asked for.
 #[derive(Clone)]
 enum Total {
-    Filter(DealFilter),
+    Filter(Box<DealFilter>),
     Stage(Uuid),
 }
 
@@ -659,6 +675,84 @@ impl DealConnection {
     }
 }
 
+/// Loads, in one go per loader, the relations the query selects on a page of deals. The
+/// loaders cache per request, so each deal's own field resolvers are then answered from memory.
+async fn prefetch(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    let nodes = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |name: &str| nodes.iter().any(|n| n.field(name).exists());
+    let unique = |ids: Vec<Uuid>| {
+        let mut ids = ids;
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let deal_ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let stages = async {
+        if ["stage", "closeProbability", "isRotting", "weightedAmount"]
+            .iter()
+            .any(|f| wants(f))
+        {
+            loaders::get::<StageLoader>(ctx)?
+                .load_many(unique(rows.iter().map(|d| d.stage_id).collect()))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let pipelines = async {
+        if wants("pipeline") {
+            loaders::get::<PipelineLoader>(ctx)?
+                .load_many(unique(rows.iter().map(|d| d.pipeline_id).collect()))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let companies = async {
+        if wants("company") {
+            loaders::get::<CompanyLoader>(ctx)?
+                .load_many(unique(rows.iter().filter_map(|d| d.company_id).collect()))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let tags = async {
+        if wants("tags") {
+            loaders::get::<DealTagsLoader>(ctx)?
+                .load_many(deal_ids.clone())
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let contacts = async {
+        if !wants("contacts") {
+            return Ok::<_, AppError>(());
+        }
+        let links = loaders::get::<DealContactsLoader>(ctx)?
+            .load_many(deal_ids.clone())
+            .await?;
+        let contact_field = nodes
+            .iter()
+            .map(|n| n.field("contacts").field("contact"))
+            .find(|f| f.exists());
+        if let Some(contact_field) = contact_field {
+            let ids = unique(links.values().flatten().map(|l| l.contact_id).collect());
+            let people = loaders::get::<ContactLoader>(ctx)?.load_many(ids).await?;
+            if contact_field.field("company").exists() {
+                let company_ids = unique(people.values().filter_map(|c| c.company_uuid).collect());
+                loaders::get::<CompanyLoader>(ctx)?
+                    .load_many(company_ids)
+                    .await?;
+            }
+        }
+        Ok(())
+    };
+    futures_util::try_join!(stages, pipelines, companies, tags, contacts)?;
+    Ok(())
+}
+
 /// `Stage.deals`: batched across the stages of a board by `StageDealsLoader`.
 pub(crate) async fn stage_deals(
     ctx: &Context<'_>,
@@ -678,11 +772,20 @@ pub(crate) async fn stage_deals(
         order: order_key(&order),
         limit: limit + 1,
         after: after.clone(),
+        relations: wanted_relations(ctx),
     };
-    let mut rows = loaders::get::<StageDealsLoader>(ctx)?
-        .load_one(key)
-        .await?
-        .unwrap_or_default();
+    let page = loaders::get::<StageDealsLoader>(ctx)?.load_one(key).await?;
+    let Some(page) = page else {
+        return Ok(DealConnection {
+            order,
+            rows: vec![],
+            has_next: false,
+            has_previous: after.is_some(),
+            total: Total::Stage(stage.id),
+        });
+    };
+    prime(ctx, &page.related).await?;
+    let mut rows = page.deals;
     let has_next = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(DealConnection {
@@ -692,6 +795,60 @@ pub(crate) async fn stage_deals(
         has_previous: after.is_some(),
         total: Total::Stage(stage.id),
     })
+}
+
+/// The relations a deal connection's selection asks for.
+fn wanted_relations(ctx: &Context<'_>) -> Relations {
+    let look = ctx.look_ahead();
+    let nodes = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |name: &str| nodes.iter().any(|n| n.field(name).exists());
+    let contact = |name: &str| {
+        nodes
+            .iter()
+            .any(|n| n.field("contacts").field("contact").field(name).exists())
+    };
+    Relations {
+        stages: ["stage", "closeProbability", "isRotting", "weightedAmount"]
+            .iter()
+            .any(|f| wants(f)),
+        companies: wants("company"),
+        contact_links: wants("contacts"),
+        contacts: nodes
+            .iter()
+            .any(|n| n.field("contacts").field("contact").exists()),
+        contact_companies: contact("company"),
+        tags: wants("tags"),
+    }
+}
+
+/// Puts a batch's relations into the request's loader caches.
+async fn prime(ctx: &Context<'_>, related: &Related) -> Result<(), AppError> {
+    if !related.stages.is_empty() {
+        loaders::get::<StageLoader>(ctx)?
+            .feed_many(related.stages.clone())
+            .await;
+    }
+    if !related.companies.is_empty() {
+        loaders::get::<CompanyLoader>(ctx)?
+            .feed_many(related.companies.clone())
+            .await;
+    }
+    if !related.contact_links.is_empty() {
+        loaders::get::<DealContactsLoader>(ctx)?
+            .feed_many(related.contact_links.clone())
+            .await;
+    }
+    if !related.contacts.is_empty() {
+        loaders::get::<ContactLoader>(ctx)?
+            .feed_many(related.contacts.clone())
+            .await;
+    }
+    if !related.tags.is_empty() {
+        loaders::get::<DealTagsLoader>(ctx)?
+            .feed_many(related.tags.clone())
+            .await;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- queries
@@ -759,6 +916,7 @@ impl DealsQuery {
         if window.from_end {
             rows.reverse();
         }
+        prefetch(ctx, &rows).await?;
         let (has_previous, has_next) = if window.from_end {
             (more, window.before.is_some())
         } else {
@@ -769,7 +927,7 @@ impl DealsQuery {
             rows,
             has_next,
             has_previous,
-            total: Total::Filter(filter),
+            total: Total::Filter(Box::new(filter)),
         })
     }
 

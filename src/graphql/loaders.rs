@@ -3,10 +3,12 @@
 //! per request and scoped to the caller's workspace.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
 
+use super::contacts::{CompanyGql, ContactGql};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::links::DealContact;
@@ -15,6 +17,23 @@ use crate::deals::model::{Deal, StageChange};
 use crate::deals::tags::DealTag;
 use crate::error::AppError;
 use crate::pipelines::model::{Pipeline, Stage};
+
+/// Every loader of a request, with a per-request cache. The cache lets a list resolver fetch
+/// the relations of all its rows up front (`load_many`), so the per-row fields that follow are
+/// answered from memory: the statement count then depends on the query's shape only, never on
+/// how fast the rows' resolvers happen to run against the loaders' batching window.
+pub type Cached<L> = DataLoader<L, HashMapCache>;
+
+/// A loader for one request. Long-lived operations (subscriptions) must not cache, or later
+/// events would show earlier states.
+pub fn new_loader<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
+    loader: L,
+    cached: bool,
+) -> Cached<L> {
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+    loader.enable_all_cache(cached);
+    loader
+}
 
 /// What every loader needs: a pool and the workspace it may read.
 #[derive(Clone)]
@@ -73,6 +92,18 @@ impl Loader<Uuid> for PipelineStagesLoader {
     }
 }
 
+/// Which relations of a board's deals the query selects; fetched with the deals, in the same
+/// batch, so a board costs the same statements however many stages it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Relations {
+    pub stages: bool,
+    pub companies: bool,
+    pub contact_links: bool,
+    pub contacts: bool,
+    pub contact_companies: bool,
+    pub tags: bool,
+}
+
 /// The first deals of a stage, as the board shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StageDealsKey {
@@ -81,57 +112,152 @@ pub struct StageDealsKey {
     pub limit: i64,
     /// The cursor, as its encoded string (keys must be hashable).
     pub after: Option<String>,
+    pub relations: Relations,
+}
+
+/// Relations of a batch of deals, for priming the other loaders.
+#[derive(Default)]
+pub struct Related {
+    pub stages: HashMap<Uuid, Stage>,
+    pub companies: HashMap<Uuid, CompanyGql>,
+    pub contact_links: HashMap<Uuid, Vec<DealContact>>,
+    pub contacts: HashMap<Uuid, ContactGql>,
+    pub tags: HashMap<Uuid, Vec<DealTag>>,
+}
+
+/// One stage's deals, and the relations of every deal of the batch.
+#[derive(Clone)]
+pub struct StageDealsPage {
+    pub deals: Vec<Deal>,
+    pub related: Arc<Related>,
 }
 
 pub struct StageDealsLoader(pub Scope);
 
+impl StageDealsLoader {
+    async fn related(&self, deals: &[Deal], wanted: Relations) -> Result<Related, AppError> {
+        let unique = |mut ids: Vec<Uuid>| {
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let ws = self.0.workspace_id;
+        let deal_ids: Vec<Uuid> = deals.iter().map(|d| d.id).collect();
+        let mut related = Related::default();
+        let mut conn = self.0.conn().await?;
+        if wanted.stages {
+            let ids = unique(deals.iter().map(|d| d.stage_id).collect());
+            related.stages = Stage::find_many(&mut conn, ws, &ids)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+        }
+        if wanted.tags {
+            related.tags = deal_ids.iter().map(|id| (*id, Vec::new())).collect();
+            for (deal_id, tag) in DealTag::of_deals(&mut conn, ws, &deal_ids).await? {
+                related.tags.entry(deal_id).or_default().push(tag);
+            }
+        }
+        if wanted.contact_links {
+            related.contact_links = deal_ids.iter().map(|id| (*id, Vec::new())).collect();
+            for link in DealContact::of_deals(&mut conn, ws, &deal_ids).await? {
+                related
+                    .contact_links
+                    .entry(link.deal_id)
+                    .or_default()
+                    .push(link);
+            }
+        }
+        drop(conn);
+        let mut company_ids: Vec<Uuid> = Vec::new();
+        if wanted.companies {
+            company_ids.extend(deals.iter().filter_map(|d| d.company_id));
+        }
+        if wanted.contacts {
+            let ids = unique(
+                related
+                    .contact_links
+                    .values()
+                    .flatten()
+                    .map(|l| l.contact_id)
+                    .collect(),
+            );
+            for row in crate::contacts::ops::contacts_by_ids(&self.0.pool, ws, &ids).await? {
+                if wanted.contact_companies {
+                    company_ids.extend(row.company_id);
+                }
+                related.contacts.insert(row.id, ContactGql::from_row(row));
+            }
+        }
+        if !company_ids.is_empty() {
+            for row in
+                crate::contacts::ops::companies_by_ids(&self.0.pool, ws, &unique(company_ids))
+                    .await?
+            {
+                related.companies.insert(row.id, CompanyGql::from_row(row));
+            }
+        }
+        Ok(related)
+    }
+}
+
 impl Loader<StageDealsKey> for StageDealsLoader {
-    type Value = Vec<Deal>;
+    type Value = StageDealsPage;
     type Error = AppError;
 
     async fn load(
         &self,
         keys: &[StageDealsKey],
-    ) -> Result<HashMap<StageDealsKey, Vec<Deal>>, AppError> {
+    ) -> Result<HashMap<StageDealsKey, StageDealsPage>, AppError> {
         // Keys asking for the same page shape share one statement.
-        let mut groups: HashMap<((u8, bool), i64, Option<String>), Vec<Uuid>> = HashMap::new();
+        type Shape = ((u8, bool), i64, Option<String>, Relations);
+        let mut groups: HashMap<Shape, Vec<Uuid>> = HashMap::new();
         for key in keys {
             groups
-                .entry((key.order, key.limit, key.after.clone()))
+                .entry((key.order, key.limit, key.after.clone(), key.relations))
                 .or_default()
                 .push(key.stage_id);
         }
-        let mut conn = self.0.conn().await?;
         let mut out = HashMap::new();
-        for ((order_key, limit, after), stage_ids) in groups {
+        for ((order_key, limit, after, relations), stage_ids) in groups {
             let order = crate::graphql::deals::order_from_key(order_key);
             let cursor = after
                 .as_deref()
                 .map(|c| crate::graphql::deals::decode_deal_cursor(c, &order, "after"))
                 .transpose()?;
-            let rows = Deal::first_of_stages(
-                &mut conn,
-                self.0.workspace_id,
-                &stage_ids,
-                &order,
-                cursor.as_ref(),
-                limit,
-            )
-            .await?;
+            let rows = {
+                let mut conn = self.0.conn().await?;
+                Deal::first_of_stages(
+                    &mut conn,
+                    self.0.workspace_id,
+                    &stage_ids,
+                    &order,
+                    cursor.as_ref(),
+                    limit,
+                )
+                .await?
+            };
+            let related = Arc::new(self.related(&rows, relations).await?);
             let mut by_stage: HashMap<Uuid, Vec<Deal>> =
                 stage_ids.iter().map(|id| (*id, Vec::new())).collect();
             for deal in rows {
                 by_stage.entry(deal.stage_id).or_default().push(deal);
             }
             for (stage_id, deals) in by_stage {
+                let key = StageDealsKey {
+                    stage_id,
+                    order: order_key,
+                    limit,
+                    after: after.clone(),
+                    relations,
+                };
                 out.insert(
-                    StageDealsKey {
-                        stage_id,
-                        order: order_key,
-                        limit,
-                        after: after.clone(),
+                    key,
+                    StageDealsPage {
+                        deals,
+                        related: related.clone(),
                     },
-                    deals,
                 );
             }
         }
@@ -284,47 +410,30 @@ pub fn attach(
     request: async_graphql::Request,
     pool: &DbPool,
     actor: &Actor,
+    cached: bool,
 ) -> async_graphql::Request {
     let scope = Scope {
         pool: pool.clone(),
         workspace_id: actor.workspace_id,
     };
     request
-        .data(DataLoader::new(PipelineLoader(scope.clone()), tokio::spawn))
-        .data(DataLoader::new(StageLoader(scope.clone()), tokio::spawn))
-        .data(DataLoader::new(DealLoader(scope.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            PipelineStagesLoader(scope.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            StageDealsLoader(scope.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            StageDealCountLoader(scope.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            DealContactsLoader(scope.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            ContactDealsLoader(scope.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(DealTagsLoader(scope.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            StageChangesLoader(scope.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(StageChangeCountLoader(scope), tokio::spawn))
+        .data(new_loader(PipelineLoader(scope.clone()), cached))
+        .data(new_loader(StageLoader(scope.clone()), cached))
+        .data(new_loader(DealLoader(scope.clone()), cached))
+        .data(new_loader(PipelineStagesLoader(scope.clone()), cached))
+        .data(new_loader(StageDealsLoader(scope.clone()), cached))
+        .data(new_loader(StageDealCountLoader(scope.clone()), cached))
+        .data(new_loader(DealContactsLoader(scope.clone()), cached))
+        .data(new_loader(ContactDealsLoader(scope.clone()), cached))
+        .data(new_loader(DealTagsLoader(scope.clone()), cached))
+        .data(new_loader(StageChangesLoader(scope.clone()), cached))
+        .data(new_loader(StageChangeCountLoader(scope), cached))
 }
 
 /// A request's loader of type `L`.
 pub fn get<'a, L: Send + Sync + 'static>(
     ctx: &'a async_graphql::Context<'_>,
-) -> Result<&'a DataLoader<L>, AppError> {
-    ctx.data_opt::<DataLoader<L>>()
+) -> Result<&'a Cached<L>, AppError> {
+    ctx.data_opt::<Cached<L>>()
         .ok_or_else(|| AppError::internal("dataloader missing from the request"))
 }

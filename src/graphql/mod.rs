@@ -120,9 +120,10 @@ pub fn with_request_data(
     request: async_graphql::Request,
     pool: &DbPool,
     actor: Actor,
+    cached: bool,
 ) -> async_graphql::Request {
-    let request = contacts::attach_loaders(request, pool, &actor);
-    let request = loaders::attach(request, pool, &actor);
+    let request = contacts::attach_loaders(request, pool, &actor, cached);
+    let request = loaders::attach(request, pool, &actor, cached);
     request.data(actor)
 }
 

@@ -296,6 +296,7 @@ async fn execute(
         async_graphql::Request::new(request.query),
         &state.pool,
         actor,
+        true,
     );
     if let Some(name) = request.operation_name {
         gql = gql.operation_name(name);

@@ -443,7 +443,7 @@ impl Connection {
             self.protocol,
             id.clone(),
             generation,
-            crate::graphql::with_request_data(request, &self.state.pool, actor),
+            crate::graphql::with_request_data(request, &self.state.pool, actor, false),
             self.outgoing_tx.clone(),
         ));
         self.subscriptions.insert(id, (generation, task));

@@ -682,7 +682,7 @@ async fn statements_of(
 ) -> u64 {
     let request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables));
-    let request = dealgraph::graphql::with_request_data(request, pool, actor.clone());
+    let request = dealgraph::graphql::with_request_data(request, pool, actor.clone(), true);
     let before = counter.get();
     let response = schema.execute(request).await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);

@@ -7,6 +7,7 @@ mod support;
 
 mod analytics;
 mod auth;
+mod board;
 mod cli;
 mod contacts;
 mod deals;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -17,10 +17,11 @@ use crate::error::AppError;
 /// The request's loader of type `L`.
 pub(crate) fn loader<'a, L: Send + Sync + 'static>(
     ctx: &'a Context<'_>,
-) -> Result<&'a DataLoader<L>, AppError> {
-    ctx.data_opt::<DataLoader<L>>().ok_or_else(|| {
-        AppError::internal(format!("no {} in the request", std::any::type_name::<L>()))
-    })
+) -> Result<&'a crate::graphql::loaders::Cached<L>, AppError> {
+    ctx.data_opt::<crate::graphql::loaders::Cached<L>>()
+        .ok_or_else(|| {
+            AppError::internal(format!("no {} in the request", std::any::type_name::<L>()))
+        })
 }
 
 /// Companies by id (`Contact.company`, and `Deal.company`).
@@ -123,27 +124,27 @@ pub fn attach(
     request: async_graphql::Request,
     pool: &DbPool,
     workspace_id: Uuid,
+    cached: bool,
 ) -> async_graphql::Request {
+    use crate::graphql::loaders::new_loader;
+    let pool = pool.clone();
     request
-        .data(DataLoader::new(
+        .data(new_loader(
             CompanyLoader {
                 pool: pool.clone(),
                 workspace_id,
             },
-            tokio::spawn,
+            cached,
         ))
-        .data(DataLoader::new(
+        .data(new_loader(
             ContactLoader {
                 pool: pool.clone(),
                 workspace_id,
             },
-            tokio::spawn,
+            cached,
         ))
-        .data(DataLoader::new(
-            CompanyContactsLoader {
-                pool: pool.clone(),
-                workspace_id,
-            },
-            tokio::spawn,
+        .data(new_loader(
+            CompanyContactsLoader { pool, workspace_id },
+            cached,
         ))
 }
