@@ -5,16 +5,19 @@
 mod cursor;
 mod filters;
 mod inputs;
-mod loaders;
-mod types;
+pub mod loaders;
+mod prefetch;
+pub mod types;
 
 use async_graphql::{Context, Object, ID};
+use uuid::Uuid;
 
 pub use self::filters::{CompanyFilterInput, CompanyOrderBy, ContactFilterInput, ContactOrderBy};
 pub use self::inputs::{
     CreateCompanyInput, CreateContactInput, DeleteCompanyInput, DeleteContactInput,
     UpdateCompanyInput, UpdateContactInput,
 };
+use self::loaders::loader;
 pub use self::loaders::{CompanyContactsKey, CompanyContactsLoader, CompanyLoader, ContactLoader};
 pub use self::types::{
     CompanyConnection, CompanyGql, ContactConnection, ContactGql, CreateCompanyPayload,
@@ -25,6 +28,7 @@ use super::{actor, parse_id, pool, write_options};
 use crate::auth::Actor;
 use crate::contacts::ops;
 use crate::db::DbPool;
+use crate::error::AppError;
 
 #[derive(Default)]
 pub struct ContactsQuery;
@@ -54,6 +58,7 @@ impl ContactsQuery {
         let window = cursor::window(order_by.unwrap_or_default().into(), first, after)?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let listing = ops::contacts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::contacts(ctx, &listing.rows).await?;
         Ok(cursor::connection(&window, listing, ContactGql::from_row))
     }
 
@@ -80,6 +85,7 @@ impl ContactsQuery {
         let window = cursor::window(order_by.unwrap_or_default().into(), first, after)?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::companies(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::companies(ctx, &listing.rows).await?;
         Ok(cursor::connection(&window, listing, CompanyGql::from_row))
     }
 }
@@ -97,8 +103,12 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateContactPayload> {
         let (input, options) = input.into_parts()?;
         let result = ops::create_contact(pool(ctx)?, actor(ctx)?, input, options).await?;
+        let contact = ContactGql::from_row(result.value);
+        if !result.replayed && !result.dry_run {
+            refresh_caches(ctx, Wrote::Contact(&contact)).await?;
+        }
         Ok(CreateContactPayload {
-            contact: result.value.into(),
+            contact,
             replayed: result.replayed,
             dry_run: result.dry_run,
         })
@@ -120,8 +130,12 @@ impl ContactsMutation {
             update.options,
         )
         .await?;
+        let contact = ContactGql::from_row(result.value);
+        if !result.replayed && !result.dry_run {
+            refresh_caches(ctx, Wrote::Contact(&contact)).await?;
+        }
         Ok(UpdateContactPayload {
-            contact: result.value.into(),
+            contact,
             replayed: result.replayed,
             dry_run: result.dry_run,
         })
@@ -138,6 +152,9 @@ impl ContactsMutation {
         let result =
             ops::delete_contact(pool(ctx)?, actor(ctx)?, id, input.expected_version, options)
                 .await?;
+        if !result.replayed && !result.dry_run {
+            refresh_caches(ctx, Wrote::ContactDeleted).await?;
+        }
         Ok(DeleteContactPayload {
             contact: result.value.into(),
             replayed: result.replayed,
@@ -153,8 +170,12 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateCompanyPayload> {
         let (input, options) = input.into_parts();
         let result = ops::create_company(pool(ctx)?, actor(ctx)?, input, options).await?;
+        let company = CompanyGql::from_row(result.value);
+        if !result.replayed && !result.dry_run {
+            refresh_caches(ctx, Wrote::Company(&company)).await?;
+        }
         Ok(CreateCompanyPayload {
-            company: result.value.into(),
+            company,
             replayed: result.replayed,
             dry_run: result.dry_run,
         })
@@ -176,8 +197,12 @@ impl ContactsMutation {
             update.options,
         )
         .await?;
+        let company = CompanyGql::from_row(result.value);
+        if !result.replayed && !result.dry_run {
+            refresh_caches(ctx, Wrote::Company(&company)).await?;
+        }
         Ok(UpdateCompanyPayload {
-            company: result.value.into(),
+            company,
             replayed: result.replayed,
             dry_run: result.dry_run,
         })
@@ -194,6 +219,9 @@ impl ContactsMutation {
         let result =
             ops::delete_company(pool(ctx)?, actor(ctx)?, id, input.expected_version, options)
                 .await?;
+        if !result.replayed && !result.dry_run {
+            refresh_caches(ctx, Wrote::CompanyDeleted).await?;
+        }
         Ok(DeleteCompanyPayload {
             company: result.value.into(),
             replayed: result.replayed,
@@ -202,11 +230,50 @@ impl ContactsMutation {
     }
 }
 
+/// What a write changed, for [`refresh_caches`].
+enum Wrote<'a> {
+    Contact(&'a ContactGql),
+    ContactDeleted,
+    Company(&'a CompanyGql),
+    CompanyDeleted,
+}
+
+/// Keeps the request's loader caches true to a committed write, so the fields and mutations
+/// that follow in the same request do not show the rows as they were before it.
+async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppError> {
+    let contacts_of_companies = loader::<CompanyContactsLoader>(ctx)?;
+    match wrote {
+        Wrote::Contact(contact) => {
+            loader::<ContactLoader>(ctx)?
+                .feed_one(contact.uuid, contact.clone())
+                .await;
+            contacts_of_companies.clear::<CompanyContactsKey>();
+        }
+        Wrote::ContactDeleted => {
+            loader::<ContactLoader>(ctx)?.clear::<Uuid>();
+            contacts_of_companies.clear::<CompanyContactsKey>();
+        }
+        Wrote::Company(company) => {
+            loader::<CompanyLoader>(ctx)?
+                .feed_one(company.uuid, company.clone())
+                .await;
+        }
+        // Its contacts lost their company.
+        Wrote::CompanyDeleted => {
+            loader::<CompanyLoader>(ctx)?.clear::<Uuid>();
+            loader::<ContactLoader>(ctx)?.clear::<Uuid>();
+            contacts_of_companies.clear::<CompanyContactsKey>();
+        }
+    }
+    Ok(())
+}
+
 /// Attaches this domain's per-request dataloaders, scoped to the caller's workspace.
 pub fn attach_loaders(
     request: async_graphql::Request,
     pool: &DbPool,
     actor: &Actor,
+    cached: bool,
 ) -> async_graphql::Request {
-    loaders::attach(request, pool, actor.workspace_id)
+    loaders::attach(request, pool, actor.workspace_id, cached)
 }

@@ -7,11 +7,10 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::cursor;
-use super::loaders::{loader, CompanyContactsKey, CompanyContactsLoader, CompanyLoader};
+use super::loaders::{loader, CompanyContactsLoader, CompanyLoader};
+use super::{cursor, prefetch};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::{tag_list, LifecycleStage};
-use crate::contacts::{ListOrder, SortKey};
 use crate::graphql::pagination::ConnectionFields;
 
 pub type ContactConnection = Connection<String, ContactGql, ConnectionFields>;
@@ -210,19 +209,17 @@ impl CompanyGql {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ContactConnection> {
-        let window = cursor::window(ListOrder::UpdatedAt, first, after)?;
-        let after = match &window.after {
-            Some(position) => match &position.key {
-                SortKey::Time(at) => Some((*at, position.id)),
-                SortKey::Text(_) => None,
-            },
-            None => None,
-        };
-        let key = CompanyContactsKey {
-            company_id: self.uuid,
-            after,
-            limit: window.fetch_limit(),
-        };
+        let (window, key) = prefetch::company_contacts_page(self.uuid, first, after)?;
+        let look = ctx.look_ahead();
+        let wants_company = [look.field("nodes"), look.field("edges").field("node")]
+            .iter()
+            .any(|node| node.field("company").exists());
+        if wants_company {
+            // Each contact listed here works for this very company.
+            loader::<CompanyLoader>(ctx)?
+                .feed_one(self.uuid, self.clone())
+                .await;
+        }
         let listing = loader::<CompanyContactsLoader>(ctx)?
             .load_one(key)
             .await?

@@ -1,0 +1,94 @@
+//! Loads the relations a page of contacts or companies selects, in one go per loader, before
+//! the rows are resolved. The request's loaders cache, so each row's own relation resolver is
+//! then answered from memory, and the statement count depends on the query's shape only.
+
+use std::collections::HashSet;
+
+use async_graphql::{Context, Value};
+use uuid::Uuid;
+
+use super::cursor;
+use super::loaders::{loader, CompanyContactsKey, CompanyContactsLoader, CompanyLoader};
+use crate::contacts::model::{Company, Contact};
+use crate::contacts::{ListOrder, ListWindow, SortKey};
+use crate::error::AppError;
+
+/// The window and loader key of one company's `contacts(first, after)` page.
+pub(super) fn company_contacts_page(
+    company_id: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<(ListWindow, CompanyContactsKey), AppError> {
+    let window = cursor::window(ListOrder::UpdatedAt, first, after)?;
+    let after = window
+        .after
+        .as_ref()
+        .and_then(|position| match &position.key {
+            SortKey::Time(at) => Some((*at, position.id)),
+            SortKey::Text(_) => None,
+        });
+    let key = CompanyContactsKey {
+        company_id,
+        after,
+        limit: window.fetch_limit(),
+    };
+    Ok((window, key))
+}
+
+/// `contacts(…)`: the companies of the page's contacts, when the query asks for them.
+pub(super) async fn contacts(ctx: &Context<'_>, rows: &[Contact]) -> Result<(), AppError> {
+    let look = ctx.look_ahead();
+    let wants_company = [look.field("nodes"), look.field("edges").field("node")]
+        .iter()
+        .any(|node| node.field("company").exists());
+    let company_ids: HashSet<Uuid> = rows.iter().filter_map(|row| row.company_id).collect();
+    if wants_company && !company_ids.is_empty() {
+        loader::<CompanyLoader>(ctx)?.load_many(company_ids).await?;
+    }
+    Ok(())
+}
+
+/// `companies(…)`: each page of contacts the query asks of the page's companies (one batch
+/// per distinct `first`/`after`). Arguments that do not parse are left to the field itself
+/// to report.
+pub(super) async fn companies(ctx: &Context<'_>, rows: &[Company]) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    let mut keys = HashSet::new();
+    for node in [look.field("nodes"), look.field("edges").field("node")] {
+        for field in node.field("contacts").selection_fields() {
+            let Some((first, after)) = field.arguments().ok().and_then(|args| page_args(&args))
+            else {
+                continue;
+            };
+            for row in rows {
+                if let Ok((_, key)) = company_contacts_page(row.id, first, after.clone()) {
+                    keys.insert(key);
+                }
+            }
+        }
+    }
+    if !keys.is_empty() {
+        loader::<CompanyContactsLoader>(ctx)?
+            .load_many(keys)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `first` and `after` of a connection field, as its resolver will receive them.
+fn page_args(args: &[(async_graphql::Name, Value)]) -> Option<(Option<i32>, Option<String>)> {
+    let mut first = None;
+    let mut after = None;
+    for (name, value) in args {
+        match (name.as_str(), value) {
+            ("first", Value::Number(n)) => first = Some(i32::try_from(n.as_i64()?).ok()?),
+            ("after", Value::String(cursor)) => after = Some(cursor.clone()),
+            ("first" | "after", Value::Null) => {}
+            _ => return None,
+        }
+    }
+    Some((first, after))
+}
