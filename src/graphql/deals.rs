@@ -253,7 +253,7 @@ pub struct DealGql(pub Deal);
 
 #[Object(name = "Deal")]
 impl DealGql {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     async fn title(&self) -> &str {

@@ -9,6 +9,7 @@ pub mod deals;
 pub mod errors;
 pub mod events;
 pub mod limits;
+pub mod node;
 pub mod loaders;
 pub mod pagination;
 pub mod pipelines;
@@ -30,6 +31,7 @@ pub struct Query(
     contacts::ContactsQuery,
     pipelines::PipelinesQuery,
     deals::DealsQuery,
+    node::NodeQuery,
     analytics::AnalyticsQuery,
 );
 

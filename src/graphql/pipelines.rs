@@ -51,6 +51,7 @@ impl From<StageKind> for StageKindGql {
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Pipeline", complex)]
 pub struct PipelineGql {
+    #[graphql(owned)]
     pub id: ID,
     pub name: String,
     /// Deals created without a stage land in the default pipeline's first stage.
@@ -94,6 +95,7 @@ impl PipelineGql {
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Stage", complex)]
 pub struct StageGql {
+    #[graphql(owned)]
     pub id: ID,
     pub pipeline_id: ID,
     pub name: String,

@@ -667,3 +667,23 @@ async fn dry_run_moves_write_nothing_and_idempotent_creates_replay() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn node_refetches_any_object_by_id_within_the_workspace() {
+    let app = TestApp::spawn().await;
+    let sales = pipeline(&app, "Sales").await;
+    let deal = create_deal(&app, json!({ "title": "Findable" })).await;
+    let query = "query($id: ID!) { node(id: $id) { __typename id ... on Deal { title } ... on Pipeline { name } ... on Stage { name } } }";
+    let found = app.gql(query, json!({ "id": deal["id"] })).await;
+    assert_eq!(found.data()["node"]["__typename"], "Deal");
+    assert_eq!(found.data()["node"]["title"], "Findable");
+    let found = app.gql(query, json!({ "id": sales["id"] })).await;
+    assert_eq!(found.data()["node"]["name"], "Sales");
+    let found = app.gql(query, json!({ "id": sales["stages"][1]["id"] })).await;
+    assert_eq!(found.data()["node"]["__typename"], "Stage");
+    let (_, other) = app.other_workspace().await;
+    let hidden = app.gql_as(&other, query, json!({ "id": deal["id"] })).await;
+    assert!(hidden.data()["node"].is_null());
+    let missing = app.gql(query, json!({ "id": uuid::Uuid::now_v7() })).await;
+    assert!(missing.data()["node"].is_null());
+}

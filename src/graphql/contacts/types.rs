@@ -64,6 +64,7 @@ impl From<LifecycleStage> for LifecycleStageGql {
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Contact", complex)]
 pub struct ContactGql {
+    #[graphql(owned)]
     pub id: ID,
     /// The display name; built from firstName and lastName when none was given.
     pub name: String,
@@ -142,6 +143,7 @@ impl ContactGql {
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Company", complex)]
 pub struct CompanyGql {
+    #[graphql(owned)]
     pub id: ID,
     pub name: String,
     /// Normalised ("acme.com"), unique in the workspace.
