@@ -325,4 +325,27 @@ impl Deal {
         };
         query.load(conn).await
     }
+
+    /// The newest `limit` deals of each company (by last update), one statement.
+    pub async fn newest_of_companies(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        company_ids: &[Uuid],
+        limit: i64,
+    ) -> QueryResult<Vec<Deal>> {
+        diesel::sql_query(
+            "SELECT picked.* FROM unnest($1::uuid[]) AS c(id)
+             CROSS JOIN LATERAL (
+                 SELECT deals.* FROM deals
+                 WHERE deals.company_id = c.id AND deals.workspace_id = $2
+                 ORDER BY deals.updated_at DESC, deals.id DESC
+                 LIMIT $3
+             ) AS picked",
+        )
+        .bind::<Array<SqlUuid>, _>(company_ids)
+        .bind::<SqlUuid, _>(workspace_id)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await
+    }
 }

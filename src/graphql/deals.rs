@@ -1371,3 +1371,48 @@ async fn set_tagged(
         dry_run: result.dry_run,
     })
 }
+
+/// A deal a contact is on, and the role they play in it.
+pub struct ContactDealGql(DealContact);
+
+#[Object(name = "ContactDeal")]
+impl ContactDealGql {
+    async fn role(&self) -> Option<&str> {
+        self.0.role.as_deref()
+    }
+    async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
+        Ok(loaders::get::<loaders::DealLoader>(ctx)?
+            .load_one(self.0.deal_id)
+            .await?
+            .map(DealGql))
+    }
+}
+
+/// `Contact.deals`: the contact's deal links, batched across contacts.
+pub(crate) async fn contact_deals(
+    ctx: &Context<'_>,
+    contact_id: Uuid,
+) -> async_graphql::Result<Vec<ContactDealGql>> {
+    actor(ctx)?.require(Scope::CrmRead)?;
+    let links = loaders::get::<loaders::ContactDealsLoader>(ctx)?
+        .load_one(contact_id)
+        .await?
+        .unwrap_or_default();
+    Ok(links.into_iter().map(ContactDealGql).collect())
+}
+
+/// `Company.deals`: the company's newest deals, batched across companies.
+pub(crate) async fn company_deals(
+    ctx: &Context<'_>,
+    company_id: Uuid,
+    first: Option<i32>,
+) -> async_graphql::Result<Vec<DealGql>> {
+    actor(ctx)?.require(Scope::CrmRead)?;
+    let limit = page_size(first)?;
+    let key = loaders::CompanyDealsKey { company_id, limit };
+    let deals = loaders::get::<loaders::CompanyDealsLoader>(ctx)?
+        .load_one(key)
+        .await?
+        .unwrap_or_default();
+    Ok(deals.into_iter().map(DealGql).collect())
+}

@@ -265,6 +265,48 @@ impl Loader<StageDealsKey> for StageDealsLoader {
     }
 }
 
+/// The newest deals of a company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CompanyDealsKey {
+    pub company_id: Uuid,
+    pub limit: i64,
+}
+
+pub struct CompanyDealsLoader(pub Scope);
+
+impl Loader<CompanyDealsKey> for CompanyDealsLoader {
+    type Value = Vec<Deal>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[CompanyDealsKey],
+    ) -> Result<HashMap<CompanyDealsKey, Vec<Deal>>, AppError> {
+        let mut groups: HashMap<i64, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups.entry(key.limit).or_default().push(key.company_id);
+        }
+        let mut conn = self.0.conn().await?;
+        let mut out = HashMap::new();
+        for (limit, company_ids) in groups {
+            let mut by_company: HashMap<Uuid, Vec<Deal>> =
+                company_ids.iter().map(|id| (*id, Vec::new())).collect();
+            for deal in
+                Deal::newest_of_companies(&mut conn, self.0.workspace_id, &company_ids, limit)
+                    .await?
+            {
+                if let Some(company_id) = deal.company_id {
+                    by_company.entry(company_id).or_default().push(deal);
+                }
+            }
+            for (company_id, deals) in by_company {
+                out.insert(CompanyDealsKey { company_id, limit }, deals);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// How many deals a stage holds.
 pub struct StageDealCountLoader(pub Scope);
 
@@ -427,6 +469,7 @@ pub fn attach(
         .data(new_loader(ContactDealsLoader(scope.clone()), cached))
         .data(new_loader(DealTagsLoader(scope.clone()), cached))
         .data(new_loader(StageChangesLoader(scope.clone()), cached))
+        .data(new_loader(CompanyDealsLoader(scope.clone()), cached))
         .data(new_loader(StageChangeCountLoader(scope), cached))
 }
 

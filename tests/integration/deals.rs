@@ -679,11 +679,64 @@ async fn node_refetches_any_object_by_id_within_the_workspace() {
     assert_eq!(found.data()["node"]["title"], "Findable");
     let found = app.gql(query, json!({ "id": sales["id"] })).await;
     assert_eq!(found.data()["node"]["name"], "Sales");
-    let found = app.gql(query, json!({ "id": sales["stages"][1]["id"] })).await;
+    let found = app
+        .gql(query, json!({ "id": sales["stages"][1]["id"] }))
+        .await;
     assert_eq!(found.data()["node"]["__typename"], "Stage");
     let (_, other) = app.other_workspace().await;
     let hidden = app.gql_as(&other, query, json!({ "id": deal["id"] })).await;
     assert!(hidden.data()["node"].is_null());
     let missing = app.gql(query, json!({ "id": uuid::Uuid::now_v7() })).await;
     assert!(missing.data()["node"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contacts_and_companies_show_their_deals() {
+    let app = TestApp::spawn().await;
+    pipeline(&app, "Sales").await;
+    let company = uuid::Uuid::now_v7();
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO companies (workspace_id, id, name) VALUES ('{}', '{company}', 'Initech')",
+        app.workspace_id
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let a = create_deal(&app, json!({ "title": "First", "companyId": company })).await;
+    create_deal(&app, json!({ "title": "Second", "companyId": company })).await;
+    let bob = contact(&app, app.workspace_id, "Bob").await;
+    app.gql(
+        "mutation($d: ID!, $c: ID!) { linkDealContact(input: {dealId: $d, contactId: $c, role: \"end_user\"}) { dealContact { role } } }",
+        json!({ "d": a["id"], "c": bob }),
+    )
+    .await
+    .data();
+    let deal = app.gql("query($id: ID!) { deal(id: $id) { company { name } contacts { role contact { name } } } }", json!({ "id": a["id"] })).await;
+    assert_eq!(deal.data()["deal"]["company"]["name"], "Initech");
+    assert_eq!(deal.data()["deal"]["contacts"][0]["contact"]["name"], "Bob");
+    let person = app
+        .gql(
+            "query($id: ID!) { contact(id: $id) { deals { role deal { title } } } }",
+            json!({ "id": bob }),
+        )
+        .await;
+    assert_eq!(
+        person.data()["contact"]["deals"],
+        json!([{ "role": "end_user", "deal": { "title": "First" } }])
+    );
+    let org = app
+        .gql(
+            "query($id: ID!) { company(id: $id) { deals(first: 10) { title } } }",
+            json!({ "id": company }),
+        )
+        .await;
+    let titles: Vec<&str> = org.data()["company"]["deals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Second", "First"]);
 }

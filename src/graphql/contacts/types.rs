@@ -137,6 +137,14 @@ impl ContactGql {
         };
         Ok(loader::<CompanyLoader>(ctx)?.load_one(id).await?)
     }
+
+    /// The deals this contact is on, with their role in each.
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::deals::ContactDealGql>> {
+        crate::graphql::deals::contact_deals(ctx, self.uuid).await
+    }
 }
 
 /// An organisation behind deals and contacts.
@@ -204,6 +212,15 @@ impl From<Company> for CompanyGql {
 
 #[ComplexObject]
 impl CompanyGql {
+    /// The company's deals, most recently updated first (at most `first`, default 20, max 100).
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<crate::graphql::deals::DealGql>> {
+        crate::graphql::deals::company_deals(ctx, self.uuid, first).await
+    }
+
     /// The people at this company, most recently updated first.
     async fn contacts(
         &self,
