@@ -296,7 +296,8 @@ async fn execute(
         async_graphql::Request::new(request.query),
         &state.pool,
         actor,
-        true,
+        // Loader caches only for reads: a mutation must see the rows its own writes changed.
+        op_type == Some(OperationType::Query),
     );
     if let Some(name) = request.operation_name {
         gql = gql.operation_name(name);
