@@ -799,7 +799,10 @@ pub(crate) async fn stage_deals(
 
 /// The relations a deal connection's selection asks for.
 fn wanted_relations(ctx: &Context<'_>) -> Relations {
-    let look = ctx.look_ahead();
+    relations_of(&ctx.look_ahead())
+}
+
+fn relations_of(look: &async_graphql::Lookahead<'_>) -> Relations {
     let nodes = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |name: &str| nodes.iter().any(|n| n.field(name).exists());
     let contact = |name: &str| {
@@ -819,6 +822,67 @@ fn wanted_relations(ctx: &Context<'_>) -> Relations {
         contact_companies: contact("company"),
         tags: wants("tags"),
     }
+}
+
+/// `Pipeline.stages`: loads what every stage's `deals` and `dealCount` will ask for in one
+/// call each, so a board's statements do not depend on how its stages' resolvers interleave.
+pub(crate) async fn prime_board(ctx: &Context<'_>, stage_ids: &[Uuid]) -> Result<(), AppError> {
+    use async_graphql::InputType;
+    if stage_ids.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    if look.field("dealCount").exists() || look.field("deals").field("totalCount").exists() {
+        loaders::get::<StageDealCountLoader>(ctx)?
+            .load_many(stage_ids.iter().copied())
+            .await?;
+    }
+    let deals = look.field("deals");
+    let fields = deals.selection_fields();
+    // Only the plain case: one `deals` selection (aliases with other arguments load lazily).
+    let [field] = fields.as_slice() else {
+        return Ok(());
+    };
+    let Ok(arguments) = field.arguments() else {
+        return Ok(());
+    };
+    let argument = |name: &str| {
+        arguments
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, v)| v.clone())
+    };
+    let Ok(first) = <Option<i32> as InputType>::parse(argument("first")) else {
+        return Ok(());
+    };
+    let Ok(after) = <Option<String> as InputType>::parse(argument("after")) else {
+        return Ok(());
+    };
+    let Ok(order_by) = <Option<DealOrderInput> as InputType>::parse(argument("orderBy")) else {
+        return Ok(());
+    };
+    let Ok(limit) = page_size(first) else {
+        return Ok(());
+    };
+    let order = DealOrder::from(order_by);
+    if after
+        .as_deref()
+        .is_some_and(|c| decode_deal_cursor(c, &order, "after").is_err())
+    {
+        return Ok(());
+    }
+    let relations = relations_of(&deals);
+    let keys = stage_ids.iter().map(|id| StageDealsKey {
+        stage_id: *id,
+        order: order_key(&order),
+        limit: limit + 1,
+        after: after.clone(),
+        relations,
+    });
+    loaders::get::<StageDealsLoader>(ctx)?
+        .load_many(keys)
+        .await?;
+    Ok(())
 }
 
 /// Puts a batch's relations into the request's loader caches.

@@ -12,7 +12,11 @@ use crate::auth::Scope;
 
 /// An object with a globally unique id.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "Globally unique; pass it to `node(id:)`."))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "Globally unique; pass it to `node(id:)`."
+))]
 pub enum Node {
     Deal(DealGql),
     Pipeline(PipelineGql),

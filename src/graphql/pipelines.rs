@@ -87,6 +87,8 @@ impl PipelineGql {
             .load_one(self.row.id)
             .await?
             .unwrap_or_default();
+        let ids: Vec<uuid::Uuid> = stages.iter().map(|s| s.id).collect();
+        super::deals::prime_board(ctx, &ids).await?;
         Ok(stages.into_iter().map(StageGql::from).collect())
     }
 }
