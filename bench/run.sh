@@ -135,7 +135,8 @@ log "workspace $WORKSPACE_ID, pipeline $PIPELINE_ID, deal $DEAL_ID"
 
 # ---------------------------------------------------------------- operations
 
-OPS=(board deal list)
+# Light to heavy: glibc keeps freed memory, so each peak RSS includes the operations before.
+OPS=(deal list board)
 declare -A QUERY VARS
 QUERY[board]='query Board($id: ID!) { pipeline(id: $id) { stages { name deals(first: 50) { totalCount nodes { id title amount currency closeProbability isRotting tags { name } contacts { role contactId } } } } } }'
 VARS[board]=$(jq -n --arg id "$PIPELINE_ID" '{id: $id}')
@@ -159,23 +160,22 @@ for op in "${OPS[@]}"; do
     printf '%s' "$response" >"$OUT/$op-response.json"
 done
 BOARD_DEALS=$(jq '[.data.pipeline.stages[].deals.nodes | length] | add' "$OUT/board-response.json")
-log "board returns $BOARD_DEALS deals; deal page $(wc -c <"$OUT/deal-response.json") bytes; list $(jq '.data.deals.nodes | length' "$OUT/list-response.json") deals"
+log "board: $BOARD_DEALS deals, $(wc -c <"$OUT/board-response.json") bytes; deal page: $(wc -c <"$OUT/deal-response.json") bytes; list: $(jq '.data.deals.nodes | length' "$OUT/list-response.json") deals, $(wc -c <"$OUT/list-response.json") bytes"
 
 # ---------------------------------------------------------------- measuring
 
-ticks() { # total utime+stime (clock ticks) of the given pids
-    local total=0 pid t
-    for pid in "$@"; do
-        t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-        total=$((total + t))
+ticks() { # CPU clock ticks (utime + stime) of a process
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+postgres_ticks() { # the whole cluster: postmaster, live backends, and exited ones (cutime)
+    [ "$MANAGED" = 1 ] || { echo 0; return; }
+    local postmaster total pid
+    postmaster=$(head -1 "$PGROOT/pgdata/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+    total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$postmaster/stat")
+    for pid in $(pgrep -P "$postmaster"); do
+        total=$((total + $(ticks "$pid")))
     done
     echo "$total"
-}
-postgres_pids() {
-    [ "$MANAGED" = 1 ] || return 0
-    local postmaster
-    postmaster=$(head -1 "$PGROOT/pgdata/postmaster.pid" 2>/dev/null) || return 0
-    echo "$postmaster" $(pgrep -P "$postmaster" || true)
 }
 machine_busy() { # busy and total jiffies of the whole machine
     awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
@@ -193,20 +193,19 @@ rss_sampler() { # peak VmRSS (kB) of pid while it runs, written to $2
 }
 
 run_wrk() { # op duration → wrk output
-    BODY_FILE="$OUT/$1.json" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency \
+    BODY_FILE="$OUT/$1.json" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --timeout 10s --latency \
         -s "$ROOT/bench/graphql.lua" "$URL/graphql"
 }
 
-printf 'op\treq_s\tp50_ms\tp99_ms\tfailed\trss_mb\tserver_cpu\tpg_cpu\tmachine_cpu\tstmts_per_req\n' \
+printf 'op\treq_s\tp50_ms\tp99_ms\tfailed\trss_mb\tserver_cpu\tpg_cpu\tserver_ms\tpg_ms\tmachine_cpu\tstmts_per_req\tload_avg\n' \
     >"$OUT/results.tsv"
 for op in "${OPS[@]}"; do
     log "$op: warm-up $WARMUP"
     run_wrk "$op" "$WARMUP" >/dev/null
     log "$op: ${DURATION} at $CONNECTIONS connections"
     rm -f "$OUT/rss-$op"
-    pg_pids=$(postgres_pids)
     server_before=$(ticks "$SERVER_PID")
-    pg_before=$(ticks $pg_pids)
+    pg_before=$(postgres_ticks)
     read -r busy_before total_before < <(machine_busy)
     stmts_before=$(statements)
     started=$(date +%s.%N)
@@ -217,9 +216,10 @@ for op in "${OPS[@]}"; do
     wait "$sampler" 2>/dev/null || true
     elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
     server_after=$(ticks "$SERVER_PID")
-    pg_after=$(ticks $pg_pids)
+    pg_after=$(postgres_ticks)
     read -r busy_after total_after < <(machine_busy)
     stmts_after=$(statements)
+    load=$(cut -d' ' -f1 /proc/loadavg)
     result=$(grep '^BENCH_RESULT' "$OUT/wrk-$op.txt") || die "wrk printed no result for $op"
     field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
     requests=$(field requests)
@@ -228,55 +228,65 @@ for op in "${OPS[@]}"; do
         -v rss="$(cat "$OUT/rss-$op" 2>/dev/null || echo 0)" -v tck="$CLK_TCK" -v secs="$elapsed" \
         -v srv="$((server_after - server_before))" -v pg="$((pg_after - pg_before))" \
         -v busy="$((busy_after - busy_before))" -v total="$((total_after - total_before))" \
-        -v stmts="$((stmts_after - stmts_before))" -v pgknown="$MANAGED" -v cores="$CORES" \
+        -v stmts="$((stmts_after - stmts_before))" -v pgknown="$MANAGED" -v cores="$CORES" -v load="$load" \
         'BEGIN {
-            printf "%s\t%.0f\t%.2f\t%.2f\t%d\t%.1f\t%.0f%%\t%s\t%.0f%%\t%.1f\n", op, n / (us / 1e6),
-                p50 / 1000, p99 / 1000, failed, rss / 1024, 100 * srv / tck / secs,
-                pgknown ? sprintf("%.0f%%", 100 * pg / tck / secs) : "n/a",
-                100 * busy / total * cores, (n > 0 ? stmts / n : 0)
+            ok = n > 0 ? n : 1
+            printf "%s\t%.0f\t%.2f\t%.2f\t%d\t%.1f\t%.0f%%\t%s\t%.2f\t%s\t%.0f%%\t%.1f\t%s\n",
+                op, n / (us / 1e6), p50 / 1000, p99 / 1000, failed, rss / 1024,
+                100 * srv / tck / secs, pgknown ? sprintf("%.0f%%", 100 * pg / tck / secs) : "n/a",
+                1000 * srv / tck / ok, pgknown ? sprintf("%.2f", 1000 * pg / tck / ok) : "n/a",
+                100 * busy / total * cores, stmts / ok, load
         }' >>"$OUT/results.tsv"
 done
 PEAK_RSS=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
 
 # ---------------------------------------------------------------- SQL and plans
 
-# A second server on fresh connections with auto_explain loaded logs every statement the
-# three operations (and pipelineSummary) run, with its plan, timings and buffers. The load
-# server's connections never load it, so the numbers above are unaffected.
-if [ "$MANAGED" = 1 ]; then
+capture_plans() {
     log "capturing SQL and plans (auto_explain)"
-    psql_q -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
+    psql_q -c "LOAD 'auto_explain'" \
+        -c "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'" \
         -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" \
         -c "ALTER SYSTEM SET auto_explain.log_analyze = on" \
         -c "ALTER SYSTEM SET auto_explain.log_buffers = on" \
         -c "ALTER SYSTEM SET auto_explain.log_timing = on" \
-        -c "SELECT pg_reload_conf()" >/dev/null
-    CAPTURE_PORT=$((PORT + 1))
-    RUST_LOG=warn "$BIN" serve --listen "$HOST:$CAPTURE_PORT" --pool-size 1 "${DB_ARGS[@]}" \
+        -c "SELECT pg_reload_conf()" >/dev/null || return 1
+    local port=$((PORT + 1)) op
+    RUST_LOG=warn "$BIN" serve --listen "$HOST:$port" --pool-size 4 "${DB_ARGS[@]}" \
         >"$OUT/capture-server.log" 2>&1 &
     CAPTURE_PID=$!
-    wait_ready "http://$HOST:$CAPTURE_PORT" "$CAPTURE_PID"
+    wait_ready "http://$HOST:$port" "$CAPTURE_PID"
     for op in "${OPS[@]}" summary; do
-        # Run 6 times first: prepared statements may switch to generic plans after 5.
+        # Six runs first: prepared statements may switch to generic plans after five.
         for _ in 1 2 3 4 5 6; do
-            curl -fsS "http://$HOST:$CAPTURE_PORT/graphql" -H 'content-type: application/json' \
-                -H "authorization: Bearer $API_KEY" --data-binary @"$OUT/$op.json" >/dev/null
+            curl -sS -o /dev/null "http://$HOST:$port/graphql" -H 'content-type: application/json' \
+                -H "authorization: Bearer $API_KEY" --data-binary @"$OUT/$op.json"
         done
         sleep 0.3
+        local from
         from=$(wc -c <"$PGROOT/postgres.log")
-        curl -fsS "http://$HOST:$CAPTURE_PORT/graphql" -H 'content-type: application/json' \
-            -H "authorization: Bearer $API_KEY" --data-binary @"$OUT/$op.json" >/dev/null
+        curl -sS -o "$OUT/capture-$op.json" "http://$HOST:$port/graphql" \
+            -H 'content-type: application/json' -H "authorization: Bearer $API_KEY" \
+            --data-binary @"$OUT/$op.json"
         sleep 0.5
         tail -c +"$((from + 1))" "$PGROOT/postgres.log" >"$OUT/plans-$op.txt"
     done
     kill -TERM "$CAPTURE_PID" 2>/dev/null || true
     wait "$CAPTURE_PID" 2>/dev/null || true
     CAPTURE_PID=
-    psql_q -c "ALTER SYSTEM RESET session_preload_libraries" \
-        -c "ALTER SYSTEM RESET auto_explain.log_min_duration" \
-        -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+# A second server on fresh connections with auto_explain loaded logs every statement the
+# operations (and pipelineSummary) run, with its plan, timings and buffers. The load server's
+# connections never load it, so the numbers above are unaffected. Best effort: a failure here
+# leaves the results intact.
+if [ "$MANAGED" = 1 ]; then
+    capture_plans || log "capturing plans failed; see $OUT/capture-server.log"
+    psql_q -c "LOAD 'auto_explain'" -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()" \
+        >/dev/null || true
     psql_q -v ws="$WORKSPACE_ID" -v pipeline="$PIPELINE_ID" -v deal="$DEAL_ID" \
-        -f "$ROOT/bench/explain.sql" >"$OUT/explain.txt" 2>&1 || log "explain.sql failed: see $OUT/explain.txt"
+        -f "$ROOT/bench/explain.sql" >"$OUT/explain.txt" 2>&1 ||
+        log "explain.sql failed: see $OUT/explain.txt"
 fi
 
 # ---------------------------------------------------------------- report
@@ -284,11 +294,12 @@ fi
 {
     echo "Seeded $DEALS deals in ${SEED_SECONDS}s (seed's own timer; ${seed_wall}s wall clock for the command)."
     echo
-    echo "| Operation | req/s | p50 (ms) | p99 (ms) | failed | server RSS peak (MB) | CPU dealgraph | CPU postgres | CPU machine | SQL/request |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    tail -n +2 "$OUT/results.tsv" | while IFS=$'\t' read -r op rps p50 p99 failed rss srv pg machine stmts; do
-        echo "| $op | $rps | $p50 | $p99 | $failed | $rss | $srv | $pg | $machine | $stmts |"
-    done
+    echo "| Operation | req/s | p50 (ms) | p99 (ms) | failed | server RSS peak (MB) | CPU dealgraph | CPU postgres | dealgraph CPU ms/req | postgres CPU ms/req | CPU machine | SQL/request | load avg |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    tail -n +2 "$OUT/results.tsv" |
+        while IFS=$'\t' read -r op rps p50 p99 failed rss srv pg srv_ms pg_ms machine stmts load; do
+            echo "| $op | $rps | $p50 | $p99 | $failed | $rss | $srv | $pg | $srv_ms | $pg_ms | $machine | $stmts | $load |"
+        done
     echo
     echo "Server peak RSS over the whole run (VmHWM): ${PEAK_RSS} MB. wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per operation after a $WARMUP warm-up, against $URL."
     echo "CPU is percent of one core ($((CORES * 100))% = all $CORES cores); 'machine' includes wrk and anything else running."

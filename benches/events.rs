@@ -241,6 +241,8 @@ async fn main() {
     let idle_rss = rss_kb(pid, "VmRSS:");
     println!("| subscribers | moves | delivered | lost | duplicated/out of order | events/s delivered | p50 send→deliver | p99 send→deliver | p50 commit→deliver | p99 commit→deliver | server RSS peak |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    // Each deal's history continues across runs: its next move gets the next sequence.
+    let mut sequences: HashMap<String, i64> = deals.iter().map(|d| (d.clone(), 0)).collect();
     for &subscribers in &args.subscribers {
         let handles: Vec<_> = (0..subscribers)
             .map(|_| {
@@ -253,7 +255,6 @@ async fn main() {
             .collect();
         tokio::time::sleep(Duration::from_millis(500 + subscribers as u64 * 2)).await;
         let sent: Arc<Mutex<SendTimes>> = Arc::default();
-        let mut sequences: HashMap<String, i64> = deals.iter().map(|d| (d.clone(), 0)).collect();
         let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let sampler = {
             let peak = peak.clone();

@@ -971,10 +971,14 @@ impl DealsQuery {
             })?,
             from_end: last.is_some(),
         };
-        let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let mut rows = Deal::page(&mut conn, actor.workspace_id, &filter, &order, &window)
-            .await
-            .map_err(AppError::from)?;
+        let mut rows = {
+            // Give the connection back before the loaders below need theirs: holding it while
+            // waiting on them deadlocks a busy pool.
+            let mut conn = crate::db::conn(pool(ctx)?).await?;
+            Deal::page(&mut conn, actor.workspace_id, &filter, &order, &window)
+                .await
+                .map_err(AppError::from)?
+        };
         let more = rows.len() as i64 > window.limit;
         rows.truncate(usize::try_from(window.limit).unwrap_or(0));
         if window.from_end {
