@@ -226,6 +226,11 @@ async fn audit_success<T>(
     .await
 }
 
+/// A record as its audit event's `before`/`after` JSON.
+pub fn snapshot<T: Serialize>(value: &T) -> Result<Value, AppError> {
+    Ok(serde_json::to_value(value)?)
+}
+
 /// SHA-256 over the action and the canonical JSON of the input (object keys sorted).
 fn fingerprint(action: &str, input: &Value) -> Vec<u8> {
     let mut hasher = Sha256::new();

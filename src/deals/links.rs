@@ -10,14 +10,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::Deal;
-use super::ops::{deal_not_found, to_json};
+use super::ops::deal_not_found;
 use super::rules::MAX_ROLE_LEN;
 use crate::auth::{Actor, Scope};
 use crate::db::schema::deal_contacts;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::validate;
-use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
 #[diesel(table_name = deal_contacts, check_for_backend(diesel::pg::Pg))]
@@ -151,8 +151,8 @@ pub async fn link_contact(
                 }
                 other => other.into(),
             })?;
-            let before_json = before.as_ref().map(to_json).transpose()?;
-            let after_json = to_json(&after)?;
+            let before_json = before.as_ref().map(snapshot).transpose()?;
+            let after_json = snapshot(&after)?;
             let events = if before_json.as_ref() == Some(&after_json) {
                 vec![]
             } else {
@@ -205,7 +205,7 @@ pub async fn unlink_contact(
             };
             Ok(Written {
                 entity_id: deal_id,
-                before: Some(to_json(&link)?),
+                before: Some(snapshot(&link)?),
                 after: None,
                 events: vec![event],
                 value: link,

@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::{Deal, Placement, StageChange};
-use super::ops::{deal_event, deal_not_found, to_json};
+use super::ops::{deal_event, deal_not_found};
 use super::rules;
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
@@ -18,7 +18,7 @@ use crate::events::NewEvent;
 use crate::pipelines::model::Stage;
 use crate::pipelines::rules::StageKind;
 use crate::validate;
-use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A deal after a move, with the change it recorded (none when it was already there).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -173,7 +173,7 @@ pub async fn move_deal(
                     deal: deal.clone(),
                     stage_change: None,
                 };
-                let same = to_json(&deal)?;
+                let same = snapshot(&deal)?;
                 return Ok(Written {
                     entity_id: deal_id,
                     before: Some(same.clone()),
@@ -186,8 +186,8 @@ pub async fn move_deal(
                 apply_move(conn, actor_key_id, &deal, &to, lost_reason.as_deref()).await?;
             Ok(Written {
                 entity_id: deal_id,
-                before: Some(to_json(&deal)?),
-                after: Some(to_json(&moved)?),
+                before: Some(snapshot(&deal)?),
+                after: Some(snapshot(&moved)?),
                 events,
                 value: Moved {
                     deal: moved,
@@ -252,7 +252,7 @@ pub async fn delete_stage(
             }
             Ok(Written {
                 entity_id: stage_id,
-                before: Some(to_json(&stage)?),
+                before: Some(snapshot(&stage)?),
                 after: Some(json!({ "deleted": true, "dealsMoved": deals.len(), "movedTo": move_deals_to })),
                 events,
                 value: stage,

@@ -15,7 +15,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::events::NewEvent;
 use crate::pipelines::model::{Pipeline, Stage};
 use crate::validate;
-use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 pub(crate) fn deal_not_found(id: Uuid) -> AppError {
     AppError::not_found("deal", id)
@@ -33,10 +33,6 @@ pub(crate) fn company_not_found(err: diesel::result::Error, company_id: Option<U
         ) => AppError::not_found("company", id),
         _ => err.into(),
     }
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, AppError> {
-    Ok(serde_json::to_value(value)?)
 }
 
 pub(crate) fn deal_event(event_type: &'static str, deal: &Deal, extra: Value) -> NewEvent {
@@ -166,7 +162,7 @@ pub async fn create_deal(
             )
             .await?;
             let event = deal_event("deal.created", &deal, json!({ "title": deal.title, "amount": deal.amount.to_string(), "currency": deal.currency }));
-            Ok(Written { entity_id: deal.id, before: None, after: Some(to_json(&deal)?), events: vec![event], value: deal })
+            Ok(Written { entity_id: deal.id, before: None, after: Some(snapshot(&deal)?), events: vec![event], value: deal })
         }
         .boxed()
     })
@@ -272,8 +268,8 @@ pub async fn update_deal(
             if deal == before {
                 return Ok(Written {
                     entity_id: id,
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&before)?),
+                    before: Some(snapshot(&before)?),
+                    after: Some(snapshot(&before)?),
                     events: vec![],
                     value: before,
                 });
@@ -284,8 +280,8 @@ pub async fn update_deal(
             let event = deal_event("deal.updated", &after, json!({}));
             Ok(Written {
                 entity_id: id,
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&after)?),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
                 events: vec![event],
                 value: after,
             })
@@ -321,7 +317,7 @@ pub async fn delete_deal(
             let event = deal_event("deal.deleted", &before, json!({}));
             Ok(Written {
                 entity_id: id,
-                before: Some(to_json(&before)?),
+                before: Some(snapshot(&before)?),
                 after: None,
                 events: vec![event],
                 value: before,

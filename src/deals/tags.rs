@@ -9,13 +9,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::model::Deal;
-use super::ops::{deal_not_found, to_json};
+use super::ops::deal_not_found;
 use crate::auth::{Actor, Scope};
 use crate::db::schema::{deal_taggings, deal_tags};
 use crate::db::DbPool;
 use crate::error::{unique_conflict, AppError};
 use crate::validate;
-use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 pub const MAX_TAG_NAME_LEN: usize = 100;
 
@@ -131,7 +131,7 @@ pub async fn create_tag(
             Ok(Written {
                 entity_id: tag.id,
                 before: None,
-                after: Some(to_json(&tag)?),
+                after: Some(snapshot(&tag)?),
                 events: vec![],
                 value: tag,
             })

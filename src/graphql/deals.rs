@@ -16,10 +16,10 @@ use super::loaders::{
     StageChangeCountLoader, StageChangesKey, StageChangesLoader, StageDealCountLoader,
     StageDealsKey, StageDealsLoader, StageLoader,
 };
-use super::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use super::pagination::{page_size, page_size_of};
 use super::pipelines::{PipelineGql, StageGql};
 use super::scalars::Decimal;
-use super::{actor, parse_id, pool, write_options};
+use super::{actor, maybe, parse_id, pool, write_options};
 use crate::auth::Scope;
 use crate::deals::links::{self, DealContact};
 use crate::deals::list::{DealFilter, DealOrder, DealSort, DealWindow, SortValue};
@@ -422,17 +422,6 @@ impl DealGql {
             .load_one(self.0.stage_id)
             .await?
             .ok_or_else(|| AppError::not_found("stage", self.0.stage_id))
-    }
-}
-
-fn page_size(first: Option<i32>) -> Result<i64, AppError> {
-    match first {
-        None => Ok(i64::from(DEFAULT_PAGE_SIZE)),
-        Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(i64::from(n)),
-        Some(_) => Err(AppError::bad_input(
-            "first",
-            format!("must be between 0 and {MAX_PAGE_SIZE}"),
-        )),
     }
 }
 
@@ -962,13 +951,10 @@ impl DealsQuery {
                 .as_deref()
                 .map(|c| decode_deal_cursor(c, &order, "before"))
                 .transpose()?,
-            limit: page_size(last.or(first)).map_err(|e| {
-                if last.is_some() {
-                    AppError::bad_input("last", e.to_string())
-                } else {
-                    e
-                }
-            })?,
+            limit: match last {
+                Some(_) => page_size_of(last, "last")?,
+                None => page_size(first)?,
+            },
             from_end: last.is_some(),
         };
         let mut rows = {
@@ -1168,14 +1154,6 @@ pub struct DealTagPayload {
     pub tag: DealTagGql,
     pub replayed: bool,
     pub dry_run: bool,
-}
-
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
 }
 
 fn moved(result: crate::write::WriteResult<moves::Moved>) -> MoveDealPayload {

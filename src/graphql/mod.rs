@@ -129,6 +129,16 @@ pub fn with_request_data(
     request.data(actor)
 }
 
+/// `MaybeUndefined` as the domain's partial updates take it: `None` leaves a field alone,
+/// `Some(None)` clears it.
+pub(crate) fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
 pub(crate) fn write_options(idempotency_key: Option<String>, dry_run: bool) -> WriteOptions {
     WriteOptions {
         idempotency_key,

@@ -34,6 +34,23 @@ pub fn decode_id_cursor(cursor: &str, field: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(id).map_err(|_| bad())
 }
 
+/// A requested page size (`first` or `last`, named by `field`): 0 to 100, default 20.
+pub fn page_size_of(n: Option<i32>, field: &str) -> Result<i64, AppError> {
+    match n {
+        None => Ok(i64::from(DEFAULT_PAGE_SIZE)),
+        Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(i64::from(n)),
+        Some(_) => Err(AppError::bad_input(
+            field,
+            format!("must be between 0 and {MAX_PAGE_SIZE}"),
+        )),
+    }
+}
+
+/// `first`, checked.
+pub fn page_size(first: Option<i32>) -> Result<i64, AppError> {
+    page_size_of(first, "first")
+}
+
 /// Relay arguments checked and turned into a keyset window over UUIDv7 ids (newest first).
 pub fn id_window(
     first: Option<i32>,
@@ -47,27 +64,16 @@ pub fn id_window(
             "pass either `first` or `last`, not both",
         ));
     }
-    let check = |n: i32, field: &str| {
-        if (0..=MAX_PAGE_SIZE).contains(&n) {
-            Ok(n)
-        } else {
-            Err(AppError::bad_input(
-                field,
-                format!("must be between 0 and {MAX_PAGE_SIZE}"),
-            ))
-        }
-    };
     let after = after.map(|c| decode_id_cursor(&c, "after")).transpose()?;
     let before = before.map(|c| decode_id_cursor(&c, "before")).transpose()?;
     let (limit, from_end) = match (first, last) {
-        (_, Some(last)) => (check(last, "last")?, true),
-        (Some(first), None) => (check(first, "first")?, false),
-        (None, None) => (DEFAULT_PAGE_SIZE, false),
+        (_, Some(last)) => (page_size_of(Some(last), "last")?, true),
+        (first, None) => (page_size(first)?, false),
     };
     Ok(IdWindow {
         after,
         before,
-        limit: i64::from(limit),
+        limit,
         from_end,
     })
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::deals::{DealConnection, DealOrderInput};
 use super::loaders::{self, PipelineLoader, PipelineStagesLoader, StageDealCountLoader};
 use super::scalars::Decimal;
-use super::{actor, parse_id, pool, write_options};
+use super::{actor, maybe, parse_id, pool, write_options};
 use crate::auth::Scope;
 use crate::deals::moves;
 use crate::error::AppError;
@@ -305,14 +305,6 @@ pub struct ReorderStagesPayload {
     pub stages: Vec<StageGql>,
     pub replayed: bool,
     pub dry_run: bool,
-}
-
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
 }
 
 #[derive(Default)]

@@ -29,6 +29,15 @@ enum Protocol {
 }
 
 impl Protocol {
+    /// An operation's `error` message: the errors list, or (legacy) its first error.
+    fn error_message(self, id: &str, errors: Value) -> Value {
+        let payload = match self {
+            Protocol::TransportWs => errors,
+            Protocol::Legacy => errors.get(0).cloned().unwrap_or(Value::Null),
+        };
+        json!({ "type": "error", "id": id, "payload": payload })
+    }
+
     fn name(self) -> &'static str {
         match self {
             Protocol::TransportWs => "graphql-transport-ws",
@@ -451,13 +460,7 @@ impl Connection {
     }
 
     async fn send_errors(&mut self, id: &str, errors: Value) {
-        let message = match self.protocol {
-            Protocol::TransportWs => json!({ "type": "error", "id": id, "payload": errors }),
-            Protocol::Legacy => {
-                json!({ "type": "error", "id": id, "payload": errors.get(0).cloned().unwrap_or(Value::Null) })
-            }
-        };
-        self.send(message).await;
+        self.send(self.protocol.error_message(id, errors)).await;
     }
 }
 
@@ -521,12 +524,7 @@ async fn run_operation(
         first = false;
         let message = if request_error {
             let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
-            match protocol {
-                Protocol::TransportWs => json!({ "type": "error", "id": id, "payload": errors }),
-                Protocol::Legacy => {
-                    json!({ "type": "error", "id": id, "payload": errors.get(0).cloned().unwrap_or(Value::Null) })
-                }
-            }
+            protocol.error_message(&id, errors)
         } else {
             let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
             let kind = if protocol == Protocol::TransportWs {

@@ -11,7 +11,7 @@ use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
 use crate::error::{is_still_referenced, unique_conflict, AppError};
 use crate::validate;
-use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 const PIPELINE_NAME_TAKEN: (&str, &str, &str) = (
     "pipelines_name_unique",
@@ -51,10 +51,6 @@ pub(crate) fn pipeline_not_found(id: Uuid) -> AppError {
 
 pub(crate) fn stage_not_found(id: Uuid) -> AppError {
     AppError::not_found("stage", id)
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
-    Ok(serde_json::to_value(value)?)
 }
 
 /// Creates a pipeline with its stages. The workspace's first pipeline becomes its default.
@@ -117,7 +113,7 @@ pub async fn create_pipeline(
             Ok(Written {
                 entity_id: value.pipeline.id,
                 before: None,
-                after: Some(to_json(&value)?),
+                after: Some(snapshot(&value)?),
                 events: vec![],
                 value,
             })
@@ -172,7 +168,7 @@ pub async fn update_pipeline(
                 Pipeline::make_default(conn, workspace_id, id).await?;
                 after = Pipeline::find(conn, workspace_id, id).await?.ok_or_else(|| pipeline_not_found(id))?;
             }
-            Ok(Written { entity_id: id, before: Some(to_json(&before)?), after: Some(to_json(&after)?), events: vec![], value: after })
+            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: Some(snapshot(&after)?), events: vec![], value: after })
         }
         .boxed()
     })
@@ -210,7 +206,7 @@ pub async fn delete_pipeline(
                     e.into()
                 }
             })?;
-            Ok(Written { entity_id: id, before: Some(to_json(&before)?), after: None, events: vec![], value: before })
+            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: None, events: vec![], value: before })
         }
         .boxed()
     })
@@ -273,7 +269,7 @@ pub async fn add_stage(
             Ok(Written {
                 entity_id: stage.id,
                 before: None,
-                after: Some(to_json(&stage)?),
+                after: Some(snapshot(&stage)?),
                 events: vec![],
                 value: stage,
             })
@@ -370,8 +366,8 @@ pub async fn update_stage(
                 .map_err(|e| unique_conflict(e, &[STAGE_KEY_TAKEN]))?;
             Ok(Written {
                 entity_id: id,
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&after)?),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
                 events: vec![],
                 value: after,
             })
