@@ -740,3 +740,33 @@ async fn contacts_and_companies_show_their_deals() {
         .collect();
     assert_eq!(titles, ["Second", "First"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deal_idle_longer_than_its_stages_rotting_days_is_rotting() {
+    let app = TestApp::spawn().await;
+    let sales = pipeline(&app, "Sales").await;
+    let stage = &stage_ids(&sales)[0];
+    app.gql(
+        "mutation($id: ID!) { updateStage(input: {id: $id, rottingDays: 14}) { stage { id } } }",
+        json!({ "id": stage }),
+    )
+    .await
+    .data();
+    let fresh = create_deal(&app, json!({ "title": "Fresh" })).await;
+    let stale = create_deal(&app, json!({ "title": "Stale" })).await;
+    let mut conn = app.pool.get().await.unwrap();
+    diesel::sql_query(format!(
+        "UPDATE deals SET entered_stage_at = now() - interval '15 days' WHERE id = '{}'",
+        stale["id"].as_str().unwrap()
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let query = "query($id: ID!) { deal(id: $id) { isRotting timeInStage } }";
+    let fresh = app.gql(query, json!({ "id": fresh["id"] })).await;
+    assert_eq!(fresh.data()["deal"]["isRotting"], false);
+    assert!(fresh.data()["deal"]["timeInStage"].as_i64().unwrap() < 60);
+    let stale = app.gql(query, json!({ "id": stale["id"] })).await;
+    assert_eq!(stale.data()["deal"]["isRotting"], true);
+    assert!(stale.data()["deal"]["timeInStage"].as_i64().unwrap() >= 15 * 86_400);
+}

@@ -425,3 +425,44 @@ async fn a_missed_notification_or_a_dropped_listener_connection_loses_nothing() 
     assert_eq!(event["payload"]["data"]["events"]["entityId"], deal["id"]);
     let _ = sales;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_older_than_retention_are_pruned_in_the_background() {
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.events.retention = Duration::from_secs(3600);
+        c.events.prune_interval = Duration::from_millis(200);
+    })
+    .await;
+    let mut conn = app.pool.get().await.unwrap();
+    for age in ["2 hours", "1 minute"] {
+        diesel::sql_query(format!(
+            "INSERT INTO outbox_events (id, workspace_id, event_type, entity_type, entity_id, payload, occurred_at)
+             VALUES (gen_random_uuid(), '{}', 'deal.updated', 'deal', gen_random_uuid(), '{{}}', now() - interval '{age}')",
+            app.workspace_id
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while app
+        .count(
+            "SELECT count(*) AS n FROM outbox_events WHERE occurred_at < now() - interval '1 hour'",
+        )
+        .await
+        > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "old events were not pruned"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM outbox_events").await,
+        1,
+        "recent events stay"
+    );
+}
