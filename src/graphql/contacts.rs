@@ -18,16 +18,16 @@ pub use self::inputs::{
     UpdateCompanyInput, UpdateContactInput,
 };
 use self::loaders::loader;
-pub use self::loaders::{CompanyContactsKey, CompanyContactsLoader, CompanyLoader, ContactLoader};
+pub use self::loaders::{
+    add as add_loaders, CompanyContactsKey, CompanyContactsLoader, CompanyLoader, ContactLoader,
+};
 pub use self::types::{
     CompanyConnection, CompanyGql, ContactConnection, ContactGql, CreateCompanyPayload,
     CreateContactPayload, DeleteCompanyPayload, DeleteContactPayload, LifecycleStageGql,
     UpdateCompanyPayload, UpdateContactPayload,
 };
 use super::{actor, parse_id, pool, write_options};
-use crate::auth::Actor;
 use crate::contacts::ops;
-use crate::db::DbPool;
 use crate::error::AppError;
 
 #[derive(Default)]
@@ -266,14 +266,4 @@ async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppEr
         }
     }
     Ok(())
-}
-
-/// Attaches this domain's per-request dataloaders, scoped to the caller's workspace.
-pub fn attach_loaders(
-    request: async_graphql::Request,
-    pool: &DbPool,
-    actor: &Actor,
-    cached: bool,
-) -> async_graphql::Request {
-    loaders::attach(request, pool, actor.workspace_id, cached)
 }

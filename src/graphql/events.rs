@@ -11,6 +11,7 @@ use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
 use super::deals::{DealGql, StageChangeGql};
+use super::event_loaders::{CurrentEvent, EventLoaderCache};
 use super::loaders::{self, DealLoader, PipelineLoader};
 use super::pipelines::PipelineGql;
 use super::{actor, parse_id, pool};
@@ -229,7 +230,8 @@ impl StageChangeEvent {
         };
         Ok(change.into())
     }
-    /// The deal as it is now; null if it has been deleted since.
+    /// The deal as this server read it when delivering the event (one read shared by all its
+    /// subscribers, so they agree); null if it has been deleted since.
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
         Ok(loaders::get::<DealLoader>(ctx)?
             .load_one(self.event.entity_id)
@@ -245,6 +247,28 @@ impl StageChangeEvent {
             .load_one(id)
             .await?
             .map(PipelineGql::from))
+    }
+}
+
+/// Where a subscription's events get their loaders: the process's per-event sets, handed to
+/// each item's execution through the subscription's slot.
+struct SharedLoaders(Option<(Arc<EventLoaderCache>, CurrentEvent)>);
+
+impl SharedLoaders {
+    fn of(ctx: &Context<'_>) -> SharedLoaders {
+        let cache = ctx.data_opt::<Arc<EventLoaderCache>>().cloned();
+        let slot = ctx.data_opt::<CurrentEvent>().cloned();
+        SharedLoaders(cache.zip(slot))
+    }
+
+    /// Called as the event is yielded, just before it is resolved: waits for the event's
+    /// first resolution elsewhere in the process, then hands this one the shared set.
+    async fn use_for(&self, event: &OutboxEvent) {
+        if let Some((cache, slot)) = &self.0 {
+            let share = cache.for_event(event);
+            share.ready().await;
+            slot.set(share);
+        }
     }
 }
 
@@ -282,9 +306,14 @@ impl EventsSubscription {
             .map(|c| decode_cursor(c, hub))
             .transpose()?;
         let events = feed(hub, pool(ctx)?.clone(), actor.workspace_id, filter, after);
-        Ok(events.map(|item| {
-            item.map(|event| StageChangeEvent { event })
-                .map_err(async_graphql::Error::from)
+        let shared = Arc::new(SharedLoaders::of(ctx));
+        Ok(events.then(move |item| {
+            let shared = shared.clone();
+            async move {
+                let event = item?;
+                shared.use_for(&event).await;
+                Ok(StageChangeEvent { event })
+            }
         }))
     }
 

@@ -2,6 +2,7 @@
 //! statement count depends on its shape, never on how many rows it returns. Loaders are made
 //! per request and scoped to the caller's workspace.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -9,7 +10,6 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
 
 use super::contacts::{CompanyGql, ContactGql};
-use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::links::DealContact;
 
@@ -25,7 +25,8 @@ use crate::pipelines::model::{Pipeline, Stage};
 pub type Cached<L> = DataLoader<L, HashMapCache>;
 
 /// A loader for one request. Long-lived operations (subscriptions) must not cache, or later
-/// events would show earlier states.
+/// events would show earlier states; their events resolve through per-event cached sets
+/// instead (`event_loaders`).
 pub fn new_loader<L: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
     loader: L,
     cached: bool,
@@ -447,36 +448,54 @@ impl Loader<Uuid> for StageChangeCountLoader {
     }
 }
 
-/// Registers every loader of this file on a request.
-pub fn attach(
-    request: async_graphql::Request,
-    pool: &DbPool,
-    actor: &Actor,
-    cached: bool,
-) -> async_graphql::Request {
-    let scope = Scope {
-        pool: pool.clone(),
-        workspace_id: actor.workspace_id,
-    };
-    request
-        .data(new_loader(PipelineLoader(scope.clone()), cached))
-        .data(new_loader(StageLoader(scope.clone()), cached))
-        .data(new_loader(DealLoader(scope.clone()), cached))
-        .data(new_loader(PipelineStagesLoader(scope.clone()), cached))
-        .data(new_loader(StageDealsLoader(scope.clone()), cached))
-        .data(new_loader(StageDealCountLoader(scope.clone()), cached))
-        .data(new_loader(DealContactsLoader(scope.clone()), cached))
-        .data(new_loader(ContactDealsLoader(scope.clone()), cached))
-        .data(new_loader(DealTagsLoader(scope.clone()), cached))
-        .data(new_loader(StageChangesLoader(scope.clone()), cached))
-        .data(new_loader(CompanyDealsLoader(scope.clone()), cached))
-        .data(new_loader(StageChangeCountLoader(scope), cached))
+/// Every dataloader one resolution may use, by type: the per-request set of queries and
+/// mutations, or (for subscriptions) the set shared by every subscriber of one event.
+#[derive(Default)]
+pub struct Loaders(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
+
+impl Loaders {
+    /// All loaders of every domain, reading `workspace_id` only.
+    pub fn for_workspace(pool: &DbPool, workspace_id: Uuid, cached: bool) -> Loaders {
+        let scope = Scope {
+            pool: pool.clone(),
+            workspace_id,
+        };
+        let mut loaders = Loaders::default();
+        loaders.add(new_loader(PipelineLoader(scope.clone()), cached));
+        loaders.add(new_loader(StageLoader(scope.clone()), cached));
+        loaders.add(new_loader(DealLoader(scope.clone()), cached));
+        loaders.add(new_loader(PipelineStagesLoader(scope.clone()), cached));
+        loaders.add(new_loader(StageDealsLoader(scope.clone()), cached));
+        loaders.add(new_loader(StageDealCountLoader(scope.clone()), cached));
+        loaders.add(new_loader(DealContactsLoader(scope.clone()), cached));
+        loaders.add(new_loader(ContactDealsLoader(scope.clone()), cached));
+        loaders.add(new_loader(DealTagsLoader(scope.clone()), cached));
+        loaders.add(new_loader(StageChangesLoader(scope.clone()), cached));
+        loaders.add(new_loader(CompanyDealsLoader(scope.clone()), cached));
+        loaders.add(new_loader(StageChangeCountLoader(scope), cached));
+        super::contacts::add_loaders(&mut loaders, pool, workspace_id, cached);
+        loaders
+    }
+
+    pub fn add<L: Send + Sync + 'static>(&mut self, loader: Cached<L>) {
+        self.0.insert(TypeId::of::<Cached<L>>(), Box::new(loader));
+    }
+
+    pub fn get<L: Send + Sync + 'static>(&self) -> Option<&Cached<L>> {
+        self.0
+            .get(&TypeId::of::<Cached<L>>())
+            .and_then(|loader| loader.downcast_ref())
+    }
 }
 
 /// A request's loader of type `L`.
 pub fn get<'a, L: Send + Sync + 'static>(
     ctx: &'a async_graphql::Context<'_>,
 ) -> Result<&'a Cached<L>, AppError> {
-    ctx.data_opt::<Cached<L>>()
-        .ok_or_else(|| AppError::internal("dataloader missing from the request"))
+    // An event's shared set (execution data) comes before the request's own.
+    ctx.data_opt::<Arc<Loaders>>()
+        .and_then(|loaders| loaders.get::<L>())
+        .ok_or_else(|| {
+            AppError::internal(format!("no {} in the request", std::any::type_name::<L>()))
+        })
 }

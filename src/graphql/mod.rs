@@ -7,6 +7,7 @@ pub mod auth;
 pub mod contacts;
 pub mod deals;
 pub mod errors;
+pub mod event_loaders;
 pub mod events;
 pub mod limits;
 pub mod loaders;
@@ -15,6 +16,8 @@ pub mod pagination;
 pub mod pipelines;
 pub mod scalars;
 pub mod system;
+
+use std::sync::Arc;
 
 use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder, ID};
 use uuid::Uuid;
@@ -66,7 +69,8 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_complexity(limits::MAX_COMPLEXITY)
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
-    .extension(limits::AliasLimit(limits::MAX_ALIASES));
+    .extension(limits::AliasLimit(limits::MAX_ALIASES))
+    .extension(event_loaders::EventLoadersExtension);
     if settings.production {
         builder.disable_suggestions()
     } else {
@@ -85,7 +89,12 @@ pub fn build_schema_with_events(
     hub: crate::events::hub::EventHub,
     settings: SchemaSettings,
 ) -> DealgraphSchema {
-    schema_builder(settings).data(pool).data(hub).finish()
+    let shared_loaders = Arc::new(event_loaders::EventLoaderCache::new(pool.clone()));
+    schema_builder(settings)
+        .data(pool)
+        .data(hub)
+        .data(shared_loaders)
+        .finish()
 }
 
 /// The SDL clients see, as written to `schema.graphql`.
@@ -124,9 +133,14 @@ pub fn with_request_data(
     actor: Actor,
     cached: bool,
 ) -> async_graphql::Request {
-    let request = contacts::attach_loaders(request, pool, &actor, cached);
-    let request = loaders::attach(request, pool, &actor, cached);
-    request.data(actor)
+    let loaders = loaders::Loaders::for_workspace(pool, actor.workspace_id, cached);
+    let request = request.data(Arc::new(loaders)).data(actor);
+    if cached {
+        request
+    } else {
+        // A long-lived operation: its events bring their own (shared) loaders.
+        request.data(event_loaders::CurrentEvent::default())
+    }
 }
 
 /// `MaybeUndefined` as the domain's partial updates take it: `None` leaves a field alone,

@@ -503,6 +503,15 @@ impl Drop for KeySlot {
     }
 }
 
+/// A `next` (or legacy `data`) message.
+#[derive(serde::Serialize)]
+struct ResultMessage<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    id: &'a str,
+    payload: &'a async_graphql::Response,
+}
+
 /// Runs one operation and forwards its results. A request that fails before execution
 /// (syntax, validation) gets an `error` message and no `complete`, as the protocol says.
 async fn run_operation(
@@ -524,21 +533,22 @@ async fn run_operation(
         first = false;
         let message = if request_error {
             let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
-            protocol.error_message(&id, errors)
+            protocol.error_message(&id, errors).to_string()
         } else {
-            let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
             let kind = if protocol == Protocol::TransportWs {
                 "next"
             } else {
                 "data"
             };
-            json!({ "type": kind, "id": id, "payload": payload })
+            // Serialized straight to text: this runs once per subscriber per event.
+            serde_json::to_string(&ResultMessage {
+                kind,
+                id: &id,
+                payload: &response,
+            })
+            .unwrap_or_else(|_| protocol.error_message(&id, json!([{ "message": "could not encode the result", "extensions": { "code": "INTERNAL" } }])).to_string())
         };
-        if outgoing
-            .send(Outgoing::Text(message.to_string()))
-            .await
-            .is_err()
-        {
+        if outgoing.send(Outgoing::Text(message)).await.is_err() {
             return;
         }
         if request_error {

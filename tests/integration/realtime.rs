@@ -466,3 +466,57 @@ async fn events_older_than_retention_are_pruned_in_the_background() {
         "recent events stay"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_costs_the_same_statements_for_one_subscriber_or_many() {
+    // No polling or key re-checks during the measurement: only the move and its delivery.
+    let app = TestApp::spawn_with(|c| {
+        c.events.poll_interval = Duration::from_secs(600);
+        c.ws.revalidate_interval = Duration::from_secs(600);
+    })
+    .await;
+    let sales = pipeline(&app, "Sales").await;
+    let ids = stage_ids(&sales);
+    let deal = create_deal(&app, &app.admin_key, "Watched").await;
+    let mut clients = Vec::new();
+    let mut costs = Vec::new();
+    let mut moves = 0;
+    for subscribers in [1usize, 25] {
+        while clients.len() < subscribers {
+            let mut ws =
+                WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+            subscribe(&mut ws, "s", STAGE_CHANGED, json!({})).await;
+            clients.push(ws);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The least of three moves: a pooled connection's first statements may add a
+        // one-off type lookup, which has nothing to do with the subscribers.
+        let mut least = u64::MAX;
+        for _ in 0..3 {
+            moves += 1;
+            let to = moves % 3 + 1; // open stages only
+            let before = app.statements.get();
+            move_deal(&app, &app.admin_key, &deal, &ids[to]).await;
+            for ws in &mut clients {
+                let event = next_change(ws).await;
+                // Every subscriber sees the deal as this move left it.
+                assert_eq!(event["deal"]["stage"]["id"], ids[to]);
+                assert_eq!(
+                    event["stageChange"]["toStage"]["name"],
+                    sales["stages"][to]["name"]
+                );
+                assert_eq!(event["pipeline"]["name"], "Sales");
+            }
+            least = least.min(app.statements.get() - before);
+        }
+        costs.push(least);
+    }
+    // Equal, but for timing: a dataloader batch does not wait for an earlier one still in
+    // flight, so `deal.stage` may miss the stages being fetched for `toStage` and read
+    // them again (one statement), more often on a busy machine. Per-subscriber reads would
+    // add several statements per subscriber (about a hundred here).
+    assert!(
+        costs[1] <= costs[0] + 2,
+        "statements for a move and its delivery to 1 and to 25 subscribers: {costs:?}"
+    );
+}

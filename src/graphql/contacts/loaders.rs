@@ -13,15 +13,13 @@ use crate::contacts::model::Contact;
 use crate::contacts::{ops, Listing};
 use crate::db::DbPool;
 use crate::error::AppError;
+use crate::graphql::loaders::{new_loader, Loaders};
 
 /// The request's loader of type `L`.
 pub(crate) fn loader<'a, L: Send + Sync + 'static>(
     ctx: &'a Context<'_>,
 ) -> Result<&'a crate::graphql::loaders::Cached<L>, AppError> {
-    ctx.data_opt::<crate::graphql::loaders::Cached<L>>()
-        .ok_or_else(|| {
-            AppError::internal(format!("no {} in the request", std::any::type_name::<L>()))
-        })
+    crate::graphql::loaders::get::<L>(ctx)
 }
 
 /// Companies by id (`Contact.company`, and `Deal.company`).
@@ -119,32 +117,27 @@ impl Loader<CompanyContactsKey> for CompanyContactsLoader {
     }
 }
 
-/// Registers this domain's loaders on a request, for the caller's workspace.
-pub fn attach(
-    request: async_graphql::Request,
-    pool: &DbPool,
-    workspace_id: Uuid,
-    cached: bool,
-) -> async_graphql::Request {
-    use crate::graphql::loaders::new_loader;
-    let pool = pool.clone();
-    request
-        .data(new_loader(
-            CompanyLoader {
-                pool: pool.clone(),
-                workspace_id,
-            },
-            cached,
-        ))
-        .data(new_loader(
-            ContactLoader {
-                pool: pool.clone(),
-                workspace_id,
-            },
-            cached,
-        ))
-        .data(new_loader(
-            CompanyContactsLoader { pool, workspace_id },
-            cached,
-        ))
+/// Adds this domain's loaders to a set, for one workspace.
+pub fn add(loaders: &mut Loaders, pool: &DbPool, workspace_id: Uuid, cached: bool) {
+    loaders.add(new_loader(
+        CompanyLoader {
+            pool: pool.clone(),
+            workspace_id,
+        },
+        cached,
+    ));
+    loaders.add(new_loader(
+        ContactLoader {
+            pool: pool.clone(),
+            workspace_id,
+        },
+        cached,
+    ));
+    loaders.add(new_loader(
+        CompanyContactsLoader {
+            pool: pool.clone(),
+            workspace_id,
+        },
+        cached,
+    ));
 }

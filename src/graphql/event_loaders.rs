@@ -1,0 +1,172 @@
+//! Dataloaders shared by every subscriber of one event. A move fans out to every subscriber
+//! of the workspace; if each resolved `deal { … }` through its own loaders, one move would
+//! cost a statement per subscriber (a thousand for a thousand open boards). Instead the
+//! first subscriber to resolve an event creates a cached loader set for it, and the others
+//! resolve through the same set: one batch per relation per event, however many subscribers.
+//!
+//! The first subscriber resolves alone; the others wait for it, then answer from the set's
+//! caches, so the statements one event costs do not depend on how many subscribers it has.
+//!
+//! The set reaches the resolvers as per-execution data: the subscription's stream puts the
+//! event's set in the subscription's [`CurrentEvent`] slot as it yields the event, and
+//! [`EventLoadersExtension`] hands it to the execution of that item, where it takes
+//! precedence over the subscription's own loaders (see [`super::loaders::get`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{Data, Response};
+use tokio::sync::Semaphore;
+
+use super::loaders::Loaders;
+use crate::db::DbPool;
+use crate::events::model::OutboxEvent;
+
+/// How long an event's loaders are shared. Subscribers resolve a live event within
+/// milliseconds of each other; one that resolves it later (after catching up) gets fresh
+/// reads, so relations show the state "as of delivery", never minutes old.
+const SHARE_FOR: Duration = Duration::from_secs(2);
+
+/// At most this many events' sets are kept; beyond it sharing simply restarts.
+const MAX_EVENTS: usize = 256;
+
+/// An event's loader set, and how this subscriber takes part in resolving it.
+pub struct EventShare {
+    pub loaders: Arc<Loaders>,
+    /// The first subscriber resolves alone and fills the set's caches; the others wait for
+    /// it (briefly), then read what it loaded. Without the wait they would all miss the
+    /// still-empty cache at once and each start its own batch.
+    pub role: Role,
+}
+
+pub enum Role {
+    First(FirstResolution),
+    Later(Arc<Semaphore>),
+}
+
+/// Held while the first subscriber resolves an event; dropping it lets the others go.
+pub struct FirstResolution(Arc<Semaphore>);
+
+impl Drop for FirstResolution {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// How long a later subscriber waits for the first one before resolving on its own.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(1);
+
+impl EventShare {
+    /// Waits until the first subscriber has resolved the event (if this is not it).
+    pub async fn ready(&self) {
+        if let Role::Later(done) = &self.role {
+            // Closed when the first resolution ends; acquiring never succeeds otherwise.
+            let _ = tokio::time::timeout(WAIT_FOR_FIRST, done.acquire()).await;
+        }
+    }
+}
+
+struct Shared {
+    created: Instant,
+    loaders: Arc<Loaders>,
+    done: Arc<Semaphore>,
+}
+
+/// The process's recent events' loader sets, by outbox position.
+pub struct EventLoaderCache {
+    pool: DbPool,
+    recent: Mutex<HashMap<i64, Shared>>,
+}
+
+impl EventLoaderCache {
+    pub fn new(pool: DbPool) -> EventLoaderCache {
+        EventLoaderCache {
+            pool,
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The loader set for `event`, shared with every other subscriber resolving it now.
+    pub fn for_event(&self, event: &OutboxEvent) -> EventShare {
+        let now = Instant::now();
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(shared) = recent.get(&event.position) {
+            if now.duration_since(shared.created) < SHARE_FOR {
+                return EventShare {
+                    loaders: shared.loaders.clone(),
+                    role: Role::Later(shared.done.clone()),
+                };
+            }
+        }
+        if recent.len() >= MAX_EVENTS {
+            recent.retain(|_, shared| now.duration_since(shared.created) < SHARE_FOR);
+            if recent.len() >= MAX_EVENTS {
+                recent.clear();
+            }
+        }
+        // Cached: the set lives for one event, so a cache cannot show a later event an
+        // earlier state.
+        let loaders = Arc::new(Loaders::for_workspace(&self.pool, event.workspace_id, true));
+        let done = Arc::new(Semaphore::new(0));
+        recent.insert(
+            event.position,
+            Shared {
+                created: now,
+                loaders: loaders.clone(),
+                done: done.clone(),
+            },
+        );
+        EventShare {
+            loaders,
+            role: Role::First(FirstResolution(done)),
+        }
+    }
+}
+
+/// One subscription's slot for the event it is about to resolve.
+#[derive(Clone, Default)]
+pub struct CurrentEvent(Arc<Mutex<Option<EventShare>>>);
+
+impl CurrentEvent {
+    pub fn set(&self, share: EventShare) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(share);
+    }
+
+    fn take(&self) -> Option<EventShare> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// Hands a subscription item's execution the loader set of its event.
+pub struct EventLoadersExtension;
+
+impl ExtensionFactory for EventLoadersExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(EventLoadersExtension)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for EventLoadersExtension {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let Some(share) = ctx.data_opt::<CurrentEvent>().and_then(CurrentEvent::take) else {
+            return next.run(ctx, operation_name).await;
+        };
+        let mut data = Data::default();
+        data.insert(share.loaders);
+        let response = next.run_with_data(ctx, operation_name, data).await;
+        // Only now may the later subscribers go: the caches hold what this one loaded.
+        drop(share.role);
+        response
+    }
+}
