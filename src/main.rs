@@ -68,6 +68,10 @@ enum Command {
             default_value_t = 50
         )]
         ws_max_connections_per_key: usize,
+        /// Seconds a WebSocket write may wait for a client that is not reading before the
+        /// connection is dropped.
+        #[arg(long, env = "DEALGRAPH_WS_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+        ws_write_timeout_secs: u64,
         /// Days events are kept for subscribers resuming with a cursor.
         #[arg(long, env = "DEALGRAPH_EVENT_RETENTION_DAYS", default_value_t = 7)]
         event_retention_days: u64,
@@ -161,6 +165,7 @@ async fn main() -> anyhow::Result<()> {
             ws_ping_secs,
             ws_init_timeout_secs,
             ws_max_connections_per_key,
+            ws_write_timeout_secs,
             event_retention_days,
         } => {
             let mut config = db_config(db);
@@ -170,6 +175,7 @@ async fn main() -> anyhow::Result<()> {
             config.ws.ping_interval = Duration::from_secs(ws_ping_secs.max(1));
             config.ws.init_timeout = Duration::from_secs(ws_init_timeout_secs.max(1));
             config.ws.max_connections_per_key = ws_max_connections_per_key.max(1);
+            config.ws.write_timeout = Duration::from_secs(ws_write_timeout_secs.max(1));
             config.events.retention = Duration::from_secs(event_retention_days.max(1) * 86_400);
             dealgraph::serve(config).await
         }

@@ -72,6 +72,10 @@ pub struct WsSettings {
     pub max_connections_per_key: usize,
     /// How often a connection re-checks its key, so a revoked key's subscriptions end.
     pub revalidate_interval: Duration,
+    /// How long one write may wait for the client to read. A client that stops reading
+    /// fills the socket's buffers; after this long the connection is dropped, freeing its
+    /// slot (its subscriptions can resume from their last cursor).
+    pub write_timeout: Duration,
 }
 
 impl Default for WsSettings {
@@ -82,6 +86,7 @@ impl Default for WsSettings {
             max_subscriptions: 100,
             max_connections_per_key: 50,
             revalidate_interval: Duration::from_secs(3),
+            write_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -147,6 +152,8 @@ struct Connection {
     outgoing_tx: mpsc::Sender<Outgoing>,
     outgoing_rx: mpsc::Receiver<Outgoing>,
     last_heard: Instant,
+    /// A write timed out: the client stopped reading, and nothing more can be sent.
+    stalled: bool,
 }
 
 enum Step {
@@ -179,6 +186,7 @@ impl Connection {
             outgoing_tx,
             outgoing_rx,
             last_heard: Instant::now(),
+            stalled: false,
         }
     }
 
@@ -212,6 +220,11 @@ impl Connection {
                 _ = revalidation.tick(), if self.actor.is_some() => self.revalidate().await,
                 () = shutdown.cancelled() => Step::Close(close::GOING_AWAY, "server shutting down".into()),
             };
+            if self.stalled {
+                tracing::info!("dropping a WebSocket connection whose client stopped reading");
+                metrics::counter!("dealgraph_ws_stalled_connections_total").increment(1);
+                break None;
+            }
             if let Step::Close(code, reason) = step {
                 break Some((code, reason));
             }
@@ -224,7 +237,7 @@ impl Connection {
                 code,
                 reason: Utf8Bytes::from(reason),
             };
-            if self.socket.send(Message::Close(Some(frame))).await.is_ok() {
+            if self.write(Message::Close(Some(frame))).await {
                 // Finish the closing handshake: dropping the socket with unread client data
                 // would reset the connection and the client could lose our close frame.
                 let drain = async {
@@ -265,7 +278,7 @@ impl Connection {
         }
         // A WebSocket ping is answered by every client (browsers do it themselves); the
         // protocol-level message keeps proxies and the client libraries' timers happy too.
-        let _ = self.socket.send(Message::Ping(Default::default())).await;
+        self.write(Message::Ping(Default::default())).await;
         let keepalive = match self.protocol {
             Protocol::TransportWs => json!({ "type": "ping" }),
             Protocol::Legacy => json!({ "type": "ka" }),
@@ -277,16 +290,29 @@ impl Connection {
     }
 
     async fn send(&mut self, message: Value) {
-        let _ = self
-            .socket
-            .send(Message::Text(Utf8Bytes::from(message.to_string())))
+        self.write(Message::Text(Utf8Bytes::from(message.to_string())))
             .await;
+    }
+
+    /// Sends one frame, waiting at most `write_timeout` for the client to make room; true
+    /// when it was sent. A closed socket is noticed by the reading side of the loop.
+    async fn write(&mut self, message: Message) -> bool {
+        if self.stalled {
+            return false;
+        }
+        match tokio::time::timeout(self.state.ws.write_timeout, self.socket.send(message)).await {
+            Ok(sent) => sent.is_ok(),
+            Err(_) => {
+                self.stalled = true;
+                false
+            }
+        }
     }
 
     async fn on_outgoing(&mut self, outgoing: Outgoing) -> Step {
         match outgoing {
             Outgoing::Text(text) => {
-                let _ = self.socket.send(Message::Text(Utf8Bytes::from(text))).await;
+                self.write(Message::Text(Utf8Bytes::from(text))).await;
             }
             Outgoing::Finished { id, generation } => {
                 if self

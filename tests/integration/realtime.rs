@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use dealgraph::auth::Scope;
 use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
@@ -519,4 +520,68 @@ async fn a_move_costs_the_same_statements_for_one_subscriber_or_many() {
         costs[1] <= costs[0] + 2,
         "statements for a move and its delivery to 1 and to 25 subscribers: {costs:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_stops_reading_is_dropped_without_slowing_the_others() {
+    let app = TestApp::spawn_with(|c| {
+        quick(c);
+        c.ws.max_connections_per_key = 1;
+        c.ws.write_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let sales = pipeline(&app, "Sales").await;
+    let ids = stage_ids(&sales);
+    // A deal whose custom fields make each event big (30 aliases × 15 kB).
+    let deal = app
+        .gql(
+            "mutation($f: JSON!) { createDeal(input: {title: \"Heavy\", customFields: $f}) { deal { id } } }",
+            json!({ "f": { "notes": "n".repeat(15_000) } }),
+        )
+        .await
+        .data()["createDeal"]["deal"]
+        .clone();
+    let heavy = format!(
+        "subscription {{ dealStageChanged {{ id {} }} }}",
+        (0..30)
+            .map(|i| format!("f{i}: deal {{ customFields }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let reader_key = app.key_with(&[Scope::CrmRead]).await;
+    let mut stalled = WsClient::connect_small_buffer(&app.ws_url(), TRANSPORT_WS).await;
+    stalled.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {reader_key}") } })).await;
+    assert_eq!(stalled.next_json().await["type"], "connection_ack");
+    subscribe(&mut stalled, "heavy", &heavy, json!({})).await;
+    let mut healthy = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut healthy, "s", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // About 14 MB of events for a client that reads none of them.
+    for i in 0..30 {
+        move_deal(&app, &app.admin_key, &deal, &ids[i % 3 + 1]).await;
+    }
+    for sequence in 2..32 {
+        let event = next_change(&mut healthy).await;
+        assert_eq!(event["stageChange"]["sequence"], sequence);
+    }
+
+    // The stalled connection is dropped once a write has waited `write_timeout`, which
+    // frees its place under the per-key cap.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut again = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
+        again.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {reader_key}") } })).await;
+        match again.receive().await {
+            Received::Json(ack) if ack["type"] == "connection_ack" => break,
+            Received::Closed(Some(4429), _) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stalled connection still holds its slot"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    drop(stalled);
 }

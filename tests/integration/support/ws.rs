@@ -42,6 +42,32 @@ impl WsClient {
         WsClient { stream, protocol }
     }
 
+    /// Connects through a socket with a tiny receive buffer, for clients that stop reading:
+    /// the server's writes then block after a few messages instead of filling megabytes of
+    /// kernel buffers first.
+    pub async fn connect_small_buffer(url: &str, protocol: &str) -> WsClient {
+        let mut request = url.into_client_request().expect("request");
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol.parse().expect("header"));
+        let host = request.uri().authority().expect("host").as_str().to_owned();
+        let address = tokio::net::lookup_host(host)
+            .await
+            .expect("resolve")
+            .next()
+            .expect("an address");
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let tcp = socket.connect(address).await.expect("connect");
+        let (stream, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(tcp))
+            .await
+            .expect("handshake");
+        WsClient {
+            stream,
+            protocol: protocol.to_owned(),
+        }
+    }
+
     /// Connects and completes `connection_init` with `key`, expecting an ack.
     pub async fn connect_authed(url: &str, protocol: &str, key: &str) -> WsClient {
         let mut client = Self::connect(url, protocol).await;
