@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench events                          # 1, 100, 1000 subscribers
 //!     cargo bench --bench events -- --subscribers 100 --moves 300 --rate 100
+//!     cargo bench --bench events -- --subscribers 100 --stalled 500   # + clients that never read
 //!
 //! It starts `target/release/dealgraph serve` on its own managed PostgreSQL (under
 //! target/bench-events), makes a workspace, a pipeline and deals through the API, opens the
@@ -31,6 +32,8 @@ struct Args {
     moves: usize,
     rate: u64,
     deals: usize,
+    /// Extra subscribers that never read a message (through a tiny receive buffer).
+    stalled: usize,
 }
 
 fn args() -> Args {
@@ -39,6 +42,7 @@ fn args() -> Args {
         moves: 300,
         rate: 100,
         deals: 50,
+        stalled: 0,
     };
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +55,7 @@ fn args() -> Args {
             "--moves" => args.moves = value.parse().unwrap_or(args.moves),
             "--rate" => args.rate = value.parse().unwrap_or(args.rate),
             "--deals" => args.deals = value.parse().unwrap_or(args.deals),
+            "--stalled" => args.stalled = value.parse().unwrap_or(0),
             _ => {
                 i += 1;
                 continue;
@@ -204,6 +209,50 @@ async fn subscriber(url: String, key: String, expected: usize) -> Vec<(String, i
     got
 }
 
+type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// A subscriber that never reads: it subscribes and then leaves every message unread, with a
+/// 4 KiB receive buffer so the server's writes soon block.
+async fn stalled_subscriber(url: String, key: String) -> Socket {
+    let mut request = format!("ws://{url}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket.connect(url.parse().unwrap()).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+    ws.send(Message::text(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } }).to_string())).await.unwrap();
+    let _ack = ws.next().await;
+    let query =
+        "subscription { dealStageChanged { id stageChange { sequence } deal { id title } } }";
+    ws.send(Message::text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
+    ))
+    .await
+    .unwrap();
+    ws
+}
+
+/// A counter's value from the server's /metrics.
+async fn metric(http: &reqwest::Client, server: &Server, name: &str) -> f64 {
+    let text = http
+        .get(format!("http://{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default();
+    text.lines()
+        .filter(|line| line.starts_with(name))
+        .filter_map(|line| line.split_whitespace().last()?.parse::<f64>().ok())
+        .sum()
+}
+
 #[tokio::main]
 async fn main() {
     raise_fd_limit();
@@ -239,6 +288,18 @@ async fn main() {
         );
     }
     let idle_rss = rss_kb(pid, "VmRSS:");
+    let mut stalled = Vec::new();
+    for _ in 0..args.stalled {
+        stalled.push(stalled_subscriber(server.url.clone(), server.key.clone()).await);
+    }
+    if args.stalled > 0 {
+        println!(
+            "{} more subscribers never read a message (server RSS with them connected: {:.1} MB)",
+            args.stalled,
+            rss_kb(pid, "VmRSS:") as f64 / 1024.0
+        );
+        println!();
+    }
     println!("| subscribers | moves | delivered | lost | duplicated/out of order | events/s delivered | p50 send→deliver | p99 send→deliver | p50 commit→deliver | p99 commit→deliver | server RSS peak |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     // Each deal's history continues across runs: its next move gets the next sequence.
@@ -324,6 +385,15 @@ async fn main() {
         "server idle RSS before the runs: {:.1} MB",
         idle_rss as f64 / 1024.0
     );
+    if args.stalled > 0 {
+        println!(
+            "connections dropped for not reading: {} of {}; server RSS after the runs: {:.1} MB",
+            metric(&http, &server, "dealgraph_ws_stalled_connections_total").await,
+            args.stalled,
+            rss_kb(pid, "VmRSS:") as f64 / 1024.0
+        );
+    }
+    drop(stalled);
     let _ = nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pid as i32),
         nix::sys::signal::Signal::SIGTERM,

@@ -1,4 +1,4 @@
-//! Dataloaders shared by every subscriber of one event. A move fans out to every subscriber
+//! Work shared by every subscriber of one event: its dataloaders and its results. A move fans out to every subscriber
 //! of the workspace; if each resolved `deal { … }` through its own loaders, one move would
 //! cost a statement per subscriber (a thousand for a thousand open boards). Instead the
 //! first subscriber to resolve an event creates a cached loader set for it, and the others
@@ -6,6 +6,8 @@
 //!
 //! The first subscriber resolves alone; the others wait for it, then answer from the set's
 //! caches, so the statements one event costs do not depend on how many subscribers it has.
+//! Subscribers with the same operation, variables and scopes would compute the very same
+//! result, so it is computed once per event and copied to the rest ([`SubscriptionShape`]).
 //!
 //! The set reaches the resolvers as per-execution data: the subscription's stream puts the
 //! event's set in the subscription's [`CurrentEvent`] slot as it yields the event, and
@@ -17,10 +19,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Data, Response};
+use async_graphql::{Data, Response, Value};
 use tokio::sync::Semaphore;
 
 use super::loaders::Loaders;
+use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::events::model::OutboxEvent;
 
@@ -35,6 +38,7 @@ const MAX_EVENTS: usize = 256;
 /// An event's loader set, and how this subscriber takes part in resolving it.
 pub struct EventShare {
     pub loaders: Arc<Loaders>,
+    results: Results,
     /// The first subscriber resolves alone and fills the set's caches; the others wait for
     /// it (briefly), then read what it loaded. Without the wait they would all miss the
     /// still-empty cache at once and each start its own batch.
@@ -68,9 +72,13 @@ impl EventShare {
     }
 }
 
+/// An event's results, by subscription shape.
+type Results = Arc<Mutex<HashMap<Arc<str>, Value>>>;
+
 struct Shared {
     created: Instant,
     loaders: Arc<Loaders>,
+    results: Results,
     done: Arc<Semaphore>,
 }
 
@@ -99,6 +107,7 @@ impl EventLoaderCache {
             if now.duration_since(shared.created) < SHARE_FOR {
                 return EventShare {
                     loaders: shared.loaders.clone(),
+                    results: shared.results.clone(),
                     role: Role::Later(shared.done.clone()),
                 };
             }
@@ -113,18 +122,40 @@ impl EventLoaderCache {
         // earlier state.
         let loaders = Arc::new(Loaders::for_workspace(&self.pool, event.workspace_id, true));
         let done = Arc::new(Semaphore::new(0));
+        let results = Results::default();
         recent.insert(
             event.position,
             Shared {
                 created: now,
                 loaders: loaders.clone(),
+                results: results.clone(),
                 done: done.clone(),
             },
         );
         EventShare {
             loaders,
+            results,
             role: Role::First(FirstResolution(done)),
         }
+    }
+}
+
+/// What makes two subscriptions' results for one event identical: the operation, its
+/// variables and the key's scopes (the workspace is the event's). Resolvers under a
+/// subscription may depend on nothing else of the caller.
+#[derive(Clone)]
+pub struct SubscriptionShape(Arc<str>);
+
+impl SubscriptionShape {
+    pub fn of(request: &async_graphql::Request, actor: &Actor) -> SubscriptionShape {
+        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+        SubscriptionShape(Arc::from(format!(
+            "{:?}\u{0}{}\u{0}{}\u{0}{}",
+            actor.scopes,
+            request.operation_name.as_deref().unwrap_or(""),
+            variables,
+            request.query,
+        )))
     }
 }
 
@@ -162,9 +193,26 @@ impl Extension for EventLoadersExtension {
         let Some(share) = ctx.data_opt::<CurrentEvent>().and_then(CurrentEvent::take) else {
             return next.run(ctx, operation_name).await;
         };
+        let shape = ctx.data_opt::<SubscriptionShape>();
+        if let Some(SubscriptionShape(shape)) = shape {
+            let results = share.results.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(data) = results.get(shape) {
+                return Response::new(data.clone());
+            }
+        }
         let mut data = Data::default();
         data.insert(share.loaders);
         let response = next.run_with_data(ctx, operation_name, data).await;
+        if let Some(SubscriptionShape(shape)) = shape {
+            // Only clean results are shared; an error is this subscriber's to report.
+            if response.errors.is_empty() && response.extensions.is_empty() {
+                share
+                    .results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(shape.clone(), response.data.clone());
+            }
+        }
         // Only now may the later subscribers go: the caches hold what this one loaded.
         drop(share.role);
         response

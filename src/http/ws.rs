@@ -19,6 +19,7 @@ use super::AppState;
 use crate::auth::ops::authenticate;
 use crate::auth::Actor;
 use crate::graphql::errors::ensure_codes;
+use crate::graphql::event_loaders::SubscriptionShape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Protocol {
@@ -478,7 +479,11 @@ impl Connection {
             self.protocol,
             id.clone(),
             generation,
-            crate::graphql::with_request_data(request, &self.state.pool, actor, false),
+            {
+                let shape = SubscriptionShape::of(&request, &actor);
+                crate::graphql::with_request_data(request, &self.state.pool, actor, false)
+                    .data(shape)
+            },
             self.outgoing_tx.clone(),
         ));
         self.subscriptions.insert(id, (generation, task));

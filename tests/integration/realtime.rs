@@ -585,3 +585,37 @@ async fn a_client_that_stops_reading_is_dropped_without_slowing_the_others() {
     }
     drop(stalled);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribers_with_different_selections_or_scopes_get_their_own_results() {
+    let app = TestApp::spawn_with(quick).await;
+    let sales = pipeline(&app, "Sales").await;
+    let deal = create_deal(&app, &app.admin_key, "Shared").await;
+    let reader = app.key_with(&[Scope::CrmRead]).await;
+    let ids_only = "subscription { dealStageChanged { id deal { id } } }";
+    let titles = "subscription { dealStageChanged { id deal { title } } }";
+    let named = "subscription Named { dealStageChanged { id deal { id } } }";
+    let mut clients = Vec::new();
+    for (key, query) in [
+        (&app.admin_key, ids_only),
+        (&app.admin_key, titles),
+        (&app.admin_key, ids_only),
+        (&reader, named),
+        (&reader, titles),
+    ] {
+        let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, key).await;
+        subscribe(&mut ws, "s", query, json!({})).await;
+        clients.push((ws, query));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    move_deal(&app, &app.admin_key, &deal, &stage_ids(&sales)[1]).await;
+    for (ws, query) in &mut clients {
+        let event = next_change(ws).await;
+        let expected = if *query == titles {
+            json!({ "title": "Shared" })
+        } else {
+            json!({ "id": deal["id"] })
+        };
+        assert_eq!(event["deal"], expected, "{query}");
+    }
+}
