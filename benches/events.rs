@@ -22,6 +22,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 /// (deal, sequence) → (request sent, response received).
@@ -170,7 +171,12 @@ async fn subscriber(url: String, key: String, expected: usize) -> Vec<(String, i
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    // A small read buffer: tungstenite zero-fills all of it before every read, and at the
+    // default 128 KiB that would make this client, not the server, the bottleneck.
+    let config = WebSocketConfig::default().read_buffer_size(4096);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+        .await
+        .unwrap();
     ws.send(Message::text(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } }).to_string())).await.unwrap();
     let query = "subscription { dealStageChanged { id stageChange { sequence } deal { id } } }";
     let mut got = Vec::with_capacity(expected);
@@ -224,7 +230,10 @@ async fn stalled_subscriber(url: String, key: String) -> Socket {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let tcp = socket.connect(url.parse().unwrap()).await.unwrap();
-    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+    let config = WebSocketConfig::default().read_buffer_size(4096);
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(request, tcp, Some(config))
+        .await
+        .unwrap();
     ws.send(Message::text(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } }).to_string())).await.unwrap();
     let _ack = ws.next().await;
     let query =

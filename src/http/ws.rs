@@ -59,6 +59,9 @@ mod close {
     pub const KEEPALIVE_TIMEOUT: u16 = 1011;
 }
 
+/// Bytes read from a connection's socket at a time.
+const READ_BUFFER_SIZE: usize = 4 * 1024;
+
 /// How long a closing connection waits for the client to acknowledge the close frame.
 const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -119,12 +122,18 @@ pub async fn upgrade(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let tasks = state.tasks.clone();
-    ws.protocols([protocol.name()]).on_upgrade(move |socket| {
-        let connection = Connection::new(state, protocol, socket, header_key, request_id);
-        async move {
-            tasks.spawn(connection.run());
-        }
-    })
+    // Clients send a few small messages; tungstenite zero-fills its whole read buffer (128 KiB
+    // by default) before every read attempt, which cost more CPU than anything else per
+    // delivered event and 128 KiB of memory per connection. Larger messages still arrive:
+    // the buffer grows to fit a frame.
+    ws.read_buffer_size(READ_BUFFER_SIZE)
+        .protocols([protocol.name()])
+        .on_upgrade(move |socket| {
+            let connection = Connection::new(state, protocol, socket, header_key, request_id);
+            async move {
+                tasks.spawn(connection.run());
+            }
+        })
 }
 
 enum Outgoing {

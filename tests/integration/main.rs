@@ -13,6 +13,7 @@ mod contacts;
 mod deals;
 mod graphiql;
 mod http_spec;
+mod migrations;
 mod ops;
 mod pipelines;
 mod realtime;
