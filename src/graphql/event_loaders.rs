@@ -59,15 +59,16 @@ impl Drop for FirstResolution {
     }
 }
 
-/// How long a later subscriber waits for the first one before resolving on its own.
-const WAIT_FOR_FIRST: Duration = Duration::from_secs(1);
-
 impl EventShare {
-    /// Waits until the first subscriber has resolved the event (if this is not it).
+    /// Waits until the first subscriber has resolved the event (if this is not it). The
+    /// wait ends however that resolution ends: the guard closes the semaphore on drop, also
+    /// when the first subscriber goes away mid-resolution.
     pub async fn ready(&self) {
         if let Role::Later(done) = &self.role {
-            // Closed when the first resolution ends; acquiring never succeeds otherwise.
-            let _ = tokio::time::timeout(WAIT_FOR_FIRST, done.acquire()).await;
+            if !done.is_closed() {
+                // Never granted: it has no permits, and only closing ends the wait.
+                let _ = done.acquire().await;
+            }
         }
     }
 }

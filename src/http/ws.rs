@@ -10,7 +10,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -310,7 +310,13 @@ impl Connection {
         if self.stalled {
             return false;
         }
-        match tokio::time::timeout(self.state.ws.write_timeout, self.socket.send(message)).await {
+        let send = self.socket.send(message);
+        tokio::pin!(send);
+        // Almost every write completes at once; only one that has to wait gets a timer.
+        if let Some(sent) = (&mut send).now_or_never() {
+            return sent.is_ok();
+        }
+        match tokio::time::timeout(self.state.ws.write_timeout, send).await {
             Ok(sent) => sent.is_ok(),
             Err(_) => {
                 self.stalled = true;
