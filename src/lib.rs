@@ -128,12 +128,18 @@ pub fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<
     );
     let schema = graphql::build_schema_with_events(pool.clone(), hub, settings);
     let tasks = TaskTracker::new();
+    let ws_keys = http::ws_keys::ConnectedKeys::default();
+    ws_keys.watch(
+        pool.clone(),
+        config.ws.revalidate_interval,
+        shutdown.clone(),
+    );
     let state = http::AppState {
         schema,
         pool,
         metrics: telemetry::Metrics::install()?,
         ws: config.ws,
-        ws_connections: Default::default(),
+        ws_keys,
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
     };

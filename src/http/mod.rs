@@ -5,6 +5,7 @@ pub mod graphql;
 pub mod negotiate;
 pub mod ops;
 pub mod ws;
+pub mod ws_keys;
 
 use std::time::Instant;
 
@@ -32,9 +33,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub metrics: Metrics,
     pub ws: ws::WsSettings,
-    /// Open WebSockets per API key, to cap them.
-    pub ws_connections:
-        std::sync::Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>>,
+    /// The keys of open WebSockets: capped per key, re-checked for revocation.
+    pub ws_keys: ws_keys::ConnectedKeys,
     /// Cancelled on shutdown: WebSockets close with 1001.
     pub shutdown: CancellationToken,
     /// WebSocket connections, so shutdown can wait for them to close.

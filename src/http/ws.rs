@@ -14,7 +14,9 @@ use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
+use super::ws_keys::KeySlot;
 use super::AppState;
 use crate::auth::ops::authenticate;
 use crate::auth::Actor;
@@ -74,7 +76,8 @@ pub struct WsSettings {
     pub max_subscriptions: usize,
     /// Open connections per API key.
     pub max_connections_per_key: usize,
-    /// How often a connection re-checks its key, so a revoked key's subscriptions end.
+    /// How often the keys of open connections are re-checked, so a revoked key's
+    /// subscriptions end (one statement per interval for all of them).
     pub revalidate_interval: Duration,
     /// How long one write may wait for the client to read. A client that stops reading
     /// fills the socket's buffers; after this long the connection is dropped, freeing its
@@ -152,10 +155,10 @@ struct Connection {
     header_key: Option<String>,
     request_id: Option<String>,
     actor: Option<Actor>,
-    /// The `Authorization` value that authenticated the connection, re-checked periodically.
-    authorization: Option<String>,
     /// Holds this connection's place in the per-key count.
     _slot: Option<KeySlot>,
+    /// Cancelled when the connection's key is found revoked.
+    revoked: CancellationToken,
     init_received: bool,
     subscriptions: HashMap<String, (u64, JoinHandle<()>)>,
     next_generation: u64,
@@ -188,8 +191,8 @@ impl Connection {
             header_key,
             request_id,
             actor: None,
-            authorization: None,
             _slot: None,
+            revoked: CancellationToken::new(),
             init_received: false,
             subscriptions: HashMap::new(),
             next_generation: 0,
@@ -208,12 +211,9 @@ impl Connection {
             tokio::time::Instant::now() + settings.ping_interval,
             settings.ping_interval,
         );
-        let mut revalidation = tokio::time::interval_at(
-            tokio::time::Instant::now() + settings.revalidate_interval,
-            settings.revalidate_interval,
-        );
         let shutdown = self.state.shutdown.clone();
         let step = loop {
+            let revoked = self.revoked.clone();
             let step = tokio::select! {
                 incoming = self.socket.recv() => match incoming {
                     Some(Ok(message)) => {
@@ -227,7 +227,7 @@ impl Connection {
                     Step::Close(close::INIT_TIMEOUT, "Connection initialisation timeout".into())
                 }
                 _ = pings.tick() => self.on_ping_tick(settings.ping_interval).await,
-                _ = revalidation.tick(), if self.actor.is_some() => self.revalidate().await,
+                () = revoked.cancelled() => Step::Close(close::FORBIDDEN, "API key revoked".into()),
                 () = shutdown.cancelled() => Step::Close(close::GOING_AWAY, "server shutting down".into()),
             };
             if self.stalled {
@@ -259,23 +259,6 @@ impl Connection {
                 };
                 let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, drain).await;
             }
-        }
-    }
-
-    /// A revoked (or deleted) key ends the connection and its subscriptions.
-    async fn revalidate(&mut self) -> Step {
-        match authenticate(
-            &self.state.pool,
-            self.authorization.as_deref(),
-            self.request_id.clone(),
-        )
-        .await
-        {
-            Err(crate::error::AppError::Unauthenticated(_)) => {
-                Step::Close(close::FORBIDDEN, "API key revoked".into())
-            }
-            // A database hiccup is not a reason to drop a healthy connection.
-            _ => Step::Continue,
         }
     }
 
@@ -438,16 +421,17 @@ impl Connection {
         .await
         {
             Ok(actor) => {
-                let Some(slot) = KeySlot::take(&self.state, actor.key_id) else {
+                let max = self.state.ws.max_connections_per_key;
+                let Some(slot) = self.state.ws_keys.join(actor.key_id, max) else {
                     let limit = self.state.ws.max_connections_per_key;
                     return Step::Close(
                         close::TOO_MANY_INITS,
                         format!("Too many connections for this API key (at most {limit})"),
                     );
                 };
+                self.revoked = slot.revoked.clone();
                 self._slot = Some(slot);
                 self.actor = Some(actor);
-                self.authorization = authorization;
                 self.send(json!({ "type": "connection_ack" })).await;
                 Step::Continue
             }
@@ -507,45 +491,6 @@ impl Connection {
 
     async fn send_errors(&mut self, id: &str, errors: Value) {
         self.send(self.protocol.error_message(id, errors)).await;
-    }
-}
-
-/// A connection's place in its key's connection count, given back on drop.
-struct KeySlot {
-    counts: std::sync::Arc<std::sync::Mutex<HashMap<uuid::Uuid, usize>>>,
-    key_id: uuid::Uuid,
-}
-
-impl KeySlot {
-    fn take(state: &AppState, key_id: uuid::Uuid) -> Option<KeySlot> {
-        let mut counts = state
-            .ws_connections
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let count = counts.entry(key_id).or_insert(0);
-        if *count >= state.ws.max_connections_per_key {
-            return None;
-        }
-        *count += 1;
-        Some(KeySlot {
-            counts: state.ws_connections.clone(),
-            key_id,
-        })
-    }
-}
-
-impl Drop for KeySlot {
-    fn drop(&mut self) {
-        let mut counts = self
-            .counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(count) = counts.get_mut(&self.key_id) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                counts.remove(&self.key_id);
-            }
-        }
     }
 }
 

@@ -619,3 +619,25 @@ async fn subscribers_with_different_selections_or_scopes_get_their_own_results()
         assert_eq!(event["deal"], expected, "{query}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn open_connections_cost_one_key_check_per_interval_not_one_each() {
+    let app = TestApp::spawn_with(|c| {
+        c.events.poll_interval = Duration::from_secs(600);
+        c.ws.revalidate_interval = Duration::from_millis(200);
+    })
+    .await;
+    let mut clients = Vec::new();
+    for _ in 0..20 {
+        clients.push(WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = app.statements.get();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let checks = app.statements.get() - before;
+    // About ten rounds of one statement; a check per connection would be about 200.
+    assert!(
+        (5..=15).contains(&checks),
+        "{checks} statements in 2 s for 20 connections"
+    );
+}
