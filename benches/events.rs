@@ -8,8 +8,9 @@
 //! It starts `target/release/dealgraph serve` on its own managed PostgreSQL (under
 //! target/bench-events), makes a workspace, a pipeline and deals through the API, opens the
 //! subscribers, moves deals at a fixed rate, and checks that every subscriber got every event
-//! exactly once and in order. Latency is measured from sending the `moveDeal` request (an upper
-//! bound of commit-to-delivery) and from receiving its response (just after commit).
+//! exactly once and in order. Commit-to-delivery latency is measured from the event's
+//! `occurredAt` (stamped as the write's last step, just before its commit; same machine, same
+//! clock), and send-to-delivery from sending the `moveDeal` request.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,8 +26,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
-/// (deal, sequence) → (request sent, response received).
-type SendTimes = HashMap<(String, i64), (Instant, Instant)>;
+/// (deal, sequence) → when its `moveDeal` request was sent.
+type SendTimes = HashMap<(String, i64), Instant>;
 
 struct Args {
     subscribers: Vec<usize>,
@@ -162,8 +163,16 @@ async fn gql(http: &reqwest::Client, server: &Server, query: &str, variables: Va
     response["data"].clone()
 }
 
-/// One subscriber: connects, subscribes, then records (deal, sequence) → receive time.
-async fn subscriber(url: String, key: String, expected: usize) -> Vec<(String, i64, Instant)> {
+/// One delivery: the deal, its history sequence, when it arrived, and commit-to-delivery.
+struct Delivery {
+    deal: String,
+    sequence: i64,
+    at: Instant,
+    since_commit_ms: f64,
+}
+
+/// One subscriber: connects, subscribes, then records every delivery.
+async fn subscriber(url: String, key: String, expected: usize) -> Vec<Delivery> {
     let mut request = format!("ws://{url}/graphql/ws")
         .into_client_request()
         .unwrap();
@@ -178,7 +187,8 @@ async fn subscriber(url: String, key: String, expected: usize) -> Vec<(String, i
         .await
         .unwrap();
     ws.send(Message::text(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } }).to_string())).await.unwrap();
-    let query = "subscription { dealStageChanged { id stageChange { sequence } deal { id } } }";
+    let query =
+        "subscription { dealStageChanged { id occurredAt stageChange { sequence } deal { id } } }";
     let mut got = Vec::with_capacity(expected);
     let mut subscribed = false;
     while got.len() < expected {
@@ -202,12 +212,19 @@ async fn subscriber(url: String, key: String, expected: usize) -> Vec<(String, i
             }
             Some("ping") => ws.send(Message::text(r#"{"type":"pong"}"#)).await.unwrap(),
             Some("next") => {
+                let now = chrono::Utc::now();
                 let event = &value["payload"]["data"]["dealStageChanged"];
-                got.push((
-                    event["deal"]["id"].as_str().unwrap_or("").to_owned(),
-                    event["stageChange"]["sequence"].as_i64().unwrap_or(0),
-                    Instant::now(),
-                ));
+                let committed = event["occurredAt"]
+                    .as_str()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map_or(now, |t| t.with_timezone(&chrono::Utc));
+                got.push(Delivery {
+                    deal: event["deal"]["id"].as_str().unwrap_or("").to_owned(),
+                    sequence: event["stageChange"]["sequence"].as_i64().unwrap_or(0),
+                    at: Instant::now(),
+                    since_commit_ms: (now - committed).num_microseconds().unwrap_or(0) as f64
+                        / 1000.0,
+                });
             }
             _ => {}
         }
@@ -347,7 +364,7 @@ async fn main() {
             let stage = stages[(i / deals.len() + 1) % stages.len()].clone();
             let t0 = Instant::now();
             gql(&http, &server, "mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s}) { stageChange { sequence } } }", json!({ "d": deal, "s": stage })).await;
-            sent.lock().await.insert(key, (t0, Instant::now()));
+            sent.lock().await.insert(key, t0);
         }
         let mut send_lat = Vec::new();
         let mut commit_lat = Vec::new();
@@ -359,16 +376,18 @@ async fn main() {
             delivered += got.len();
             lost += args.moves.saturating_sub(got.len());
             let mut last_seq: HashMap<&str, i64> = HashMap::new();
-            for (deal, seq, at) in &got {
-                let previous = last_seq.insert(deal.as_str(), *seq).unwrap_or(0);
-                if *seq <= previous {
+            for delivery in &got {
+                let previous = last_seq
+                    .insert(delivery.deal.as_str(), delivery.sequence)
+                    .unwrap_or(0);
+                if delivery.sequence <= previous {
                     disorder += 1;
                 }
-                if let Some((t0, t1)) = sent.get(&(deal.clone(), *seq)) {
-                    send_lat.push(at.duration_since(*t0).as_secs_f64() * 1000.0);
-                    commit_lat.push(at.saturating_duration_since(*t1).as_secs_f64() * 1000.0);
+                if let Some(t0) = sent.get(&(delivery.deal.clone(), delivery.sequence)) {
+                    send_lat.push(delivery.at.duration_since(*t0).as_secs_f64() * 1000.0);
                 }
-                last_delivery = last_delivery.max(*at);
+                commit_lat.push(delivery.since_commit_ms);
+                last_delivery = last_delivery.max(delivery.at);
             }
         }
         sampler.abort();

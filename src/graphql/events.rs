@@ -163,6 +163,8 @@ impl EventGql {
     async fn entity_id(&self) -> ID {
         ID(self.0.entity_id.to_string())
     }
+    /// When the change was committed, to within the commit itself (see
+    /// `StageChangeEvent.occurredAt`).
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
@@ -194,6 +196,11 @@ impl StageChangeEvent {
     /// The event's unique id.
     async fn id(&self) -> ID {
         ID(self.event.id.to_string())
+    }
+    /// When the move was committed, to within the commit itself: events are stamped as the
+    /// write's last step, so this never decreases along the feed.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.event.occurred_at
     }
     async fn stage_change(&self) -> async_graphql::Result<StageChangeGql> {
         let p = &self.event.payload;

@@ -641,3 +641,45 @@ async fn open_connections_cost_one_key_check_per_interval_not_one_each() {
         "{checks} statements in 2 s for 20 connections"
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct At {
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_are_stamped_when_appended_not_when_their_transaction_began() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().await.expect("connection");
+    diesel::sql_query("BEGIN").execute(&mut conn).await.unwrap();
+    let began: At = diesel::sql_query("SELECT now() AS at")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let event = dealgraph::events::NewEvent {
+        event_type: "deal.updated",
+        entity_type: "deal",
+        entity_id: uuid::Uuid::now_v7(),
+        payload: json!({}),
+    };
+    dealgraph::events::append(&mut conn, app.workspace_id, &[event])
+        .await
+        .unwrap();
+    diesel::sql_query("COMMIT")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let stamped: At = diesel::sql_query(
+        "SELECT occurred_at AS at FROM outbox_events ORDER BY position DESC LIMIT 1",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    let waited = stamped.at - began.at;
+    assert!(
+        waited >= chrono::Duration::milliseconds(300),
+        "stamped {waited} after the transaction began"
+    );
+}

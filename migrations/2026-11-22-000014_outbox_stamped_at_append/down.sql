@@ -1,0 +1,1 @@
+ALTER TABLE outbox_events ALTER COLUMN occurred_at SET DEFAULT now();
