@@ -95,6 +95,20 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Memory in all TCP socket buffers of the machine (kernel, not in any process's RSS):
+/// where the data for clients that do not read waits.
+fn tcp_buffers_kb() -> u64 {
+    std::fs::read_to_string("/proc/net/sockstat")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("TCP:"))?;
+            let mut words = line.split_whitespace();
+            words.find(|w| *w == "mem")?;
+            words.next()?.parse::<u64>().ok()
+        })
+        .map_or(0, |pages| pages * 4)
+}
+
 struct Server {
     child: tokio::process::Child,
     url: String,
@@ -314,15 +328,17 @@ async fn main() {
         );
     }
     let idle_rss = rss_kb(pid, "VmRSS:");
+    let idle_tcp = tcp_buffers_kb();
     let mut stalled = Vec::new();
     for _ in 0..args.stalled {
         stalled.push(stalled_subscriber(server.url.clone(), server.key.clone()).await);
     }
     if args.stalled > 0 {
         println!(
-            "{} more subscribers never read a message (server RSS with them connected: {:.1} MB)",
+            "{} more subscribers never read a message (server RSS with them connected: {:.1} MB; kernel TCP buffers before: {:.1} MB)",
             args.stalled,
-            rss_kb(pid, "VmRSS:") as f64 / 1024.0
+            rss_kb(pid, "VmRSS:") as f64 / 1024.0,
+            idle_tcp as f64 / 1024.0
         );
         println!();
     }
@@ -343,11 +359,14 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(500 + subscribers as u64 * 2)).await;
         let sent: Arc<Mutex<SendTimes>> = Arc::default();
         let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let tcp_peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let sampler = {
             let peak = peak.clone();
+            let tcp_peak = tcp_peak.clone();
             tokio::spawn(async move {
                 loop {
                     peak.fetch_max(rss_kb(pid, "VmRSS:"), std::sync::atomic::Ordering::Relaxed);
+                    tcp_peak.fetch_max(tcp_buffers_kb(), std::sync::atomic::Ordering::Relaxed);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             })
@@ -391,6 +410,12 @@ async fn main() {
             }
         }
         sampler.abort();
+        if args.stalled > 0 {
+            println!(
+                "kernel TCP buffers (whole machine) peaked at {:.1} MB during this run",
+                tcp_peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0
+            );
+        }
         send_lat.sort_by(|a, b| a.total_cmp(b));
         commit_lat.sort_by(|a, b| a.total_cmp(b));
         let seconds = last_delivery
@@ -416,7 +441,7 @@ async fn main() {
     if args.stalled > 0 {
         println!(
             "connections dropped for not reading: {} of {}; server RSS after the runs: {:.1} MB",
-            metric(&http, &server, "dealgraph_ws_stalled_connections_total").await,
+            metric(&http, &server, "dealgraph_ws_stalled_connections_total").await as u64,
             args.stalled,
             rss_kb(pid, "VmRSS:") as f64 / 1024.0
         );

@@ -167,11 +167,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("dealgraph listening on http://{address}  (GraphiQL: http://{address}/graphiql)");
 
     let shutdown = app.shutdown.clone();
-    let server = axum::serve(listener, app.router).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: draining requests and closing WebSockets");
-        shutdown.cancel();
-    });
+    let server =
+        axum::serve(http::listener(listener), app.router).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: draining requests and closing WebSockets");
+            shutdown.cancel();
+        });
     server.await?;
     app.tasks.close();
     if tokio::time::timeout(config.shutdown_grace, app.tasks.wait())

@@ -41,6 +41,28 @@ pub struct AppState {
     pub tasks: TaskTracker,
 }
 
+/// Kernel send buffer of each connection. Linux grows it, for a client that does not read,
+/// up to `net.ipv4.tcp_wmem`'s maximum (4 MiB by default); with this cap a stalled WebSocket
+/// holds at most this much (the kernel doubles it for bookkeeping) before its writes block
+/// and the write timeout drops it. Ample for our responses on any LAN.
+const SEND_BUFFER_BYTES: usize = 256 * 1024;
+
+/// The server's listener: accepted connections get `TCP_NODELAY` (small GraphQL messages go
+/// out at once) and a capped send buffer.
+pub fn listener(
+    tcp: tokio::net::TcpListener,
+) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
+    use axum::serve::ListenerExt;
+    tcp.tap_io(|stream: &mut tokio::net::TcpStream| {
+        let _ = stream.set_nodelay(true);
+        let _ = nix::sys::socket::setsockopt(
+            &*stream,
+            nix::sys::socket::sockopt::SndBuf,
+            &SEND_BUFFER_BYTES,
+        );
+    })
+}
+
 pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()

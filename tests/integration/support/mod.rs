@@ -63,7 +63,7 @@ impl TestApp {
         let shutdown = app.shutdown.clone();
         let stop = shutdown.clone();
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app.router)
+            let _ = axum::serve(dealgraph::http::listener(listener), app.router)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await;
         });
