@@ -439,9 +439,21 @@ async fn main() {
         idle_rss as f64 / 1024.0
     );
     if args.stalled > 0 {
+        // A stalled connection is dropped once a write has waited the write timeout (10 s
+        // by default) on its full buffers; give the last ones time to get there.
+        let waited = Instant::now();
+        let mut dropped = 0;
+        while waited.elapsed() < Duration::from_secs(30) && dropped < args.stalled as u64 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            dropped = metric(&http, &server, "dealgraph_ws_stalled_connections_total").await as u64;
+        }
         println!(
-            "connections dropped for not reading: {} of {}; server RSS after the runs: {:.1} MB",
-            metric(&http, &server, "dealgraph_ws_stalled_connections_total").await as u64,
+            "after {:.0} s more: kernel TCP buffers {:.1} MB",
+            waited.elapsed().as_secs_f64(),
+            tcp_buffers_kb() as f64 / 1024.0
+        );
+        println!(
+            "connections dropped for not reading: {dropped} of {}; server RSS after the runs: {:.1} MB",
             args.stalled,
             rss_kb(pid, "VmRSS:") as f64 / 1024.0
         );
