@@ -185,8 +185,8 @@ struct Delivery {
     since_commit_ms: f64,
 }
 
-/// One subscriber: connects, subscribes, then records every delivery.
-async fn subscriber(url: String, key: String, expected: usize) -> Vec<Delivery> {
+/// The WebSocket upgrade request for graphql-transport-ws.
+fn ws_request(url: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let mut request = format!("ws://{url}/graphql/ws")
         .into_client_request()
         .unwrap();
@@ -194,6 +194,12 @@ async fn subscriber(url: String, key: String, expected: usize) -> Vec<Delivery> 
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
+    request
+}
+
+/// One subscriber: connects, subscribes, then records every delivery.
+async fn subscriber(url: String, key: String, expected: usize) -> Vec<Delivery> {
+    let request = ws_request(&url);
     // A small read buffer: tungstenite zero-fills all of it before every read, and at the
     // default 128 KiB that would make this client, not the server, the bottleneck.
     let config = WebSocketConfig::default().read_buffer_size(4096);
@@ -251,13 +257,7 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 /// A subscriber that never reads: it subscribes and then leaves every message unread, with a
 /// 4 KiB receive buffer so the server's writes soon block.
 async fn stalled_subscriber(url: String, key: String) -> Socket {
-    let mut request = format!("ws://{url}/graphql/ws")
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
+    let request = ws_request(&url);
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let tcp = socket.connect(url.parse().unwrap()).await.unwrap();
