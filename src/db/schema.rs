@@ -196,6 +196,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    stage_deal_counts (stage_id) {
+        workspace_id -> Uuid,
+        stage_id -> Uuid,
+        deals -> Int8,
+    }
+}
+
+diesel::table! {
     stages (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -246,6 +254,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     pipelines,
     stage_changes,
+    stage_deal_counts,
     stages,
     workspaces,
 );

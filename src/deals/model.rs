@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::schema::{deals, stage_changes};
+use crate::db::schema::{deals, stage_changes, stage_deal_counts};
 
 #[derive(
     Debug, Clone, PartialEq, Queryable, Selectable, QueryableByName, Serialize, Deserialize,
@@ -270,14 +270,15 @@ impl Deal {
         workspace_id: Uuid,
         stage_ids: &[Uuid],
     ) -> QueryResult<Vec<(Uuid, i64)>> {
-        deals::table
+        // Kept by triggers on `deals` (migration `stage_deal_counts`): counting the rows
+        // here scanned most of the table on every board render.
+        stage_deal_counts::table
             .filter(
-                deals::workspace_id
+                stage_deal_counts::workspace_id
                     .eq(workspace_id)
-                    .and(deals::stage_id.eq_any(stage_ids)),
+                    .and(stage_deal_counts::stage_id.eq_any(stage_ids)),
             )
-            .group_by(deals::stage_id)
-            .select((deals::stage_id, diesel::dsl::count_star()))
+            .select((stage_deal_counts::stage_id, stage_deal_counts::deals))
             .load(conn)
             .await
     }

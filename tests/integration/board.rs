@@ -111,3 +111,114 @@ async fn the_board_query_runs_a_fixed_number_of_statements() {
     println!("board query: {large_count} SQL statements for 8 stages × 50 deals × 3 contacts");
     assert!(large_count <= 12, "{large_count} statements");
 }
+
+/// Stages whose kept deal count differs from a count of their deals.
+async fn miscounted_stages(app: &TestApp) -> i64 {
+    app.count(
+        "SELECT count(*) AS n FROM stages s LEFT JOIN stage_deal_counts c ON c.stage_id = s.id
+          WHERE coalesce(c.deals, 0) <> (SELECT count(*) FROM deals d WHERE d.stage_id = s.id)",
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stage_deal_counts_stay_exact_through_every_kind_of_write() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .gql(
+            "mutation { createPipeline(input: {name: \"Counted\"}) { pipeline { id stages { id kind } } } }",
+            json!({}),
+        )
+        .await;
+    let stages: Vec<String> = created.data()["createPipeline"]["pipeline"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut deals = Vec::new();
+    for i in 0..6 {
+        let deal = app
+            .gql(
+                "mutation($t: String!, $s: ID!) { createDeal(input: {title: $t, stageId: $s}) { deal { id } } }",
+                json!({ "t": format!("Deal {i}"), "s": stages[i % 2] }),
+            )
+            .await;
+        deals.push(deal.data()["createDeal"]["deal"]["id"].clone());
+    }
+    let mutate = |query: &'static str, vars: Value| {
+        let app = &app;
+        async move { app.gql(query, vars).await.data().clone() }
+    };
+    mutate(
+        "mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s}) { deal { id } } }",
+        json!({ "d": deals[0], "s": stages[2] }),
+    )
+    .await;
+    mutate("mutation($d: ID!, $s: ID!) { moveDeal(input: {dealId: $d, stageId: $s, dryRun: true}) { deal { id } } }", json!({ "d": deals[1], "s": stages[3] })).await;
+    mutate(
+        "mutation($d: ID!) { winDeal(input: {dealId: $d}) { deal { id } } }",
+        json!({ "d": deals[2] }),
+    )
+    .await;
+    mutate(
+        "mutation($d: ID!) { loseDeal(input: {dealId: $d, reason: \"Budget\"}) { deal { id } } }",
+        json!({ "d": deals[3] }),
+    )
+    .await;
+    mutate(
+        "mutation($d: ID!) { updateDeal(input: {id: $d, title: \"Renamed\"}) { deal { id } } }",
+        json!({ "d": deals[4] }),
+    )
+    .await;
+    mutate(
+        "mutation($d: ID!) { deleteDeal(input: {id: $d}) { deal { id } } }",
+        json!({ "d": deals[5] }),
+    )
+    .await;
+    assert_eq!(miscounted_stages(&app).await, 0, "after single writes");
+    // Deleting a stage moves all its deals in one statement.
+    mutate("mutation($id: ID!, $to: ID!) { deleteStage(input: {id: $id, moveDealsTo: $to}) { stage { id } } }", json!({ "id": stages[1], "to": stages[2] })).await;
+    assert_eq!(
+        miscounted_stages(&app).await,
+        0,
+        "after a stage's deals moved"
+    );
+
+    let counted = app
+        .gql(
+            "query($id: ID!) { stage(id: $id) { dealCount deals(first: 1) { totalCount } } }",
+            json!({ "id": stages[2] }),
+        )
+        .await;
+    let actual = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM deals WHERE stage_id = '{}'",
+            stages[2]
+        ))
+        .await;
+    assert!(actual >= 2);
+    assert_eq!(counted.data()["stage"]["dealCount"], actual);
+    assert_eq!(counted.data()["stage"]["deals"]["totalCount"], actual);
+
+    // Bulk inserts (the seed) and workspace-wide deletes keep them too.
+    let (other, _) = app.other_workspace().await;
+    let mut conn = app.pool.get().await.expect("connection");
+    dealgraph::seed::seed_workspace(
+        &mut conn,
+        other,
+        dealgraph::seed::SeedOptions {
+            deals: 300,
+            seed: 7,
+            as_of: None,
+        },
+    )
+    .await
+    .expect("seed");
+    assert_eq!(miscounted_stages(&app).await, 0, "after the seed");
+    diesel::sql_query("DELETE FROM deals WHERE amount > 50000")
+        .execute(&mut conn)
+        .await
+        .expect("bulk delete");
+    assert_eq!(miscounted_stages(&app).await, 0, "after a bulk delete");
+}
