@@ -65,7 +65,7 @@ impl Refusal {
     }
 }
 
-fn json_body(media: ResponseType, body: &Value) -> impl IntoResponse {
+fn json_body(media: ResponseType, body: &impl serde::Serialize) -> impl IntoResponse {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     ([(header::CONTENT_TYPE, media.content_type())], bytes)
 }
@@ -336,26 +336,25 @@ async fn execute(
     };
     state.metrics.graphql_request(op_label, outcome, started);
 
-    let mut body = Map::new();
-    if !request_error {
-        body.insert(
-            "data".into(),
-            response.data.into_json().unwrap_or(Value::Null),
-        );
-    }
-    if !response.errors.is_empty() {
-        body.insert(
-            "errors".into(),
-            serde_json::to_value(&response.errors).unwrap_or(Value::Null),
-        );
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
-    (status, json_body(media, &Value::Object(body))).into_response()
+    let body = ResponseBody {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    (status, json_body(media, &body)).into_response()
+}
+
+/// A response body, serialized straight from the engine's values (a board is some 100 KB:
+/// converting it to `serde_json::Value` first cost a copy of the whole tree).
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    /// Absent when the request failed before execution, as the spec asks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 /// True when no root field produced a value.
