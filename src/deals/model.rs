@@ -248,22 +248,6 @@ impl Deal {
         .await
     }
 
-    pub async fn count_in_stage(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        stage_id: Uuid,
-    ) -> QueryResult<i64> {
-        deals::table
-            .filter(
-                deals::workspace_id
-                    .eq(workspace_id)
-                    .and(deals::stage_id.eq(stage_id)),
-            )
-            .count()
-            .get_result(conn)
-            .await
-    }
-
     /// Deal counts of several stages, one query.
     pub async fn counts_by_stage(
         conn: &mut AsyncPgConnection,

@@ -14,7 +14,6 @@ use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use super::ws_keys::KeySlot;
 use super::AppState;
@@ -155,10 +154,9 @@ struct Connection {
     header_key: Option<String>,
     request_id: Option<String>,
     actor: Option<Actor>,
-    /// Holds this connection's place in the per-key count.
-    _slot: Option<KeySlot>,
-    /// Cancelled when the connection's key is found revoked.
-    revoked: CancellationToken,
+    /// This connection's place in its key's count; its token is cancelled when the key is
+    /// found revoked.
+    slot: Option<KeySlot>,
     init_received: bool,
     subscriptions: HashMap<String, (u64, JoinHandle<()>)>,
     next_generation: u64,
@@ -191,8 +189,7 @@ impl Connection {
             header_key,
             request_id,
             actor: None,
-            _slot: None,
-            revoked: CancellationToken::new(),
+            slot: None,
             init_received: false,
             subscriptions: HashMap::new(),
             next_generation: 0,
@@ -213,7 +210,12 @@ impl Connection {
         );
         let shutdown = self.state.shutdown.clone();
         let step = loop {
-            let revoked = self.revoked.clone();
+            // Before `connection_init` there is no key, and nothing to revoke.
+            let revoked = self
+                .slot
+                .as_ref()
+                .map(|slot| slot.revoked.clone())
+                .unwrap_or_default();
             let step = tokio::select! {
                 incoming = self.socket.recv() => match incoming {
                     Some(Ok(message)) => {
@@ -429,8 +431,7 @@ impl Connection {
                         format!("Too many connections for this API key (at most {limit})"),
                     );
                 };
-                self.revoked = slot.revoked.clone();
-                self._slot = Some(slot);
+                self.slot = Some(slot);
                 self.actor = Some(actor);
                 self.send(json!({ "type": "connection_ack" })).await;
                 Step::Continue

@@ -343,7 +343,7 @@ async fn connections_per_key_are_capped() {
     let _one = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
     let _two = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
     let mut three = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
-    three.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", app.admin_key) } })).await;
+    three.send_init(&app.admin_key).await;
     three.expect_close(4429).await;
     drop(_one);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -550,7 +550,7 @@ async fn a_client_that_stops_reading_is_dropped_without_slowing_the_others() {
     );
     let reader_key = app.key_with(&[Scope::CrmRead]).await;
     let mut stalled = WsClient::connect_small_buffer(&app.ws_url(), TRANSPORT_WS).await;
-    stalled.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {reader_key}") } })).await;
+    stalled.send_init(&reader_key).await;
     assert_eq!(stalled.next_json().await["type"], "connection_ack");
     subscribe(&mut stalled, "heavy", &heavy, json!({})).await;
     let mut healthy = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
@@ -571,7 +571,7 @@ async fn a_client_that_stops_reading_is_dropped_without_slowing_the_others() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let mut again = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
-        again.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {reader_key}") } })).await;
+        again.send_init(&reader_key).await;
         match again.receive().await {
             Received::Json(ack) if ack["type"] == "connection_ack" => break,
             Received::Closed(Some(4429), _) => {}

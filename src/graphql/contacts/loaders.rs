@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -15,12 +14,8 @@ use crate::db::DbPool;
 use crate::error::AppError;
 use crate::graphql::loaders::{new_loader, Loaders};
 
-/// The request's loader of type `L`.
-pub(crate) fn loader<'a, L: Send + Sync + 'static>(
-    ctx: &'a Context<'_>,
-) -> Result<&'a crate::graphql::loaders::Cached<L>, AppError> {
-    crate::graphql::loaders::get::<L>(ctx)
-}
+/// The request's loader of type `L` (the same lookup as every other domain's).
+pub(crate) use crate::graphql::loaders::get as loader;
 
 /// Companies by id (`Contact.company`, and `Deal.company`).
 pub struct CompanyLoader {

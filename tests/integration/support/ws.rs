@@ -71,10 +71,16 @@ impl WsClient {
     /// Connects and completes `connection_init` with `key`, expecting an ack.
     pub async fn connect_authed(url: &str, protocol: &str, key: &str) -> WsClient {
         let mut client = Self::connect(url, protocol).await;
-        client.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } })).await;
+        client.send_init(key).await;
         let ack = client.next_json().await;
         assert_eq!(ack["type"], "connection_ack", "expected an ack, got {ack}");
         client
+    }
+
+    /// Sends `connection_init` with `key`; the caller reads the answer.
+    pub async fn send_init(&mut self, key: &str) {
+        self.send(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {key}") } }))
+            .await;
     }
 
     pub async fn send(&mut self, message: Value) {
