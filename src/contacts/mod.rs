@@ -5,43 +5,10 @@ pub mod model;
 pub mod ops;
 pub mod rules;
 
+pub use crate::write::Patch;
+
 use chrono::{DateTime, Utc};
-use serde::{Serialize, Serializer};
 use uuid::Uuid;
-
-/// One field of a partial update: absent leaves the value as it is, null clears it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Patch<T> {
-    #[default]
-    Unchanged,
-    Clear,
-    Set(T),
-}
-
-impl<T> Patch<T> {
-    pub fn is_unchanged(&self) -> bool {
-        matches!(self, Patch::Unchanged)
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
-        match self {
-            Patch::Unchanged => Patch::Unchanged,
-            Patch::Clear => Patch::Clear,
-            Patch::Set(value) => Patch::Set(f(value)),
-        }
-    }
-}
-
-/// For the idempotency fingerprint and the audit trail of failed writes: an unchanged field
-/// is skipped by its container, a cleared one is `null`.
-impl<T: Serialize> Serialize for Patch<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Patch::Unchanged | Patch::Clear => serializer.serialize_none(),
-            Patch::Set(value) => value.serialize(serializer),
-        }
-    }
-}
 
 /// How a list is ordered. Times list newest first, names A to Z; ties break on the id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -8,6 +8,7 @@ pub mod model;
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -19,6 +20,22 @@ pub const CHANNEL: &str = "dealgraph_events";
 /// Advisory lock key that orders outbox writers (see [`append`]).
 const OUTBOX_ORDER_LOCK: i64 = 0x6465_616c_6f62; // "dealob"
 
+/// A kind of event, declared once by the domain that emits it (in its `events.rs`): its
+/// name (`deal.stage_changed`) and the type of entity it is about. The API's `EventType`
+/// enum is built from these declarations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventKind {
+    pub name: &'static str,
+    pub entity_type: &'static str,
+}
+
+/// A typed event payload: what a domain publishes when a write commits.
+pub trait Event: Serialize {
+    const KIND: EventKind;
+    /// The entity the event is about.
+    fn entity_id(&self) -> Uuid;
+}
+
 /// An event a write wants published.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -26,6 +43,18 @@ pub struct NewEvent {
     pub entity_type: &'static str,
     pub entity_id: Uuid,
     pub payload: Value,
+}
+
+impl NewEvent {
+    /// The outbox row of a typed event.
+    pub fn of<E: Event>(event: &E) -> Result<NewEvent, serde_json::Error> {
+        Ok(NewEvent {
+            event_type: E::KIND.name,
+            entity_type: E::KIND.entity_type,
+            entity_id: event.entity_id(),
+            payload: serde_json::to_value(event)?,
+        })
+    }
 }
 
 #[derive(Insertable)]

@@ -11,6 +11,7 @@ pub mod event_loaders;
 pub mod events;
 pub mod limits;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod pipelines;
@@ -143,8 +144,17 @@ pub fn with_request_data(
     }
 }
 
-/// `MaybeUndefined` as the domain's partial updates take it: `None` leaves a field alone,
-/// `Some(None)` clears it.
+/// `MaybeUndefined` as the domain's partial updates take it: absent leaves a field alone,
+/// null clears it.
+pub(crate) fn patch<T>(value: async_graphql::MaybeUndefined<T>) -> crate::write::Patch<T> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => crate::write::Patch::Unchanged,
+        async_graphql::MaybeUndefined::Null => crate::write::Patch::Clear,
+        async_graphql::MaybeUndefined::Value(v) => crate::write::Patch::Set(v),
+    }
+}
+
+/// `MaybeUndefined` as `Option<Option<T>>` (being replaced by [`patch`]).
 pub(crate) fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
         async_graphql::MaybeUndefined::Undefined => None,

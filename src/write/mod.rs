@@ -12,6 +12,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+mod patch;
+pub use patch::Patch;
+
 use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
@@ -61,6 +64,13 @@ pub struct WriteResult<T> {
     pub replayed: bool,
     /// True when nothing was committed (`dryRun`).
     pub dry_run: bool,
+}
+
+impl<T> WriteResult<T> {
+    /// True when this write really committed something, so caches may need refreshing.
+    pub fn committed(&self) -> bool {
+        !self.replayed && !self.dry_run
+    }
 }
 
 enum Abort<T> {
