@@ -1,9 +1,10 @@
-//! Operations on workspaces and keys, used by GraphQL and by the CLI.
+//! Authentication, and the operator's path to workspaces and keys (the CLI and the demo
+//! bootstrap, which have no acting key and so cannot use the write path; they audit
+//! themselves). The API's key management goes through the write path in `crate::api_keys`,
+//! which builds on this module: the write layer uses `auth`, never the reverse.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::keys;
@@ -12,8 +13,6 @@ use super::{Actor, Scope};
 use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
 use crate::db::DbPool;
 use crate::error::AppError;
-use crate::events::NewEvent;
-use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 pub const MAX_NAME_LEN: usize = 200;
 
@@ -78,14 +77,16 @@ pub fn validate_new_key(input: &NewKeyInput) -> Result<(), AppError> {
     Ok(())
 }
 
-fn sorted_scope_names(scopes: &[Scope]) -> Vec<String> {
+pub(crate) fn sorted_scope_names(scopes: &[Scope]) -> Vec<String> {
     let mut scopes = scopes.to_vec();
     scopes.sort();
     scopes.dedup();
     scopes.iter().map(|s| s.as_str().to_owned()).collect()
 }
 
-async fn insert_key(
+/// Issues a new key: a fresh secret, stored only as its hash. Shared by the operator path
+/// below and the API's `createApiKey` (`crate::api_keys`).
+pub(crate) async fn insert_key(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
     input: &NewKeyInput,
@@ -109,98 +110,6 @@ async fn insert_key(
         key,
         secret: Some(secret.plaintext),
     })
-}
-
-/// `createApiKey`: a new key in the caller's workspace (admin only).
-pub async fn create_api_key(
-    pool: &DbPool,
-    actor: &Actor,
-    input: NewKeyInput,
-    options: WriteOptions,
-) -> Result<WriteResult<CreatedApiKey>, AppError> {
-    let request = WriteRequest {
-        action: "api_key.create",
-        entity_type: "api_key",
-        entity_id: None,
-        scope: Scope::Admin,
-        input: json!({ "name": input.name, "scopes": sorted_scope_names(&input.scopes) }),
-        options,
-    };
-    let workspace_id = actor.workspace_id;
-    let creator = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            validate_new_key(&input)?;
-            let created = insert_key(conn, workspace_id, &input, Some(creator)).await?;
-            Ok(Written {
-                entity_id: created.key.id,
-                before: None,
-                after: Some(serde_json::to_value(&created.key)?),
-                events: vec![key_event("api_key.created", &created.key)],
-                value: created,
-            })
-        }
-        .boxed()
-    })
-    .await
-}
-
-/// `revokeApiKey`: the key stops working at once. Revoking a revoked key changes nothing.
-pub async fn revoke_api_key(
-    pool: &DbPool,
-    actor: &Actor,
-    key_id: Uuid,
-    options: WriteOptions,
-) -> Result<WriteResult<ApiKey>, AppError> {
-    let request = WriteRequest {
-        action: "api_key.revoke",
-        entity_type: "api_key",
-        entity_id: Some(key_id),
-        scope: Scope::Admin,
-        input: json!({ "id": key_id }),
-        options,
-    };
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let before = ApiKey::find_for_update(conn, workspace_id, key_id)
-                .await
-                .map_err(|e| not_found_key(e, key_id))?;
-            let (after, events) = if before.revoked_at.is_some() {
-                (before.clone(), vec![])
-            } else {
-                let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
-                let event = key_event("api_key.revoked", &after);
-                (after, vec![event])
-            };
-            Ok(Written {
-                entity_id: key_id,
-                before: Some(serde_json::to_value(&before)?),
-                after: Some(serde_json::to_value(&after)?),
-                events,
-                value: after,
-            })
-        }
-        .boxed()
-    })
-    .await
-}
-
-/// Key events let integrations react to security changes (a key made or revoked).
-fn key_event(event_type: &'static str, key: &ApiKey) -> NewEvent {
-    NewEvent {
-        event_type,
-        entity_type: "api_key",
-        entity_id: key.id,
-        payload: json!({ "id": key.id, "name": key.name, "prefix": key.prefix, "scopes": key.scopes }),
-    }
-}
-
-fn not_found_key(err: diesel::result::Error, id: Uuid) -> AppError {
-    match err {
-        diesel::result::Error::NotFound => AppError::not_found("API key", id),
-        other => other.into(),
-    }
 }
 
 /// Creates a workspace and its first admin key: the CLI's `workspace create` and the demo

@@ -1,6 +1,7 @@
 //! Domain: contacts (people) and companies (organisations) — their rows and SQL (`model`),
 //! their input rules (`rules`) and the operations the API calls (`ops`).
 
+pub mod events;
 pub mod model;
 pub mod ops;
 pub mod rules;

@@ -2,6 +2,7 @@
 
 pub mod managed;
 pub mod page;
+pub mod record_sql;
 #[rustfmt::skip]
 pub mod schema;
 

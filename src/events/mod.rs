@@ -48,11 +48,20 @@ pub struct NewEvent {
 impl NewEvent {
     /// The outbox row of a typed event.
     pub fn of<E: Event>(event: &E) -> Result<NewEvent, serde_json::Error> {
+        NewEvent::new(E::KIND, event.entity_id(), event)
+    }
+
+    /// The outbox row of an event of `kind` whose payload type serves several kinds.
+    pub fn new(
+        kind: EventKind,
+        entity_id: Uuid,
+        payload: &impl Serialize,
+    ) -> Result<NewEvent, serde_json::Error> {
         Ok(NewEvent {
-            event_type: E::KIND.name,
-            entity_type: E::KIND.entity_type,
-            entity_id: event.entity_id(),
-            payload: serde_json::to_value(event)?,
+            event_type: kind.name,
+            entity_type: kind.entity_type,
+            entity_id,
+            payload: serde_json::to_value(payload)?,
         })
     }
 }

@@ -3,8 +3,10 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::mutation::{DescribedWriteOutcome, MutationOptions, WriteOutcome};
 use super::pagination::{id_connection, id_window, IdConnection};
 use super::{actor, parse_id, pool, write_options};
+use crate::api_keys;
 use crate::auth::model::{ApiKey, Workspace};
 use crate::auth::{ops, Scope};
 use crate::error::AppError;
@@ -124,24 +126,22 @@ pub struct CreateApiKeyPayload {
     pub api_key: ApiKeyGql,
     /// The full key. Shown once: store it now. Null on an idempotent replay.
     pub secret: Option<String>,
-    /// True when this response was replayed for a known idempotency key.
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: DescribedWriteOutcome,
 }
 
 #[derive(InputObject)]
 pub struct RevokeApiKeyInput {
     pub id: ID,
-    pub idempotency_key: Option<String>,
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
 }
 
 #[derive(SimpleObject)]
 pub struct RevokeApiKeyPayload {
     pub api_key: ApiKeyGql,
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
 }
 
 #[derive(Default)]
@@ -211,12 +211,11 @@ impl AuthMutation {
             name: input.name,
             scopes: input.scopes.into_iter().map(Scope::from).collect(),
         };
-        let result = ops::create_api_key(pool(ctx)?, actor, new_key, options).await?;
+        let result = api_keys::ops::create_api_key(pool(ctx)?, actor, new_key, options).await?;
         Ok(CreateApiKeyPayload {
+            outcome: (&result).into(),
             secret: result.value.secret,
             api_key: result.value.key.into(),
-            replayed: result.replayed,
-            dry_run: result.dry_run,
         })
     }
 
@@ -228,12 +227,11 @@ impl AuthMutation {
     ) -> async_graphql::Result<RevokeApiKeyPayload> {
         let actor = actor(ctx)?;
         let id = parse_id(&input.id, "input.id")?;
-        let options = write_options(input.idempotency_key, input.dry_run);
-        let result = ops::revoke_api_key(pool(ctx)?, actor, id, options).await?;
+        let result =
+            api_keys::ops::revoke_api_key(pool(ctx)?, actor, id, input.options.into()).await?;
         Ok(RevokeApiKeyPayload {
+            outcome: (&result).into(),
             api_key: result.value.into(),
-            replayed: result.replayed,
-            dry_run: result.dry_run,
         })
     }
 }

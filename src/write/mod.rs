@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 mod patch;
+pub mod record;
 pub use patch::Patch;
 
 use crate::audit::{AuditEvent, NewAuditEvent, Outcome};

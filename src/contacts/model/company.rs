@@ -46,7 +46,7 @@ pub struct Company {
 /// Everything a caller may set on a company: the insert and the full-row update.
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = companies, treat_none_as_null = true)]
-pub struct CompanyValues {
+pub struct CompanyChanges {
     pub name: String,
     pub domain: Option<String>,
     pub website: Option<String>,
@@ -67,7 +67,7 @@ pub struct NewCompany {
     pub workspace_id: Uuid,
     pub id: Uuid,
     #[diesel(embed)]
-    pub values: CompanyValues,
+    pub changes: CompanyChanges,
 }
 
 /// Which companies to list; every part narrows the list.
@@ -83,37 +83,9 @@ pub struct CompanyFilter {
     pub country: Option<String>,
 }
 
+crate::db::record_sql::tenant_row_sql!(Company, companies, NewCompany, CompanyChanges);
+
 impl Company {
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Company>> {
-        companies::table
-            .filter(companies::workspace_id.eq(workspace_id))
-            .filter(companies::id.eq(id))
-            .select(Company::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    /// Locks the row for an update or delete in the caller's transaction.
-    pub async fn find_for_update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Company>> {
-        companies::table
-            .filter(companies::workspace_id.eq(workspace_id))
-            .filter(companies::id.eq(id))
-            .select(Company::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
-    }
-
     /// Whether the workspace has this company; the row is key-share locked until the
     /// caller's transaction ends, so it cannot be deleted while a contact is linked to it.
     pub async fn exists(
@@ -132,20 +104,6 @@ impl Company {
             .map(|found| found.is_some())
     }
 
-    /// The workspace's companies among `ids`, in one statement; unknown ids are left out.
-    pub async fn find_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<Company>> {
-        companies::table
-            .filter(companies::workspace_id.eq(workspace_id))
-            .filter(companies::id.eq_any(ids))
-            .select(Company::as_select())
-            .load(conn)
-            .await
-    }
-
     /// The company holding the (normalised) `domain`.
     pub async fn id_by_domain(
         conn: &mut AsyncPgConnection,
@@ -159,48 +117,6 @@ impl Company {
             .first(conn)
             .await
             .optional()
-    }
-
-    pub async fn insert(conn: &mut AsyncPgConnection, new: &NewCompany) -> QueryResult<Company> {
-        diesel::insert_into(companies::table)
-            .values(new)
-            .returning(Company::as_returning())
-            .get_result(conn)
-            .await
-    }
-
-    /// Writes all of `values`, bumping the version and the update time.
-    pub async fn update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-        values: &CompanyValues,
-    ) -> QueryResult<Company> {
-        diesel::update(companies::table)
-            .filter(companies::workspace_id.eq(workspace_id))
-            .filter(companies::id.eq(id))
-            .set((
-                values,
-                companies::version.eq(companies::version + 1),
-                companies::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Company::as_returning())
-            .get_result(conn)
-            .await
-    }
-
-    /// Deletes the company; its contacts and deals stay, without a company (the foreign
-    /// keys set `company_id` to NULL).
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(companies::table)
-            .filter(companies::workspace_id.eq(workspace_id))
-            .filter(companies::id.eq(id))
-            .execute(conn)
-            .await
     }
 
     /// One page of the workspace's companies matching `filter`.

@@ -50,7 +50,7 @@ pub struct Contact {
 /// Everything a caller may set on a contact: the insert and the full-row update.
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = contacts, treat_none_as_null = true)]
-pub struct ContactValues {
+pub struct ContactChanges {
     pub name: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -72,7 +72,7 @@ pub struct NewContact {
     pub workspace_id: Uuid,
     pub id: Uuid,
     #[diesel(embed)]
-    pub values: ContactValues,
+    pub changes: ContactChanges,
 }
 
 /// Which contacts to list; every part narrows the list.
@@ -87,54 +87,12 @@ pub struct ContactFilter {
     pub tag: Option<String>,
 }
 
+crate::db::record_sql::tenant_row_sql!(Contact, contacts, NewContact, ContactChanges);
+
 impl Contact {
     /// The stage; the column's CHECK allows only known stages.
     pub fn stage(&self) -> LifecycleStage {
         LifecycleStage::parse(&self.lifecycle_stage).unwrap_or(LifecycleStage::Other)
-    }
-
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Contact>> {
-        contacts::table
-            .filter(contacts::workspace_id.eq(workspace_id))
-            .filter(contacts::id.eq(id))
-            .select(Contact::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    /// Locks the row for an update or delete in the caller's transaction.
-    pub async fn find_for_update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Contact>> {
-        contacts::table
-            .filter(contacts::workspace_id.eq(workspace_id))
-            .filter(contacts::id.eq(id))
-            .select(Contact::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    /// The workspace's contacts among `ids`, in one statement; unknown ids are left out.
-    pub async fn find_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<Contact>> {
-        contacts::table
-            .filter(contacts::workspace_id.eq(workspace_id))
-            .filter(contacts::id.eq_any(ids))
-            .select(Contact::as_select())
-            .load(conn)
-            .await
     }
 
     /// The contact holding `email` (compared case-insensitively, like the unique index).
@@ -154,47 +112,6 @@ impl Contact {
             .first(conn)
             .await
             .optional()
-    }
-
-    pub async fn insert(conn: &mut AsyncPgConnection, new: &NewContact) -> QueryResult<Contact> {
-        diesel::insert_into(contacts::table)
-            .values(new)
-            .returning(Contact::as_returning())
-            .get_result(conn)
-            .await
-    }
-
-    /// Writes all of `values`, bumping the version and the update time.
-    pub async fn update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-        values: &ContactValues,
-    ) -> QueryResult<Contact> {
-        diesel::update(contacts::table)
-            .filter(contacts::workspace_id.eq(workspace_id))
-            .filter(contacts::id.eq(id))
-            .set((
-                values,
-                contacts::version.eq(contacts::version + 1),
-                contacts::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(Contact::as_returning())
-            .get_result(conn)
-            .await
-    }
-
-    /// Deletes the contact; its deal links go with it (`deal_contacts` cascades).
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(contacts::table)
-            .filter(contacts::workspace_id.eq(workspace_id))
-            .filter(contacts::id.eq(id))
-            .execute(conn)
-            .await
     }
 
     /// One page of the workspace's contacts matching `filter`.

@@ -4,8 +4,8 @@
 pub mod company;
 pub mod contact;
 
-pub use company::{Company, CompanyFilter, CompanyValues, NewCompany};
-pub use contact::{Contact, ContactFilter, ContactValues, NewContact};
+pub use company::{Company, CompanyChanges, CompanyFilter, NewCompany};
+pub use contact::{Contact, ContactChanges, ContactFilter, NewContact};
 
 use diesel::expression::BoxableExpression;
 use diesel::pg::Pg;

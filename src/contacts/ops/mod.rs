@@ -1,5 +1,7 @@
 //! Operations on contacts and companies, used by GraphQL (and later the CLI, webhooks and
-//! agent tools): reads check the `crm:read` scope, writes go through the write path.
+//! agent tools): reads check the `crm:read` scope; writes are the write path's generic
+//! record operations (`crate::write::record::{create, update, delete}`), which contacts and
+//! companies join by implementing `Record` (in `contact.rs` and `company.rs`).
 
 mod company;
 mod contact;
@@ -7,12 +9,8 @@ mod contact;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
 use uuid::Uuid;
 
-pub use self::company::{create_company, delete_company, update_company};
-pub use self::contact::{create_contact, delete_contact, update_contact};
 use super::model::{Company, CompanyFilter, Contact, ContactFilter};
 pub use super::rules::company::{CompanyInput, CompanyPatch};
 pub use super::rules::contact::{ContactInput, ContactPatch};
@@ -115,23 +113,4 @@ pub async fn companies_by_ids(
 ) -> Result<Vec<Company>, AppError> {
     let mut conn = crate::db::conn(pool).await?;
     Ok(Company::find_many(&mut conn, workspace_id, ids).await?)
-}
-
-/// The canonical input of a write, for its idempotency fingerprint and failure audit: the
-/// caller's fields plus the target and the version it expects.
-fn request_input(
-    id: Option<Uuid>,
-    expected_version: Option<i32>,
-    fields: &impl Serialize,
-) -> Result<Value, AppError> {
-    let mut input = serde_json::to_value(fields)?;
-    if let Value::Object(map) = &mut input {
-        if let Some(id) = id {
-            map.insert("id".into(), Value::String(id.to_string()));
-        }
-        if let Some(version) = expected_version {
-            map.insert("expectedVersion".into(), Value::from(version));
-        }
-    }
-    Ok(input)
 }

@@ -7,7 +7,7 @@ use super::{
     domain, not_null, patched_custom_fields, patched_tags, patched_text, tag_list, CITY_MAX,
     ICP_TIER_MAX, INDUSTRY_MAX, NAME_MAX, OWNER_ID_MAX, SIZE_MAX, WEBSITE_MAX,
 };
-use crate::contacts::model::{Company, CompanyValues};
+use crate::contacts::model::{Company, CompanyChanges};
 use crate::contacts::Patch;
 use crate::error::AppError;
 use crate::validate::{self, optional_text};
@@ -61,8 +61,8 @@ pub struct CompanyPatch {
 }
 
 /// The stored values of a new company.
-pub fn new_values(input: &CompanyInput) -> Result<CompanyValues, AppError> {
-    Ok(CompanyValues {
+pub fn new_values(input: &CompanyInput) -> Result<CompanyChanges, AppError> {
+    Ok(CompanyChanges {
         name: validate::required_text("input.name", &input.name, NAME_MAX)?,
         domain: domain("input.domain", input.domain.as_deref())?,
         website: optional_text("input.website", input.website.as_deref(), WEBSITE_MAX)?,
@@ -82,12 +82,12 @@ pub fn new_values(input: &CompanyInput) -> Result<CompanyValues, AppError> {
 }
 
 /// The stored values of `current` after `patch`.
-pub fn patched_values(current: &Company, patch: CompanyPatch) -> Result<CompanyValues, AppError> {
+pub fn patched_values(current: &Company, patch: CompanyPatch) -> Result<CompanyChanges, AppError> {
     let name = match not_null("input.name", patch.name)? {
         Some(name) => validate::required_text("input.name", &name, NAME_MAX)?,
         None => current.name.clone(),
     };
-    Ok(CompanyValues {
+    Ok(CompanyChanges {
         name,
         domain: match patch.domain {
             Patch::Unchanged => current.domain.clone(),

@@ -10,7 +10,7 @@ use super::{
     tag_list, LifecycleStage, FIRST_NAME_MAX, LAST_NAME_MAX, NAME_MAX, OWNER_ID_MAX, PHONE_MAX,
     TITLE_MAX,
 };
-use crate::contacts::model::{Contact, ContactValues};
+use crate::contacts::model::{Contact, ContactChanges};
 use crate::contacts::Patch;
 use crate::error::AppError;
 use crate::validate::{self, optional_text};
@@ -68,7 +68,7 @@ pub struct ContactPatch {
 }
 
 /// The stored values of a new contact.
-pub fn new_values(input: &ContactInput) -> Result<ContactValues, AppError> {
+pub fn new_values(input: &ContactInput) -> Result<ContactChanges, AppError> {
     let first_name = optional_text(
         "input.firstName",
         input.first_name.as_deref(),
@@ -79,7 +79,7 @@ pub fn new_values(input: &ContactInput) -> Result<ContactValues, AppError> {
         Some(name) => validate::required_text("input.name", name, NAME_MAX)?,
         None => derived_name(first_name.as_deref(), last_name.as_deref())?,
     };
-    Ok(ContactValues {
+    Ok(ContactChanges {
         name,
         first_name,
         last_name,
@@ -103,7 +103,7 @@ pub fn new_values(input: &ContactInput) -> Result<ContactValues, AppError> {
 ///
 /// A name that was built from the first and last names follows them when they change and no
 /// name is given; a null (or blank) name is built from them again.
-pub fn patched_values(current: &Contact, patch: ContactPatch) -> Result<ContactValues, AppError> {
+pub fn patched_values(current: &Contact, patch: ContactPatch) -> Result<ContactChanges, AppError> {
     let first_name = patched_text(
         "input.firstName",
         current.first_name.clone(),
@@ -147,7 +147,7 @@ pub fn patched_values(current: &Contact, patch: ContactPatch) -> Result<ContactV
         Some(stage) => stage.as_str(),
         None => current.stage().as_str(),
     };
-    Ok(ContactValues {
+    Ok(ContactChanges {
         name,
         first_name,
         last_name,

@@ -114,20 +114,6 @@ pub fn like_pattern(term: &str) -> String {
     pattern
 }
 
-/// The row fields an update changed, for the `*.updated` event: the keys whose values
-/// differ, leaving out the bookkeeping every update touches.
-pub fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
-    let (Value::Object(before), Value::Object(after)) = (before, after) else {
-        return Vec::new();
-    };
-    after
-        .iter()
-        .filter(|(key, _)| !matches!(key.as_str(), "version" | "updated_at"))
-        .filter(|(key, value)| before.get(key.as_str()) != Some(value))
-        .map(|(key, _)| key.clone())
-        .collect()
-}
-
 /// An optional text field after a patch: set (validated; blank clears), cleared or kept.
 pub(crate) fn patched_text(
     field: &str,
@@ -237,13 +223,6 @@ mod tests {
             assert_eq!(LifecycleStage::parse(stage.as_str()), Some(stage));
         }
         assert_eq!(LifecycleStage::parse("LEAD"), None);
-    }
-
-    #[test]
-    fn changed_fields_ignore_bookkeeping() {
-        let before = json!({"name": "a", "email": null, "version": 1, "updated_at": "t1"});
-        let after = json!({"name": "b", "email": null, "version": 2, "updated_at": "t2"});
-        assert_eq!(changed_fields(&before, &after), vec!["name"]);
     }
 
     #[test]

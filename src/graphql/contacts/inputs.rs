@@ -10,7 +10,8 @@ use super::types::LifecycleStageGql;
 use crate::contacts::ops::{CompanyInput, CompanyPatch, ContactInput, ContactPatch};
 use crate::contacts::Patch;
 use crate::error::AppError;
-use crate::graphql::{parse_id, write_options};
+use crate::graphql::mutation::{DescribedMutationOptions, MutationOptions};
+use crate::graphql::{parse_id, patch};
 use crate::write::WriteOptions;
 
 #[derive(InputObject)]
@@ -34,11 +35,8 @@ pub struct CreateContactInput {
     /// A JSON object.
     pub custom_fields: Option<Json<Value>>,
     pub last_activity_at: Option<DateTime<Utc>>,
-    /// Retrying with the same key and input returns the first response and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Validate and return the would-be result without writing anything.
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: DescribedMutationOptions,
 }
 
 impl CreateContactInput {
@@ -58,7 +56,7 @@ impl CreateContactInput {
             custom_fields: self.custom_fields.map(|json| json.0),
             last_activity_at: self.last_activity_at,
         };
-        Ok((input, write_options(self.idempotency_key, self.dry_run)))
+        Ok((input, self.options.into()))
     }
 }
 
@@ -82,9 +80,8 @@ pub struct UpdateContactInput {
     pub tags: MaybeUndefined<Vec<String>>,
     pub custom_fields: MaybeUndefined<Json<Value>>,
     pub last_activity_at: MaybeUndefined<DateTime<Utc>>,
-    pub idempotency_key: Option<String>,
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
 }
 
 impl UpdateContactInput {
@@ -112,7 +109,7 @@ impl UpdateContactInput {
             id: parse_id(&self.id, "input.id")?,
             expected_version: self.expected_version,
             patch,
-            options: write_options(self.idempotency_key, self.dry_run),
+            options: self.options.into(),
         })
     }
 }
@@ -122,9 +119,8 @@ pub struct DeleteContactInput {
     pub id: ID,
     /// Refuse the delete (STALE_OBJECT) unless the contact still has this version.
     pub expected_version: Option<i32>,
-    pub idempotency_key: Option<String>,
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
 }
 
 #[derive(InputObject)]
@@ -147,11 +143,8 @@ pub struct CreateCompanyInput {
     pub tags: Option<Vec<String>>,
     /// A JSON object.
     pub custom_fields: Option<Json<Value>>,
-    /// Retrying with the same key and input returns the first response and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Validate and return the would-be result without writing anything.
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: DescribedMutationOptions,
 }
 
 impl CreateCompanyInput {
@@ -170,7 +163,7 @@ impl CreateCompanyInput {
             tags: self.tags,
             custom_fields: self.custom_fields.map(|json| json.0),
         };
-        (input, write_options(self.idempotency_key, self.dry_run))
+        (input, self.options.into())
     }
 }
 
@@ -192,9 +185,8 @@ pub struct UpdateCompanyInput {
     pub owner_id: MaybeUndefined<String>,
     pub tags: MaybeUndefined<Vec<String>>,
     pub custom_fields: MaybeUndefined<Json<Value>>,
-    pub idempotency_key: Option<String>,
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
 }
 
 impl UpdateCompanyInput {
@@ -217,7 +209,7 @@ impl UpdateCompanyInput {
             id: parse_id(&self.id, "input.id")?,
             expected_version: self.expected_version,
             patch,
-            options: write_options(self.idempotency_key, self.dry_run),
+            options: self.options.into(),
         })
     }
 }
@@ -227,9 +219,8 @@ pub struct DeleteCompanyInput {
     pub id: ID,
     /// Refuse the delete (STALE_OBJECT) unless the company still has this version.
     pub expected_version: Option<i32>,
-    pub idempotency_key: Option<String>,
-    #[graphql(default)]
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
 }
 
 /// An update's parts, as the domain operation takes them.
@@ -238,15 +229,6 @@ pub struct Update<P> {
     pub expected_version: Option<i32>,
     pub patch: P,
     pub options: WriteOptions,
-}
-
-/// Absent → unchanged, null → clear, a value → set.
-fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
-    match value {
-        MaybeUndefined::Undefined => Patch::Unchanged,
-        MaybeUndefined::Null => Patch::Clear,
-        MaybeUndefined::Value(value) => Patch::Set(value),
-    }
 }
 
 pub(super) fn optional_id(id: Option<ID>, field: &str) -> Result<Option<Uuid>, AppError> {

@@ -1,6 +1,7 @@
 //! The `Contact` and `Company` output types, the `LifecycleStage` enum and the mutation
 //! payloads.
 
+use crate::graphql::mutation::{DescribedWriteOutcome, WriteOutcome};
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -250,45 +251,43 @@ impl CompanyGql {
 #[derive(SimpleObject)]
 pub struct CreateContactPayload {
     pub contact: ContactGql,
-    /// True when this response was replayed for a known idempotency key.
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: DescribedWriteOutcome,
 }
 
 #[derive(SimpleObject)]
 pub struct UpdateContactPayload {
     pub contact: ContactGql,
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
 }
 
 #[derive(SimpleObject)]
 pub struct DeleteContactPayload {
     /// The contact as it was before it was deleted.
     pub contact: ContactGql,
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
 }
 
 #[derive(SimpleObject)]
 pub struct CreateCompanyPayload {
     pub company: CompanyGql,
-    /// True when this response was replayed for a known idempotency key.
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: DescribedWriteOutcome,
 }
 
 #[derive(SimpleObject)]
 pub struct UpdateCompanyPayload {
     pub company: CompanyGql,
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
 }
 
 #[derive(SimpleObject)]
 pub struct DeleteCompanyPayload {
     /// The company as it was before it was deleted.
     pub company: CompanyGql,
-    pub replayed: bool,
-    pub dry_run: bool,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
 }

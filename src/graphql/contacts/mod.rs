@@ -13,6 +13,7 @@ use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
 pub use self::filters::{CompanyFilterInput, CompanyOrderBy, ContactFilterInput, ContactOrderBy};
+use self::inputs::Update;
 pub use self::inputs::{
     CreateCompanyInput, CreateContactInput, DeleteCompanyInput, DeleteContactInput,
     UpdateCompanyInput, UpdateContactInput,
@@ -26,9 +27,11 @@ pub use self::types::{
     CreateContactPayload, DeleteCompanyPayload, DeleteContactPayload, LifecycleStageGql,
     UpdateCompanyPayload, UpdateContactPayload,
 };
-use super::{actor, parse_id, pool, write_options};
+use super::{actor, parse_id, pool};
+use crate::contacts::model::{Company, Contact};
 use crate::contacts::ops;
 use crate::error::AppError;
+use crate::write::record;
 
 #[derive(Default)]
 pub struct ContactsQuery;
@@ -102,16 +105,14 @@ impl ContactsMutation {
         input: CreateContactInput,
     ) -> async_graphql::Result<CreateContactPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::create_contact(pool(ctx)?, actor(ctx)?, input, options).await?;
+        let result = record::create::<Contact>(pool(ctx)?, actor(ctx)?, input, options).await?;
+        let committed = result.committed();
+        let outcome = (&result).into();
         let contact = ContactGql::from_row(result.value);
-        if !result.replayed && !result.dry_run {
+        if committed {
             refresh_caches(ctx, Wrote::Contact(&contact)).await?;
         }
-        Ok(CreateContactPayload {
-            contact,
-            replayed: result.replayed,
-            dry_run: result.dry_run,
-        })
+        Ok(CreateContactPayload { contact, outcome })
     }
 
     /// Changes the given fields of a contact. Needs `crm:write`.
@@ -120,25 +121,22 @@ impl ContactsMutation {
         ctx: &Context<'_>,
         input: UpdateContactInput,
     ) -> async_graphql::Result<UpdateContactPayload> {
-        let update = input.into_parts()?;
-        let result = ops::update_contact(
-            pool(ctx)?,
-            actor(ctx)?,
-            update.id,
-            update.expected_version,
-            update.patch,
-            update.options,
-        )
-        .await?;
+        let Update {
+            id,
+            expected_version,
+            patch,
+            options,
+        } = input.into_parts()?;
+        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
+        let result =
+            record::update::<Contact>(pool, actor, id, expected_version, patch, options).await?;
+        let committed = result.committed();
+        let outcome = (&result).into();
         let contact = ContactGql::from_row(result.value);
-        if !result.replayed && !result.dry_run {
+        if committed {
             refresh_caches(ctx, Wrote::Contact(&contact)).await?;
         }
-        Ok(UpdateContactPayload {
-            contact,
-            replayed: result.replayed,
-            dry_run: result.dry_run,
-        })
+        Ok(UpdateContactPayload { contact, outcome })
     }
 
     /// Deletes a contact and its place on deals (the deals stay). Needs `crm:write`.
@@ -148,17 +146,22 @@ impl ContactsMutation {
         input: DeleteContactInput,
     ) -> async_graphql::Result<DeleteContactPayload> {
         let id = parse_id(&input.id, "input.id")?;
-        let options = write_options(input.idempotency_key, input.dry_run);
-        let result =
-            ops::delete_contact(pool(ctx)?, actor(ctx)?, id, input.expected_version, options)
-                .await?;
-        if !result.replayed && !result.dry_run {
+        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
+        let result = record::delete::<Contact>(
+            pool,
+            actor,
+            id,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
+        if result.committed() {
             refresh_caches(ctx, Wrote::ContactDeleted).await?;
         }
+        let outcome = (&result).into();
         Ok(DeleteContactPayload {
             contact: result.value.into(),
-            replayed: result.replayed,
-            dry_run: result.dry_run,
+            outcome,
         })
     }
 
@@ -169,16 +172,14 @@ impl ContactsMutation {
         input: CreateCompanyInput,
     ) -> async_graphql::Result<CreateCompanyPayload> {
         let (input, options) = input.into_parts();
-        let result = ops::create_company(pool(ctx)?, actor(ctx)?, input, options).await?;
+        let result = record::create::<Company>(pool(ctx)?, actor(ctx)?, input, options).await?;
+        let committed = result.committed();
+        let outcome = (&result).into();
         let company = CompanyGql::from_row(result.value);
-        if !result.replayed && !result.dry_run {
+        if committed {
             refresh_caches(ctx, Wrote::Company(&company)).await?;
         }
-        Ok(CreateCompanyPayload {
-            company,
-            replayed: result.replayed,
-            dry_run: result.dry_run,
-        })
+        Ok(CreateCompanyPayload { company, outcome })
     }
 
     /// Changes the given fields of a company. Needs `crm:write`.
@@ -187,25 +188,22 @@ impl ContactsMutation {
         ctx: &Context<'_>,
         input: UpdateCompanyInput,
     ) -> async_graphql::Result<UpdateCompanyPayload> {
-        let update = input.into_parts()?;
-        let result = ops::update_company(
-            pool(ctx)?,
-            actor(ctx)?,
-            update.id,
-            update.expected_version,
-            update.patch,
-            update.options,
-        )
-        .await?;
+        let Update {
+            id,
+            expected_version,
+            patch,
+            options,
+        } = input.into_parts()?;
+        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
+        let result =
+            record::update::<Company>(pool, actor, id, expected_version, patch, options).await?;
+        let committed = result.committed();
+        let outcome = (&result).into();
         let company = CompanyGql::from_row(result.value);
-        if !result.replayed && !result.dry_run {
+        if committed {
             refresh_caches(ctx, Wrote::Company(&company)).await?;
         }
-        Ok(UpdateCompanyPayload {
-            company,
-            replayed: result.replayed,
-            dry_run: result.dry_run,
-        })
+        Ok(UpdateCompanyPayload { company, outcome })
     }
 
     /// Deletes a company; its contacts and deals stay, without a company. Needs `crm:write`.
@@ -215,17 +213,22 @@ impl ContactsMutation {
         input: DeleteCompanyInput,
     ) -> async_graphql::Result<DeleteCompanyPayload> {
         let id = parse_id(&input.id, "input.id")?;
-        let options = write_options(input.idempotency_key, input.dry_run);
-        let result =
-            ops::delete_company(pool(ctx)?, actor(ctx)?, id, input.expected_version, options)
-                .await?;
-        if !result.replayed && !result.dry_run {
+        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
+        let result = record::delete::<Company>(
+            pool,
+            actor,
+            id,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
+        if result.committed() {
             refresh_caches(ctx, Wrote::CompanyDeleted).await?;
         }
+        let outcome = (&result).into();
         Ok(DeleteCompanyPayload {
             company: result.value.into(),
-            replayed: result.replayed,
-            dry_run: result.dry_run,
+            outcome,
         })
     }
 }

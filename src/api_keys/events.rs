@@ -1,0 +1,63 @@
+//! The events key management publishes: integrations react to security changes.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::model::ApiKey;
+use crate::events::{Event, EventKind};
+
+pub const CREATED: EventKind = EventKind {
+    name: "api_key.created",
+    entity_type: "api_key",
+};
+pub const REVOKED: EventKind = EventKind {
+    name: "api_key.revoked",
+    entity_type: "api_key",
+};
+
+/// Every event of the domain, in the order the API lists them.
+pub const KINDS: &[EventKind] = &[CREATED, REVOKED];
+
+/// The key an event is about (never its secret or hash).
+#[derive(Debug, Serialize)]
+pub struct KeyIdentity<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub scopes: &'a [Option<String>],
+}
+
+impl<'a> From<&'a ApiKey> for KeyIdentity<'a> {
+    fn from(key: &'a ApiKey) -> Self {
+        KeyIdentity {
+            id: key.id,
+            name: &key.name,
+            prefix: &key.prefix,
+            scopes: &key.scopes,
+        }
+    }
+}
+
+/// `api_key.created`.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct KeyCreated<'a>(pub KeyIdentity<'a>);
+
+impl Event for KeyCreated<'_> {
+    const KIND: EventKind = CREATED;
+    fn entity_id(&self) -> Uuid {
+        self.0.id
+    }
+}
+
+/// `api_key.revoked`.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct KeyRevoked<'a>(pub KeyIdentity<'a>);
+
+impl Event for KeyRevoked<'_> {
+    const KIND: EventKind = REVOKED;
+    fn entity_id(&self) -> Uuid {
+        self.0.id
+    }
+}

@@ -1,0 +1,98 @@
+//! Creating and revoking keys through the write path.
+
+use futures_util::FutureExt;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::events::{KeyCreated, KeyRevoked};
+use crate::auth::model::ApiKey;
+use crate::auth::ops::{
+    insert_key, sorted_scope_names, validate_new_key, CreatedApiKey, NewKeyInput,
+};
+use crate::auth::{Actor, Scope};
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::events::NewEvent;
+use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
+
+/// `createApiKey`: a new key in the caller's workspace (admin only).
+pub async fn create_api_key(
+    pool: &DbPool,
+    actor: &Actor,
+    input: NewKeyInput,
+    options: WriteOptions,
+) -> Result<WriteResult<CreatedApiKey>, AppError> {
+    let request = WriteRequest {
+        action: "api_key.create",
+        entity_type: "api_key",
+        entity_id: None,
+        scope: Scope::Admin,
+        input: json!({ "name": input.name, "scopes": sorted_scope_names(&input.scopes) }),
+        options,
+    };
+    let workspace_id = actor.workspace_id;
+    let creator = actor.key_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            validate_new_key(&input)?;
+            let created = insert_key(conn, workspace_id, &input, Some(creator)).await?;
+            Ok(Written {
+                entity_id: created.key.id,
+                before: None,
+                after: Some(serde_json::to_value(&created.key)?),
+                events: vec![NewEvent::of(&KeyCreated((&created.key).into()))?],
+                value: created,
+            })
+        }
+        .boxed()
+    })
+    .await
+}
+
+/// `revokeApiKey`: the key stops working at once. Revoking a revoked key changes nothing.
+pub async fn revoke_api_key(
+    pool: &DbPool,
+    actor: &Actor,
+    key_id: Uuid,
+    options: WriteOptions,
+) -> Result<WriteResult<ApiKey>, AppError> {
+    let request = WriteRequest {
+        action: "api_key.revoke",
+        entity_type: "api_key",
+        entity_id: Some(key_id),
+        scope: Scope::Admin,
+        input: json!({ "id": key_id }),
+        options,
+    };
+    let workspace_id = actor.workspace_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            let before = ApiKey::find_for_update(conn, workspace_id, key_id)
+                .await
+                .map_err(|e| not_found_key(e, key_id))?;
+            let (after, events) = if before.revoked_at.is_some() {
+                (before.clone(), vec![])
+            } else {
+                let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
+                let event = NewEvent::of(&KeyRevoked((&after).into()))?;
+                (after, vec![event])
+            };
+            Ok(Written {
+                entity_id: key_id,
+                before: Some(serde_json::to_value(&before)?),
+                after: Some(serde_json::to_value(&after)?),
+                events,
+                value: after,
+            })
+        }
+        .boxed()
+    })
+    .await
+}
+
+fn not_found_key(err: diesel::result::Error, id: Uuid) -> AppError {
+    match err {
+        diesel::result::Error::NotFound => AppError::not_found("API key", id),
+        other => other.into(),
+    }
+}

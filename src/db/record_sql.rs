@@ -1,0 +1,197 @@
+//! The SQL every tenant table's row needs, written once: find, lock, batch-find, insert,
+//! update (bumping `version` and `updated_at`) and delete, each scoped to the workspace.
+//! A domain's `model/<entity>.rs` invokes [`tenant_row_sql!`] and writes by hand only the SQL
+//! that is its own (filters, lookups by a unique value, per-parent pages). The row then
+//! implements [`TenantRow`], which the write layer's generic record operations build on.
+//!
+//! A macro rather than generic functions: diesel's query builder types for "this table's
+//! `workspace_id` column" are different types per table, and spelling the trait bounds that
+//! would make one generic function serve all tables costs more than it saves.
+
+use async_trait::async_trait;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+/// The row operations of a tenant table that generic code needs.
+#[async_trait]
+pub trait TenantRow: Sized + Send {
+    /// Everything a caller may set: what an insert stores and an update writes.
+    type Changes: Send + Sync + 'static;
+
+    /// Locks the row for an update or delete in the caller's transaction.
+    async fn lock(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<Option<Self>>;
+    async fn create(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        changes: &Self::Changes,
+    ) -> QueryResult<Self>;
+    async fn change(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        changes: &Self::Changes,
+    ) -> QueryResult<Self>;
+    async fn remove(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<()>;
+}
+
+/// `tenant_row_sql!(Row, table_module, NewRow, RowChanges)` adds to `Row` the inherent
+/// `find`, `find_for_update`, `find_many`, `insert(&NewRow)`, `update(&RowChanges)` and
+/// `delete`, and implements [`TenantRow`] with them. The table must have `workspace_id`, `id`,
+/// `version` and `updated_at` columns; `NewRow` is `{ workspace_id, id, changes: RowChanges }`.
+macro_rules! tenant_row_sql {
+    ($row:ty, $table:ident, $new:ident, $changes:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::db::record_sql::TenantRow for $row {
+            type Changes = $changes;
+
+            async fn lock(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<Option<Self>> {
+                <$row>::find_for_update(conn, workspace_id, id).await
+            }
+
+            async fn create(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+                changes: &$changes,
+            ) -> diesel::QueryResult<Self> {
+                let new = $new {
+                    workspace_id,
+                    id,
+                    changes: changes.clone(),
+                };
+                <$row>::insert(conn, &new).await
+            }
+
+            async fn change(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+                changes: &$changes,
+            ) -> diesel::QueryResult<Self> {
+                <$row>::update(conn, workspace_id, id, changes).await
+            }
+
+            async fn remove(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<()> {
+                <$row>::delete(conn, workspace_id, id).await.map(drop)
+            }
+        }
+
+        impl $row {
+            pub async fn find(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<Option<$row>> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                $table::table
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .filter($table::id.eq(id))
+                    .select(<$row>::as_select())
+                    .first(conn)
+                    .await
+                    .optional()
+            }
+
+            /// Locks the row for an update or delete in the caller's transaction.
+            pub async fn find_for_update(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<Option<$row>> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                $table::table
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .filter($table::id.eq(id))
+                    .select(<$row>::as_select())
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()
+            }
+
+            /// The workspace's rows among `ids`, in one statement; unknown ids are left out.
+            pub async fn find_many(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                ids: &[uuid::Uuid],
+            ) -> diesel::QueryResult<Vec<$row>> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                $table::table
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .filter($table::id.eq_any(ids))
+                    .select(<$row>::as_select())
+                    .load(conn)
+                    .await
+            }
+
+            pub async fn insert(
+                conn: &mut diesel_async::AsyncPgConnection,
+                new: &$new,
+            ) -> diesel::QueryResult<$row> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                diesel::insert_into($table::table)
+                    .values(new)
+                    .returning(<$row>::as_returning())
+                    .get_result(conn)
+                    .await
+            }
+
+            /// Writes all of `changes`, bumping the version and the update time.
+            pub async fn update(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+                changes: &$changes,
+            ) -> diesel::QueryResult<$row> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                diesel::update($table::table)
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .filter($table::id.eq(id))
+                    .set((
+                        changes,
+                        $table::version.eq($table::version + 1),
+                        $table::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(<$row>::as_returning())
+                    .get_result(conn)
+                    .await
+            }
+
+            /// Deletes the row; what references it follows its foreign keys' rules.
+            pub async fn delete(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<usize> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                diesel::delete($table::table)
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .filter($table::id.eq(id))
+                    .execute(conn)
+                    .await
+            }
+        }
+    };
+}
+
+pub(crate) use tenant_row_sql;
