@@ -132,6 +132,31 @@ impl ApiKey {
             .await
     }
 
+    /// Which of `ids` are still valid (not revoked, not deleted), marking them used at most
+    /// once a minute as requests do: one statement for every key with open WebSockets.
+    pub async fn live_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+        #[derive(diesel::QueryableByName)]
+        struct LiveKey {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            id: Uuid,
+        }
+        let live: Vec<LiveKey> = diesel::sql_query(
+            "WITH live AS (
+                 SELECT id, last_used_at FROM api_keys
+                 WHERE id = ANY($1) AND revoked_at IS NULL
+             ), touched AS (
+                 UPDATE api_keys SET last_used_at = now() FROM live
+                 WHERE api_keys.id = live.id
+                   AND (live.last_used_at IS NULL OR live.last_used_at < now() - interval '60 seconds')
+             )
+             SELECT id FROM live",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+        .load(conn)
+        .await?;
+        Ok(live.into_iter().map(|k| k.id).collect())
+    }
+
     /// Keys of a workspace, newest first, within a keyset window.
     pub async fn page(
         conn: &mut AsyncPgConnection,

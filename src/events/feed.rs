@@ -17,12 +17,16 @@ use crate::error::AppError;
 
 const CATCH_UP_BATCH: i64 = 500;
 
-/// Which events a subscriber wants (always within its own workspace).
+/// Which events a subscriber wants (always within its own workspace). The feed knows no
+/// domain: a domain that lets subscribers narrow its events says which payload keys hold
+/// the id to match (deals: the pipeline ids of a move).
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     pub types: Option<Vec<String>>,
-    pub deal_id: Option<Uuid>,
-    pub pipeline_id: Option<Uuid>,
+    /// Only events about this entity: its type and id.
+    pub entity: Option<(&'static str, Uuid)>,
+    /// Only events whose payload holds this id under one of these keys.
+    pub refers_to: Option<(&'static [&'static str], Uuid)>,
 }
 
 impl EventFilter {
@@ -35,18 +39,18 @@ impl EventFilter {
                 return false;
             }
         }
-        if let Some(deal_id) = self.deal_id {
-            if event.entity_type != "deal" || event.entity_id != deal_id {
+        if let Some((entity_type, entity_id)) = self.entity {
+            if event.entity_type != entity_type || event.entity_id != entity_id {
                 return false;
             }
         }
-        if let Some(pipeline_id) = self.pipeline_id {
-            let id = pipeline_id.to_string();
+        if let Some((keys, id)) = self.refers_to {
+            let id = id.to_string();
             let payload = &event.payload;
-            let in_pipeline = ["pipelineId", "fromPipelineId", "toPipelineId"]
+            let refers = keys
                 .iter()
                 .any(|key| payload.get(key).and_then(|v| v.as_str()) == Some(id.as_str()));
-            if !in_pipeline {
+            if !refers {
                 return false;
             }
         }

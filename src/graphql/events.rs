@@ -3,7 +3,16 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Json, Object, Subscription, ID};
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::{Deprecation, MetaEnumValue, MetaType, MetaTypeId, Registry};
+use async_graphql::resolver_utils::{enum_value, parse_enum, EnumItem, EnumType};
+use async_graphql::{
+    Context, ContextSelectionSet, InputType, InputValueResult, Json, Object, OutputType,
+    Positioned, ServerResult, Subscription, Value, ID,
+};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
@@ -21,76 +30,149 @@ use crate::error::AppError;
 use crate::events::feed::{feed, EventFilter};
 use crate::events::hub::EventHub;
 use crate::events::model::OutboxEvent;
+use crate::events::EventKind;
+use crate::{api_keys, contacts};
 
-/// The kinds of events. New domains add theirs here.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum EventType {
-    /// `deal.created`
-    DealCreated,
-    /// `deal.updated`
-    DealUpdated,
-    /// `deal.stage_changed`
-    DealStageChanged,
-    /// `deal.won`
-    DealWon,
-    /// `deal.lost`
-    DealLost,
-    /// `deal.deleted`
-    DealDeleted,
-    /// `deal.contact_linked`
-    DealContactLinked,
-    /// `deal.contact_unlinked`
-    DealContactUnlinked,
-    /// `contact.created`
-    ContactCreated,
-    /// `contact.updated`
-    ContactUpdated,
-    /// `contact.deleted`
-    ContactDeleted,
-    /// `company.created`
-    CompanyCreated,
-    /// `company.updated`
-    CompanyUpdated,
-    /// `company.deleted`
-    CompanyDeleted,
-    /// `api_key.created`
-    ApiKeyCreated,
-    /// `api_key.revoked`
-    ApiKeyRevoked,
+/// Deals' events (until the deals domain declares them in `deals/events.rs`).
+mod deal_events {
+    use crate::events::EventKind;
+
+    const fn deal(name: &'static str) -> EventKind {
+        EventKind {
+            name,
+            entity_type: "deal",
+        }
+    }
+
+    pub const STAGE_CHANGED: EventKind = deal("deal.stage_changed");
+    pub const KINDS: &[EventKind] = &[
+        deal("deal.created"),
+        deal("deal.updated"),
+        STAGE_CHANGED,
+        deal("deal.won"),
+        deal("deal.lost"),
+        deal("deal.deleted"),
+        deal("deal.contact_linked"),
+        deal("deal.contact_unlinked"),
+    ];
+    /// The payload keys that say which pipeline an event concerns.
+    pub const PIPELINE_KEYS: &[&str] = &["pipelineId", "fromPipelineId", "toPipelineId"];
 }
 
-const EVENT_NAMES: &[(EventType, &str)] = &[
-    (EventType::DealCreated, "deal.created"),
-    (EventType::DealUpdated, "deal.updated"),
-    (EventType::DealStageChanged, "deal.stage_changed"),
-    (EventType::DealWon, "deal.won"),
-    (EventType::DealLost, "deal.lost"),
-    (EventType::DealDeleted, "deal.deleted"),
-    (EventType::DealContactLinked, "deal.contact_linked"),
-    (EventType::DealContactUnlinked, "deal.contact_unlinked"),
-    (EventType::ContactCreated, "contact.created"),
-    (EventType::ContactUpdated, "contact.updated"),
-    (EventType::ContactDeleted, "contact.deleted"),
-    (EventType::CompanyCreated, "company.created"),
-    (EventType::CompanyUpdated, "company.updated"),
-    (EventType::CompanyDeleted, "company.deleted"),
-    (EventType::ApiKeyCreated, "api_key.created"),
-    (EventType::ApiKeyRevoked, "api_key.revoked"),
+/// Every event kind of every domain, as the domains declare them (each in its
+/// `events.rs`). A new domain adds its list here; `EventType` follows.
+const DOMAIN_EVENTS: &[&[EventKind]] = &[
+    deal_events::KINDS,
+    contacts::events::KINDS,
+    api_keys::events::KINDS,
 ];
+
+/// The kinds of events. New domains add theirs here.
+///
+/// A GraphQL enum whose values come from the domains' declarations rather than a Rust enum:
+/// `DEAL_STAGE_CHANGED` for `deal.stage_changed`, described as the stored name.
+#[derive(Copy, Clone, Eq, PartialEq, Debug)]
+pub struct EventType(pub EventKind);
+
+/// The enum's values, made once. Their GraphQL names are leaked on purpose: the enum's
+/// machinery wants `&'static str`, and there is one small set of names per process.
+static EVENT_TYPES: LazyLock<Vec<EnumItem<EventType>>> = LazyLock::new(|| {
+    DOMAIN_EVENTS
+        .iter()
+        .flat_map(|kinds| kinds.iter())
+        .map(|kind| EnumItem {
+            name: Box::leak(kind.name.replace('.', "_").to_uppercase().into_boxed_str()),
+            value: EventType(*kind),
+        })
+        .collect()
+});
+
+impl EnumType for EventType {
+    fn items() -> &'static [EnumItem<EventType>] {
+        &EVENT_TYPES
+    }
+}
 
 impl EventType {
     pub fn name(self) -> &'static str {
-        EVENT_NAMES
-            .iter()
-            .find(|(t, _)| *t == self)
-            .map_or("unknown", |(_, n)| n)
+        self.0.name
     }
 
     fn from_name(name: &str) -> Option<EventType> {
-        EVENT_NAMES
+        EVENT_TYPES
             .iter()
-            .find(|(_, n)| *n == name)
-            .map(|(t, _)| *t)
+            .find(|item| item.value.0.name == name)
+            .map(|item| item.value)
+    }
+
+    fn type_info(registry: &mut Registry) -> String {
+        registry.create_input_type::<Self, _>(MetaTypeId::Enum, |_| MetaType::Enum {
+            name: "EventType".to_owned(),
+            description: Some("The kinds of events. New domains add theirs here.".to_owned()),
+            enum_values: EVENT_TYPES
+                .iter()
+                .map(|item| {
+                    let value = MetaEnumValue {
+                        name: item.name.to_owned(),
+                        description: Some(format!("`{}`", item.value.0.name)),
+                        deprecation: Deprecation::NoDeprecated,
+                        visible: None,
+                        inaccessible: false,
+                        tags: Vec::new(),
+                        directive_invocations: Vec::new(),
+                    };
+                    (item.name.to_owned(), value)
+                })
+                .collect(),
+            visible: None,
+            inaccessible: false,
+            tags: Vec::new(),
+            rust_typename: Some(std::any::type_name::<Self>()),
+            directive_invocations: Vec::new(),
+            requires_scopes: Vec::new(),
+        })
+    }
+}
+
+impl InputType for EventType {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed("EventType")
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Self::type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        parse_enum(value.unwrap_or_default())
+    }
+
+    fn to_value(&self) -> Value {
+        enum_value(*self)
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+}
+
+impl OutputType for EventType {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed("EventType")
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Self::type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        _: &ContextSelectionSet<'_>,
+        _: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        Ok(enum_value(*self))
     }
 }
 
@@ -301,12 +383,14 @@ impl EventsSubscription {
         let actor = actor(ctx)?;
         actor.require(Scope::CrmRead)?;
         let hub = hub(ctx)?;
+        let deal_id = deal_id.map(|id| parse_id(&id, "dealId")).transpose()?;
+        let pipeline_id = pipeline_id
+            .map(|id| parse_id(&id, "pipelineId"))
+            .transpose()?;
         let filter = EventFilter {
-            types: Some(vec!["deal.stage_changed".to_owned()]),
-            deal_id: deal_id.map(|id| parse_id(&id, "dealId")).transpose()?,
-            pipeline_id: pipeline_id
-                .map(|id| parse_id(&id, "pipelineId"))
-                .transpose()?,
+            types: Some(vec![deal_events::STAGE_CHANGED.name.to_owned()]),
+            entity: deal_id.map(|id| (deal_events::STAGE_CHANGED.entity_type, id)),
+            refers_to: pipeline_id.map(|id| (deal_events::PIPELINE_KEYS, id)),
         };
         let after = after
             .as_deref()
@@ -337,8 +421,8 @@ impl EventsSubscription {
         let hub = hub(ctx)?;
         let filter = EventFilter {
             types: types.map(|types| types.into_iter().map(|t| t.name().to_owned()).collect()),
-            deal_id: None,
-            pipeline_id: None,
+            entity: None,
+            refers_to: None,
         };
         let after = after
             .as_deref()

@@ -8,12 +8,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use diesel::sql_types::{Array, Uuid as SqlUuid};
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::auth::model::ApiKey;
 use crate::db::DbPool;
 
 /// Keys with open connections.
@@ -32,12 +30,6 @@ pub struct KeySlot {
     key_id: Uuid,
     /// Cancelled when the key is revoked: the connection closes with 4403.
     pub revoked: CancellationToken,
-}
-
-#[derive(QueryableByName)]
-struct LiveKey {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
 }
 
 impl ConnectedKeys {
@@ -93,22 +85,10 @@ impl ConnectedKeys {
             return Ok(());
         }
         let mut conn = crate::db::conn(pool).await?;
-        let live: Vec<LiveKey> = diesel::sql_query(
-            "WITH live AS (
-                 SELECT id, last_used_at FROM api_keys
-                 WHERE id = ANY($1) AND revoked_at IS NULL
-             ), touched AS (
-                 UPDATE api_keys SET last_used_at = now() FROM live
-                 WHERE api_keys.id = live.id
-                   AND (live.last_used_at IS NULL OR live.last_used_at < now() - interval '60 seconds')
-             )
-             SELECT id FROM live",
-        )
-        .bind::<Array<SqlUuid>, _>(&ids)
-        .load(&mut conn)
-        .await
-        .map_err(crate::error::AppError::from)?;
-        let live: HashSet<Uuid> = live.into_iter().map(|k| k.id).collect();
+        let live: HashSet<Uuid> = ApiKey::live_among(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .collect();
         let keys = self.lock();
         // Only keys that were checked: one that connected meanwhile waits for the next round.
         for id in ids.iter().filter(|id| !live.contains(id)) {
