@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::page::IdWindow;
+use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
 use crate::db::schema::audit_events;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,10 +93,10 @@ impl AuditEvent {
         let mut query = Self::filtered(workspace_id, filter)
             .select(AuditEvent::as_select())
             .limit(window.fetch_limit());
-        if let Some(after) = window.after {
+        if let Some(after) = window.after_id() {
             query = query.filter(audit_events::id.lt(after));
         }
-        if let Some(before) = window.before {
+        if let Some(before) = window.before_id() {
             query = query.filter(audit_events::id.gt(before));
         }
         query = if window.from_end {
@@ -132,5 +132,14 @@ impl AuditEvent {
             query = query.filter(audit_events::action.eq(action.clone()));
         }
         query
+    }
+}
+
+impl Listed<NewestFirst> for AuditEvent {
+    fn position(&self, _: NewestFirst) -> Position {
+        Position {
+            key: SortKey::Id,
+            id: self.id,
+        }
     }
 }

@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::page::IdWindow;
+use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
 use crate::db::schema::{api_keys, workspaces};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
@@ -168,10 +168,10 @@ impl ApiKey {
             .select(ApiKey::as_select())
             .limit(window.fetch_limit())
             .into_boxed();
-        if let Some(after) = window.after {
+        if let Some(after) = window.after_id() {
             query = query.filter(api_keys::id.lt(after));
         }
-        if let Some(before) = window.before {
+        if let Some(before) = window.before_id() {
             query = query.filter(api_keys::id.gt(before));
         }
         query = if window.from_end {
@@ -225,5 +225,14 @@ impl ApiKey {
         .get_result(conn)
         .await
         .optional()
+    }
+}
+
+impl Listed<NewestFirst> for ApiKey {
+    fn position(&self, _: NewestFirst) -> Position {
+        Position {
+            key: SortKey::Id,
+            id: self.id,
+        }
     }
 }

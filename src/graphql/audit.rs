@@ -3,10 +3,11 @@
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::pagination::{id_connection, id_window, IdConnection};
+use super::pagination::{connection, window, ListConnection, PageArgs};
 use super::{actor, parse_id, pool};
 use crate::audit::{AuditEvent, AuditFilter};
 use crate::auth::Scope;
+use crate::db::page::{Listing, NewestFirst};
 use crate::error::AppError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -78,14 +79,20 @@ impl AuditQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<IdConnection<AuditEventGql>> {
+    ) -> async_graphql::Result<ListConnection<AuditEventGql>> {
         let actor = actor(ctx)?;
         actor.require(Scope::Admin)?;
         let filter = AuditFilter {
             entity_id: entity_id.map(|id| parse_id(&id, "entityId")).transpose()?,
             action,
         };
-        let window = id_window(first, after, last, before)?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let window = window("audit_events", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
         let rows = AuditEvent::page(&mut conn, actor.workspace_id, &filter, &window)
             .await
@@ -93,11 +100,11 @@ impl AuditQuery {
         let total = AuditEvent::count(&mut conn, actor.workspace_id, &filter)
             .await
             .map_err(AppError::from)?;
-        Ok(id_connection(
+        let listing = Listing { rows, total };
+        Ok(connection(
+            "audit_events",
             &window,
-            rows,
-            total,
-            |e| e.id,
+            listing,
             AuditEventGql::from,
         ))
     }

@@ -4,11 +4,12 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::mutation::{DescribedWriteOutcome, MutationOptions, WriteOutcome};
-use super::pagination::{id_connection, id_window, IdConnection};
+use super::pagination::{connection, window, ListConnection, PageArgs};
 use super::{actor, parse_id, pool, write_options};
 use crate::api_keys;
 use crate::auth::model::{ApiKey, Workspace};
 use crate::auth::{ops, Scope};
+use crate::db::page::{Listing, NewestFirst};
 use crate::error::AppError;
 
 /// What an API key may do. `ADMIN` includes everything; `CRM_WRITE` includes `CRM_READ`.
@@ -173,10 +174,16 @@ impl AuthQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<IdConnection<ApiKeyGql>> {
+    ) -> async_graphql::Result<ListConnection<ApiKeyGql>> {
         let actor = actor(ctx)?;
         actor.require(Scope::Admin)?;
-        let window = id_window(first, after, last, before)?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let window = window("api_keys", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
         let rows = ApiKey::page(&mut conn, actor.workspace_id, &window)
             .await
@@ -184,13 +191,8 @@ impl AuthQuery {
         let total = ApiKey::count(&mut conn, actor.workspace_id)
             .await
             .map_err(AppError::from)?;
-        Ok(id_connection(
-            &window,
-            rows,
-            total,
-            |k| k.id,
-            ApiKeyGql::from,
-        ))
+        let listing = Listing { rows, total };
+        Ok(connection("api_keys", &window, listing, ApiKeyGql::from))
     }
 }
 

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{after_position, matches_search};
+use super::matches_search;
 use crate::contacts::rules::like_pattern;
-use crate::contacts::{ListOrder, ListWindow, Listed, SortKey};
+use crate::contacts::{ContactsOrder, ContactsWindow};
+use crate::db::page::{seek, ListOrder, Listed, Position, SortKey};
 use crate::db::schema::companies;
 
 /// What company search looks in: exactly the expression of the `companies_search` trigram
@@ -124,22 +125,28 @@ impl Company {
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
         filter: &CompanyFilter,
-        window: &ListWindow,
+        window: &ContactsWindow,
     ) -> QueryResult<Vec<Company>> {
         let mut query = Self::filtered(workspace_id, filter)
             .select(Company::as_select())
             .limit(window.fetch_limit());
-        if let Some(after) = after_position::<companies::table>("companies", window)? {
-            query = query.filter(after);
+        if let Some(after) = &window.after {
+            let column = format!("companies.{}", window.order.name());
+            query = query.filter(seek(
+                &column,
+                "companies.id",
+                window.order.descending(),
+                after,
+            ));
         }
         query = match window.order {
-            ListOrder::UpdatedAt => {
+            ContactsOrder::UpdatedAt => {
                 query.order_by((companies::updated_at.desc(), companies::id.desc()))
             }
-            ListOrder::CreatedAt => {
+            ContactsOrder::CreatedAt => {
                 query.order_by((companies::created_at.desc(), companies::id.desc()))
             }
-            ListOrder::Name => query.order_by((companies::name.asc(), companies::id.asc())),
+            ContactsOrder::Name => query.order_by((companies::name.asc(), companies::id.asc())),
         };
         query.load(conn).await
     }
@@ -178,16 +185,13 @@ impl Company {
     }
 }
 
-impl Listed for Company {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn sort_key(&self, order: ListOrder) -> SortKey {
-        match order {
-            ListOrder::UpdatedAt => SortKey::Time(self.updated_at),
-            ListOrder::CreatedAt => SortKey::Time(self.created_at),
-            ListOrder::Name => SortKey::Text(self.name.clone()),
-        }
+impl Listed<ContactsOrder> for Company {
+    fn position(&self, order: ContactsOrder) -> Position {
+        let key = match order {
+            ContactsOrder::UpdatedAt => SortKey::Time(self.updated_at),
+            ContactsOrder::CreatedAt => SortKey::Time(self.created_at),
+            ContactsOrder::Name => SortKey::Text(self.name.clone()),
+        };
+        Position { key, id: self.id }
     }
 }

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{after_position, matches_search};
+use super::matches_search;
 use crate::contacts::rules::{like_pattern, LifecycleStage};
-use crate::contacts::{ListOrder, ListWindow, Listed, SortKey};
+use crate::contacts::{ContactsOrder, ContactsWindow};
+use crate::db::page::{seek, ListOrder, Listed, Position, SortKey};
 use crate::db::schema::contacts;
 
 /// What contact search looks in: exactly the expression of the `contacts_search` trigram
@@ -119,22 +120,28 @@ impl Contact {
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
         filter: &ContactFilter,
-        window: &ListWindow,
+        window: &ContactsWindow,
     ) -> QueryResult<Vec<Contact>> {
         let mut query = Self::filtered(workspace_id, filter)
             .select(Contact::as_select())
             .limit(window.fetch_limit());
-        if let Some(after) = after_position::<contacts::table>("contacts", window)? {
-            query = query.filter(after);
+        if let Some(after) = &window.after {
+            let column = format!("contacts.{}", window.order.name());
+            query = query.filter(seek(
+                &column,
+                "contacts.id",
+                window.order.descending(),
+                after,
+            ));
         }
         query = match window.order {
-            ListOrder::UpdatedAt => {
+            ContactsOrder::UpdatedAt => {
                 query.order_by((contacts::updated_at.desc(), contacts::id.desc()))
             }
-            ListOrder::CreatedAt => {
+            ContactsOrder::CreatedAt => {
                 query.order_by((contacts::created_at.desc(), contacts::id.desc()))
             }
-            ListOrder::Name => query.order_by((contacts::name.asc(), contacts::id.asc())),
+            ContactsOrder::Name => query.order_by((contacts::name.asc(), contacts::id.asc())),
         };
         query.load(conn).await
     }
@@ -217,16 +224,13 @@ impl Contact {
     }
 }
 
-impl Listed for Contact {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn sort_key(&self, order: ListOrder) -> SortKey {
-        match order {
-            ListOrder::UpdatedAt => SortKey::Time(self.updated_at),
-            ListOrder::CreatedAt => SortKey::Time(self.created_at),
-            ListOrder::Name => SortKey::Text(self.name.clone()),
-        }
+impl Listed<ContactsOrder> for Contact {
+    fn position(&self, order: ContactsOrder) -> Position {
+        let key = match order {
+            ContactsOrder::UpdatedAt => SortKey::Time(self.updated_at),
+            ContactsOrder::CreatedAt => SortKey::Time(self.created_at),
+            ContactsOrder::Name => SortKey::Text(self.name.clone()),
+        };
+        Position { key, id: self.id }
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::model::{Company, CompanyFilter, Contact, ContactFilter};
 pub use super::rules::company::{CompanyInput, CompanyPatch};
 pub use super::rules::contact::{ContactInput, ContactPatch};
-use super::{rules, ListWindow, Listing};
+use super::{rules, ContactsWindow, Listing};
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -32,7 +32,7 @@ pub async fn contacts(
     pool: &DbPool,
     actor: &Actor,
     mut filter: ContactFilter,
-    window: &ListWindow,
+    window: &ContactsWindow,
 ) -> Result<Listing<Contact>, AppError> {
     actor.require(Scope::CrmRead)?;
     filter.search = rules::search_term("filter.search", filter.search.as_deref())?;
@@ -94,7 +94,7 @@ pub async fn companies(
     pool: &DbPool,
     actor: &Actor,
     mut filter: CompanyFilter,
-    window: &ListWindow,
+    window: &ContactsWindow,
 ) -> Result<Listing<Company>, AppError> {
     actor.require(Scope::CrmRead)?;
     filter.search = rules::search_term("filter.search", filter.search.as_deref())?;

@@ -5,7 +5,7 @@ use async_graphql::{Enum, InputObject, ID};
 use super::inputs::optional_id;
 use super::types::LifecycleStageGql;
 use crate::contacts::model::{CompanyFilter, ContactFilter};
-use crate::contacts::ListOrder;
+use crate::contacts::ContactsOrder;
 use crate::error::AppError;
 
 /// How contacts are ordered. Ties are broken by id, so paging is stable.
@@ -32,22 +32,22 @@ pub enum CompanyOrderBy {
     Name,
 }
 
-impl From<ContactOrderBy> for ListOrder {
+impl From<ContactOrderBy> for ContactsOrder {
     fn from(order: ContactOrderBy) -> Self {
         match order {
-            ContactOrderBy::UpdatedAt => ListOrder::UpdatedAt,
-            ContactOrderBy::CreatedAt => ListOrder::CreatedAt,
-            ContactOrderBy::Name => ListOrder::Name,
+            ContactOrderBy::UpdatedAt => ContactsOrder::UpdatedAt,
+            ContactOrderBy::CreatedAt => ContactsOrder::CreatedAt,
+            ContactOrderBy::Name => ContactsOrder::Name,
         }
     }
 }
 
-impl From<CompanyOrderBy> for ListOrder {
+impl From<CompanyOrderBy> for ContactsOrder {
     fn from(order: CompanyOrderBy) -> Self {
         match order {
-            CompanyOrderBy::UpdatedAt => ListOrder::UpdatedAt,
-            CompanyOrderBy::CreatedAt => ListOrder::CreatedAt,
-            CompanyOrderBy::Name => ListOrder::Name,
+            CompanyOrderBy::UpdatedAt => ContactsOrder::UpdatedAt,
+            CompanyOrderBy::CreatedAt => ContactsOrder::CreatedAt,
+            CompanyOrderBy::Name => ContactsOrder::Name,
         }
     }
 }

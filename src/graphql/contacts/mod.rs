@@ -2,7 +2,6 @@
 //! create/update/delete mutations, and the loaders other domains resolve people and
 //! organisations through.
 
-mod cursor;
 mod filters;
 mod inputs;
 pub mod loaders;
@@ -29,9 +28,14 @@ pub use self::types::{
 };
 use super::{actor, parse_id, pool};
 use crate::contacts::model::{Company, Contact};
-use crate::contacts::ops;
+use crate::contacts::{ops, ContactsOrder};
 use crate::error::AppError;
+use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::write::record;
+
+/// The names cursors carry for these lists (a company's contacts page like `contacts`).
+const CONTACTS_LIST: &str = "contacts";
+const COMPANIES_LIST: &str = "companies";
 
 #[derive(Default)]
 pub struct ContactsQuery;
@@ -58,11 +62,17 @@ impl ContactsQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ContactConnection> {
-        let window = cursor::window(order_by.unwrap_or_default().into(), first, after)?;
+        let order = ContactsOrder::from(order_by.unwrap_or_default());
+        let window = window(CONTACTS_LIST, order, PageArgs::forward(first, after))?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let listing = ops::contacts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
         prefetch::contacts(ctx, &listing.rows).await?;
-        Ok(cursor::connection(&window, listing, ContactGql::from_row))
+        Ok(connection(
+            CONTACTS_LIST,
+            &window,
+            listing,
+            ContactGql::from_row,
+        ))
     }
 
     /// A company by id; null when this workspace has none with that id. Needs `crm:read`.
@@ -85,11 +95,17 @@ impl ContactsQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<CompanyConnection> {
-        let window = cursor::window(order_by.unwrap_or_default().into(), first, after)?;
+        let order = ContactsOrder::from(order_by.unwrap_or_default());
+        let window = window(COMPANIES_LIST, order, PageArgs::forward(first, after))?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::companies(pool(ctx)?, actor(ctx)?, filter, &window).await?;
         prefetch::companies(ctx, &listing.rows).await?;
-        Ok(cursor::connection(&window, listing, CompanyGql::from_row))
+        Ok(connection(
+            COMPANIES_LIST,
+            &window,
+            listing,
+            CompanyGql::from_row,
+        ))
     }
 }
 

@@ -7,25 +7,28 @@ use std::collections::HashSet;
 use async_graphql::{Context, Value};
 use uuid::Uuid;
 
-use super::cursor;
 use super::loaders::{loader, CompanyContactsKey, CompanyContactsLoader, CompanyLoader};
+use super::CONTACTS_LIST;
 use crate::contacts::model::{Company, Contact};
-use crate::contacts::{ListOrder, ListWindow, SortKey};
+use crate::contacts::{ContactsOrder, ContactsWindow};
+use crate::db::page::SortKey;
 use crate::error::AppError;
+use crate::graphql::pagination::{window, PageArgs};
 
 /// The window and loader key of one company's `contacts(first, after)` page.
 pub(super) fn company_contacts_page(
     company_id: Uuid,
     first: Option<i32>,
     after: Option<String>,
-) -> Result<(ListWindow, CompanyContactsKey), AppError> {
-    let window = cursor::window(ListOrder::UpdatedAt, first, after)?;
+) -> Result<(ContactsWindow, CompanyContactsKey), AppError> {
+    let args = PageArgs::forward(first, after);
+    let window = window(CONTACTS_LIST, ContactsOrder::UpdatedAt, args)?;
     let after = window
         .after
         .as_ref()
         .and_then(|position| match &position.key {
             SortKey::Time(at) => Some((*at, position.id)),
-            SortKey::Text(_) => None,
+            _ => None,
         });
     let key = CompanyContactsKey {
         company_id,

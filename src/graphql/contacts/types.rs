@@ -1,7 +1,6 @@
 //! The `Contact` and `Company` output types, the `LifecycleStage` enum and the mutation
 //! payloads.
 
-use crate::graphql::mutation::{DescribedWriteOutcome, WriteOutcome};
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -9,10 +8,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::loaders::{loader, CompanyContactsLoader, CompanyLoader};
-use super::{cursor, prefetch};
+use super::{prefetch, CONTACTS_LIST};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::{tag_list, LifecycleStage};
-use crate::graphql::pagination::ConnectionFields;
+use crate::graphql::mutation::{DescribedWriteOutcome, WriteOutcome};
+use crate::graphql::pagination::{connection, ConnectionFields};
 
 pub type ContactConnection = Connection<String, ContactGql, ConnectionFields>;
 pub type CompanyConnection = Connection<String, CompanyGql, ConnectionFields>;
@@ -244,7 +244,12 @@ impl CompanyGql {
             .load_one(key)
             .await?
             .unwrap_or_default();
-        Ok(cursor::connection(&window, listing, ContactGql::from_row))
+        Ok(connection(
+            CONTACTS_LIST,
+            &window,
+            listing,
+            ContactGql::from_row,
+        ))
     }
 }
 
