@@ -1,6 +1,8 @@
 //! Test support: `TestApp` runs the real router on a real socket against its own database;
-//! clients for GraphQL over HTTP and over WebSocket keep tests short.
+//! clients for GraphQL over HTTP and over WebSocket keep tests short, and `builders` make a
+//! test's data in one line each.
 
+pub mod builders;
 pub mod cluster;
 pub mod ws;
 

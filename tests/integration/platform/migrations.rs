@@ -112,7 +112,7 @@ async fn every_migration_reverts_and_reapplies_to_the_same_schema() {
 
 /// schema.rs's tables as `table → column → diesel type`.
 fn declared_schema() -> BTreeMap<String, BTreeMap<String, String>> {
-    let source = include_str!("../../src/db/schema.rs");
+    let source = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/schema.rs"));
     let mut tables = BTreeMap::new();
     let mut current: Option<(String, BTreeMap<String, String>)> = None;
     for line in source.lines().map(str::trim) {

@@ -4,6 +4,7 @@
 use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
+use crate::support::builders::{stage_ids, DealBuilder, PipelineBuilder, Stage};
 use crate::support::TestApp;
 
 const BOARD: &str = "query($id: ID!) { pipeline(id: $id) { name stages { name dealCount deals(first: 50) { totalCount nodes {
@@ -18,19 +19,11 @@ async fn board(
     deals_per_stage: usize,
     contacts_per_deal: usize,
 ) -> Value {
-    let stage_inputs: Vec<Value> = (0..stages)
-        .map(|i| json!({ "name": format!("S{i}") }))
-        .collect();
-    let created = app
-        .gql(
-            "mutation($i: CreatePipelineInput!) { createPipeline(input: $i) { pipeline { id } } }",
-            json!({ "i": { "name": format!("Board {stages}"), "stages": stage_inputs } }),
-        )
+    let created = PipelineBuilder::new(&format!("Board {stages}"))
+        .stages((0..stages).map(|i| Stage::new(format!("S{i}"))))
+        .create(app)
         .await;
-    let pipeline_id = created.data()["createPipeline"]["pipeline"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let pipeline_id = created["id"].as_str().unwrap().to_owned();
     let ws = app.workspace_id;
     let mut conn = app.pool.get().await.unwrap();
     let sql = format!(
@@ -124,27 +117,15 @@ async fn miscounted_stages(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn stage_deal_counts_stay_exact_through_every_kind_of_write() {
     let app = TestApp::spawn().await;
-    let created = app
-        .gql(
-            "mutation { createPipeline(input: {name: \"Counted\"}) { pipeline { id stages { id kind } } } }",
-            json!({}),
-        )
-        .await;
-    let stages: Vec<String> = created.data()["createPipeline"]["pipeline"]["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect();
+    let created = PipelineBuilder::new("Counted").create(&app).await;
+    let stages = stage_ids(&created);
     let mut deals = Vec::new();
     for i in 0..6 {
-        let deal = app
-            .gql(
-                "mutation($t: String!, $s: ID!) { createDeal(input: {title: $t, stageId: $s}) { deal { id } } }",
-                json!({ "t": format!("Deal {i}"), "s": stages[i % 2] }),
-            )
+        let deal = DealBuilder::new(&format!("Deal {i}"))
+            .stage(&stages[i % 2])
+            .create(&app)
             .await;
-        deals.push(deal.data()["createDeal"]["deal"]["id"].clone());
+        deals.push(deal["id"].clone());
     }
     let mutate = |query: &'static str, vars: Value| {
         let app = &app;

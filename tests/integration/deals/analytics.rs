@@ -4,7 +4,7 @@
 use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
-use crate::pipelines::{pipeline, pipeline_as, stage_ids, CREATE_PIPELINE};
+use crate::support::builders::{stage_ids, DealBuilder, PipelineBuilder, Stage};
 use crate::support::{GqlResponse, TestApp};
 
 const TOTALS: &str = "currency dealCount total weighted";
@@ -31,24 +31,6 @@ fn win_rate_query() -> String {
 
 fn total(currency: &str, count: i64, total: &str, weighted: &str) -> Value {
     json!({ "currency": currency, "dealCount": count, "total": total, "weighted": weighted })
-}
-
-async fn create_deal_as(app: &TestApp, key: &str, input: Value) -> String {
-    let response = app
-        .gql_as(
-            key,
-            "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
-            json!({ "input": input }),
-        )
-        .await;
-    response.data()["createDeal"]["deal"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn create_deal(app: &TestApp, input: Value) -> String {
-    create_deal_as(app, &app.admin_key, input).await
 }
 
 async fn move_to(app: &TestApp, deal: &str, stage: &str) {
@@ -96,23 +78,15 @@ async fn set_closed_at(app: &TestApp, deal: &str, column: &str, at: &str) {
     .await;
 }
 
-/// A pipeline A → B → C → Won, Lost: its id and stage ids.
-async fn velocity_pipeline(app: &TestApp) -> (Value, Vec<String>) {
-    let stages = json!([
-        { "name": "A", "probability": "0.1" },
-        { "name": "B", "probability": "0.3" },
-        { "name": "C", "probability": "0.6" },
-        { "name": "Won", "kind": "WON" },
-        { "name": "Lost", "kind": "LOST" },
-    ]);
-    let response = app
-        .gql(
-            CREATE_PIPELINE,
-            json!({ "input": { "name": "Velocity", "stages": stages } }),
-        )
-        .await;
-    let pipeline = &response.data()["createPipeline"]["pipeline"];
-    (pipeline["id"].clone(), stage_ids(pipeline))
+/// A pipeline A → B → C → Won, Lost.
+fn velocity_pipeline() -> PipelineBuilder {
+    PipelineBuilder::new("Velocity").stages([
+        Stage::new("A").probability("0.1"),
+        Stage::new("B").probability("0.3"),
+        Stage::new("C").probability("0.6"),
+        Stage::won("Won"),
+        Stage::lost("Lost"),
+    ])
 }
 
 /// Sets the times of a deal's stage changes: `offsets[i]` hours after `base` for sequence i+1.
@@ -138,39 +112,68 @@ async fn set_history(app: &TestApp, deal: &str, base: &str, offsets_hours: &[i64
 #[tokio::test(flavor = "multi_thread")]
 async fn summary_totals_are_per_currency_weighted_and_split_by_status_and_stage() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
-    let partners = pipeline(&app, "Partners").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let partners = PipelineBuilder::new("Partners").create(&app).await;
     let s = stage_ids(&sales);
     // Lead in 0.1, Qualified 0.25, Proposal 0.5, Negotiation 0.75, Won 1, Lost 0.
-    create_deal(&app, json!({ "title": "follows its stage", "amount": "1000", "currency": "USD", "stageId": s[0] })).await;
-    create_deal(&app, json!({ "title": "own probability", "amount": "500", "currency": "USD", "stageId": s[2], "closeProbability": "0.9" })).await;
-    create_deal(
-        &app,
-        json!({ "title": "euro", "amount": "2000", "currency": "EUR", "stageId": s[2] }),
-    )
-    .await;
-    create_deal(
-        &app,
-        json!({ "title": "yen", "amount": "5000", "currency": "JPY", "stageId": s[3] }),
-    )
-    .await;
-    let won = create_deal(
-        &app,
-        json!({ "title": "won", "amount": "300", "currency": "EUR", "stageId": s[0] }),
-    )
-    .await;
+    DealBuilder::new("follows its stage")
+        .amount("1000")
+        .currency("USD")
+        .stage(&s[0])
+        .create(&app)
+        .await;
+    DealBuilder::new("own probability")
+        .amount("500")
+        .currency("USD")
+        .stage(&s[2])
+        .close_probability("0.9")
+        .create(&app)
+        .await;
+    DealBuilder::new("euro")
+        .amount("2000")
+        .currency("EUR")
+        .stage(&s[2])
+        .create(&app)
+        .await;
+    DealBuilder::new("yen")
+        .amount("5000")
+        .currency("JPY")
+        .stage(&s[3])
+        .create(&app)
+        .await;
+    let won = DealBuilder::new("won")
+        .amount("300")
+        .currency("EUR")
+        .stage(&s[0])
+        .create_id(&app)
+        .await;
     win(&app, &won).await;
-    let lost = create_deal(
-        &app,
-        json!({ "title": "lost", "amount": "250", "currency": "USD", "stageId": s[1] }),
-    )
-    .await;
+    let lost = DealBuilder::new("lost")
+        .amount("250")
+        .currency("USD")
+        .stage(&s[1])
+        .create_id(&app)
+        .await;
     lose(&app, &lost).await;
     // Neither another pipeline's deals nor another workspace's count.
-    create_deal(&app, json!({ "title": "partner", "amount": "999", "currency": "USD", "stageId": stage_ids(&partners)[0] })).await;
+    DealBuilder::new("partner")
+        .amount("999")
+        .currency("USD")
+        .stage(&stage_ids(&partners)[0])
+        .create(&app)
+        .await;
     let (_, other_key) = app.other_workspace().await;
-    let theirs = pipeline_as(&app, &other_key, "Sales").await;
-    create_deal_as(&app, &other_key, json!({ "title": "theirs", "amount": "777", "currency": "USD", "stageId": stage_ids(&theirs)[0] })).await;
+    let theirs = PipelineBuilder::new("Sales")
+        .with_key(&other_key)
+        .create(&app)
+        .await;
+    DealBuilder::new("theirs")
+        .amount("777")
+        .currency("USD")
+        .stage(&stage_ids(&theirs)[0])
+        .with_key(&other_key)
+        .create(&app)
+        .await;
 
     let response = app
         .gql(&summary_query(), json!({ "id": sales["id"] }))
@@ -229,16 +232,17 @@ async fn summary_totals_are_per_currency_weighted_and_split_by_status_and_stage(
 #[tokio::test(flavor = "multi_thread")]
 async fn weighted_sums_are_rounded_once_to_the_currencys_decimals() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     let s = stage_ids(&sales);
     // 3 × 0.01 × 0.5 = 0.015: per-deal rounding would give 0.00 + 0.00 + 0.00 (half-even on
     // 0.005), summing first and rounding once gives 0.02.
     for _ in 0..3 {
-        create_deal(
-            &app,
-            json!({ "title": "cent", "amount": "0.01", "currency": "USD", "stageId": s[2] }),
-        )
-        .await;
+        DealBuilder::new("cent")
+            .amount("0.01")
+            .currency("USD")
+            .stage(&s[2])
+            .create(&app)
+            .await;
     }
     let response = app
         .gql(&summary_query(), json!({ "id": sales["id"] }))
@@ -252,7 +256,7 @@ async fn weighted_sums_are_rounded_once_to_the_currencys_decimals() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_empty_pipeline_has_zero_counts_and_no_currencies() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     let response = app
         .gql(&summary_query(), json!({ "id": sales["id"] }))
         .await;
@@ -274,44 +278,57 @@ async fn an_empty_pipeline_has_zero_counts_and_no_currencies() {
 #[tokio::test(flavor = "multi_thread")]
 async fn forecast_lists_every_month_with_open_value_by_close_month_and_won_value_by_win_month() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     let s = stage_ids(&sales);
-    let deal = |title: &str, amount: &str, currency: &str, stage: &str, close: Option<&str>| json!({ "title": title, "amount": amount, "currency": currency, "stageId": stage, "expectedCloseDate": close });
-    create_deal(&app, deal("jan", "1000", "USD", &s[0], Some("2026-01-15"))).await;
-    let mut own = deal("jan end", "500", "USD", &s[2], Some("2026-01-31"));
-    own["closeProbability"] = json!("0.9");
-    create_deal(&app, own).await;
-    create_deal(&app, deal("mar", "2000", "EUR", &s[2], Some("2026-03-01"))).await;
-    create_deal(
-        &app,
-        deal(
-            "before from, same month",
-            "1",
-            "USD",
-            &s[0],
-            Some("2025-12-05"),
-        ),
+    let deal = |title: &str, amount: &str, currency: &str, stage: &str, close: Option<&str>| {
+        DealBuilder::new(title)
+            .amount(amount)
+            .currency(currency)
+            .stage(stage)
+            .expected_close_date(close)
+    };
+    deal("jan", "1000", "USD", &s[0], Some("2026-01-15"))
+        .create(&app)
+        .await;
+    deal("jan end", "500", "USD", &s[2], Some("2026-01-31"))
+        .close_probability("0.9")
+        .create(&app)
+        .await;
+    deal("mar", "2000", "EUR", &s[2], Some("2026-03-01"))
+        .create(&app)
+        .await;
+    deal(
+        "before from, same month",
+        "1",
+        "USD",
+        &s[0],
+        Some("2025-12-05"),
     )
+    .create(&app)
     .await;
-    create_deal(
-        &app,
-        deal("after to", "700", "USD", &s[0], Some("2026-05-01")),
-    )
-    .await;
-    create_deal(&app, deal("no date", "800", "USD", &s[0], None)).await;
-    let lost = create_deal(&app, deal("lost", "300", "USD", &s[0], Some("2026-02-10"))).await;
+    deal("after to", "700", "USD", &s[0], Some("2026-05-01"))
+        .create(&app)
+        .await;
+    deal("no date", "800", "USD", &s[0], None)
+        .create(&app)
+        .await;
+    let lost = deal("lost", "300", "USD", &s[0], Some("2026-02-10"))
+        .create_id(&app)
+        .await;
     lose(&app, &lost).await;
-    let won_feb = create_deal(
-        &app,
-        deal("won feb", "400", "EUR", &s[0], Some("2026-02-10")),
-    )
-    .await;
+    let won_feb = deal("won feb", "400", "EUR", &s[0], Some("2026-02-10"))
+        .create_id(&app)
+        .await;
     win(&app, &won_feb).await;
     set_closed_at(&app, &won_feb, "won_at", "2026-02-20T10:00:00Z").await;
-    let won_apr = create_deal(&app, deal("won on the last day", "250", "USD", &s[0], None)).await;
+    let won_apr = deal("won on the last day", "250", "USD", &s[0], None)
+        .create_id(&app)
+        .await;
     win(&app, &won_apr).await;
     set_closed_at(&app, &won_apr, "won_at", "2026-04-30T23:30:00Z").await;
-    let won_may = create_deal(&app, deal("won after to", "100", "USD", &s[0], None)).await;
+    let won_may = deal("won after to", "100", "USD", &s[0], None)
+        .create_id(&app)
+        .await;
     win(&app, &won_may).await;
     set_closed_at(&app, &won_may, "won_at", "2026-05-01T00:00:00Z").await;
 
@@ -338,7 +355,7 @@ async fn forecast_lists_every_month_with_open_value_by_close_month_and_won_value
 #[tokio::test(flavor = "multi_thread")]
 async fn forecast_ranges_must_run_forwards_and_span_at_most_ten_years() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     for (from, to) in [("2026-02-01", "2026-01-31"), ("2026-01-15", "2036-01-16")] {
         let response = app
             .gql(
@@ -382,26 +399,32 @@ async fn forecast_ranges_must_run_forwards_and_span_at_most_ten_years() {
 /// - d4: A@3 (still in A)
 /// - d5: A@-240 → B@-216 (before the period)
 async fn velocity_scenario(app: &TestApp) -> Value {
-    let (pipeline_id, s) = velocity_pipeline(app).await;
+    let pipeline = velocity_pipeline().create(app).await;
+    let (pipeline_id, s) = (pipeline["id"].clone(), stage_ids(&pipeline));
     let base = "2026-03-01T00:00:00Z";
-    let new = |title: &str| json!({ "title": title, "amount": "100", "currency": "USD", "stageId": s[0] });
-    let d1 = create_deal(app, new("d1")).await;
+    let new = |title: &str| {
+        DealBuilder::new(title)
+            .amount("100")
+            .currency("USD")
+            .stage(&s[0])
+    };
+    let d1 = new("d1").create_id(app).await;
     move_to(app, &d1, &s[1]).await;
     move_to(app, &d1, &s[2]).await;
     win(app, &d1).await;
     set_history(app, &d1, base, &[0, 1, 3, 6]).await;
-    let d2 = create_deal(app, new("d2")).await;
+    let d2 = new("d2").create_id(app).await;
     move_to(app, &d2, &s[1]).await;
     lose(app, &d2).await;
     set_history(app, &d2, base, &[1, 5, 6]).await;
-    let d3 = create_deal(app, new("d3")).await;
+    let d3 = new("d3").create_id(app).await;
     move_to(app, &d3, &s[2]).await;
     move_to(app, &d3, &s[0]).await;
     move_to(app, &d3, &s[1]).await;
     set_history(app, &d3, base, &[2, 4, 7, 8]).await;
-    let d4 = create_deal(app, new("d4")).await;
+    let d4 = new("d4").create_id(app).await;
     set_history(app, &d4, base, &[3]).await;
-    let d5 = create_deal(app, new("d5")).await;
+    let d5 = new("d5").create_id(app).await;
     move_to(app, &d5, &s[1]).await;
     set_history(app, &d5, base, &[-240, -216]).await;
     pipeline_id
@@ -550,7 +573,7 @@ async fn stage_velocity_counts_entries_times_visits_and_converts_from_the_histor
 #[tokio::test(flavor = "multi_thread")]
 async fn win_rate_counts_deals_closed_in_the_period() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     let s = stage_ids(&sales);
     let closed = [
         ("won", "1000", "USD", "won_at", "2026-02-10T12:00:00Z"),
@@ -560,11 +583,12 @@ async fn win_rate_counts_deals_closed_in_the_period() {
         ("lost", "50", "USD", "lost_at", "2026-01-31T23:59:59Z"),
     ];
     for (outcome, amount, currency, column, at) in closed {
-        let id = create_deal(
-            &app,
-            json!({ "title": outcome, "amount": amount, "currency": currency, "stageId": s[1] }),
-        )
-        .await;
+        let id = DealBuilder::new(outcome)
+            .amount(amount)
+            .currency(currency)
+            .stage(&s[1])
+            .create_id(&app)
+            .await;
         if outcome == "won" {
             win(&app, &id).await;
         } else {
@@ -572,11 +596,11 @@ async fn win_rate_counts_deals_closed_in_the_period() {
         }
         set_closed_at(&app, &id, column, at).await;
     }
-    create_deal(
-        &app,
-        json!({ "title": "open", "amount": "10", "stageId": s[1] }),
-    )
-    .await;
+    DealBuilder::new("open")
+        .amount("10")
+        .stage(&s[1])
+        .create(&app)
+        .await;
 
     let response = app
         .gql(
@@ -639,9 +663,12 @@ fn with_id(variables: &Value, id: &Value) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn another_workspaces_pipeline_is_not_found_and_a_read_key_can_read() {
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     let (_, other_key) = app.other_workspace().await;
-    let theirs = pipeline_as(&app, &other_key, "Theirs").await;
+    let theirs = PipelineBuilder::new("Theirs")
+        .with_key(&other_key)
+        .create(&app)
+        .await;
     let reader = app.key_with(&[dealgraph::auth::Scope::CrmRead]).await;
     for (query, variables) in all_fields() {
         let foreign = app.gql(&query, with_id(&variables, &theirs["id"])).await;
@@ -692,7 +719,8 @@ async fn statements_of(
 #[tokio::test(flavor = "multi_thread")]
 async fn each_field_runs_the_same_few_statements_however_many_deals_there_are() {
     let app = TestApp::spawn().await;
-    let (pipeline_id, s) = velocity_pipeline(&app).await;
+    let pipeline = velocity_pipeline().create(&app).await;
+    let (pipeline_id, s) = (pipeline["id"].clone(), stage_ids(&pipeline));
     let counter = dealgraph::db::StatementCounter::default();
     // One connection, so every statement of a request is counted on the same warm connection.
     let pool = dealgraph::db::pool_counting(&app.database_url, 1, counter.clone()).unwrap();
@@ -714,7 +742,13 @@ async fn each_field_runs_the_same_few_statements_however_many_deals_there_are() 
         async move {
             for i in 0..n {
                 let currency = ["USD", "EUR", "JPY"][i % 3];
-                let id = create_deal(app, json!({ "title": format!("deal {i}"), "amount": "100", "currency": currency, "stageId": s[0], "expectedCloseDate": "2026-06-15" })).await;
+                let id = DealBuilder::new(&format!("deal {i}"))
+                    .amount("100")
+                    .currency(currency)
+                    .stage(&s[0])
+                    .expected_close_date("2026-06-15")
+                    .create_id(app)
+                    .await;
                 move_to(app, &id, &s[1 + i % 2]).await;
                 if i % 4 == 0 {
                     win(app, &id).await;
@@ -791,7 +825,7 @@ async fn the_summary_is_one_aggregate_statement() {
         line: String,
     }
     let app = TestApp::spawn().await;
-    let sales = pipeline(&app, "Sales").await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
     let pipeline_id: uuid::Uuid = sales["id"].as_str().unwrap().parse().unwrap();
     let mut conn = app.pool.get().await.unwrap();
     let plan: Vec<PlanLine> = diesel::sql_query(format!(

@@ -1,0 +1,11 @@
+//! What serves every domain alike: GraphQL over HTTP and over WebSocket, the write path,
+//! migrations and schema.rs, the command line, health and metrics, GraphiQL, the seed.
+
+mod cli;
+mod graphiql;
+mod http_spec;
+mod migrations;
+mod ops;
+mod seed;
+mod write_path;
+mod ws;
