@@ -4,7 +4,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::model::ApiKey;
-use crate::events::{Event, EventKind};
+use crate::events::EventKind;
 
 pub const CREATED: EventKind = EventKind {
     name: "api_key.created",
@@ -18,7 +18,7 @@ pub const REVOKED: EventKind = EventKind {
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[CREATED, REVOKED];
 
-/// The key an event is about (never its secret or hash).
+/// The payload of both events: the key (never its secret or hash).
 #[derive(Debug, Serialize)]
 pub struct KeyIdentity<'a> {
     pub id: Uuid,
@@ -35,29 +35,5 @@ impl<'a> From<&'a ApiKey> for KeyIdentity<'a> {
             prefix: &key.prefix,
             scopes: &key.scopes,
         }
-    }
-}
-
-/// `api_key.created`.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct KeyCreated<'a>(pub KeyIdentity<'a>);
-
-impl Event for KeyCreated<'_> {
-    const KIND: EventKind = CREATED;
-    fn entity_id(&self) -> Uuid {
-        self.0.id
-    }
-}
-
-/// `api_key.revoked`.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct KeyRevoked<'a>(pub KeyIdentity<'a>);
-
-impl Event for KeyRevoked<'_> {
-    const KIND: EventKind = REVOKED;
-    fn entity_id(&self) -> Uuid {
-        self.0.id
     }
 }

@@ -4,7 +4,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::events::{KeyCreated, KeyRevoked};
+use super::events::{self, KeyIdentity};
 use crate::auth::model::ApiKey;
 use crate::auth::ops::{
     insert_key, sorted_scope_names, validate_new_key, CreatedApiKey, NewKeyInput,
@@ -15,6 +15,11 @@ use crate::error::AppError;
 use crate::events::NewEvent;
 use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
+/// The audit names of key management.
+const ENTITY: &str = "api_key";
+const ENTITY_CREATE: &str = "api_key.create";
+const ENTITY_REVOKE: &str = "api_key.revoke";
+
 /// `createApiKey`: a new key in the caller's workspace (admin only).
 pub async fn create_api_key(
     pool: &DbPool,
@@ -22,14 +27,8 @@ pub async fn create_api_key(
     input: NewKeyInput,
     options: WriteOptions,
 ) -> Result<WriteResult<CreatedApiKey>, AppError> {
-    let request = WriteRequest {
-        action: "api_key.create",
-        entity_type: "api_key",
-        entity_id: None,
-        scope: Scope::Admin,
-        input: json!({ "name": input.name, "scopes": sorted_scope_names(&input.scopes) }),
-        options,
-    };
+    let canonical = json!({ "name": input.name, "scopes": sorted_scope_names(&input.scopes) });
+    let request = WriteRequest::new(ENTITY_CREATE, ENTITY, Scope::Admin, canonical, options);
     let workspace_id = actor.workspace_id;
     let creator = actor.key_id;
     write::write(pool, actor, request, move |conn| {
@@ -40,7 +39,11 @@ pub async fn create_api_key(
                 entity_id: created.key.id,
                 before: None,
                 after: Some(serde_json::to_value(&created.key)?),
-                events: vec![NewEvent::of(&KeyCreated((&created.key).into()))?],
+                events: vec![NewEvent::new(
+                    events::CREATED,
+                    created.key.id,
+                    &KeyIdentity::from(&created.key),
+                )?],
                 value: created,
             })
         }
@@ -56,14 +59,9 @@ pub async fn revoke_api_key(
     key_id: Uuid,
     options: WriteOptions,
 ) -> Result<WriteResult<ApiKey>, AppError> {
-    let request = WriteRequest {
-        action: "api_key.revoke",
-        entity_type: "api_key",
-        entity_id: Some(key_id),
-        scope: Scope::Admin,
-        input: json!({ "id": key_id }),
-        options,
-    };
+    let canonical = json!({ "id": key_id });
+    let request =
+        WriteRequest::new(ENTITY_REVOKE, ENTITY, Scope::Admin, canonical, options).on(key_id);
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
@@ -74,7 +72,7 @@ pub async fn revoke_api_key(
                 (before.clone(), vec![])
             } else {
                 let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
-                let event = NewEvent::of(&KeyRevoked((&after).into()))?;
+                let event = NewEvent::new(events::REVOKED, after.id, &KeyIdentity::from(&after))?;
                 (after, vec![event])
             };
             Ok(Written {

@@ -1,10 +1,11 @@
 //! The events contacts and companies publish, declared once: their names and payloads.
+//! (`*.updated` carries the write layer's `RecordUpdated`.)
 
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::{Company, Contact};
-use crate::events::{Event, EventKind};
+use crate::events::EventKind;
 
 pub const CONTACT_CREATED: EventKind = EventKind {
     name: "contact.created",
@@ -41,60 +42,34 @@ pub const KINDS: &[EventKind] = &[
     COMPANY_DELETED,
 ];
 
-/// `contact.created`.
+/// The payload of `contact.deleted`, and the start of `contact.created`'s: which contact.
+#[derive(Debug, Serialize)]
+pub struct ContactIdentity<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+}
+
+impl<'a> From<&'a Contact> for ContactIdentity<'a> {
+    fn from(contact: &'a Contact) -> Self {
+        ContactIdentity {
+            id: contact.id,
+            name: &contact.name,
+            email: contact.email.as_deref(),
+        }
+    }
+}
+
+/// The payload of `contact.created`: the contact and its company.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactCreated<'a> {
-    pub id: Uuid,
-    pub name: &'a str,
-    pub email: Option<&'a str>,
+    #[serde(flatten)]
+    pub contact: ContactIdentity<'a>,
     pub company_id: Option<Uuid>,
 }
 
-impl<'a> From<&'a Contact> for ContactCreated<'a> {
-    fn from(contact: &'a Contact) -> Self {
-        ContactCreated {
-            id: contact.id,
-            name: &contact.name,
-            email: contact.email.as_deref(),
-            company_id: contact.company_id,
-        }
-    }
-}
-
-impl Event for ContactCreated<'_> {
-    const KIND: EventKind = CONTACT_CREATED;
-    fn entity_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-/// `contact.deleted`.
-#[derive(Debug, Serialize)]
-pub struct ContactDeleted<'a> {
-    pub id: Uuid,
-    pub name: &'a str,
-    pub email: Option<&'a str>,
-}
-
-impl<'a> From<&'a Contact> for ContactDeleted<'a> {
-    fn from(contact: &'a Contact) -> Self {
-        ContactDeleted {
-            id: contact.id,
-            name: &contact.name,
-            email: contact.email.as_deref(),
-        }
-    }
-}
-
-impl Event for ContactDeleted<'_> {
-    const KIND: EventKind = CONTACT_DELETED;
-    fn entity_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-/// `company.created` and `company.deleted` say the same: which company.
+/// The payload of `company.created` and `company.deleted`: which company.
 #[derive(Debug, Serialize)]
 pub struct CompanyIdentity<'a> {
     pub id: Uuid,
@@ -109,29 +84,5 @@ impl<'a> From<&'a Company> for CompanyIdentity<'a> {
             name: &company.name,
             domain: company.domain.as_deref(),
         }
-    }
-}
-
-/// `company.created`.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct CompanyCreated<'a>(pub CompanyIdentity<'a>);
-
-impl Event for CompanyCreated<'_> {
-    const KIND: EventKind = COMPANY_CREATED;
-    fn entity_id(&self) -> Uuid {
-        self.0.id
-    }
-}
-
-/// `company.deleted`.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct CompanyDeleted<'a>(pub CompanyIdentity<'a>);
-
-impl Event for CompanyDeleted<'_> {
-    const KIND: EventKind = COMPANY_DELETED;
-    fn entity_id(&self) -> Uuid {
-        self.0.id
     }
 }

@@ -15,7 +15,7 @@ use async_graphql::{
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
@@ -23,8 +23,9 @@ use super::deals::{DealGql, StageChangeGql};
 use super::event_loaders::{CurrentEvent, EventLoaderCache};
 use super::loaders::{self, DealLoader, PipelineLoader};
 use super::pipelines::PipelineGql;
-use super::{actor, parse_id, pool};
+use super::{actor, pagination, parse_id, pool};
 use crate::auth::Scope;
+use crate::db::page::{KeyKind, Position, SortKey};
 use crate::deals::model::StageChange;
 use crate::error::AppError;
 use crate::events::feed::{feed, EventFilter};
@@ -176,39 +177,38 @@ impl OutputType for EventType {
     }
 }
 
-/// Cursor: the event's position and time (the time lets an expired cursor be recognised
-/// without a lookup).
+/// The name event cursors carry (one codec for every list: `graphql::pagination`).
+const EVENTS_LIST: &str = "events";
+const BY_POSITION: &str = "position";
+
+/// Cursor: the event's feed position and its id. The id is a UUIDv7 made at append, so it
+/// also says when the event happened: an expired cursor is recognised without a lookup.
 fn encode_cursor(event: &OutboxEvent) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "ev1|{}|{}",
-        event.position,
-        event.occurred_at.timestamp_millis()
-    ))
+    let position = Position {
+        key: SortKey::Int(event.position),
+        id: event.id,
+    };
+    pagination::encode_cursor(EVENTS_LIST, BY_POSITION, &position)
 }
 
+/// The feed position in `cursor`, unless the cursor is older than the events kept.
 fn decode_cursor(cursor: &str, hub: &EventHub) -> Result<i64, AppError> {
-    let bad = || {
-        AppError::bad_input(
-            "after",
-            "is not a valid event cursor (use `cursor` from an event)",
-        )
+    let (position, at) =
+        match pagination::decode_cursor(cursor, EVENTS_LIST, BY_POSITION, KeyKind::Int, "after") {
+            Ok(Position {
+                key: SortKey::Int(position),
+                id,
+            }) => (position, appended_at(id)),
+            decoded => match legacy_cursor(cursor) {
+                Some(legacy) => legacy,
+                None => return decoded.map(|_| 0),
+            },
+        };
+    let expired = match (at, chrono::Duration::from_std(hub.settings.retention)) {
+        (Some(at), Ok(retention)) => at < Utc::now() - retention,
+        _ => true,
     };
-    let text =
-        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
-    let mut parts = text.split('|');
-    let (Some("ev1"), Some(position), Some(millis), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    let position: i64 = position.parse().map_err(|_| bad())?;
-    let at: DateTime<Utc> = millis
-        .parse::<i64>()
-        .ok()
-        .and_then(|m| Utc.timestamp_millis_opt(m).single())
-        .ok_or_else(bad)?;
-    let retention = chrono::Duration::from_std(hub.settings.retention).map_err(|_| bad())?;
-    if at < Utc::now() - retention {
+    if expired {
         let days = hub.settings.retention.as_secs() / 86_400;
         return Err(AppError::bad_input(
             "after",
@@ -216,6 +216,26 @@ fn decode_cursor(cursor: &str, hub: &EventHub) -> Result<i64, AppError> {
         ));
     }
     Ok(position)
+}
+
+/// When an event was appended, from its UUIDv7 id.
+fn appended_at(id: Uuid) -> Option<DateTime<Utc>> {
+    let (seconds, nanos) = id.get_timestamp()?.to_unix();
+    DateTime::from_timestamp(i64::try_from(seconds).ok()?, nanos)
+}
+
+/// Cursors handed out before the one codec (`ev1|position|millis`), still accepted so a
+/// subscriber can resume across an upgrade.
+fn legacy_cursor(cursor: &str) -> Option<(i64, Option<DateTime<Utc>>)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    let mut parts = text.split('|');
+    let (Some("ev1"), Some(position), Some(millis), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let at = DateTime::from_timestamp_millis(millis.parse().ok()?);
+    Some((position.parse().ok()?, at))
 }
 
 /// Any committed domain event.

@@ -48,6 +48,33 @@ pub struct WriteRequest {
     pub options: WriteOptions,
 }
 
+impl WriteRequest {
+    /// A write of `action` (`entity.verb`) on an `entity_type`, needing `scope`, with the
+    /// caller's canonical `input`.
+    pub fn new(
+        action: &'static str,
+        entity_type: &'static str,
+        scope: Scope,
+        input: Value,
+        options: WriteOptions,
+    ) -> WriteRequest {
+        WriteRequest {
+            action,
+            entity_type,
+            entity_id: None,
+            scope,
+            input,
+            options,
+        }
+    }
+
+    /// The record the write targets, known up front (updates, deletes, moves).
+    pub fn on(mut self, entity_id: Uuid) -> WriteRequest {
+        self.entity_id = Some(entity_id);
+        self
+    }
+}
+
 /// What a domain change produced.
 pub struct Written<T> {
     pub value: T,

@@ -118,14 +118,14 @@ pub async fn create<R: Record>(
     input: R::Input,
     options: WriteOptions,
 ) -> Result<WriteResult<R>, AppError> {
-    let request = WriteRequest {
-        action: R::NAMES.create,
-        entity_type: R::NAMES.entity,
-        entity_id: None,
-        scope: R::SCOPE,
-        input: request_input(None, None, &input)?,
+    let input_json = request_input(None, None, &input)?;
+    let request = WriteRequest::new(
+        R::NAMES.create,
+        R::NAMES.entity,
+        R::SCOPE,
+        input_json,
         options,
-    };
+    );
     let workspace_id = actor.workspace_id;
     write(pool, actor, request, move |conn| {
         async move {
@@ -165,14 +165,9 @@ pub async fn update<R: Record>(
     patch: R::Patch,
     options: WriteOptions,
 ) -> Result<WriteResult<R>, AppError> {
-    let request = WriteRequest {
-        action: R::NAMES.update,
-        entity_type: R::NAMES.entity,
-        entity_id: Some(id),
-        scope: R::SCOPE,
-        input: request_input(Some(id), expected_version, &patch)?,
-        options,
-    };
+    let input = request_input(Some(id), expected_version, &patch)?;
+    let request =
+        WriteRequest::new(R::NAMES.update, R::NAMES.entity, R::SCOPE, input, options).on(id);
     let workspace_id = actor.workspace_id;
     write(pool, actor, request, move |conn| {
         async move {
@@ -220,14 +215,9 @@ pub async fn delete<R: Record>(
     expected_version: Option<i32>,
     options: WriteOptions,
 ) -> Result<WriteResult<R>, AppError> {
-    let request = WriteRequest {
-        action: R::NAMES.delete,
-        entity_type: R::NAMES.entity,
-        entity_id: Some(id),
-        scope: R::SCOPE,
-        input: request_input(Some(id), expected_version, &serde_json::json!({}))?,
-        options,
-    };
+    let input = request_input(Some(id), expected_version, &serde_json::json!({}))?;
+    let request =
+        WriteRequest::new(R::NAMES.delete, R::NAMES.entity, R::SCOPE, input, options).on(id);
     let workspace_id = actor.workspace_id;
     write(pool, actor, request, move |conn| {
         async move {

@@ -6,7 +6,7 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::contacts::events::{self, CompanyCreated, CompanyDeleted};
+use crate::contacts::events::{self, CompanyIdentity};
 use crate::contacts::model::company::DOMAIN_UNIQUE;
 use crate::contacts::model::{Company, CompanyChanges};
 use crate::contacts::rules::company::{new_values, patched_values, CompanyInput, CompanyPatch};
@@ -64,12 +64,20 @@ impl Record for Company {
     }
 
     fn created(&self) -> Result<NewEvent, serde_json::Error> {
-        NewEvent::of(&CompanyCreated(self.into()))
+        NewEvent::new(
+            events::COMPANY_CREATED,
+            self.id,
+            &CompanyIdentity::from(self),
+        )
     }
 
     /// A deleted company's contacts and deals stay, without a company (the foreign keys set
     /// `company_id` to NULL).
     fn deleted(&self) -> Result<NewEvent, serde_json::Error> {
-        NewEvent::of(&CompanyDeleted(self.into()))
+        NewEvent::new(
+            events::COMPANY_DELETED,
+            self.id,
+            &CompanyIdentity::from(self),
+        )
     }
 }

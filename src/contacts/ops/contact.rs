@@ -6,7 +6,7 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::contacts::events::{self, ContactCreated, ContactDeleted};
+use crate::contacts::events::{self, ContactCreated, ContactIdentity};
 use crate::contacts::model::contact::EMAIL_UNIQUE;
 use crate::contacts::model::{Company, Contact, ContactChanges};
 use crate::contacts::rules::contact::{new_values, patched_values, ContactInput, ContactPatch};
@@ -90,11 +90,22 @@ impl Record for Contact {
     }
 
     fn created(&self) -> Result<NewEvent, serde_json::Error> {
-        NewEvent::of(&ContactCreated::from(self))
+        NewEvent::new(
+            events::CONTACT_CREATED,
+            self.id,
+            &ContactCreated {
+                contact: self.into(),
+                company_id: self.company_id,
+            },
+        )
     }
 
     /// Deleting a contact takes its place on deals with it (`deal_contacts` cascades).
     fn deleted(&self) -> Result<NewEvent, serde_json::Error> {
-        NewEvent::of(&ContactDeleted::from(self))
+        NewEvent::new(
+            events::CONTACT_DELETED,
+            self.id,
+            &ContactIdentity::from(self),
+        )
     }
 }
