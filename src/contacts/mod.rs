@@ -36,11 +36,8 @@ impl ListOrder for ContactsOrder {
             ContactsOrder::Name => KeyKind::Text,
         }
     }
-}
 
-impl ContactsOrder {
-    /// Whether the list runs from the largest key down.
-    pub fn descending(self) -> bool {
+    fn descending(self) -> bool {
         !matches!(self, ContactsOrder::Name)
     }
 }

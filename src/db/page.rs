@@ -5,7 +5,7 @@
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::expression::BoxableExpression;
+use diesel::expression::{BoxableExpression, SqlLiteral};
 use diesel::pg::Pg;
 use diesel::sql_types::{BigInt, Bool, Date, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
@@ -45,6 +45,8 @@ pub trait ListOrder: Copy + Send + Sync + 'static {
     /// The order's name as cursors record it, so a cursor only fits lists in this order.
     fn name(self) -> &'static str;
     fn key_kind(self) -> KeyKind;
+    /// Whether the list runs from the largest key down.
+    fn descending(self) -> bool;
 }
 
 /// A row that can be listed in order `O`.
@@ -63,6 +65,10 @@ impl ListOrder for NewestFirst {
 
     fn key_kind(self) -> KeyKind {
         KeyKind::Id
+    }
+
+    fn descending(self) -> bool {
+        true
     }
 }
 
@@ -149,4 +155,25 @@ pub fn seek<QS>(
             diesel::dsl::sql::<Bool>(&format!("{id_sql} {op} ")).bind::<SqlUuid, _>(position.id),
         ),
     }
+}
+
+/// `ORDER BY` for `table` in `order`, for lists whose order names are column names: the
+/// sort column, then the id, both in the order's direction (matching a `(column, id)` index).
+pub fn order_by_sql(table: &str, order: impl ListOrder) -> SqlLiteral<Text> {
+    let direction = if order.descending() { "DESC" } else { "ASC" };
+    diesel::dsl::sql::<Text>(&format!(
+        "{table}.{column} {direction}, {table}.id {direction}",
+        column = order.name()
+    ))
+}
+
+/// [`seek`] for lists whose order names are column names.
+pub fn seek_column<QS>(table: &str, order: impl ListOrder, position: &Position) -> Condition<QS> {
+    let column = format!("{table}.{}", order.name());
+    seek(
+        &column,
+        &format!("{table}.id"),
+        order.descending(),
+        position,
+    )
 }

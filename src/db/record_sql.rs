@@ -194,4 +194,48 @@ macro_rules! tenant_row_sql {
     };
 }
 
-pub(crate) use tenant_row_sql;
+/// `tenant_list_sql!(Row, table_module, RowFilter, RowOrder)` adds to `Row` a keyset `page`
+/// and a `count` of the workspace's rows matching a filter. `Row` must have
+/// `fn filtered(workspace_id, &RowFilter) -> table::BoxedQuery<'static, Pg>`, and the
+/// order's names must be the table's column names (see `db::page::order_by_sql`).
+macro_rules! tenant_list_sql {
+    ($row:ty, $table:ident, $filter:ty, $order:ty) => {
+        impl $row {
+            /// One page of the workspace's rows matching `filter`.
+            pub async fn page(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                filter: &$filter,
+                window: &$crate::db::page::Window<$order>,
+            ) -> diesel::QueryResult<Vec<$row>> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                let table = stringify!($table);
+                let mut query = <$row>::filtered(workspace_id, filter)
+                    .select(<$row>::as_select())
+                    .order_by($crate::db::page::order_by_sql(table, window.order))
+                    .limit(window.fetch_limit());
+                if let Some(after) = &window.after {
+                    query = query.filter($crate::db::page::seek_column(table, window.order, after));
+                }
+                query.load(conn).await
+            }
+
+            /// How many of the workspace's rows match `filter`.
+            pub async fn count(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                filter: &$filter,
+            ) -> diesel::QueryResult<i64> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                <$row>::filtered(workspace_id, filter)
+                    .count()
+                    .get_result(conn)
+                    .await
+            }
+        }
+    };
+}
+
+pub(crate) use {tenant_list_sql, tenant_row_sql};

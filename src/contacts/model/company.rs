@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::matches_search;
 use crate::contacts::rules::like_pattern;
-use crate::contacts::{ContactsOrder, ContactsWindow};
-use crate::db::page::{seek, ListOrder, Listed, Position, SortKey};
+use crate::contacts::ContactsOrder;
+use crate::db::page::{Listed, Position, SortKey};
 use crate::db::schema::companies;
 
 /// What company search looks in: exactly the expression of the `companies_search` trigram
@@ -85,6 +85,7 @@ pub struct CompanyFilter {
 }
 
 crate::db::record_sql::tenant_row_sql!(Company, companies, NewCompany, CompanyChanges);
+crate::db::record_sql::tenant_list_sql!(Company, companies, CompanyFilter, ContactsOrder);
 
 impl Company {
     /// Whether the workspace has this company; the row is key-share locked until the
@@ -118,48 +119,6 @@ impl Company {
             .first(conn)
             .await
             .optional()
-    }
-
-    /// One page of the workspace's companies matching `filter`.
-    pub async fn page(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        filter: &CompanyFilter,
-        window: &ContactsWindow,
-    ) -> QueryResult<Vec<Company>> {
-        let mut query = Self::filtered(workspace_id, filter)
-            .select(Company::as_select())
-            .limit(window.fetch_limit());
-        if let Some(after) = &window.after {
-            let column = format!("companies.{}", window.order.name());
-            query = query.filter(seek(
-                &column,
-                "companies.id",
-                window.order.descending(),
-                after,
-            ));
-        }
-        query = match window.order {
-            ContactsOrder::UpdatedAt => {
-                query.order_by((companies::updated_at.desc(), companies::id.desc()))
-            }
-            ContactsOrder::CreatedAt => {
-                query.order_by((companies::created_at.desc(), companies::id.desc()))
-            }
-            ContactsOrder::Name => query.order_by((companies::name.asc(), companies::id.asc())),
-        };
-        query.load(conn).await
-    }
-
-    pub async fn count(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        filter: &CompanyFilter,
-    ) -> QueryResult<i64> {
-        Self::filtered(workspace_id, filter)
-            .count()
-            .get_result(conn)
-            .await
     }
 
     fn filtered(workspace_id: Uuid, filter: &CompanyFilter) -> companies::BoxedQuery<'static, Pg> {

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::matches_search;
 use crate::contacts::rules::{like_pattern, LifecycleStage};
-use crate::contacts::{ContactsOrder, ContactsWindow};
-use crate::db::page::{seek, ListOrder, Listed, Position, SortKey};
+use crate::contacts::ContactsOrder;
+use crate::db::page::{Listed, Position, SortKey};
 use crate::db::schema::contacts;
 
 /// What contact search looks in: exactly the expression of the `contacts_search` trigram
@@ -89,6 +89,7 @@ pub struct ContactFilter {
 }
 
 crate::db::record_sql::tenant_row_sql!(Contact, contacts, NewContact, ContactChanges);
+crate::db::record_sql::tenant_list_sql!(Contact, contacts, ContactFilter, ContactsOrder);
 
 impl Contact {
     /// The stage; the column's CHECK allows only known stages.
@@ -113,48 +114,6 @@ impl Contact {
             .first(conn)
             .await
             .optional()
-    }
-
-    /// One page of the workspace's contacts matching `filter`.
-    pub async fn page(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        filter: &ContactFilter,
-        window: &ContactsWindow,
-    ) -> QueryResult<Vec<Contact>> {
-        let mut query = Self::filtered(workspace_id, filter)
-            .select(Contact::as_select())
-            .limit(window.fetch_limit());
-        if let Some(after) = &window.after {
-            let column = format!("contacts.{}", window.order.name());
-            query = query.filter(seek(
-                &column,
-                "contacts.id",
-                window.order.descending(),
-                after,
-            ));
-        }
-        query = match window.order {
-            ContactsOrder::UpdatedAt => {
-                query.order_by((contacts::updated_at.desc(), contacts::id.desc()))
-            }
-            ContactsOrder::CreatedAt => {
-                query.order_by((contacts::created_at.desc(), contacts::id.desc()))
-            }
-            ContactsOrder::Name => query.order_by((contacts::name.asc(), contacts::id.asc())),
-        };
-        query.load(conn).await
-    }
-
-    pub async fn count(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        filter: &ContactFilter,
-    ) -> QueryResult<i64> {
-        Self::filtered(workspace_id, filter)
-            .count()
-            .get_result(conn)
-            .await
     }
 
     fn filtered(workspace_id: Uuid, filter: &ContactFilter) -> contacts::BoxedQuery<'static, Pg> {
