@@ -197,6 +197,9 @@ mod tests {
         fn key_kind(self) -> KeyKind {
             KeyKind::Text
         }
+        fn descending(self) -> bool {
+            false
+        }
     }
 
     #[test]
