@@ -19,7 +19,8 @@ pub use self::inputs::{
 };
 use self::loaders::loader;
 pub use self::loaders::{
-    add as add_loaders, CompanyContactsKey, CompanyContactsLoader, CompanyLoader, ContactLoader,
+    register as register_loaders, CompanyContactsKey, CompanyContactsLoader, CompanyLoader,
+    ContactLoader,
 };
 pub use self::types::{
     CompanyConnection, CompanyGql, ContactConnection, ContactGql, CreateCompanyPayload,
@@ -27,6 +28,7 @@ pub use self::types::{
     UpdateCompanyPayload, UpdateContactPayload,
 };
 use super::{actor, parse_id, pool, write_options};
+use crate::contacts::model::{Company, Contact};
 use crate::contacts::ops;
 use crate::error::AppError;
 
@@ -103,10 +105,10 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateContactPayload> {
         let (input, options) = input.into_parts()?;
         let result = ops::create_contact(pool(ctx)?, actor(ctx)?, input, options).await?;
-        let contact = ContactGql::from_row(result.value);
         if !result.replayed && !result.dry_run {
-            refresh_caches(ctx, Wrote::Contact(&contact)).await?;
+            refresh_caches(ctx, Wrote::Contact(&result.value)).await?;
         }
+        let contact = ContactGql::from_row(result.value);
         Ok(CreateContactPayload {
             contact,
             replayed: result.replayed,
@@ -130,10 +132,10 @@ impl ContactsMutation {
             update.options,
         )
         .await?;
-        let contact = ContactGql::from_row(result.value);
         if !result.replayed && !result.dry_run {
-            refresh_caches(ctx, Wrote::Contact(&contact)).await?;
+            refresh_caches(ctx, Wrote::Contact(&result.value)).await?;
         }
+        let contact = ContactGql::from_row(result.value);
         Ok(UpdateContactPayload {
             contact,
             replayed: result.replayed,
@@ -170,10 +172,10 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateCompanyPayload> {
         let (input, options) = input.into_parts();
         let result = ops::create_company(pool(ctx)?, actor(ctx)?, input, options).await?;
-        let company = CompanyGql::from_row(result.value);
         if !result.replayed && !result.dry_run {
-            refresh_caches(ctx, Wrote::Company(&company)).await?;
+            refresh_caches(ctx, Wrote::Company(&result.value)).await?;
         }
+        let company = CompanyGql::from_row(result.value);
         Ok(CreateCompanyPayload {
             company,
             replayed: result.replayed,
@@ -197,10 +199,10 @@ impl ContactsMutation {
             update.options,
         )
         .await?;
-        let company = CompanyGql::from_row(result.value);
         if !result.replayed && !result.dry_run {
-            refresh_caches(ctx, Wrote::Company(&company)).await?;
+            refresh_caches(ctx, Wrote::Company(&result.value)).await?;
         }
+        let company = CompanyGql::from_row(result.value);
         Ok(UpdateCompanyPayload {
             company,
             replayed: result.replayed,
@@ -232,9 +234,9 @@ impl ContactsMutation {
 
 /// What a write changed, for [`refresh_caches`].
 enum Wrote<'a> {
-    Contact(&'a ContactGql),
+    Contact(&'a Contact),
     ContactDeleted,
-    Company(&'a CompanyGql),
+    Company(&'a Company),
     CompanyDeleted,
 }
 
@@ -245,7 +247,7 @@ async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppEr
     match wrote {
         Wrote::Contact(contact) => {
             loader::<ContactLoader>(ctx)?
-                .feed_one(contact.uuid, contact.clone())
+                .feed_one(contact.id, contact.clone())
                 .await;
             contacts_of_companies.clear::<CompanyContactsKey>();
         }
@@ -255,7 +257,7 @@ async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppEr
         }
         Wrote::Company(company) => {
             loader::<CompanyLoader>(ctx)?
-                .feed_one(company.uuid, company.clone())
+                .feed_one(company.id, company.clone())
                 .await;
         }
         // Its contacts lost their company.

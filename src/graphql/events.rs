@@ -10,10 +10,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
+use super::deals::DealLoader;
 use super::deals::{DealGql, StageChangeGql};
 use super::event_loaders::{CurrentEvent, EventLoaderCache};
-use super::loaders::{self, DealLoader, PipelineLoader};
-use super::pipelines::PipelineGql;
+use super::loaders;
+use super::pipelines::{PipelineGql, PipelineLoader};
 use super::{actor, parse_id, pool};
 use crate::auth::Scope;
 use crate::deals::model::StageChange;

@@ -135,7 +135,10 @@ impl ContactGql {
         let Some(id) = self.company_uuid else {
             return Ok(None);
         };
-        Ok(loader::<CompanyLoader>(ctx)?.load_one(id).await?)
+        Ok(loader::<CompanyLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(CompanyGql::from_row))
     }
 
     /// The deals this contact is on, with their role in each.
@@ -178,11 +181,15 @@ pub struct CompanyGql {
     /// The id, typed, for loaders.
     #[graphql(skip)]
     pub uuid: Uuid,
+    /// The row, for loaders (they cache rows).
+    #[graphql(skip)]
+    pub row: Company,
 }
 
 impl CompanyGql {
     pub fn from_row(row: Company) -> Self {
         Self {
+            row: row.clone(),
             id: ID(row.id.to_string()),
             tags: tag_list(&row.tags),
             uuid: row.id,
@@ -236,7 +243,7 @@ impl CompanyGql {
         if wants_company {
             // Each contact listed here works for this very company.
             loader::<CompanyLoader>(ctx)?
-                .feed_one(self.uuid, self.clone())
+                .feed_one(self.uuid, self.row.clone())
                 .await;
         }
         let listing = loader::<CompanyContactsLoader>(ctx)?
