@@ -281,3 +281,158 @@ impl Event for ContactUnlinked {
         self.deal_id
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::TimeZone;
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::events::NewEvent;
+
+    fn deal() -> Deal {
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
+        Deal {
+            workspace_id: Uuid::now_v7(),
+            id: Uuid::now_v7(),
+            pipeline_id: Uuid::now_v7(),
+            stage_id: Uuid::now_v7(),
+            title: "Acme renewal".into(),
+            description: None,
+            amount: BigDecimal::from_str("1200.50").unwrap(),
+            currency: "EUR".into(),
+            close_probability: None,
+            expected_close_date: None,
+            won_at: None,
+            lost_at: Some(at),
+            lost_reason: Some("budget".into()),
+            value_period: "one_time".into(),
+            owner_id: None,
+            company_id: None,
+            custom_fields: json!({}),
+            entered_stage_at: at,
+            version: 3,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn change(deal: &Deal) -> StageChange {
+        StageChange {
+            workspace_id: deal.workspace_id,
+            id: Uuid::now_v7(),
+            deal_id: deal.id,
+            sequence: 2,
+            from_stage_id: Some(Uuid::now_v7()),
+            to_stage_id: deal.stage_id,
+            from_pipeline_id: Some(Uuid::now_v7()),
+            to_pipeline_id: deal.pipeline_id,
+            from_stage_name: None,
+            to_stage_name: "Lost".into(),
+            to_stage_kind: "lost".into(),
+            amount: deal.amount.clone(),
+            currency: deal.currency.clone(),
+            actor_key_id: None,
+            changed_at: deal.entered_stage_at,
+        }
+    }
+
+    fn payload<E: Event>(event: &E) -> Value {
+        NewEvent::of(event).unwrap().payload
+    }
+
+    /// The payloads as they were built by hand before they were typed: a published contract.
+    fn by_hand(deal: &Deal, extra: Value) -> Value {
+        let mut payload = json!({
+            "dealId": deal.id,
+            "pipelineId": deal.pipeline_id,
+            "stageId": deal.stage_id,
+            "version": deal.version,
+        });
+        if let (Value::Object(map), Value::Object(extra)) = (&mut payload, extra) {
+            map.extend(extra);
+        }
+        payload
+    }
+
+    #[test]
+    fn deal_payloads_keep_their_json() {
+        let deal = deal();
+        assert_eq!(
+            payload(&Created::of(&deal)),
+            by_hand(
+                &deal,
+                json!({ "title": deal.title, "amount": deal.amount.to_string(), "currency": deal.currency })
+            )
+        );
+        assert_eq!(payload(&Updated((&deal).into())), by_hand(&deal, json!({})));
+        assert_eq!(payload(&Deleted((&deal).into())), by_hand(&deal, json!({})));
+        assert_eq!(
+            payload(&Lost::of(&deal)),
+            by_hand(&deal, json!({ "lostReason": deal.lost_reason }))
+        );
+    }
+
+    #[test]
+    fn a_stage_change_payload_keeps_its_json_and_reads_back_into_the_row() {
+        let deal = deal();
+        let change = change(&deal);
+        let expected = by_hand(
+            &deal,
+            json!({
+                "stageChangeId": change.id,
+                "sequence": change.sequence,
+                "fromStageId": change.from_stage_id,
+                "toStageId": change.to_stage_id,
+                "fromPipelineId": change.from_pipeline_id,
+                "toPipelineId": change.to_pipeline_id,
+                "fromStageName": change.from_stage_name,
+                "toStageName": change.to_stage_name,
+                "toStageKind": change.to_stage_kind,
+                "amount": change.amount.to_string(),
+                "currency": change.currency,
+                "actorKeyId": change.actor_key_id,
+                "changedAt": change.changed_at,
+            }),
+        );
+        let stage_changed = StageChanged::of(&deal, &change);
+        assert_eq!(payload(&stage_changed), expected);
+        assert_eq!(payload(&Won(stage_changed)), expected);
+        let fields: StageChangeFields = serde_json::from_value(expected).unwrap();
+        assert_eq!(fields.into_row(deal.workspace_id, deal.id), change);
+    }
+
+    #[test]
+    fn link_payloads_keep_their_json() {
+        let link = DealContact {
+            workspace_id: Uuid::now_v7(),
+            deal_id: Uuid::now_v7(),
+            contact_id: Uuid::now_v7(),
+            role: None,
+            created_at: Utc::now(),
+        };
+        assert_eq!(
+            payload(&ContactLinked::from(&link)),
+            json!({ "dealId": link.deal_id, "contactId": link.contact_id, "role": link.role })
+        );
+        let unlinked = ContactUnlinked {
+            deal_id: link.deal_id,
+            contact_id: link.contact_id,
+        };
+        assert_eq!(
+            payload(&unlinked),
+            json!({ "dealId": link.deal_id, "contactId": link.contact_id })
+        );
+    }
+
+    #[test]
+    fn every_kind_is_listed_once_and_names_a_deal_event() {
+        let names: std::collections::HashSet<_> = KINDS.iter().map(|k| k.name).collect();
+        assert_eq!(names.len(), KINDS.len());
+        assert!(KINDS
+            .iter()
+            .all(|k| k.entity_type == "deal" && k.name.starts_with("deal.")));
+    }
+}

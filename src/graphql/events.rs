@@ -17,7 +17,7 @@ use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader};
 use super::{actor, parse_id, pool};
 use crate::auth::Scope;
-use crate::deals::model::StageChange;
+use crate::deals::events::StageChangeFields;
 use crate::error::AppError;
 use crate::events::feed::{feed, EventFilter};
 use crate::events::hub::EventHub;
@@ -204,38 +204,10 @@ impl StageChangeEvent {
         self.event.occurred_at
     }
     async fn stage_change(&self) -> async_graphql::Result<StageChangeGql> {
-        let p = &self.event.payload;
-        let get_str = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        let change = StageChange {
-            workspace_id: self.event.workspace_id,
-            id: self.uuid("stageChangeId").unwrap_or(self.event.id),
-            deal_id: self.event.entity_id,
-            sequence: p
-                .get("sequence")
-                .and_then(|v| v.as_i64())
-                .and_then(|v| i32::try_from(v).ok())
-                .unwrap_or(0),
-            from_stage_id: self.uuid("fromStageId"),
-            to_stage_id: self
-                .uuid("toStageId")
-                .ok_or_else(|| AppError::internal("event without toStageId"))?,
-            from_pipeline_id: self.uuid("fromPipelineId"),
-            to_pipeline_id: self
-                .uuid("toPipelineId")
-                .ok_or_else(|| AppError::internal("event without toPipelineId"))?,
-            from_stage_name: get_str("fromStageName"),
-            to_stage_name: get_str("toStageName").unwrap_or_default(),
-            to_stage_kind: get_str("toStageKind").unwrap_or_default(),
-            amount: get_str("amount")
-                .and_then(|a| a.parse().ok())
-                .unwrap_or_default(),
-            currency: get_str("currency").unwrap_or_default(),
-            actor_key_id: self.uuid("actorKeyId"),
-            changed_at: p
-                .get("changedAt")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-                .unwrap_or(self.event.occurred_at),
-        };
+        // The payload is `deals::events::StageChanged`: read back with the type that wrote it.
+        let fields: StageChangeFields = serde_json::from_value(self.event.payload.clone())
+            .map_err(|_| AppError::internal("a stage-change event without its stage change"))?;
+        let change = fields.into_row(self.event.workspace_id, self.event.entity_id);
         Ok(change.into())
     }
     /// The deal as this server read it when delivering the event (one read shared by all its

@@ -249,6 +249,62 @@ mod tests {
         assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.amount"));
     }
 
+    fn existing_deal() -> Deal {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        Deal {
+            workspace_id: Uuid::nil(),
+            id: Uuid::nil(),
+            pipeline_id: Uuid::nil(),
+            stage_id: Uuid::nil(),
+            title: "Acme".into(),
+            description: Some("renewal".into()),
+            amount: BigDecimal::from(100),
+            currency: "USD".into(),
+            close_probability: Some(BigDecimal::from(1)),
+            expected_close_date: None,
+            won_at: None,
+            lost_at: None,
+            lost_reason: None,
+            value_period: "one_time".into(),
+            owner_id: Some("ana".into()),
+            company_id: None,
+            custom_fields: serde_json::json!({}),
+            entered_stage_at: at,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_patch_touches_only_its_fields() {
+        let before = existing_deal();
+        let patch = DealPatch {
+            description: Patch::Clear,
+            close_probability: Patch::Clear,
+            owner_id: Patch::Set("  bo ".into()),
+            ..DealPatch::default()
+        };
+        let after = patched(&before, patch).unwrap();
+        assert_eq!(after.description, None);
+        assert_eq!(after.close_probability, None);
+        assert_eq!(after.owner_id.as_deref(), Some("bo"));
+        assert_eq!(after.title, before.title);
+        assert_eq!(after.amount, before.amount);
+        assert_eq!(patched(&before, DealPatch::default()).unwrap(), before);
+    }
+
+    #[test]
+    fn a_patch_checks_money_against_the_kept_currency() {
+        let patch = DealPatch {
+            currency: Some("JPY".into()),
+            amount: Some(BigDecimal::from_str("1.5").unwrap_or_default()),
+            ..DealPatch::default()
+        };
+        let err = patched(&existing_deal(), patch).err();
+        assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.amount"));
+    }
+
     #[test]
     fn titles_are_bounded() {
         assert!(title(&"x".repeat(10_000)).is_err());
