@@ -1,6 +1,8 @@
 //! The `Contact` and `Company` output types, the `LifecycleStage` enum and the mutation
 //! payloads.
 
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -181,15 +183,15 @@ pub struct CompanyGql {
     /// The id, typed, for loaders.
     #[graphql(skip)]
     pub uuid: Uuid,
-    /// The row, for loaders (they cache rows).
+    /// The row, for loaders (they cache rows); shared, as this type is cloned freely.
     #[graphql(skip)]
-    pub row: Company,
+    pub row: Arc<Company>,
 }
 
 impl CompanyGql {
     pub fn from_row(row: Company) -> Self {
         Self {
-            row: row.clone(),
+            row: Arc::new(row.clone()),
             id: ID(row.id.to_string()),
             tags: tag_list(&row.tags),
             uuid: row.id,
@@ -243,7 +245,7 @@ impl CompanyGql {
         if wants_company {
             // Each contact listed here works for this very company.
             loader::<CompanyLoader>(ctx)?
-                .feed_one(self.uuid, self.row.clone())
+                .feed_one(self.uuid, Company::clone(&self.row))
                 .await;
         }
         let listing = loader::<CompanyContactsLoader>(ctx)?
