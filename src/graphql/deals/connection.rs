@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::cursor::{encode_change_cursor, encode_deal_cursor};
 use super::loaders::{StageChangeCountLoader, StageDealCountLoader};
 use super::types::{DealGql, StageChangeGql};
-use crate::deals::model::{Deal, DealFilter, DealOrder, StageChange};
+use crate::deals::model::{Deal, DealFilter, DealOrder, DealWindow, StageChange};
 use crate::deals::ops;
 use crate::graphql::{actor, loaders, pool};
 
@@ -72,6 +72,35 @@ pub struct DealConnection {
     pub(super) has_next: bool,
     pub(super) has_previous: bool,
     pub(super) total: Total,
+}
+
+impl DealConnection {
+    /// A page of the deal list from the rows its read returned (one more than the window's
+    /// limit when another page follows, in list order even when paging from the end).
+    pub(super) fn of_page(
+        order: DealOrder,
+        mut rows: Vec<Deal>,
+        window: &DealWindow,
+        filter: DealFilter,
+    ) -> DealConnection {
+        let more = rows.len() as i64 > window.limit;
+        rows.truncate(usize::try_from(window.limit).unwrap_or(0));
+        if window.from_end {
+            rows.reverse();
+        }
+        let (has_previous, has_next) = if window.from_end {
+            (more, window.before.is_some())
+        } else {
+            (window.after.is_some(), more)
+        };
+        DealConnection {
+            order,
+            rows,
+            has_next,
+            has_previous,
+            total: Total::Filter(Box::new(filter)),
+        }
+    }
 }
 
 #[derive(SimpleObject)]

@@ -6,8 +6,9 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::deals::model::{Deal, DealOrder, DealSort, SortValue, StageChange};
+use crate::deals::model::{Deal, DealOrder, DealSort, DealWindow, SortValue, StageChange};
 use crate::error::AppError;
+use crate::graphql::pagination::{page_size, page_size_of};
 
 fn sort_code(sort: DealSort) -> u8 {
     match sort {
@@ -92,4 +93,35 @@ pub(crate) fn decode_change_cursor(cursor: &str) -> Result<i32, AppError> {
     text.strip_prefix("sc1|")
         .and_then(|n| n.parse().ok())
         .ok_or_else(bad)
+}
+
+/// The keyset window of a `deals(first, after, last, before)` page.
+pub(crate) fn deal_window(
+    order: &DealOrder,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<DealWindow, AppError> {
+    if first.is_some() && last.is_some() {
+        return Err(AppError::bad_input(
+            "last",
+            "pass either `first` or `last`, not both",
+        ));
+    }
+    Ok(DealWindow {
+        after: after
+            .as_deref()
+            .map(|c| decode_deal_cursor(c, order, "after"))
+            .transpose()?,
+        before: before
+            .as_deref()
+            .map(|c| decode_deal_cursor(c, order, "before"))
+            .transpose()?,
+        limit: match last {
+            Some(_) => page_size_of(last, "last")?,
+            None => page_size(first)?,
+        },
+        from_end: last.is_some(),
+    })
 }

@@ -15,8 +15,7 @@ use uuid::Uuid;
 
 pub use self::analytics::AnalyticsQuery;
 pub use self::connection::DealConnection;
-use self::connection::Total;
-use self::cursor::decode_deal_cursor;
+use self::cursor::deal_window;
 pub use self::inputs::DealOrderInput;
 use self::inputs::{
     CreateDealInput, CreateDealTagInput, DealFilterInput, DeleteDealInput, LinkDealContactInput,
@@ -29,10 +28,10 @@ pub use self::loaders::{DealLoader, StageDealCountLoader};
 pub(crate) use self::prefetch::{prime_board, stage_deals};
 pub use self::types::{ContactDealGql, DealGql, DealStatusGql, StageChangeGql};
 use self::types::{DealContactPayload, DealPayload, DealTagGql, DealTagPayload, MoveDealPayload};
-use super::pagination::{page_size, page_size_of};
+use super::pagination::page_size;
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::auth::Scope;
-use crate::deals::model::{DealOrder, DealWindow};
+use crate::deals::model::DealOrder;
 use crate::deals::ops::{self, Target};
 use crate::error::AppError;
 
@@ -67,48 +66,13 @@ impl DealsQuery {
         actor.require(Scope::CrmRead)?;
         let filter = filter.unwrap_or_default().parse()?;
         let order = DealOrder::from(order_by);
-        if first.is_some() && last.is_some() {
-            return Err(
-                AppError::bad_input("last", "pass either `first` or `last`, not both").into(),
-            );
-        }
-        let window = DealWindow {
-            after: after
-                .as_deref()
-                .map(|c| decode_deal_cursor(c, &order, "after"))
-                .transpose()?,
-            before: before
-                .as_deref()
-                .map(|c| decode_deal_cursor(c, &order, "before"))
-                .transpose()?,
-            limit: match last {
-                Some(_) => page_size_of(last, "last")?,
-                None => page_size(first)?,
-            },
-            from_end: last.is_some(),
-        };
+        let window = deal_window(&order, first, after, last, before)?;
         // The page's read gives its connection back before the loaders below need theirs:
         // holding it while waiting on them deadlocks a busy pool.
-        let mut rows =
-            ops::deal_page(pool(ctx)?, actor.workspace_id, &filter, &order, &window).await?;
-        let more = rows.len() as i64 > window.limit;
-        rows.truncate(usize::try_from(window.limit).unwrap_or(0));
-        if window.from_end {
-            rows.reverse();
-        }
-        prefetch::deal_page(ctx, &rows).await?;
-        let (has_previous, has_next) = if window.from_end {
-            (more, window.before.is_some())
-        } else {
-            (window.after.is_some(), more)
-        };
-        Ok(DealConnection {
-            order,
-            rows,
-            has_next,
-            has_previous,
-            total: Total::Filter(Box::new(filter)),
-        })
+        let rows = ops::deal_page(pool(ctx)?, actor.workspace_id, &filter, &order, &window).await?;
+        let connection = DealConnection::of_page(order, rows, &window, filter);
+        prefetch::deal_page(ctx, &connection.rows).await?;
+        Ok(connection)
     }
 
     /// The workspace's deal tags, by name.
