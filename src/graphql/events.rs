@@ -19,46 +19,22 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
+use super::deals::DealLoader;
 use super::deals::{DealGql, StageChangeGql};
 use super::event_loaders::{CurrentEvent, EventLoaderCache};
-use super::loaders::{self, DealLoader, PipelineLoader};
-use super::pipelines::PipelineGql;
+use super::loaders;
+use super::pipelines::{PipelineGql, PipelineLoader};
 use super::{actor, pagination, parse_id, pool};
 use crate::auth::Scope;
 use crate::db::page::{KeyKind, Position, SortKey};
-use crate::deals::model::StageChange;
+use crate::deals::events as deal_events;
+use crate::deals::events::StageChangeFields;
 use crate::error::AppError;
 use crate::events::feed::{feed, EventFilter};
 use crate::events::hub::EventHub;
 use crate::events::model::OutboxEvent;
 use crate::events::EventKind;
 use crate::{api_keys, contacts};
-
-/// Deals' events (until the deals domain declares them in `deals/events.rs`).
-mod deal_events {
-    use crate::events::EventKind;
-
-    const fn deal(name: &'static str) -> EventKind {
-        EventKind {
-            name,
-            entity_type: "deal",
-        }
-    }
-
-    pub const STAGE_CHANGED: EventKind = deal("deal.stage_changed");
-    pub const KINDS: &[EventKind] = &[
-        deal("deal.created"),
-        deal("deal.updated"),
-        STAGE_CHANGED,
-        deal("deal.won"),
-        deal("deal.lost"),
-        deal("deal.deleted"),
-        deal("deal.contact_linked"),
-        deal("deal.contact_unlinked"),
-    ];
-    /// The payload keys that say which pipeline an event concerns.
-    pub const PIPELINE_KEYS: &[&str] = &["pipelineId", "fromPipelineId", "toPipelineId"];
-}
 
 /// Every event kind of every domain, as the domains declare them (each in its
 /// `events.rs`). A new domain adds its list here; `EventType` follows.
@@ -305,38 +281,10 @@ impl StageChangeEvent {
         self.event.occurred_at
     }
     async fn stage_change(&self) -> async_graphql::Result<StageChangeGql> {
-        let p = &self.event.payload;
-        let get_str = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        let change = StageChange {
-            workspace_id: self.event.workspace_id,
-            id: self.uuid("stageChangeId").unwrap_or(self.event.id),
-            deal_id: self.event.entity_id,
-            sequence: p
-                .get("sequence")
-                .and_then(|v| v.as_i64())
-                .and_then(|v| i32::try_from(v).ok())
-                .unwrap_or(0),
-            from_stage_id: self.uuid("fromStageId"),
-            to_stage_id: self
-                .uuid("toStageId")
-                .ok_or_else(|| AppError::internal("event without toStageId"))?,
-            from_pipeline_id: self.uuid("fromPipelineId"),
-            to_pipeline_id: self
-                .uuid("toPipelineId")
-                .ok_or_else(|| AppError::internal("event without toPipelineId"))?,
-            from_stage_name: get_str("fromStageName"),
-            to_stage_name: get_str("toStageName").unwrap_or_default(),
-            to_stage_kind: get_str("toStageKind").unwrap_or_default(),
-            amount: get_str("amount")
-                .and_then(|a| a.parse().ok())
-                .unwrap_or_default(),
-            currency: get_str("currency").unwrap_or_default(),
-            actor_key_id: self.uuid("actorKeyId"),
-            changed_at: p
-                .get("changedAt")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-                .unwrap_or(self.event.occurred_at),
-        };
+        // The payload is `deals::events::StageChanged`: read back with the type that wrote it.
+        let fields: StageChangeFields = serde_json::from_value(self.event.payload.clone())
+            .map_err(|_| AppError::internal("a stage-change event without its stage change"))?;
+        let change = fields.into_row(self.event.workspace_id, self.event.entity_id);
         Ok(change.into())
     }
     /// The deal as this server read it when delivering the event (one read shared by all its

@@ -1,7 +1,6 @@
 //! The API layer: the schema assembled from each domain's query, mutation and subscription
 //! roots, plus the conventions they share (errors, pagination, limits).
 
-pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
@@ -36,7 +35,7 @@ pub struct Query(
     pipelines::PipelinesQuery,
     deals::DealsQuery,
     node::NodeQuery,
-    analytics::AnalyticsQuery,
+    deals::AnalyticsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -49,6 +48,13 @@ pub struct Mutation(
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(system::SystemSubscription, events::EventsSubscription);
+
+/// Every domain's dataloaders, each domain registering its own: one line per domain.
+const LOADERS: &[loaders::Register] = &[
+    pipelines::register_loaders,
+    deals::register_loaders,
+    contacts::register_loaders,
+];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;
 
@@ -151,15 +157,6 @@ pub(crate) fn patch<T>(value: async_graphql::MaybeUndefined<T>) -> crate::write:
         async_graphql::MaybeUndefined::Undefined => crate::write::Patch::Unchanged,
         async_graphql::MaybeUndefined::Null => crate::write::Patch::Clear,
         async_graphql::MaybeUndefined::Value(v) => crate::write::Patch::Set(v),
-    }
-}
-
-/// `MaybeUndefined` as `Option<Option<T>>` (being replaced by [`patch`]).
-pub(crate) fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        async_graphql::MaybeUndefined::Undefined => None,
-        async_graphql::MaybeUndefined::Null => Some(None),
-        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }
 

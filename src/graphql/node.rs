@@ -4,9 +4,9 @@
 use async_graphql::{Context, Interface, Object, ID};
 
 use super::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
-use super::deals::DealGql;
-use super::loaders::{self, DealLoader, PipelineLoader, StageLoader};
-use super::pipelines::{PipelineGql, StageGql};
+use super::deals::{DealGql, DealLoader};
+use super::loaders;
+use super::pipelines::{PipelineGql, PipelineLoader, StageGql, StageLoader};
 use super::{actor, parse_id};
 use crate::auth::Scope;
 
@@ -45,7 +45,7 @@ impl NodeQuery {
             .map(|d| Node::Deal(DealGql(d)))
             .or_else(|| pipeline.map(|p| Node::Pipeline(p.into())))
             .or_else(|| stage.map(|s| Node::Stage(s.into())))
-            .or(contact.map(Node::Contact))
-            .or(company.map(Node::Company)))
+            .or_else(|| contact.map(|c| Node::Contact(ContactGql::from_row(c))))
+            .or_else(|| company.map(|c| Node::Company(CompanyGql::from_row(c)))))
     }
 }

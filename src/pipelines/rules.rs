@@ -5,8 +5,10 @@ use std::collections::HashSet;
 use bigdecimal::BigDecimal;
 use uuid::Uuid;
 
+use super::model::Stage;
 use crate::error::AppError;
 use crate::validate;
+use crate::write::Patch;
 
 pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_KEY_LEN: usize = 100;
@@ -61,6 +63,37 @@ pub struct ValidStage {
     pub rotting_days: Option<i32>,
 }
 
+/// A new pipeline as the caller describes it.
+#[derive(Debug, Clone)]
+pub struct PipelineInput {
+    pub name: String,
+    /// Stages in order; `None` gives the default set.
+    pub stages: Option<Vec<StageSpec>>,
+    pub make_default: bool,
+}
+
+/// Changes to a pipeline; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PipelinePatch {
+    pub name: Option<String>,
+    pub archived: Option<bool>,
+    pub make_default: bool,
+    pub expected_version: Option<i32>,
+}
+
+/// A partial edit of a stage: `None`/`Unchanged` leaves a field alone, `Clear` empties a
+/// nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct StagePatch {
+    pub name: Option<String>,
+    pub key: Patch<String>,
+    pub probability: Option<BigDecimal>,
+    pub kind: Option<StageKind>,
+    pub color: Patch<String>,
+    pub rotting_days: Patch<i32>,
+    pub expected_version: Option<i32>,
+}
+
 /// Default probability by kind when none is given.
 fn default_probability(kind: StageKind) -> BigDecimal {
     match kind {
@@ -96,6 +129,52 @@ pub fn stage(field: &str, spec: &StageSpec) -> Result<ValidStage, AppError> {
         color,
         rotting_days: spec.rotting_days,
     })
+}
+
+/// `before` with the patch applied, each touched field validated, in the input's order.
+/// `another_open`: whether the pipeline has an OPEN stage besides this one, which it needs
+/// before this one may stop being OPEN.
+pub fn patched_stage(
+    before: &Stage,
+    patch: StagePatch,
+    another_open: bool,
+) -> Result<Stage, AppError> {
+    let mut stage = before.clone();
+    if let Some(name) = &patch.name {
+        stage.name = validate::required_text("input.name", name, MAX_NAME_LEN)?;
+    }
+    if !patch.key.is_unchanged() {
+        stage.key = match patch.key.apply(None).as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(key) => Some(slug("input.key", key)?),
+        };
+    }
+    if let Some(p) = &patch.probability {
+        stage.probability = validate::probability("input.probability", p)?;
+    }
+    if let Some(kind) = patch.kind {
+        if kind != StageKind::Open && !another_open {
+            return Err(AppError::bad_input(
+                "input.kind",
+                "a pipeline needs at least one OPEN stage",
+            ));
+        }
+        stage.kind = kind.as_str().to_owned();
+    }
+    if !patch.color.is_unchanged() {
+        stage.color = validate::color("input.color", patch.color.apply(None).as_deref())?;
+    }
+    if !patch.rotting_days.is_unchanged() {
+        let days = patch.rotting_days.apply(None);
+        if days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            return Err(AppError::bad_input(
+                "input.rottingDays",
+                "must be between 1 and 3650",
+            ));
+        }
+        stage.rotting_days = days;
+    }
+    Ok(stage)
 }
 
 /// Stage keys are lower-case slugs: `qualified`, `demo-scheduled`.
@@ -252,6 +331,56 @@ mod tests {
         assert!(reorder(&[a, b], &[a, a]).is_err());
         assert!(reorder(&[a, b], &[a, b, Uuid::now_v7()]).is_err());
         assert!(reorder(&[a, b], &[a, Uuid::now_v7()]).is_err());
+    }
+
+    fn existing_stage() -> Stage {
+        Stage {
+            workspace_id: Uuid::nil(),
+            id: Uuid::nil(),
+            pipeline_id: Uuid::nil(),
+            name: "Demo".into(),
+            key: Some("demo".into()),
+            position: 0,
+            probability: BigDecimal::from(0),
+            kind: "open".into(),
+            color: Some("#aabbcc".into()),
+            rotting_days: Some(7),
+            version: 1,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_stage_patch_touches_only_its_fields() {
+        let before = existing_stage();
+        let patch = StagePatch {
+            key: Patch::Clear,
+            rotting_days: Patch::Set(30),
+            ..StagePatch::default()
+        };
+        let after = patched_stage(&before, patch, false).unwrap();
+        assert_eq!(after.key, None);
+        assert_eq!(after.rotting_days, Some(30));
+        assert_eq!(after.color, before.color);
+        assert_eq!(after.name, before.name);
+    }
+
+    #[test]
+    fn a_blank_key_clears_it_and_the_last_open_stage_stays_open() {
+        let before = existing_stage();
+        let blank = StagePatch {
+            key: Patch::Set("  ".into()),
+            ..StagePatch::default()
+        };
+        assert_eq!(patched_stage(&before, blank, false).unwrap().key, None);
+        let won = StagePatch {
+            kind: Some(StageKind::Won),
+            ..StagePatch::default()
+        };
+        let err = patched_stage(&before, won.clone(), false).err();
+        assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.kind"));
+        assert_eq!(patched_stage(&before, won, true).unwrap().kind, "won");
     }
 
     #[test]

@@ -1,57 +1,54 @@
-//! Per-request dataloaders for contacts and companies, scoped to the caller's workspace: one
-//! statement per batch, however many rows a query returns.
+//! Dataloaders for contacts and companies, scoped to the caller's workspace: one statement per
+//! batch, however many rows a query returns. They cache rows; resolvers map them to types.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::types::{CompanyGql, ContactGql};
-use crate::contacts::model::Contact;
+use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, Listing};
-use crate::db::DbPool;
 use crate::error::AppError;
-use crate::graphql::loaders::{new_loader, Loaders};
+use crate::graphql::loaders::{ById, FindById, Loaders, Scope};
 
 /// The request's loader of type `L` (the same lookup as every other domain's).
 pub(crate) use crate::graphql::loaders::get as loader;
 
 /// Companies by id (`Contact.company`, and `Deal.company`).
-pub struct CompanyLoader {
-    pub pool: DbPool,
-    pub workspace_id: Uuid,
-}
+pub type CompanyLoader = ById<Company>;
 
-impl Loader<Uuid> for CompanyLoader {
-    type Value = CompanyGql;
-    type Error = AppError;
+/// Contacts by id (`Deal.contacts` and other relations to people).
+pub type ContactLoader = ById<Contact>;
 
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, CompanyGql>, AppError> {
-        let rows = ops::companies_by_ids(&self.pool, self.workspace_id, ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.id, CompanyGql::from_row(row)))
-            .collect())
+impl FindById for Company {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn find_many<'a>(
+        conn: &'a mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &'a [Uuid],
+    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
+        Company::find_many(conn, workspace_id, ids)
     }
 }
 
-/// Contacts by id (`Deal.contacts` and other relations to people).
-pub struct ContactLoader {
-    pub pool: DbPool,
-    pub workspace_id: Uuid,
-}
+impl FindById for Contact {
+    fn id(&self) -> Uuid {
+        self.id
+    }
 
-impl Loader<Uuid> for ContactLoader {
-    type Value = ContactGql;
-    type Error = AppError;
-
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, ContactGql>, AppError> {
-        let rows = ops::contacts_by_ids(&self.pool, self.workspace_id, ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.id, ContactGql::from_row(row)))
-            .collect())
+    fn find_many<'a>(
+        conn: &'a mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &'a [Uuid],
+    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
+        Contact::find_many(conn, workspace_id, ids)
     }
 }
 
@@ -69,10 +66,7 @@ pub struct CompanyContactsKey {
 /// The page a key asks for, whichever company it is for.
 type PageOf = (Option<(DateTime<Utc>, Uuid)>, i64);
 
-pub struct CompanyContactsLoader {
-    pub pool: DbPool,
-    pub workspace_id: Uuid,
-}
+pub struct CompanyContactsLoader(pub Scope);
 
 impl Loader<CompanyContactsKey> for CompanyContactsLoader {
     type Value = Listing<Contact>;
@@ -92,8 +86,8 @@ impl Loader<CompanyContactsKey> for CompanyContactsLoader {
         let mut pages = HashMap::with_capacity(keys.len());
         for ((after, limit), company_ids) in same_page {
             let listings = ops::contacts_of_companies(
-                &self.pool,
-                self.workspace_id,
+                &self.0.pool,
+                self.0.workspace_id,
                 &company_ids,
                 after,
                 limit,
@@ -112,27 +106,10 @@ impl Loader<CompanyContactsKey> for CompanyContactsLoader {
     }
 }
 
-/// Adds this domain's loaders to a set, for one workspace.
-pub fn add(loaders: &mut Loaders, pool: &DbPool, workspace_id: Uuid, cached: bool) {
-    loaders.add(new_loader(
-        CompanyLoader {
-            pool: pool.clone(),
-            workspace_id,
-        },
-        cached,
-    ));
-    loaders.add(new_loader(
-        ContactLoader {
-            pool: pool.clone(),
-            workspace_id,
-        },
-        cached,
-    ));
-    loaders.add(new_loader(
-        CompanyContactsLoader {
-            pool: pool.clone(),
-            workspace_id,
-        },
-        cached,
-    ));
+/// Adds this domain's loaders to a set.
+pub fn register(loaders: &mut Loaders) {
+    let scope = loaders.scope();
+    loaders.add(CompanyLoader::new(scope.clone()));
+    loaders.add(ContactLoader::new(scope.clone()));
+    loaders.add(CompanyContactsLoader(scope));
 }

@@ -19,7 +19,8 @@ pub use self::inputs::{
 };
 use self::loaders::loader;
 pub use self::loaders::{
-    add as add_loaders, CompanyContactsKey, CompanyContactsLoader, CompanyLoader, ContactLoader,
+    register as register_loaders, CompanyContactsKey, CompanyContactsLoader, CompanyLoader,
+    ContactLoader,
 };
 pub use self::types::{
     CompanyConnection, CompanyGql, ContactConnection, ContactGql, CreateCompanyPayload,
@@ -122,12 +123,11 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateContactPayload> {
         let (input, options) = input.into_parts()?;
         let result = record::create::<Contact>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        let committed = result.committed();
+        if result.committed() {
+            refresh_caches(ctx, Wrote::Contact(&result.value)).await?;
+        }
         let outcome = (&result).into();
         let contact = ContactGql::from_row(result.value);
-        if committed {
-            refresh_caches(ctx, Wrote::Contact(&contact)).await?;
-        }
         Ok(CreateContactPayload { contact, outcome })
     }
 
@@ -146,12 +146,11 @@ impl ContactsMutation {
         let (pool, actor) = (pool(ctx)?, actor(ctx)?);
         let result =
             record::update::<Contact>(pool, actor, id, expected_version, patch, options).await?;
-        let committed = result.committed();
+        if result.committed() {
+            refresh_caches(ctx, Wrote::Contact(&result.value)).await?;
+        }
         let outcome = (&result).into();
         let contact = ContactGql::from_row(result.value);
-        if committed {
-            refresh_caches(ctx, Wrote::Contact(&contact)).await?;
-        }
         Ok(UpdateContactPayload { contact, outcome })
     }
 
@@ -189,12 +188,11 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateCompanyPayload> {
         let (input, options) = input.into_parts();
         let result = record::create::<Company>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        let committed = result.committed();
+        if result.committed() {
+            refresh_caches(ctx, Wrote::Company(&result.value)).await?;
+        }
         let outcome = (&result).into();
         let company = CompanyGql::from_row(result.value);
-        if committed {
-            refresh_caches(ctx, Wrote::Company(&company)).await?;
-        }
         Ok(CreateCompanyPayload { company, outcome })
     }
 
@@ -213,12 +211,11 @@ impl ContactsMutation {
         let (pool, actor) = (pool(ctx)?, actor(ctx)?);
         let result =
             record::update::<Company>(pool, actor, id, expected_version, patch, options).await?;
-        let committed = result.committed();
+        if result.committed() {
+            refresh_caches(ctx, Wrote::Company(&result.value)).await?;
+        }
         let outcome = (&result).into();
         let company = CompanyGql::from_row(result.value);
-        if committed {
-            refresh_caches(ctx, Wrote::Company(&company)).await?;
-        }
         Ok(UpdateCompanyPayload { company, outcome })
     }
 
@@ -251,9 +248,9 @@ impl ContactsMutation {
 
 /// What a write changed, for [`refresh_caches`].
 enum Wrote<'a> {
-    Contact(&'a ContactGql),
+    Contact(&'a Contact),
     ContactDeleted,
-    Company(&'a CompanyGql),
+    Company(&'a Company),
     CompanyDeleted,
 }
 
@@ -264,7 +261,7 @@ async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppEr
     match wrote {
         Wrote::Contact(contact) => {
             loader::<ContactLoader>(ctx)?
-                .feed_one(contact.uuid, contact.clone())
+                .feed_one(contact.id, contact.clone())
                 .await;
             contacts_of_companies.clear::<CompanyContactsKey>();
         }
@@ -274,7 +271,7 @@ async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppEr
         }
         Wrote::Company(company) => {
             loader::<CompanyLoader>(ctx)?
-                .feed_one(company.uuid, company.clone())
+                .feed_one(company.id, company.clone())
                 .await;
         }
         // Its contacts lost their company.

@@ -1,6 +1,8 @@
 //! The `Contact` and `Company` output types, the `LifecycleStage` enum and the mutation
 //! payloads.
 
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -136,7 +138,10 @@ impl ContactGql {
         let Some(id) = self.company_uuid else {
             return Ok(None);
         };
-        Ok(loader::<CompanyLoader>(ctx)?.load_one(id).await?)
+        Ok(loader::<CompanyLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(CompanyGql::from_row))
     }
 
     /// The deals this contact is on, with their role in each.
@@ -179,11 +184,15 @@ pub struct CompanyGql {
     /// The id, typed, for loaders.
     #[graphql(skip)]
     pub uuid: Uuid,
+    /// The row, for loaders (they cache rows); shared, as this type is cloned freely.
+    #[graphql(skip)]
+    pub row: Arc<Company>,
 }
 
 impl CompanyGql {
     pub fn from_row(row: Company) -> Self {
         Self {
+            row: Arc::new(row.clone()),
             id: ID(row.id.to_string()),
             tags: tag_list(&row.tags),
             uuid: row.id,
@@ -237,7 +246,7 @@ impl CompanyGql {
         if wants_company {
             // Each contact listed here works for this very company.
             loader::<CompanyLoader>(ctx)?
-                .feed_one(self.uuid, self.clone())
+                .feed_one(self.uuid, Company::clone(&self.row))
                 .await;
         }
         let listing = loader::<CompanyContactsLoader>(ctx)?

@@ -830,7 +830,7 @@ async fn the_summary_is_one_aggregate_statement() {
     let mut conn = app.pool.get().await.unwrap();
     let plan: Vec<PlanLine> = diesel::sql_query(format!(
         "EXPLAIN {}",
-        dealgraph::deals::analytics::SUMMARY_SQL
+        dealgraph::deals::model::analytics::SUMMARY_SQL
     ))
     .bind::<diesel::sql_types::Uuid, _>(app.workspace_id)
     .bind::<diesel::sql_types::Uuid, _>(pipeline_id)

@@ -11,9 +11,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::model::Deal;
-use super::rules::DealStatus;
+use super::deal::Deal;
 use crate::db::schema::{deal_contacts, deal_taggings, deals};
+use crate::deals::rules::DealStatus;
 
 /// Which deals to list. Every filter is optional and they combine with AND.
 #[derive(Debug, Clone, Default)]

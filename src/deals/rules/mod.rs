@@ -1,11 +1,17 @@
-//! Deal rules: field validation and what a move does to a deal. Pure, no database.
+//! Deal rules: field validation, what a move does to a deal, and (in `analytics`) the
+//! arithmetic of pipeline reports. Pure, no database.
+
+pub mod analytics;
 
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
+use uuid::Uuid;
 
+use super::model::Deal;
 use crate::error::AppError;
 use crate::pipelines::rules::StageKind;
+use crate::write::Patch;
 use crate::{money, validate};
 
 pub const MAX_TITLE_LEN: usize = 300;
@@ -13,6 +19,7 @@ pub const MAX_DESCRIPTION_LEN: usize = 20_000;
 pub const MAX_OWNER_LEN: usize = 200;
 pub const MAX_LOST_REASON_LEN: usize = 1000;
 pub const MAX_ROLE_LEN: usize = 100;
+pub const MAX_TAG_NAME_LEN: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValuePeriod {
@@ -50,6 +57,41 @@ pub enum DealStatus {
     Lost,
 }
 
+/// A new deal as the caller describes it, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct DealInput {
+    pub title: String,
+    pub description: Option<String>,
+    pub amount: Option<BigDecimal>,
+    pub currency: Option<String>,
+    pub close_probability: Option<BigDecimal>,
+    pub expected_close_date: Option<NaiveDate>,
+    pub value_period: Option<ValuePeriod>,
+    pub owner_id: Option<String>,
+    pub company_id: Option<Uuid>,
+    pub custom_fields: Option<Value>,
+    pub stage_id: Option<Uuid>,
+    pub lost_reason: Option<String>,
+}
+
+/// A partial edit of a deal: `None`/`Unchanged` leaves a field alone, `Clear` empties a
+/// nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct DealPatch {
+    pub title: Option<String>,
+    pub description: Patch<String>,
+    pub amount: Option<BigDecimal>,
+    pub currency: Option<String>,
+    /// `Clear`: follow the stage's probability again.
+    pub close_probability: Patch<BigDecimal>,
+    pub expected_close_date: Patch<NaiveDate>,
+    pub value_period: Option<ValuePeriod>,
+    pub owner_id: Patch<String>,
+    pub company_id: Patch<Uuid>,
+    pub custom_fields: Option<Value>,
+    pub expected_version: Option<i32>,
+}
+
 /// The validated money of a deal.
 pub fn amount(
     field: &str,
@@ -80,6 +122,42 @@ pub fn custom_fields(value: &Value) -> Result<Value, AppError> {
 
 pub fn close_probability(value: &BigDecimal) -> Result<BigDecimal, AppError> {
     validate::probability("input.closeProbability", value)
+}
+
+/// `before` with the patch applied, each touched field validated, in the input's order.
+pub fn patched(before: &Deal, patch: DealPatch) -> Result<Deal, AppError> {
+    let mut deal = before.clone();
+    if let Some(value) = &patch.title {
+        deal.title = title(value)?;
+    }
+    if !patch.description.is_unchanged() {
+        deal.description = description(patch.description.apply(None).as_deref())?;
+    }
+    if patch.amount.is_some() || patch.currency.is_some() {
+        let value = patch.amount.as_ref().unwrap_or(&before.amount);
+        let code = patch.currency.as_deref().unwrap_or(&before.currency);
+        (deal.amount, deal.currency) = amount("input.amount", value, "input.currency", code)?;
+    }
+    if !patch.close_probability.is_unchanged() {
+        deal.close_probability = patch
+            .close_probability
+            .apply(None)
+            .as_ref()
+            .map(close_probability)
+            .transpose()?;
+    }
+    deal.expected_close_date = patch.expected_close_date.apply(deal.expected_close_date);
+    if let Some(period) = patch.value_period {
+        deal.value_period = period.as_str().to_owned();
+    }
+    if !patch.owner_id.is_unchanged() {
+        deal.owner_id = owner(patch.owner_id.apply(None).as_deref())?;
+    }
+    deal.company_id = patch.company_id.apply(deal.company_id);
+    if let Some(value) = &patch.custom_fields {
+        deal.custom_fields = custom_fields(value)?;
+    }
+    Ok(deal)
 }
 
 /// The outcome stamps a deal gets on entering a stage of `kind`.
@@ -168,6 +246,62 @@ mod tests {
         let err = amount("input.amount", &dec("1"), "input.currency", "USX").err();
         assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.currency"));
         let err = amount("input.amount", &dec("12.345"), "input.currency", "JPY").err();
+        assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.amount"));
+    }
+
+    fn existing_deal() -> Deal {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        Deal {
+            workspace_id: Uuid::nil(),
+            id: Uuid::nil(),
+            pipeline_id: Uuid::nil(),
+            stage_id: Uuid::nil(),
+            title: "Acme".into(),
+            description: Some("renewal".into()),
+            amount: BigDecimal::from(100),
+            currency: "USD".into(),
+            close_probability: Some(BigDecimal::from(1)),
+            expected_close_date: None,
+            won_at: None,
+            lost_at: None,
+            lost_reason: None,
+            value_period: "one_time".into(),
+            owner_id: Some("ana".into()),
+            company_id: None,
+            custom_fields: serde_json::json!({}),
+            entered_stage_at: at,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_patch_touches_only_its_fields() {
+        let before = existing_deal();
+        let patch = DealPatch {
+            description: Patch::Clear,
+            close_probability: Patch::Clear,
+            owner_id: Patch::Set("  bo ".into()),
+            ..DealPatch::default()
+        };
+        let after = patched(&before, patch).unwrap();
+        assert_eq!(after.description, None);
+        assert_eq!(after.close_probability, None);
+        assert_eq!(after.owner_id.as_deref(), Some("bo"));
+        assert_eq!(after.title, before.title);
+        assert_eq!(after.amount, before.amount);
+        assert_eq!(patched(&before, DealPatch::default()).unwrap(), before);
+    }
+
+    #[test]
+    fn a_patch_checks_money_against_the_kept_currency() {
+        let patch = DealPatch {
+            currency: Some("JPY".into()),
+            amount: Some(BigDecimal::from_str("1.5").unwrap_or_default()),
+            ..DealPatch::default()
+        };
+        let err = patched(&existing_deal(), patch).err();
         assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.amount"));
     }
 

@@ -1,4 +1,4 @@
-//! Deal and stage-change rows and their SQL.
+//! The deal row, its insert and its two kinds of update (an edit, a move), and their SQL.
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::schema::{deals, stage_changes, stage_deal_counts};
+use crate::db::schema::{deals, stage_deal_counts};
 
 #[derive(
     Debug, Clone, PartialEq, Queryable, Selectable, QueryableByName, Serialize, Deserialize,
@@ -64,7 +64,7 @@ pub struct NewDeal {
 /// The editable columns, written back whole after the rules have run.
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = deals, treat_none_as_null = true)]
-pub struct DealFields<'a> {
+pub struct DealChanges<'a> {
     pub title: &'a str,
     pub description: Option<&'a str>,
     pub amount: &'a BigDecimal,
@@ -77,9 +77,9 @@ pub struct DealFields<'a> {
     pub custom_fields: &'a Value,
 }
 
-impl<'a> DealFields<'a> {
+impl<'a> DealChanges<'a> {
     pub fn of(deal: &'a Deal) -> Self {
-        DealFields {
+        DealChanges {
             title: &deal.title,
             description: deal.description.as_deref(),
             amount: &deal.amount,
@@ -94,47 +94,16 @@ impl<'a> DealFields<'a> {
     }
 }
 
-/// Where a move puts a deal.
+/// What a move changes: where the deal is, and the outcome stamps of entering there.
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = deals, treat_none_as_null = true)]
-pub struct Placement<'a> {
+pub struct MoveChanges<'a> {
     pub pipeline_id: Uuid,
     pub stage_id: Uuid,
     pub won_at: Option<DateTime<Utc>>,
     pub lost_at: Option<DateTime<Utc>>,
     pub lost_reason: Option<&'a str>,
     pub entered_stage_at: DateTime<Utc>,
-}
-
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Queryable,
-    QueryableByName,
-    Selectable,
-    Insertable,
-    Serialize,
-    Deserialize,
-)]
-#[diesel(table_name = stage_changes, check_for_backend(diesel::pg::Pg))]
-pub struct StageChange {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    pub deal_id: Uuid,
-    /// Position in the deal's history: 1 for the stage it was created in.
-    pub sequence: i32,
-    pub from_stage_id: Option<Uuid>,
-    pub to_stage_id: Uuid,
-    pub from_pipeline_id: Option<Uuid>,
-    pub to_pipeline_id: Uuid,
-    pub from_stage_name: Option<String>,
-    pub to_stage_name: String,
-    pub to_stage_kind: String,
-    pub amount: BigDecimal,
-    pub currency: String,
-    pub actor_key_id: Option<Uuid>,
-    pub changed_at: DateTime<Utc>,
 }
 
 impl Deal {
@@ -208,10 +177,11 @@ impl Deal {
             .await
     }
 
-    pub async fn save_fields(conn: &mut AsyncPgConnection, deal: &Deal) -> QueryResult<Deal> {
+    /// Writes back the editable columns of `deal`, bumping its version.
+    pub async fn save_changes(conn: &mut AsyncPgConnection, deal: &Deal) -> QueryResult<Deal> {
         diesel::update(deals::table.filter(deals::id.eq(deal.id)))
             .set((
-                DealFields::of(deal),
+                DealChanges::of(deal),
                 deals::version.eq(deals::version + 1),
                 deals::updated_at.eq(diesel::dsl::now),
             ))
@@ -220,14 +190,15 @@ impl Deal {
             .await
     }
 
+    /// Puts the deal where a move takes it, bumping its version.
     pub async fn place(
         conn: &mut AsyncPgConnection,
         id: Uuid,
-        placement: &Placement<'_>,
+        changes: &MoveChanges<'_>,
     ) -> QueryResult<Deal> {
         diesel::update(deals::table.filter(deals::id.eq(id)))
             .set((
-                placement,
+                changes,
                 deals::version.eq(deals::version + 1),
                 deals::updated_at.eq(diesel::dsl::now),
             ))
@@ -263,90 +234,6 @@ impl Deal {
                     .and(stage_deal_counts::stage_id.eq_any(stage_ids)),
             )
             .select((stage_deal_counts::stage_id, stage_deal_counts::deals))
-            .load(conn)
-            .await
-    }
-}
-
-impl StageChange {
-    pub async fn insert(conn: &mut AsyncPgConnection, change: &StageChange) -> QueryResult<()> {
-        diesel::insert_into(stage_changes::table)
-            .values(change)
-            .execute(conn)
-            .await
-            .map(drop)
-    }
-
-    /// A deal's newest change, the `from` of its next one.
-    pub async fn latest(
-        conn: &mut AsyncPgConnection,
-        deal_id: Uuid,
-    ) -> QueryResult<Option<StageChange>> {
-        stage_changes::table
-            .filter(stage_changes::deal_id.eq(deal_id))
-            .order(stage_changes::sequence.desc())
-            .select(StageChange::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    /// The newest `limit` changes of each deal, below sequence `below` if given: one query
-    /// for any number of deals.
-    pub async fn newest_of_deals(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        deal_ids: &[Uuid],
-        below: Option<i32>,
-        limit: i64,
-    ) -> QueryResult<Vec<StageChange>> {
-        diesel::sql_query(
-            "SELECT c.* FROM unnest($1::uuid[]) AS d(id)
-             CROSS JOIN LATERAL (
-                 SELECT * FROM stage_changes
-                 WHERE deal_id = d.id AND workspace_id = $2 AND ($3::int IS NULL OR sequence < $3)
-                 ORDER BY sequence DESC LIMIT $4
-             ) c",
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(deal_ids)
-        .bind::<diesel::sql_types::Uuid, _>(workspace_id)
-        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(below)
-        .bind::<diesel::sql_types::BigInt, _>(limit)
-        .load(conn)
-        .await
-    }
-
-    /// The whole history of a deal, oldest first.
-    pub async fn of_deal(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        deal_id: Uuid,
-    ) -> QueryResult<Vec<StageChange>> {
-        stage_changes::table
-            .filter(
-                stage_changes::workspace_id
-                    .eq(workspace_id)
-                    .and(stage_changes::deal_id.eq(deal_id)),
-            )
-            .order(stage_changes::sequence)
-            .select(StageChange::as_select())
-            .load(conn)
-            .await
-    }
-
-    pub async fn count_of_deals(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        deal_ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, i64)>> {
-        stage_changes::table
-            .filter(
-                stage_changes::workspace_id
-                    .eq(workspace_id)
-                    .and(stage_changes::deal_id.eq_any(deal_ids)),
-            )
-            .group_by(stage_changes::deal_id)
-            .select((stage_changes::deal_id, diesel::dsl::count_star()))
             .load(conn)
             .await
     }

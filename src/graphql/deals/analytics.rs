@@ -1,19 +1,20 @@
 //! GraphQL for pipeline analytics: summary, forecast, stage velocity and win rate, each one
-//! resolver over one domain call in `deals::analytics` (where the SQL aggregates live).
+//! resolver over one domain call in `deals::ops::analytics` (the SQL aggregates live in
+//! `deals::model::analytics`).
 
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::deals::DealStatusGql;
-use super::pipelines::{PipelineGql, StageGql};
-use super::scalars::Decimal;
-use super::{actor, parse_id, pool};
+use super::types::DealStatusGql;
 use crate::auth::Scope;
-use crate::deals::analytics::{
-    self, CurrencyTotal, Forecast, ForecastMonth, PipelineSummary, PipelineVelocity, StageVelocity,
+use crate::deals::ops::analytics;
+use crate::deals::rules::analytics::{
+    CurrencyTotal, Forecast, ForecastMonth, PipelineSummary, PipelineVelocity, StageVelocity,
     Totals, WinRate,
 };
-use crate::deals::rules::DealStatus;
+use crate::graphql::pipelines::{PipelineGql, StageGql};
+use crate::graphql::scalars::Decimal;
+use crate::graphql::{actor, parse_id, pool};
 
 /// Deals in one currency and their value. Amounts in different currencies are never added
 /// together, so every total comes with its currency.
@@ -43,14 +44,6 @@ impl From<CurrencyTotal> for CurrencyTotalGql {
 
 fn currency_totals(totals: Vec<CurrencyTotal>) -> Vec<CurrencyTotalGql> {
     totals.into_iter().map(CurrencyTotalGql::from).collect()
-}
-
-fn status_gql(status: DealStatus) -> DealStatusGql {
-    match status {
-        DealStatus::Open => DealStatusGql::Open,
-        DealStatus::Won => DealStatusGql::Won,
-        DealStatus::Lost => DealStatusGql::Lost,
-    }
 }
 
 /// The deals of one status: OPEN (neither won nor lost), WON or LOST.
@@ -101,7 +94,7 @@ impl From<PipelineSummary> for PipelineSummaryGql {
                 .by_status
                 .into_iter()
                 .map(|g| StatusSummaryGql {
-                    status: status_gql(g.status),
+                    status: g.status.into(),
                     deal_count: g.totals.deal_count,
                     totals: currency_totals(g.totals.currencies),
                 })

@@ -1,0 +1,16 @@
+//! Deal rows and their SQL: the deal, its stage history, its contact links and tags, the list
+//! and board queries, and the analytics aggregates. The only place in the domain that talks to
+//! the database.
+
+pub mod analytics;
+pub mod contact_link;
+pub mod deal;
+pub mod list;
+pub mod stage_change;
+pub mod tag;
+
+pub use contact_link::DealContact;
+pub use deal::{Deal, DealChanges, MoveChanges, NewDeal};
+pub use list::{DealFilter, DealOrder, DealSort, DealWindow, SortValue};
+pub use stage_change::StageChange;
+pub use tag::{DealTag, DealTagging};

@@ -1,0 +1,64 @@
+//! Deal operations: the reads the API needs beyond its loaders, and every write, each through
+//! the write path (create/edit/delete, moves, contact links, tags), plus pipeline reports.
+
+pub mod analytics;
+mod contact_links;
+mod deal;
+mod moves;
+mod reads;
+mod tags;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use self::contact_links::{link_contact, unlink_contact};
+pub use self::deal::{create_deal, delete_deal, update_deal};
+pub use self::moves::{move_deal, Moved, StageDeals, Target};
+pub use self::reads::{count_deals, deal_page, deal_tags};
+pub use self::tags::{create_tag, set_tagged};
+pub use super::rules::{DealInput, DealPatch};
+use crate::auth::Scope;
+use crate::error::AppError;
+use crate::events::{Event, NewEvent};
+use crate::write::{WriteOptions, WriteRequest};
+
+/// A deal write's request. Every deal write needs `crm:write`, and its action is
+/// `entity.verb`, so the entity type is the action's first part.
+fn request(
+    action: &'static str,
+    entity_id: Option<Uuid>,
+    input: Value,
+    options: WriteOptions,
+) -> WriteRequest {
+    WriteRequest {
+        action,
+        entity_type: action.split_once('.').map_or(action, |(entity, _)| entity),
+        entity_id,
+        scope: Scope::CrmWrite,
+        input,
+        options,
+    }
+}
+
+/// The outbox row of a deal event.
+fn event<E: Event>(event: &E) -> Result<NewEvent, AppError> {
+    Ok(NewEvent::of(event)?)
+}
+
+fn deal_not_found(id: Uuid) -> AppError {
+    AppError::not_found("deal", id)
+}
+
+/// A foreign-key violation on `company_id` means the company is not in this workspace.
+fn company_not_found(err: diesel::result::Error, company_id: Option<Uuid>) -> AppError {
+    match (&err, company_id) {
+        (
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ),
+            Some(id),
+        ) => AppError::not_found("company", id),
+        _ => err.into(),
+    }
+}

@@ -1,0 +1,262 @@
+//! Loading ahead: the relations a page of deals or a board's stages will ask for, fetched in
+//! one batch per loader before the rows resolve, so the statement count depends on the
+//! query's shape, never on how many rows or stages it returns.
+
+use async_graphql::Context;
+use uuid::Uuid;
+
+use super::connection::{DealConnection, Total};
+use super::cursor::{decode_deal_cursor, order_key};
+use super::inputs::DealOrderInput;
+use super::loaders::{
+    DealContactsLoader, DealTagsLoader, Related, Relations, StageDealCountLoader, StageDealsKey,
+    StageDealsLoader,
+};
+use crate::auth::Scope;
+use crate::deals::model::{Deal, DealOrder};
+use crate::error::AppError;
+use crate::graphql::contacts::{CompanyLoader, ContactLoader};
+use crate::graphql::pagination::page_size;
+use crate::graphql::pipelines::{PipelineLoader, StageLoader};
+use crate::graphql::{actor, loaders};
+use crate::pipelines::model::Stage;
+
+/// `deals(…)`: loads, in one go per loader, the relations the query selects on a page of deals. The
+/// loaders cache per request, so each deal's own field resolvers are then answered from memory.
+pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    let nodes = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |name: &str| nodes.iter().any(|n| n.field(name).exists());
+    let unique = |ids: Vec<Uuid>| {
+        let mut ids = ids;
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let deal_ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let stages = async {
+        if ["stage", "closeProbability", "isRotting", "weightedAmount"]
+            .iter()
+            .any(|f| wants(f))
+        {
+            loaders::get::<StageLoader>(ctx)?
+                .load_many(unique(rows.iter().map(|d| d.stage_id).collect()))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let pipelines = async {
+        if wants("pipeline") {
+            loaders::get::<PipelineLoader>(ctx)?
+                .load_many(unique(rows.iter().map(|d| d.pipeline_id).collect()))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let companies = async {
+        if wants("company") {
+            loaders::get::<CompanyLoader>(ctx)?
+                .load_many(unique(rows.iter().filter_map(|d| d.company_id).collect()))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let tags = async {
+        if wants("tags") {
+            loaders::get::<DealTagsLoader>(ctx)?
+                .load_many(deal_ids.clone())
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let contacts = async {
+        if !wants("contacts") {
+            return Ok::<_, AppError>(());
+        }
+        let links = loaders::get::<DealContactsLoader>(ctx)?
+            .load_many(deal_ids.clone())
+            .await?;
+        let contact_field = nodes
+            .iter()
+            .map(|n| n.field("contacts").field("contact"))
+            .find(|f| f.exists());
+        if let Some(contact_field) = contact_field {
+            let ids = unique(links.values().flatten().map(|l| l.contact_id).collect());
+            let people = loaders::get::<ContactLoader>(ctx)?.load_many(ids).await?;
+            if contact_field.field("company").exists() {
+                let company_ids = unique(people.values().filter_map(|c| c.company_id).collect());
+                loaders::get::<CompanyLoader>(ctx)?
+                    .load_many(company_ids)
+                    .await?;
+            }
+        }
+        Ok(())
+    };
+    futures_util::try_join!(stages, pipelines, companies, tags, contacts)?;
+    Ok(())
+}
+
+/// `Stage.deals`: batched across the stages of a board by `StageDealsLoader`.
+pub(crate) async fn stage_deals(
+    ctx: &Context<'_>,
+    stage: &Stage,
+    first: Option<i32>,
+    after: Option<String>,
+    order_by: Option<DealOrderInput>,
+) -> async_graphql::Result<DealConnection> {
+    actor(ctx)?.require(Scope::CrmRead)?;
+    let order = DealOrder::from(order_by);
+    let limit = page_size(first)?;
+    if let Some(cursor) = &after {
+        decode_deal_cursor(cursor, &order, "after")?;
+    }
+    let key = StageDealsKey {
+        stage_id: stage.id,
+        order: order_key(&order),
+        limit: limit + 1,
+        after: after.clone(),
+        relations: wanted_relations(ctx),
+    };
+    let page = loaders::get::<StageDealsLoader>(ctx)?.load_one(key).await?;
+    let Some(page) = page else {
+        return Ok(DealConnection {
+            order,
+            rows: vec![],
+            has_next: false,
+            has_previous: after.is_some(),
+            total: Total::Stage(stage.id),
+        });
+    };
+    prime(ctx, &page.related).await?;
+    let mut rows = page.deals;
+    let has_next = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(DealConnection {
+        order,
+        rows,
+        has_next,
+        has_previous: after.is_some(),
+        total: Total::Stage(stage.id),
+    })
+}
+
+/// The relations a deal connection's selection asks for.
+fn wanted_relations(ctx: &Context<'_>) -> Relations {
+    relations_of(&ctx.look_ahead())
+}
+
+fn relations_of(look: &async_graphql::Lookahead<'_>) -> Relations {
+    let nodes = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |name: &str| nodes.iter().any(|n| n.field(name).exists());
+    let contact = |name: &str| {
+        nodes
+            .iter()
+            .any(|n| n.field("contacts").field("contact").field(name).exists())
+    };
+    Relations {
+        stages: ["stage", "closeProbability", "isRotting", "weightedAmount"]
+            .iter()
+            .any(|f| wants(f)),
+        companies: wants("company"),
+        contact_links: wants("contacts"),
+        contacts: nodes
+            .iter()
+            .any(|n| n.field("contacts").field("contact").exists()),
+        contact_companies: contact("company"),
+        tags: wants("tags"),
+    }
+}
+
+/// `Pipeline.stages`: loads what every stage's `deals` and `dealCount` will ask for in one
+/// call each, so a board's statements do not depend on how its stages' resolvers interleave.
+pub(crate) async fn prime_board(ctx: &Context<'_>, stage_ids: &[Uuid]) -> Result<(), AppError> {
+    use async_graphql::InputType;
+    if stage_ids.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    if look.field("dealCount").exists() || look.field("deals").field("totalCount").exists() {
+        loaders::get::<StageDealCountLoader>(ctx)?
+            .load_many(stage_ids.iter().copied())
+            .await?;
+    }
+    let deals = look.field("deals");
+    let fields = deals.selection_fields();
+    // Only the plain case: one `deals` selection (aliases with other arguments load lazily).
+    let [field] = fields.as_slice() else {
+        return Ok(());
+    };
+    let Ok(arguments) = field.arguments() else {
+        return Ok(());
+    };
+    let argument = |name: &str| {
+        arguments
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, v)| v.clone())
+    };
+    let Ok(first) = <Option<i32> as InputType>::parse(argument("first")) else {
+        return Ok(());
+    };
+    let Ok(after) = <Option<String> as InputType>::parse(argument("after")) else {
+        return Ok(());
+    };
+    let Ok(order_by) = <Option<DealOrderInput> as InputType>::parse(argument("orderBy")) else {
+        return Ok(());
+    };
+    let Ok(limit) = page_size(first) else {
+        return Ok(());
+    };
+    let order = DealOrder::from(order_by);
+    if after
+        .as_deref()
+        .is_some_and(|c| decode_deal_cursor(c, &order, "after").is_err())
+    {
+        return Ok(());
+    }
+    let relations = relations_of(&deals);
+    let keys = stage_ids.iter().map(|id| StageDealsKey {
+        stage_id: *id,
+        order: order_key(&order),
+        limit: limit + 1,
+        after: after.clone(),
+        relations,
+    });
+    loaders::get::<StageDealsLoader>(ctx)?
+        .load_many(keys)
+        .await?;
+    Ok(())
+}
+
+/// Puts a batch's relations into the request's loader caches.
+async fn prime(ctx: &Context<'_>, related: &Related) -> Result<(), AppError> {
+    if !related.stages.is_empty() {
+        loaders::get::<StageLoader>(ctx)?
+            .feed_many(related.stages.clone())
+            .await;
+    }
+    if !related.companies.is_empty() {
+        loaders::get::<CompanyLoader>(ctx)?
+            .feed_many(related.companies.clone())
+            .await;
+    }
+    if !related.contact_links.is_empty() {
+        loaders::get::<DealContactsLoader>(ctx)?
+            .feed_many(related.contact_links.clone())
+            .await;
+    }
+    if !related.contacts.is_empty() {
+        loaders::get::<ContactLoader>(ctx)?
+            .feed_many(related.contacts.clone())
+            .await;
+    }
+    if !related.tags.is_empty() {
+        loaders::get::<DealTagsLoader>(ctx)?
+            .feed_many(related.tags.clone())
+            .await;
+    }
+    Ok(())
+}
