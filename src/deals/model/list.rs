@@ -2,7 +2,7 @@
 //! stage" in one query.
 
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -12,6 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::deal::Deal;
+use crate::db::page::{seek, KeyKind, ListOrder, Listed, Position, SortKey, Window};
 use crate::db::schema::{deal_contacts, deal_taggings, deals};
 use crate::deals::rules::DealStatus;
 
@@ -60,14 +61,6 @@ impl Default for DealOrder {
     }
 }
 
-/// A deal's position in an order: its sort value and id.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SortValue {
-    Time(DateTime<Utc>),
-    Amount(BigDecimal),
-    Date(NaiveDate),
-}
-
 /// Deals without a close date sort as if closing on this day (last, ascending).
 pub const NO_CLOSE_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
     Some(date) => date,
@@ -75,17 +68,6 @@ pub const NO_CLOSE_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31)
 };
 
 impl DealOrder {
-    pub fn value_of(&self, deal: &Deal) -> SortValue {
-        match self.sort {
-            DealSort::UpdatedAt => SortValue::Time(deal.updated_at),
-            DealSort::CreatedAt => SortValue::Time(deal.created_at),
-            DealSort::Amount => SortValue::Amount(deal.amount.clone()),
-            DealSort::ExpectedCloseDate => {
-                SortValue::Date(deal.expected_close_date.unwrap_or(NO_CLOSE_DATE))
-            }
-        }
-    }
-
     fn column(&self) -> &'static str {
         match self.sort {
             DealSort::UpdatedAt => "deals.updated_at",
@@ -98,13 +80,48 @@ impl DealOrder {
     }
 }
 
-/// A keyset page: rows after (or, from the end, before) a cursor.
-#[derive(Debug, Clone, Default)]
-pub struct DealWindow {
-    pub after: Option<(SortValue, Uuid)>,
-    pub before: Option<(SortValue, Uuid)>,
-    pub limit: i64,
-    pub from_end: bool,
+/// A keyset page of deals.
+pub type DealWindow = Window<DealOrder>;
+
+impl ListOrder for DealOrder {
+    fn name(self) -> &'static str {
+        match (self.sort, self.descending) {
+            (DealSort::UpdatedAt, true) => "updated_at.desc",
+            (DealSort::UpdatedAt, false) => "updated_at.asc",
+            (DealSort::CreatedAt, true) => "created_at.desc",
+            (DealSort::CreatedAt, false) => "created_at.asc",
+            (DealSort::Amount, true) => "amount.desc",
+            (DealSort::Amount, false) => "amount.asc",
+            (DealSort::ExpectedCloseDate, true) => "expected_close_date.desc",
+            (DealSort::ExpectedCloseDate, false) => "expected_close_date.asc",
+        }
+    }
+
+    fn key_kind(self) -> KeyKind {
+        match self.sort {
+            DealSort::UpdatedAt | DealSort::CreatedAt => KeyKind::Time,
+            DealSort::Amount => KeyKind::Decimal,
+            DealSort::ExpectedCloseDate => KeyKind::Date,
+        }
+    }
+
+    fn descending(self) -> bool {
+        self.descending
+    }
+}
+
+impl Listed<DealOrder> for Deal {
+    fn position(&self, order: DealOrder) -> Position {
+        let key = match order.sort {
+            DealSort::UpdatedAt => SortKey::Time(self.updated_at),
+            DealSort::CreatedAt => SortKey::Time(self.created_at),
+            DealSort::Amount => SortKey::Decimal(self.amount.clone()),
+            DealSort::ExpectedCloseDate => {
+                SortKey::Date(self.expected_close_date.unwrap_or(NO_CLOSE_DATE))
+            }
+        };
+        Position { key, id: self.id }
+    }
 }
 
 type BoxedDeals<'a> = deals::BoxedQuery<'a, Pg>;
@@ -183,37 +200,6 @@ fn filtered(workspace_id: Uuid, filter: &DealFilter) -> BoxedDeals<'static> {
     query
 }
 
-/// `(sort, id) <op> (value, id)`, the keyset condition.
-fn keyset(
-    query: BoxedDeals<'static>,
-    order: &DealOrder,
-    op: &str,
-    value: &SortValue,
-    id: Uuid,
-) -> BoxedDeals<'static> {
-    let head = sql::<Bool>(&format!("({}, deals.id) {op} (", order.column()));
-    match value {
-        SortValue::Time(t) => query.filter(
-            head.bind::<Timestamptz, _>(*t)
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-        ),
-        SortValue::Amount(a) => query.filter(
-            head.bind::<Numeric, _>(a.clone())
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-        ),
-        SortValue::Date(d) => query.filter(
-            head.bind::<Date, _>(*d)
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-        ),
-    }
-}
-
 fn ordered(query: BoxedDeals<'static>, order: &DealOrder, descending: bool) -> BoxedDeals<'static> {
     match (order.sort, descending) {
         (DealSort::UpdatedAt, true) => query.order((deals::updated_at.desc(), deals::id.desc())),
@@ -237,20 +223,15 @@ impl Deal {
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
         filter: &DealFilter,
-        order: &DealOrder,
         window: &DealWindow,
     ) -> QueryResult<Vec<Deal>> {
-        let (forward_op, backward_op) = if order.descending {
-            ("<", ">")
-        } else {
-            (">", "<")
-        };
+        let order = &window.order;
         let mut query = filtered(workspace_id, filter);
-        if let Some((value, id)) = &window.after {
-            query = keyset(query, order, forward_op, value, *id);
+        if let Some(after) = &window.after {
+            query = query.filter(seek(order.column(), "deals.id", order.descending, after));
         }
-        if let Some((value, id)) = &window.before {
-            query = keyset(query, order, backward_op, value, *id);
+        if let Some(before) = &window.before {
+            query = query.filter(seek(order.column(), "deals.id", !order.descending, before));
         }
         let descending = order.descending != window.from_end;
         let mut rows: Vec<Deal> = ordered(query, order, descending)
@@ -282,7 +263,7 @@ impl Deal {
         workspace_id: Uuid,
         stage_ids: &[Uuid],
         order: &DealOrder,
-        after: Option<&(SortValue, Uuid)>,
+        after: Option<&Position>,
         limit: i64,
     ) -> QueryResult<Vec<Deal>> {
         let direction = if order.descending { "DESC" } else { "ASC" };
@@ -290,11 +271,11 @@ impl Deal {
         let column = order.column();
         let cursor_sql = match after {
             None => String::new(),
-            Some((value, _)) => {
-                let cast = match value {
-                    SortValue::Time(_) => "timestamptz",
-                    SortValue::Amount(_) => "numeric",
-                    SortValue::Date(_) => "date",
+            Some(position) => {
+                let cast = match position.key {
+                    SortKey::Time(_) => "timestamptz",
+                    SortKey::Decimal(_) => "numeric",
+                    _ => "date",
                 };
                 format!("AND ({column}, deals.id) {op} ($4::{cast}, $5::uuid)")
             }
@@ -313,15 +294,20 @@ impl Deal {
             .bind::<SqlUuid, _>(workspace_id)
             .bind::<BigInt, _>(limit)
             .into_boxed::<Pg>();
-        let query = match after {
+        let query = match after.map(|p| (&p.key, p.id)) {
             None => query,
-            Some((SortValue::Time(t), id)) => {
-                query.bind::<Timestamptz, _>(*t).bind::<SqlUuid, _>(*id)
+            Some((SortKey::Time(t), id)) => query.bind::<Timestamptz, _>(*t).bind::<SqlUuid, _>(id),
+            Some((SortKey::Decimal(a), id)) => {
+                query.bind::<Numeric, _>(a.clone()).bind::<SqlUuid, _>(id)
             }
-            Some((SortValue::Amount(a), id)) => {
-                query.bind::<Numeric, _>(a.clone()).bind::<SqlUuid, _>(*id)
+            Some((SortKey::Date(d), id)) => query.bind::<Date, _>(*d).bind::<SqlUuid, _>(id),
+            // A deal order sorts by a time, an amount or a date, and cursors are checked
+            // against their order before they get here.
+            Some(_) => {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    "a board cursor of the wrong kind".into(),
+                ))
             }
-            Some((SortValue::Date(d), id)) => query.bind::<Date, _>(*d).bind::<SqlUuid, _>(*id),
         };
         query.load(conn).await
     }

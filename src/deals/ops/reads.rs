@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::db::DbPool;
-use crate::deals::model::{Deal, DealFilter, DealOrder, DealTag, DealWindow};
+use crate::deals::model::{Deal, DealFilter, DealTag, DealWindow};
 use crate::error::AppError;
 
 /// One keyset page of the filtered, ordered deals, with one row more than the window's limit
@@ -13,11 +13,10 @@ pub async fn deal_page(
     pool: &DbPool,
     workspace_id: Uuid,
     filter: &DealFilter,
-    order: &DealOrder,
     window: &DealWindow,
 ) -> Result<Vec<Deal>, AppError> {
     let mut conn = crate::db::conn(pool).await?;
-    Ok(Deal::page(&mut conn, workspace_id, filter, order, window).await?)
+    Ok(Deal::page(&mut conn, workspace_id, filter, window).await?)
 }
 
 /// How many deals match `filter`, across pages.

@@ -69,7 +69,7 @@ impl DealsQuery {
         let window = deal_window(&order, first, after, last, before)?;
         // The page's read gives its connection back before the loaders below need theirs:
         // holding it while waiting on them deadlocks a busy pool.
-        let rows = ops::deal_page(pool(ctx)?, actor.workspace_id, &filter, &order, &window).await?;
+        let rows = ops::deal_page(pool(ctx)?, actor.workspace_id, &filter, &window).await?;
         let connection = DealConnection::of_page(order, rows, &window, filter);
         prefetch::deal_page(ctx, &connection.rows).await?;
         Ok(connection)
