@@ -63,6 +63,21 @@ impl WriteRequest {
         }
     }
 
+    /// A write of the CRM (`crm:write`) whose entity type is the action's first part
+    /// (`deal.move` → `deal`), targeting `entity_id` when it is known up front.
+    pub fn crm(
+        action: &'static str,
+        entity_id: Option<Uuid>,
+        input: Value,
+        options: WriteOptions,
+    ) -> WriteRequest {
+        let entity_type = action.split_once('.').map_or(action, |(entity, _)| entity);
+        WriteRequest {
+            entity_id,
+            ..WriteRequest::new(action, entity_type, Scope::CrmWrite, input, options)
+        }
+    }
+
     /// The record the write targets, known up front (updates, deletes, moves).
     pub fn on(mut self, entity_id: Uuid) -> WriteRequest {
         self.entity_id = Some(entity_id);

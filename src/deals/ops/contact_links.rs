@@ -5,7 +5,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{deal_not_found, event, request};
+use super::{deal_not_found, event};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::events;
@@ -13,7 +13,7 @@ use crate::deals::model::{Deal, DealContact};
 use crate::deals::rules::MAX_ROLE_LEN;
 use crate::error::AppError;
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// `linkDealContact`: linking again changes the role.
 pub async fn link_contact(
@@ -24,7 +24,7 @@ pub async fn link_contact(
     role: Option<String>,
     options: WriteOptions,
 ) -> Result<WriteResult<DealContact>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "deal.link_contact",
         Some(deal_id),
         json!({ "dealId": deal_id, "contactId": contact_id, "role": role }),
@@ -83,7 +83,7 @@ pub async fn unlink_contact(
     contact_id: Uuid,
     options: WriteOptions,
 ) -> Result<WriteResult<DealContact>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "deal.unlink_contact",
         Some(deal_id),
         json!({ "dealId": deal_id, "contactId": contact_id }),

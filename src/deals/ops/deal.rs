@@ -5,7 +5,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{company_not_found, deal_not_found, event, request};
+use super::{company_not_found, deal_not_found, event};
 use crate::auth::model::Workspace;
 use crate::auth::Actor;
 use crate::db::DbPool;
@@ -15,7 +15,7 @@ use crate::deals::rules::{self, DealInput, DealPatch, ValuePeriod};
 use crate::error::AppError;
 use crate::pipelines::model::{Pipeline, Stage};
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A money value as the idempotency fingerprint records it: normalized, as text.
 fn canonical(value: &BigDecimal) -> String {
@@ -30,7 +30,7 @@ pub async fn create_deal(
     input: DealInput,
     options: WriteOptions,
 ) -> Result<WriteResult<Deal>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "deal.create",
         None,
         json!({
@@ -168,7 +168,7 @@ pub async fn update_deal(
     patch: DealPatch,
     options: WriteOptions,
 ) -> Result<WriteResult<Deal>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "deal.update",
         Some(id),
         json!({
@@ -222,7 +222,7 @@ pub async fn delete_deal(
     expected_version: Option<i32>,
     options: WriteOptions,
 ) -> Result<WriteResult<Deal>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "deal.delete",
         Some(id),
         json!({ "id": id, "expectedVersion": expected_version }),

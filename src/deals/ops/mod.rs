@@ -8,7 +8,6 @@ mod moves;
 mod reads;
 mod tags;
 
-use serde_json::Value;
 use uuid::Uuid;
 
 pub use self::contact_links::{link_contact, unlink_contact};
@@ -17,29 +16,11 @@ pub use self::moves::{move_deal, Moved, StageDeals, Target};
 pub use self::reads::{count_deals, deal_page, deal_tags};
 pub use self::tags::{create_tag, set_tagged};
 pub use super::rules::{DealInput, DealPatch};
-use crate::auth::Scope;
 use crate::error::AppError;
 use crate::events::{Event, NewEvent};
-use crate::write::{WriteOptions, WriteRequest};
 
 /// A deal write's request. Every deal write needs `crm:write`, and its action is
 /// `entity.verb`, so the entity type is the action's first part.
-fn request(
-    action: &'static str,
-    entity_id: Option<Uuid>,
-    input: Value,
-    options: WriteOptions,
-) -> WriteRequest {
-    WriteRequest {
-        action,
-        entity_type: action.split_once('.').map_or(action, |(entity, _)| entity),
-        entity_id,
-        scope: Scope::CrmWrite,
-        input,
-        options,
-    }
-}
-
 /// The outbox row of a deal event.
 fn event<E: Event>(event: &E) -> Result<NewEvent, AppError> {
     Ok(NewEvent::of(event)?)

@@ -9,7 +9,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{deal_not_found, event, request};
+use super::{deal_not_found, event};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::events;
@@ -21,7 +21,7 @@ use crate::pipelines::model::Stage;
 use crate::pipelines::ops::StageOccupants;
 use crate::pipelines::rules::StageKind;
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A deal after a move, with the change it recorded (none when it was already there).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -111,7 +111,7 @@ pub async fn move_deal(
         Target::Won => ("deal.win", json!("won")),
         Target::Lost => ("deal.lose", json!("lost")),
     };
-    let request = request(
+    let request = WriteRequest::crm(
         action,
         Some(deal_id),
         json!({ "dealId": deal_id, "to": target_json, "lostReason": lost_reason, "expectedVersion": expected_version }),

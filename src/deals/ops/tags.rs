@@ -5,7 +5,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{deal_not_found, request};
+use super::deal_not_found;
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::model::tag::NAME_UNIQUE;
@@ -13,7 +13,7 @@ use crate::deals::model::{Deal, DealTag, DealTagging};
 use crate::deals::rules::MAX_TAG_NAME_LEN;
 use crate::error::{unique_conflict, AppError};
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// `createDealTag`: names are unique per workspace, case-insensitively.
 pub async fn create_tag(
@@ -23,7 +23,7 @@ pub async fn create_tag(
     color: Option<String>,
     options: WriteOptions,
 ) -> Result<WriteResult<DealTag>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "deal_tag.create",
         None,
         json!({ "name": name, "color": color }),
@@ -71,7 +71,7 @@ pub async fn set_tagged(
     tagged: bool,
     options: WriteOptions,
 ) -> Result<WriteResult<Deal>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         if tagged { "deal.tag" } else { "deal.untag" },
         Some(deal_id),
         json!({ "dealId": deal_id, "tagId": tag_id }),

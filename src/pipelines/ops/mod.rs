@@ -4,16 +4,13 @@ mod pipeline;
 mod reads;
 mod stage;
 
-use serde_json::Value;
 use uuid::Uuid;
 
 pub use self::pipeline::{create_pipeline, delete_pipeline, update_pipeline, PipelineWithStages};
 pub use self::reads::pipelines;
 pub use self::stage::{add_stage, delete_stage, reorder_stages, update_stage, StageOccupants};
 pub use super::rules::{PipelineInput, PipelinePatch, StagePatch, StageSpec};
-use crate::auth::Scope;
 use crate::error::AppError;
-use crate::write::{WriteOptions, WriteRequest};
 
 const PIPELINE_NAME_TAKEN: (&str, &str, &str) = (
     "pipelines_name_unique",
@@ -28,22 +25,6 @@ const STAGE_KEY_TAKEN: (&str, &str, &str) = (
 
 /// A pipeline or stage write's request. Every one needs `crm:write`, and its action is
 /// `entity.verb`, so the entity type is the action's first part.
-fn request(
-    action: &'static str,
-    entity_id: Option<Uuid>,
-    input: Value,
-    options: WriteOptions,
-) -> WriteRequest {
-    WriteRequest {
-        action,
-        entity_type: action.split_once('.').map_or(action, |(entity, _)| entity),
-        entity_id,
-        scope: Scope::CrmWrite,
-        input,
-        options,
-    }
-}
-
 fn pipeline_not_found(id: Uuid) -> AppError {
     AppError::not_found("pipeline", id)
 }

@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{pipeline_not_found, request, PIPELINE_NAME_TAKEN, STAGE_KEY_TAKEN};
+use super::{pipeline_not_found, PIPELINE_NAME_TAKEN, STAGE_KEY_TAKEN};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::{is_still_referenced, unique_conflict, AppError};
 use crate::pipelines::model::{NewPipeline, NewStage, Pipeline, Stage};
 use crate::pipelines::rules::{self, PipelineInput, PipelinePatch};
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A new pipeline and its stages, in order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ pub async fn create_pipeline(
     input: PipelineInput,
     options: WriteOptions,
 ) -> Result<WriteResult<PipelineWithStages>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "pipeline.create",
         None,
         json!({ "name": input.name, "stages": input.stages.as_ref().map(|s| s.len()), "makeDefault": input.make_default }),
@@ -97,7 +97,7 @@ pub async fn update_pipeline(
     patch: PipelinePatch,
     options: WriteOptions,
 ) -> Result<WriteResult<Pipeline>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "pipeline.update",
         Some(id),
         json!({ "id": id, "name": patch.name, "archived": patch.archived, "makeDefault": patch.make_default, "expectedVersion": patch.expected_version }),
@@ -147,7 +147,7 @@ pub async fn delete_pipeline(
     expected_version: Option<i32>,
     options: WriteOptions,
 ) -> Result<WriteResult<Pipeline>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "pipeline.delete",
         Some(id),
         json!({ "id": id, "expectedVersion": expected_version }),

@@ -7,7 +7,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{pipeline_not_found, request, stage_not_found, STAGE_KEY_TAKEN};
+use super::{pipeline_not_found, stage_not_found, STAGE_KEY_TAKEN};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::{unique_conflict, AppError};
@@ -15,7 +15,7 @@ use crate::events::NewEvent;
 use crate::pipelines::model::{NewStage, Pipeline, Stage, StageUpdate};
 use crate::pipelines::rules::{self, StageKind, StagePatch, StageSpec};
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteResult, Written};
+use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// Adds a stage at `position` (default: last), shifting later stages.
 pub async fn add_stage(
@@ -26,7 +26,7 @@ pub async fn add_stage(
     position: Option<i32>,
     options: WriteOptions,
 ) -> Result<WriteResult<Stage>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "stage.create",
         None,
         json!({ "pipelineId": pipeline_id, "name": spec.name, "key": spec.key, "probability": spec.probability.as_ref().map(|p| p.to_string()), "kind": spec.kind.as_str(), "color": spec.color, "rottingDays": spec.rotting_days, "position": position }),
@@ -89,7 +89,7 @@ pub async fn update_stage(
     patch: StagePatch,
     options: WriteOptions,
 ) -> Result<WriteResult<Stage>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "stage.update",
         Some(id),
         json!({ "id": id, "name": patch.name, "key": patch.key, "probability": patch.probability.as_ref().map(|p| p.to_string()), "kind": patch.kind.map(StageKind::as_str), "color": patch.color, "rottingDays": patch.rotting_days, "expectedVersion": patch.expected_version }),
@@ -137,7 +137,7 @@ pub async fn reorder_stages(
     stage_ids: Vec<Uuid>,
     options: WriteOptions,
 ) -> Result<WriteResult<Vec<Stage>>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "pipeline.reorder_stages",
         Some(pipeline_id),
         json!({ "pipelineId": pipeline_id, "stageIds": stage_ids }),
@@ -209,7 +209,7 @@ pub async fn delete_stage<O: StageOccupants>(
     mut occupants: O,
     options: WriteOptions,
 ) -> Result<WriteResult<Stage>, AppError> {
-    let request = request(
+    let request = WriteRequest::crm(
         "stage.delete",
         Some(stage_id),
         json!({ "id": stage_id, "moveDealsTo": move_deals_to, "expectedVersion": expected_version }),
