@@ -127,6 +127,27 @@ pub trait FindById: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a;
 }
 
+/// Implements [`FindById`] for rows with an `id` field and an inherent
+/// `find_many(conn, workspace_id, ids)` (what `tenant_row_sql!` generates).
+macro_rules! find_by_id {
+    ($($row:ty),+ $(,)?) => {$(
+        impl $crate::graphql::loaders::FindById for $row {
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+
+            fn find_many<'a>(
+                conn: &'a mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                ids: &'a [uuid::Uuid],
+            ) -> impl std::future::Future<Output = diesel::QueryResult<Vec<Self>>> + Send + 'a {
+                <$row>::find_many(conn, workspace_id, ids)
+            }
+        }
+    )+};
+}
+pub(crate) use find_by_id;
+
 /// Rows of type `T` by id (`ById<Deal>` loads deals).
 pub struct ById<T>(Scope, PhantomData<fn() -> T>);
 

@@ -2,18 +2,17 @@
 //! batch, however many rows a query returns. They cache rows; resolvers map them to types.
 
 use std::collections::HashMap;
-use std::future::Future;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, Listing};
 use crate::error::AppError;
-use crate::graphql::loaders::{ById, FindById, Loaders, Scope};
+use crate::graphql::loaders::{find_by_id, ById, Loaders, Scope};
+
+find_by_id!(Company, Contact);
 
 /// The request's loader of type `L` (the same lookup as every other domain's).
 pub(crate) use crate::graphql::loaders::get as loader;
@@ -23,34 +22,6 @@ pub type CompanyLoader = ById<Company>;
 
 /// Contacts by id (`Deal.contacts` and other relations to people).
 pub type ContactLoader = ById<Contact>;
-
-impl FindById for Company {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn find_many<'a>(
-        conn: &'a mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &'a [Uuid],
-    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
-        Company::find_many(conn, workspace_id, ids)
-    }
-}
-
-impl FindById for Contact {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn find_many<'a>(
-        conn: &'a mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &'a [Uuid],
-    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
-        Contact::find_many(conn, workspace_id, ids)
-    }
-}
 
 /// One page of one company's contacts (`Company.contacts`). Companies asking for the same
 /// page (the usual case: the first page of a list of companies) share one statement.

@@ -3,7 +3,6 @@
 //! the stage history and the counts. They cache rows; the resolvers map them to types.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -15,8 +14,10 @@ use super::cursor::{decode_deal_cursor, order_from_key};
 use crate::contacts::model::{Company, Contact};
 use crate::deals::model::{Deal, DealContact, DealTag, StageChange};
 use crate::error::AppError;
-use crate::graphql::loaders::{ById, ByParent, Children, FindById, Loaders, Scope};
+use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
 use crate::pipelines::model::Stage;
+
+find_by_id!(Deal);
 
 /// Adds the deal loaders to a set.
 pub fn register(loaders: &mut Loaders) {
@@ -34,20 +35,6 @@ pub fn register(loaders: &mut Loaders) {
 
 /// Deals by id.
 pub type DealLoader = ById<Deal>;
-
-impl FindById for Deal {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn find_many<'a>(
-        conn: &'a mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &'a [Uuid],
-    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
-        Deal::find_many(conn, workspace_id, ids)
-    }
-}
 
 /// A deal's contact links, with roles.
 pub struct DealContacts;

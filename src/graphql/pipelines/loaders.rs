@@ -1,14 +1,14 @@
 //! Dataloaders for pipelines and stages: by id, and a pipeline's stages in order. They cache
 //! rows; the resolvers map them to types.
 
-use std::future::Future;
-
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::graphql::loaders::{ById, ByParent, Children, FindById, Loaders};
+use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders};
 use crate::pipelines::model::{Pipeline, Stage};
+
+find_by_id!(Pipeline, Stage);
 
 /// Adds the pipeline loaders to a set.
 pub fn register(loaders: &mut Loaders) {
@@ -27,34 +27,6 @@ pub type StageLoader = ById<Stage>;
 /// A pipeline's stages, in order.
 pub struct PipelineStages;
 pub type PipelineStagesLoader = ByParent<PipelineStages>;
-
-impl FindById for Pipeline {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn find_many<'a>(
-        conn: &'a mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &'a [Uuid],
-    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
-        Pipeline::find_many(conn, workspace_id, ids)
-    }
-}
-
-impl FindById for Stage {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn find_many<'a>(
-        conn: &'a mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &'a [Uuid],
-    ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send + 'a {
-        Stage::find_many(conn, workspace_id, ids)
-    }
-}
 
 impl Children for PipelineStages {
     type Row = Stage;
