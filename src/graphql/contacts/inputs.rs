@@ -10,7 +10,7 @@ use super::types::LifecycleStageGql;
 use crate::contacts::ops::{CompanyInput, CompanyPatch, ContactInput, ContactPatch};
 use crate::contacts::Patch;
 use crate::error::AppError;
-use crate::graphql::mutation::{DescribedMutationOptions, MutationOptions};
+use crate::graphql::mutation::{DescribedMutationOptions, MutationOptions, Update};
 use crate::graphql::{parse_id, patch};
 use crate::write::WriteOptions;
 
@@ -221,14 +221,6 @@ pub struct DeleteCompanyInput {
     pub expected_version: Option<i32>,
     #[graphql(flatten)]
     pub options: MutationOptions,
-}
-
-/// An update's parts, as the domain operation takes them.
-pub struct Update<P> {
-    pub id: Uuid,
-    pub expected_version: Option<i32>,
-    pub patch: P,
-    pub options: WriteOptions,
 }
 
 pub(super) fn optional_id(id: Option<ID>, field: &str) -> Result<Option<Uuid>, AppError> {

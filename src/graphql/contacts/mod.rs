@@ -12,7 +12,6 @@ use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
 pub use self::filters::{CompanyFilterInput, CompanyOrderBy, ContactFilterInput, ContactOrderBy};
-use self::inputs::Update;
 pub use self::inputs::{
     CreateCompanyInput, CreateContactInput, DeleteCompanyInput, DeleteContactInput,
     UpdateCompanyInput, UpdateContactInput,
@@ -31,8 +30,9 @@ use super::{actor, parse_id, pool};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, ContactsOrder};
 use crate::error::AppError;
+use crate::graphql::mutation::Delete;
 use crate::graphql::pagination::{connection, window, PageArgs};
-use crate::write::record;
+use crate::write::{record, WriteResult};
 
 /// The names cursors carry for these lists (a company's contacts page like `contacts`).
 const CONTACTS_LIST: &str = "contacts";
@@ -123,12 +123,7 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateContactPayload> {
         let (input, options) = input.into_parts()?;
         let result = record::create::<Contact>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        if result.committed() {
-            refresh_caches(ctx, Wrote::Contact(&result.value)).await?;
-        }
-        let outcome = (&result).into();
-        let contact = ContactGql::from_row(result.value);
-        Ok(CreateContactPayload { contact, outcome })
+        Ok(kept(ctx, result, Wrote::Contact).await?.into())
     }
 
     /// Changes the given fields of a contact. Needs `crm:write`.
@@ -137,21 +132,9 @@ impl ContactsMutation {
         ctx: &Context<'_>,
         input: UpdateContactInput,
     ) -> async_graphql::Result<UpdateContactPayload> {
-        let Update {
-            id,
-            expected_version,
-            patch,
-            options,
-        } = input.into_parts()?;
-        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
-        let result =
-            record::update::<Contact>(pool, actor, id, expected_version, patch, options).await?;
-        if result.committed() {
-            refresh_caches(ctx, Wrote::Contact(&result.value)).await?;
-        }
-        let outcome = (&result).into();
-        let contact = ContactGql::from_row(result.value);
-        Ok(UpdateContactPayload { contact, outcome })
+        let update = input.into_parts()?;
+        let result = update.apply::<Contact>(pool(ctx)?, actor(ctx)?).await?;
+        Ok(kept(ctx, result, Wrote::Contact).await?.into())
     }
 
     /// Deletes a contact and its place on deals (the deals stay). Needs `crm:write`.
@@ -160,24 +143,9 @@ impl ContactsMutation {
         ctx: &Context<'_>,
         input: DeleteContactInput,
     ) -> async_graphql::Result<DeleteContactPayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
-        let result = record::delete::<Contact>(
-            pool,
-            actor,
-            id,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        if result.committed() {
-            refresh_caches(ctx, Wrote::ContactDeleted).await?;
-        }
-        let outcome = (&result).into();
-        Ok(DeleteContactPayload {
-            contact: result.value.into(),
-            outcome,
-        })
+        let delete = Delete::of(&input.id, input.expected_version, input.options)?;
+        let result = delete.apply::<Contact>(pool(ctx)?, actor(ctx)?).await?;
+        Ok(kept(ctx, result, |_| Wrote::ContactDeleted).await?.into())
     }
 
     /// Creates a company. Needs `crm:write`.
@@ -188,12 +156,7 @@ impl ContactsMutation {
     ) -> async_graphql::Result<CreateCompanyPayload> {
         let (input, options) = input.into_parts();
         let result = record::create::<Company>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        if result.committed() {
-            refresh_caches(ctx, Wrote::Company(&result.value)).await?;
-        }
-        let outcome = (&result).into();
-        let company = CompanyGql::from_row(result.value);
-        Ok(CreateCompanyPayload { company, outcome })
+        Ok(kept(ctx, result, Wrote::Company).await?.into())
     }
 
     /// Changes the given fields of a company. Needs `crm:write`.
@@ -202,21 +165,9 @@ impl ContactsMutation {
         ctx: &Context<'_>,
         input: UpdateCompanyInput,
     ) -> async_graphql::Result<UpdateCompanyPayload> {
-        let Update {
-            id,
-            expected_version,
-            patch,
-            options,
-        } = input.into_parts()?;
-        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
-        let result =
-            record::update::<Company>(pool, actor, id, expected_version, patch, options).await?;
-        if result.committed() {
-            refresh_caches(ctx, Wrote::Company(&result.value)).await?;
-        }
-        let outcome = (&result).into();
-        let company = CompanyGql::from_row(result.value);
-        Ok(UpdateCompanyPayload { company, outcome })
+        let update = input.into_parts()?;
+        let result = update.apply::<Company>(pool(ctx)?, actor(ctx)?).await?;
+        Ok(kept(ctx, result, Wrote::Company).await?.into())
     }
 
     /// Deletes a company; its contacts and deals stay, without a company. Needs `crm:write`.
@@ -225,43 +176,40 @@ impl ContactsMutation {
         ctx: &Context<'_>,
         input: DeleteCompanyInput,
     ) -> async_graphql::Result<DeleteCompanyPayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let (pool, actor) = (pool(ctx)?, actor(ctx)?);
-        let result = record::delete::<Company>(
-            pool,
-            actor,
-            id,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        if result.committed() {
-            refresh_caches(ctx, Wrote::CompanyDeleted).await?;
-        }
-        let outcome = (&result).into();
-        Ok(DeleteCompanyPayload {
-            company: result.value.into(),
-            outcome,
-        })
+        let delete = Delete::of(&input.id, input.expected_version, input.options)?;
+        let result = delete.apply::<Company>(pool(ctx)?, actor(ctx)?).await?;
+        Ok(kept(ctx, result, |_| Wrote::CompanyDeleted).await?.into())
     }
 }
 
+/// A committed write's result, after making the request's caches true to it.
+async fn kept<R: Clone>(
+    ctx: &Context<'_>,
+    result: WriteResult<R>,
+    wrote: fn(R) -> Wrote,
+) -> Result<WriteResult<R>, AppError> {
+    if result.committed() {
+        refresh_caches(ctx, wrote(result.value.clone())).await?;
+    }
+    Ok(result)
+}
+
 /// What a write changed, for [`refresh_caches`].
-enum Wrote<'a> {
-    Contact(&'a Contact),
+enum Wrote {
+    Contact(Contact),
     ContactDeleted,
-    Company(&'a Company),
+    Company(Company),
     CompanyDeleted,
 }
 
 /// Keeps the request's loader caches true to a committed write, so the fields and mutations
 /// that follow in the same request do not show the rows as they were before it.
-async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppError> {
+async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote) -> Result<(), AppError> {
     let contacts_of_companies = loader::<CompanyContactsLoader>(ctx)?;
     match wrote {
         Wrote::Contact(contact) => {
             loader::<ContactLoader>(ctx)?
-                .feed_one(contact.id, contact.clone())
+                .feed_one(contact.id, contact)
                 .await;
             contacts_of_companies.clear::<CompanyContactsKey>();
         }
@@ -271,7 +219,7 @@ async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote<'_>) -> Result<(), AppEr
         }
         Wrote::Company(company) => {
             loader::<CompanyLoader>(ctx)?
-                .feed_one(company.id, company.clone())
+                .feed_one(company.id, company)
                 .await;
         }
         // Its contacts lost their company.

@@ -13,7 +13,7 @@ use super::loaders::{loader, CompanyContactsLoader, CompanyLoader};
 use super::{prefetch, CONTACTS_LIST};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::{tag_list, LifecycleStage};
-use crate::graphql::mutation::{DescribedWriteOutcome, WriteOutcome};
+use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
 use crate::graphql::pagination::{connection, ConnectionFields};
 
 pub type ContactConnection = Connection<String, ContactGql, ConnectionFields>;
@@ -305,3 +305,12 @@ pub struct DeleteCompanyPayload {
     #[graphql(flatten)]
     pub outcome: WriteOutcome,
 }
+
+record_payload!(
+    CreateContactPayload { contact: Contact },
+    UpdateContactPayload { contact: Contact },
+    DeleteContactPayload { contact: Contact },
+    CreateCompanyPayload { company: Company },
+    UpdateCompanyPayload { company: Company },
+    DeleteCompanyPayload { company: Company },
+);
