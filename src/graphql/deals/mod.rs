@@ -28,6 +28,7 @@ pub use self::loaders::{DealLoader, StageDealCountLoader};
 pub(crate) use self::prefetch::{prime_board, stage_deals};
 pub use self::types::{ContactDealGql, DealGql, DealStatusGql, StageChangeGql};
 use self::types::{DealContactPayload, DealPayload, DealTagGql, DealTagPayload, MoveDealPayload};
+use super::mutation::MutationOptions;
 use super::pagination::page_size;
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::auth::Scope;
@@ -135,20 +136,18 @@ impl DealsMutation {
         ctx: &Context<'_>,
         input: MoveDealInput,
     ) -> async_graphql::Result<MoveDealPayload> {
-        let actor = actor(ctx)?;
-        let deal_id = parse_id(&input.deal_id, "input.dealId")?;
         let stage_id = parse_id(&input.stage_id, "input.stageId")?;
-        let result = ops::move_deal(
-            pool(ctx)?,
-            actor,
-            deal_id,
-            Target::Stage(stage_id),
+        let target = Target::Stage(stage_id);
+        let version = input.expected_version;
+        let moved = move_to(
+            ctx,
+            &input.deal_id,
+            target,
             input.lost_reason,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(result.into())
+            version,
+            input.options,
+        );
+        Ok(moved.await?)
     }
 
     /// Moves a deal to its pipeline's WON stage.
@@ -157,19 +156,16 @@ impl DealsMutation {
         ctx: &Context<'_>,
         input: WinDealInput,
     ) -> async_graphql::Result<MoveDealPayload> {
-        let actor = actor(ctx)?;
-        let deal_id = parse_id(&input.deal_id, "input.dealId")?;
-        let result = ops::move_deal(
-            pool(ctx)?,
-            actor,
-            deal_id,
+        let version = input.expected_version;
+        Ok(move_to(
+            ctx,
+            &input.deal_id,
             Target::Won,
             None,
-            input.expected_version,
-            input.options.into(),
+            version,
+            input.options,
         )
-        .await?;
-        Ok(result.into())
+        .await?)
     }
 
     /// Moves a deal to its pipeline's LOST stage, with a reason.
@@ -178,16 +174,15 @@ impl DealsMutation {
         ctx: &Context<'_>,
         input: LoseDealInput,
     ) -> async_graphql::Result<MoveDealPayload> {
-        let actor = actor(ctx)?;
-        let deal_id = parse_id(&input.deal_id, "input.dealId")?;
-        let result = ops::move_deal(
-            pool(ctx)?,
-            actor,
-            deal_id,
+        let version = input.expected_version;
+        let reason = Some(input.reason);
+        move_to(
+            ctx,
+            &input.deal_id,
             Target::Lost,
-            Some(input.reason),
-            input.expected_version,
-            input.options.into(),
+            reason,
+            version,
+            input.options,
         )
         .await
         // The domain names the reason `lostReason`; this input calls it `reason`.
@@ -199,8 +194,8 @@ impl DealsMutation {
                 }
             }
             other => other,
-        })?;
-        Ok(result.into())
+        })
+        .map_err(Into::into)
     }
 
     /// Links a contact to a deal with a role (linking again changes the role).
@@ -299,4 +294,29 @@ pub(crate) async fn company_deals(
         .await?
         .unwrap_or_default();
     Ok(deals.into_iter().map(DealGql).collect())
+}
+
+/// `moveDeal`, `winDeal` and `loseDeal`: one operation, three targets.
+async fn move_to(
+    ctx: &Context<'_>,
+    deal_id: &ID,
+    target: Target,
+    lost_reason: Option<String>,
+    expected_version: Option<i32>,
+    options: MutationOptions,
+) -> Result<MoveDealPayload, AppError> {
+    let deal_id = parse_id(deal_id, "input.dealId")?;
+    let (pool, actor) = (pool(ctx)?, actor(ctx)?);
+    let options = options.into();
+    let result = ops::move_deal(
+        pool,
+        actor,
+        deal_id,
+        target,
+        lost_reason,
+        expected_version,
+        options,
+    )
+    .await?;
+    Ok(result.into())
 }
