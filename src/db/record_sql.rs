@@ -40,56 +40,12 @@ pub trait TenantRow: Sized + Send {
     async fn remove(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<()>;
 }
 
-/// `tenant_row_sql!(Row, table_module, NewRow, RowChanges)` adds to `Row` the inherent
-/// `find`, `find_for_update`, `find_many`, `insert(&NewRow)`, `update(&RowChanges)` and
-/// `delete`, and implements [`TenantRow`] with them. The table must have `workspace_id`, `id`,
-/// `version` and `updated_at` columns; `NewRow` is `{ workspace_id, id, changes: RowChanges }`.
-macro_rules! tenant_row_sql {
-    ($row:ty, $table:ident, $new:ident, $changes:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::db::record_sql::TenantRow for $row {
-            type Changes = $changes;
-
-            async fn lock(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                id: uuid::Uuid,
-            ) -> diesel::QueryResult<Option<Self>> {
-                <$row>::find_for_update(conn, workspace_id, id).await
-            }
-
-            async fn create(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                id: uuid::Uuid,
-                changes: &$changes,
-            ) -> diesel::QueryResult<Self> {
-                let new = $new {
-                    workspace_id,
-                    id,
-                    changes: changes.clone(),
-                };
-                <$row>::insert(conn, &new).await
-            }
-
-            async fn change(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                id: uuid::Uuid,
-                changes: &$changes,
-            ) -> diesel::QueryResult<Self> {
-                <$row>::update(conn, workspace_id, id, changes).await
-            }
-
-            async fn remove(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                id: uuid::Uuid,
-            ) -> diesel::QueryResult<()> {
-                <$row>::delete(conn, workspace_id, id).await.map(drop)
-            }
-        }
-
+/// `tenant_find_sql!(Row, table_module)` adds to `Row` the inherent `find`,
+/// `find_for_update` and `find_many`, each scoped to the workspace. For rows whose writes
+/// are their own (a deal, a pipeline, a stage); plain records get it from
+/// [`tenant_row_sql!`].
+macro_rules! tenant_find_sql {
+    ($row:ty, $table:ident) => {
         impl $row {
             pub async fn find(
                 conn: &mut diesel_async::AsyncPgConnection,
@@ -140,7 +96,63 @@ macro_rules! tenant_row_sql {
                     .load(conn)
                     .await
             }
+        }
+    };
+}
 
+/// `tenant_row_sql!(Row, table_module, NewRow, RowChanges)` adds to `Row` the inherent
+/// `find`, `find_for_update`, `find_many`, `insert(&NewRow)`, `update(&RowChanges)` and
+/// `delete`, and implements [`TenantRow`] with them. The table must have `workspace_id`, `id`,
+/// `version` and `updated_at` columns; `NewRow` is `{ workspace_id, id, changes: RowChanges }`.
+macro_rules! tenant_row_sql {
+    ($row:ty, $table:ident, $new:ident, $changes:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::db::record_sql::TenantRow for $row {
+            type Changes = $changes;
+
+            async fn lock(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<Option<Self>> {
+                <$row>::find_for_update(conn, workspace_id, id).await
+            }
+
+            async fn create(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+                changes: &$changes,
+            ) -> diesel::QueryResult<Self> {
+                let new = $new {
+                    workspace_id,
+                    id,
+                    changes: changes.clone(),
+                };
+                <$row>::insert(conn, &new).await
+            }
+
+            async fn change(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+                changes: &$changes,
+            ) -> diesel::QueryResult<Self> {
+                <$row>::update(conn, workspace_id, id, changes).await
+            }
+
+            async fn remove(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<()> {
+                <$row>::delete(conn, workspace_id, id).await.map(drop)
+            }
+        }
+
+        $crate::db::record_sql::tenant_find_sql!($row, $table);
+
+        impl $row {
             pub async fn insert(
                 conn: &mut diesel_async::AsyncPgConnection,
                 new: &$new,
@@ -238,4 +250,4 @@ macro_rules! tenant_list_sql {
     };
 }
 
-pub(crate) use {tenant_list_sql, tenant_row_sql};
+pub(crate) use {tenant_find_sql, tenant_list_sql, tenant_row_sql};

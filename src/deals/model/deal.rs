@@ -106,56 +106,16 @@ pub struct MoveChanges<'a> {
     pub entered_stage_at: DateTime<Utc>,
 }
 
+// `find_for_update` locks the deal: moves and edits of one deal serialise, which keeps its
+// history a chain.
+crate::db::record_sql::tenant_find_sql!(Deal, deals);
+
 impl Deal {
     pub async fn insert(conn: &mut AsyncPgConnection, new: &NewDeal) -> QueryResult<Deal> {
         diesel::insert_into(deals::table)
             .values(new)
             .returning(Deal::as_returning())
             .get_result(conn)
-            .await
-    }
-
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Deal>> {
-        deals::table
-            .filter(deals::workspace_id.eq(workspace_id).and(deals::id.eq(id)))
-            .select(Deal::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    /// Locks the deal: moves and edits of one deal serialise, which keeps its history a chain.
-    pub async fn find_for_update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Deal>> {
-        deals::table
-            .filter(deals::workspace_id.eq(workspace_id).and(deals::id.eq(id)))
-            .select(Deal::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    pub async fn find_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<Deal>> {
-        deals::table
-            .filter(
-                deals::workspace_id
-                    .eq(workspace_id)
-                    .and(deals::id.eq_any(ids)),
-            )
-            .select(Deal::as_select())
-            .load(conn)
             .await
     }
 

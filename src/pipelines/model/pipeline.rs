@@ -47,6 +47,8 @@ impl<'a> PipelineChanges<'a> {
     }
 }
 
+crate::db::record_sql::tenant_find_sql!(Pipeline, pipelines);
+
 impl Pipeline {
     pub async fn insert(
         conn: &mut AsyncPgConnection,
@@ -56,57 +58,6 @@ impl Pipeline {
             .values(new)
             .returning(Pipeline::as_returning())
             .get_result(conn)
-            .await
-    }
-
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Pipeline>> {
-        pipelines::table
-            .filter(
-                pipelines::workspace_id
-                    .eq(workspace_id)
-                    .and(pipelines::id.eq(id)),
-            )
-            .select(Pipeline::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    pub async fn find_for_update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Pipeline>> {
-        pipelines::table
-            .filter(
-                pipelines::workspace_id
-                    .eq(workspace_id)
-                    .and(pipelines::id.eq(id)),
-            )
-            .select(Pipeline::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    pub async fn find_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<Pipeline>> {
-        pipelines::table
-            .filter(
-                pipelines::workspace_id
-                    .eq(workspace_id)
-                    .and(pipelines::id.eq_any(ids)),
-            )
-            .select(Pipeline::as_select())
-            .load(conn)
             .await
     }
 

@@ -28,6 +28,8 @@ pub struct Stage {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::db::record_sql::tenant_find_sql!(Stage, stages);
+
 impl Stage {
     pub fn kind(&self) -> StageKind {
         StageKind::parse(&self.kind)
@@ -106,35 +108,6 @@ impl Stage {
             .values(new)
             .returning(Stage::as_returning())
             .get_results(conn)
-            .await
-    }
-
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<Stage>> {
-        stages::table
-            .filter(stages::workspace_id.eq(workspace_id).and(stages::id.eq(id)))
-            .select(Stage::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    pub async fn find_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<Stage>> {
-        stages::table
-            .filter(
-                stages::workspace_id
-                    .eq(workspace_id)
-                    .and(stages::id.eq_any(ids)),
-            )
-            .select(Stage::as_select())
-            .load(conn)
             .await
     }
 
