@@ -5,6 +5,9 @@
 //!
 //! Only numbers made here (salts, sizes, offsets), formatted UUIDs and our own constant words
 //! (quoted by [`lit`]) are spliced into the SQL text; no user input is.
+//!
+//! Longer than our other files on purpose: it is one SQL statement per table of the
+//! dataset, and they share their hashing conventions; reading them side by side is the point.
 
 use uuid::Uuid;
 
