@@ -400,3 +400,25 @@ impl EventsSubscription {
         Ok(events.map(|item| item.map(EventGql).map_err(async_graphql::Error::from)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_events_cursor_knows_when_its_event_was_appended() {
+        let before = Utc::now() - chrono::Duration::milliseconds(1);
+        let at = appended_at(Uuid::now_v7()).unwrap();
+        assert!(at >= before && at <= Utc::now() + chrono::Duration::milliseconds(1));
+    }
+
+    #[test]
+    fn cursors_from_before_the_one_codec_still_resume() {
+        let legacy = URL_SAFE_NO_PAD.encode("ev1|42|1764547200000");
+        let (position, at) = legacy_cursor(&legacy).unwrap();
+        assert_eq!(position, 42);
+        assert_eq!(at.map(|t| t.timestamp()), Some(1_764_547_200));
+        assert!(legacy_cursor(&URL_SAFE_NO_PAD.encode("ev1|x|1")).is_none());
+        assert!(legacy_cursor("garbage").is_none());
+    }
+}
