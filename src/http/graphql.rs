@@ -155,7 +155,9 @@ fn from_params(mut map: Map<String, Value>) -> Result<GraphqlRequest, Refusal> {
             ))
         }
     };
+    // An empty name names no operation: clients that always send the field send "".
     let operation_name = match map.remove("operationName") {
+        Some(Value::String(name)) if name.is_empty() => None,
         Some(Value::String(name)) => Some(name),
         None | Some(Value::Null) => None,
         Some(_) => return Err(Refusal::bad_request("`operationName` must be a string")),

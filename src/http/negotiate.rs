@@ -20,12 +20,13 @@ impl ResponseType {
     }
 }
 
-/// Picks the response type from an `Accept` header. No header means `application/json` (as
-/// the spec advises for legacy clients); wildcards prefer `application/graphql-response+json`;
-/// `None` means nothing we can produce is acceptable (406).
+/// Picks the response type from an `Accept` header. No header (or an empty one) means
+/// `application/graphql-response+json`, as the GraphQL-over-HTTP draft says servers should
+/// assume since 1 January 2025; wildcards prefer it too; `None` means nothing we can produce
+/// is acceptable (406).
 pub fn response_type(accept: Option<&str>) -> Option<ResponseType> {
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
-        return Some(ResponseType::Json);
+        return Some(ResponseType::GraphqlResponseJson);
     };
     let mut best: Option<(f32, u8, ResponseType)> = None;
     for range in accept.split(',') {
@@ -82,8 +83,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_accept_means_legacy_json() {
-        assert_eq!(response_type(None), Some(ResponseType::Json));
+    fn no_accept_means_graphql_response_json() {
+        assert_eq!(response_type(None), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(
+            response_type(Some("  ")),
+            Some(ResponseType::GraphqlResponseJson)
+        );
     }
 
     #[test]

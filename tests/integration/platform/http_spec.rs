@@ -24,6 +24,28 @@ async fn post(
     GqlResponse::read(request.send().await.unwrap()).await
 }
 
+/// The status line and headers of a POST sent without an `Accept` header.
+async fn raw_post_head(app: &TestApp, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        app.address,
+        app.admin_key,
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    socket.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response).to_string();
+    response
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn query_body(query: &str) -> String {
     json!({ "query": query }).to_string()
 }
@@ -60,12 +82,20 @@ async fn response_media_type_is_negotiated_from_accept() {
         .unwrap()
         .starts_with("application/json"));
 
-    // reqwest sends `Accept: */*` unless told otherwise; an empty header counts as none.
+    // reqwest sends `Accept: */*` unless told otherwise; an empty header counts as none, and
+    // none means application/graphql-response+json (the draft's default since 2025).
     let none = post(&app, Some(""), "application/json", query_body(VIEWER)).await;
     assert!(none
         .header("content-type")
         .unwrap()
-        .starts_with("application/json"));
+        .starts_with("application/graphql-response+json"));
+    // No Accept header at all (reqwest always sends one, so a raw request).
+    let head = raw_post_head(&app, &query_body(VIEWER)).await;
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/graphql-response+json"),
+        "{head}"
+    );
 
     let wildcard = post(&app, Some("*/*"), "application/json", query_body(VIEWER)).await;
     assert!(wildcard
@@ -332,4 +362,47 @@ async fn argument_errors_name_the_field_and_leak_nothing() {
         !text.contains("select") && !text.contains("diesel") && !text.contains("panicked"),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_operation_name_is_no_operation_name() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "query": VIEWER, "operationName": "" }).to_string();
+    let posted = post(
+        &app,
+        Some("application/graphql-response+json"),
+        "application/json",
+        body,
+    )
+    .await;
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    assert_eq!(
+        posted.data()["viewer"]["workspace"]["name"],
+        "Test workspace"
+    );
+
+    let got = app
+        .http
+        .get(app.url("/graphql"))
+        .query(&[("query", VIEWER), ("operationName", "")])
+        .bearer_auth(&app.admin_key)
+        .header("accept", "application/graphql-response+json")
+        .send()
+        .await
+        .unwrap();
+    let got = GqlResponse::read(got).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.data()["viewer"]["workspace"]["name"], "Test workspace");
+
+    // A document with several operations still needs a real name.
+    let two = json!({ "query": "query A { viewer { apiKey { name } } } query B { viewer { workspace { name } } }", "operationName": "" });
+    let ambiguous = post(
+        &app,
+        Some("application/graphql-response+json"),
+        "application/json",
+        two.to_string(),
+    )
+    .await;
+    assert_eq!(ambiguous.status, 400, "{}", ambiguous.body);
+    assert!(ambiguous.body.get("data").is_none());
 }
