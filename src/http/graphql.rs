@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -70,9 +71,36 @@ fn json_body(media: ResponseType, body: &impl serde::Serialize) -> impl IntoResp
     ([(header::CONTENT_TYPE, media.content_type())], bytes)
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let Some(media) = response_type(header_str(&headers, header::ACCEPT)) else {
         return not_acceptable();
+    };
+    // The body limit's own refusal is plain text; every error here is a GraphQL response.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BadUserInput,
+                format!(
+                    "the request body is larger than {} KiB",
+                    super::MAX_BODY_BYTES / 1024
+                ),
+            )
+            .into_response(media)
+        }
+        Err(rejection) => {
+            return Refusal::new(
+                rejection.status(),
+                ErrorCode::BadUserInput,
+                rejection.body_text(),
+            )
+            .into_response(media)
+        }
     };
     if !is_json_body(header_str(&headers, header::CONTENT_TYPE)) {
         return Refusal::new(
@@ -102,6 +130,18 @@ pub async fn get(
         Err(refusal) => return refusal.into_response(media),
     };
     execute(state, headers, media, request, true).await
+}
+
+/// `/graphql` with a method other than GET and POST.
+pub async fn other_method(headers: HeaderMap) -> Response {
+    let media = response_type(header_str(&headers, header::ACCEPT)).unwrap_or(ResponseType::Json);
+    let mut refusal = Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadUserInput,
+        "send GraphQL requests with POST (or GET for queries)",
+    );
+    refusal.allow = Some("GET, POST");
+    refusal.into_response(media)
 }
 
 fn not_acceptable() -> Response {

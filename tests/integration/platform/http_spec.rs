@@ -406,3 +406,61 @@ async fn an_empty_operation_name_is_no_operation_name() {
     assert_eq!(ambiguous.status, 400, "{}", ambiguous.body);
     assert!(ambiguous.body.get("data").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_refusal_is_a_graphql_response_with_a_code() {
+    let app = TestApp::spawn().await;
+    let graphql_error = |what: &str, body: &Value| {
+        assert!(body.get("data").is_none(), "{what}: {body}");
+        let code = &body["errors"][0]["extensions"]["code"];
+        assert_eq!(code, "BAD_USER_INPUT", "{what}: {body}");
+        assert!(body["errors"][0]["message"].is_string(), "{what}: {body}");
+    };
+
+    let padding = "x".repeat(300 * 1024);
+    let too_large = app
+        .http
+        .post(app.url("/graphql"))
+        .bearer_auth(&app.admin_key)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": VIEWER, "variables": { "padding": padding } }))
+        .send()
+        .await
+        .unwrap();
+    let too_large = GqlResponse::read(too_large).await;
+    assert_eq!(too_large.status, 413);
+    graphql_error("413", &too_large.body);
+
+    let put = app
+        .http
+        .put(app.url("/graphql"))
+        .bearer_auth(&app.admin_key)
+        .json(&json!({ "query": VIEWER }))
+        .send()
+        .await
+        .unwrap();
+    let put = GqlResponse::read(put).await;
+    assert_eq!(put.status, 405);
+    assert_eq!(put.header("allow"), Some("GET, POST"));
+    graphql_error("405", &put.body);
+
+    let form = post(
+        &app,
+        Some("application/graphql-response+json"),
+        "text/plain",
+        query_body(VIEWER),
+    )
+    .await;
+    assert_eq!(form.status, 415);
+    graphql_error("415", &form.body);
+
+    let html = post(
+        &app,
+        Some("text/html"),
+        "application/json",
+        query_body(VIEWER),
+    )
+    .await;
+    assert_eq!(html.status, 406);
+    graphql_error("406", &html.body);
+}
