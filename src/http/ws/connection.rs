@@ -46,6 +46,8 @@ pub(super) struct Connection {
     last_heard: Instant,
     /// A write timed out: the client stopped reading, and nothing more can be sent.
     stalled: bool,
+    /// The client started the closing handshake: it is answered, not started again.
+    closed_by_client: bool,
 }
 
 enum Step {
@@ -78,6 +80,7 @@ impl Connection {
             outgoing_rx,
             last_heard: Instant::now(),
             stalled: false,
+            closed_by_client: false,
         }
     }
 
@@ -125,7 +128,13 @@ impl Connection {
         for (_, (_, task)) in self.subscriptions.drain() {
             task.abort();
         }
-        if let Some((code, reason)) = step {
+        if self.closed_by_client {
+            // RFC 6455 §5.5.1: answer the client's Close with one. The WebSocket library
+            // queued the answer (echoing the client's code) when it read the client's frame;
+            // closing our side sends it.
+            let close = futures_util::SinkExt::close(&mut self.socket);
+            let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, close).await;
+        } else if let Some((code, reason)) = step {
             let frame = CloseFrame {
                 code,
                 reason: Utf8Bytes::from(reason),
@@ -218,7 +227,10 @@ impl Connection {
                     "binary messages are not supported".into(),
                 )
             }
-            Message::Close(_) => return Step::Close(1000, "normal closure".into()),
+            Message::Close(_) => {
+                self.closed_by_client = true;
+                return Step::Close(1000, "normal closure".into());
+            }
             Message::Ping(_) | Message::Pong(_) => return Step::Continue,
         };
         let Ok(Value::Object(message)) = serde_json::from_str::<Value>(text.as_str()) else {

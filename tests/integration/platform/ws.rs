@@ -208,3 +208,14 @@ async fn shutdown_closes_websockets_with_1001() {
     app.stop().await;
     ws.expect_close(1001).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_close_is_answered_with_a_close_frame() {
+    let app = TestApp::spawn().await;
+    for protocol in [TRANSPORT_WS, LEGACY_WS] {
+        let mut client = WsClient::connect(&app.ws_url(), protocol).await;
+        client.send_init(&app.admin_key).await;
+        assert_eq!(client.next_json().await["type"], "connection_ack");
+        assert_eq!(client.close_handshake(1000).await, Some(1000), "{protocol}");
+    }
+}

@@ -150,6 +150,30 @@ impl WsClient {
         }
     }
 
+    /// Starts the closing handshake with `code` and returns the server's answering close
+    /// frame's code, or `None` when the server dropped the connection without one.
+    pub async fn close_handshake(&mut self, code: u16) -> Option<u16> {
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: "bye".into(),
+        };
+        self.stream
+            .send(Message::Close(Some(frame)))
+            .await
+            .expect("send close");
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("timed out waiting for the server's close");
+            match next {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code.into()),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
     /// Reads raw frames, answering nothing; for keep-alive tests.
     pub async fn raw_next(&mut self) -> Option<Message> {
         tokio::time::timeout(Duration::from_secs(10), self.stream.next())
