@@ -24,12 +24,19 @@ pub(super) enum Claim {
     Replay(Value),
 }
 
-/// SHA-256 over the action and the canonical JSON of the input (object keys sorted).
-pub(super) fn fingerprint(action: &str, input: &Value) -> Vec<u8> {
+/// SHA-256 over the action, the canonical JSON of the input (object keys sorted) and, for a
+/// dry run, that it is one: a key used for a real write and then for a dry run (or the other
+/// way round while the first is in flight) is a reuse, not a replay. A real write's hash is
+/// the same as before dry runs were told apart, so keys stored earlier still replay.
+pub(super) fn fingerprint(action: &str, input: &Value, dry_run: bool) -> Vec<u8> {
     let mut hasher = Sha256::new();
     hasher.update(action.as_bytes());
     hasher.update([0]);
     hasher.update(canonical_json(input).as_bytes());
+    if dry_run {
+        hasher.update([0]);
+        hasher.update(b"dryRun");
+    }
     hasher.finalize().to_vec()
 }
 
@@ -166,8 +173,8 @@ mod tests {
         let a = json!({"name": "ci", "scopes": ["crm:read"], "nested": {"b": 1, "a": 2}});
         let b = json!({"nested": {"a": 2, "b": 1}, "scopes": ["crm:read"], "name": "ci"});
         assert_eq!(
-            fingerprint("api_key.create", &a),
-            fingerprint("api_key.create", &b)
+            fingerprint("api_key.create", &a, false),
+            fingerprint("api_key.create", &b, false)
         );
     }
 
@@ -176,12 +183,21 @@ mod tests {
         let a = json!({"name": "ci"});
         let b = json!({"name": "cd"});
         assert_ne!(
-            fingerprint("api_key.create", &a),
-            fingerprint("api_key.create", &b)
+            fingerprint("api_key.create", &a, false),
+            fingerprint("api_key.create", &b, false)
         );
         assert_ne!(
-            fingerprint("api_key.create", &a),
-            fingerprint("api_key.revoke", &a)
+            fingerprint("api_key.create", &a, false),
+            fingerprint("api_key.revoke", &a, false)
+        );
+    }
+
+    #[test]
+    fn a_dry_run_fingerprints_apart_from_the_real_write() {
+        let a = json!({"name": "ci"});
+        assert_ne!(
+            fingerprint("api_key.create", &a, false),
+            fingerprint("api_key.create", &a, true)
         );
     }
 

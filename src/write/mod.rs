@@ -144,7 +144,7 @@ where
 
     let idempotency = match &request.options.idempotency_key {
         Some(key) => {
-            let fingerprint = fingerprint(request.action, &request.input);
+            let fingerprint = fingerprint(request.action, &request.input, request.options.dry_run);
             match claim(&mut conn, actor, key, request.action, &fingerprint).await {
                 Ok(Claim::Claimed) => Some(key.clone()),
                 Ok(Claim::Replay(response)) => {

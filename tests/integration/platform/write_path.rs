@@ -73,6 +73,20 @@ async fn same_idempotency_key_with_other_input_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_key_used_for_a_write_is_not_replayed_for_a_dry_run() {
+    let app = TestApp::spawn().await;
+    let input = |dry_run: bool| json!({ "input": { "name": "ci", "scopes": ["CRM_READ"], "idempotencyKey": "req-1", "dryRun": dry_run } });
+    let real = app.gql(CREATE_KEY, input(false)).await;
+    assert_eq!(real.data()["createApiKey"]["dryRun"], false);
+    let dry = app.gql(CREATE_KEY, input(true)).await;
+    assert_eq!(dry.error_code(), "IDEMPOTENCY_KEY_REUSED", "{}", dry.body);
+    // The real write still replays.
+    let again = app.gql(CREATE_KEY, input(false)).await;
+    assert_eq!(again.data()["createApiKey"]["replayed"], true);
+    assert_eq!(keys_named(&app, "ci").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn idempotency_keys_are_scoped_to_the_workspace() {
     let app = TestApp::spawn().await;
     let (_, other_admin) = app.other_workspace().await;
