@@ -20,6 +20,10 @@ pub fn email(field: &str, value: Option<&str>) -> Result<Option<String>, AppErro
     let well_formed = !local.is_empty()
         && local.chars().count() <= 64
         && !local.contains('@')
+        // RFC 5322's dot-atom: no dot at either end of the local part, never two in a row.
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
         && !email
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
@@ -135,6 +139,9 @@ mod tests {
             "ada@example..com",
             "ada@-example.com",
             "<ada@example.com>",
+            ".ada@example.com",
+            "ada.@example.com",
+            "ada..l@example.com",
         ] {
             assert_eq!(
                 field_of(email("input.email", Some(bad))).as_deref(),
