@@ -6,8 +6,9 @@
 //! Only numbers made here (salts, sizes, offsets), formatted UUIDs and our own constant words
 //! (quoted by [`lit`]) are spliced into the SQL text; no user input is.
 //!
-//! Longer than our other files on purpose: it is one SQL statement per table of the
-//! dataset, and they share their hashing conventions; reading them side by side is the point.
+//! One file, over 500 lines, on purpose: it holds one SQL statement per table of the
+//! dataset, and they must agree on the same hashing conventions and salts; split across
+//! files, a change to one convention would be easy to miss in the others.
 
 use uuid::Uuid;
 

@@ -284,13 +284,7 @@ pub async fn velocity_rows(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> QueryResult<Vec<VelocityRow>> {
-    diesel::sql_query(VELOCITY_SQL)
-        .bind::<SqlUuid, _>(workspace_id)
-        .bind::<SqlUuid, _>(pipeline_id)
-        .bind::<Timestamptz, _>(from)
-        .bind::<Timestamptz, _>(to)
-        .load(conn)
-        .await
+    period_rows(conn, VELOCITY_SQL, workspace_id, pipeline_id, from, to).await
 }
 
 /// Deals closed in `[from, to)`, per currency and overall (see [`WIN_RATE_SQL`]).
@@ -301,7 +295,20 @@ pub async fn win_rate_rows(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> QueryResult<Vec<WinRateRow>> {
-    diesel::sql_query(WIN_RATE_SQL)
+    period_rows(conn, WIN_RATE_SQL, workspace_id, pipeline_id, from, to).await
+}
+
+/// A pipeline report over the period `[from, to)`: `$1` workspace, `$2` pipeline, `$3`/`$4`
+/// the period's bounds.
+async fn period_rows<R: diesel::QueryableByName<diesel::pg::Pg> + Send + 'static>(
+    conn: &mut AsyncPgConnection,
+    sql: &'static str,
+    workspace_id: Uuid,
+    pipeline_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<Vec<R>> {
+    diesel::sql_query(sql)
         .bind::<SqlUuid, _>(workspace_id)
         .bind::<SqlUuid, _>(pipeline_id)
         .bind::<Timestamptz, _>(from)
