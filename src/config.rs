@@ -21,6 +21,9 @@ pub struct Config {
     pub events: HubSettings,
     /// How long shutdown waits for in-flight requests and WebSockets.
     pub shutdown_grace: Duration,
+    /// The key cursors are sealed with (64 hex digits); `None` uses the one kept in the
+    /// database, shared by every instance on it.
+    pub cursor_key: Option<String>,
 }
 
 impl Default for Config {
@@ -34,6 +37,7 @@ impl Default for Config {
             ws: WsSettings::default(),
             events: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
+            cursor_key: None,
         }
     }
 }

@@ -116,10 +116,13 @@ pub struct App {
 
 /// Builds the HTTP application on `pool`, and starts this process's event listener on a
 /// dedicated connection to `database_url`. Must run inside a tokio runtime.
-pub fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<App> {
+pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<App> {
     let settings = graphql::SchemaSettings {
         production: config.production,
     };
+    let cursor_key = graphql::cursor_key::CursorKey::load(&pool, config.cursor_key.as_deref())
+        .await
+        .context("cannot load the cursor key")?;
     let shutdown = CancellationToken::new();
     let hub = events::hub::EventHub::start(
         database_url.to_owned(),
@@ -127,7 +130,7 @@ pub fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<
         config.events,
         shutdown.clone(),
     );
-    let schema = graphql::build_schema_with_events(pool.clone(), hub, settings);
+    let schema = graphql::build_schema_with_events(pool.clone(), hub, cursor_key, settings);
     let tasks = TaskTracker::new();
     let ws_keys = http::ws_keys::ConnectedKeys::default();
     ws_keys.watch(
@@ -163,7 +166,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if database.is_managed() {
         bootstrap_demo(&database, address).await?;
     }
-    let app = app(&config, database.pool.clone(), &database.url)?;
+    let app = app(&config, database.pool.clone(), &database.url).await?;
     tracing::info!(%address, ready_in_ms = started.elapsed().as_millis() as u64, "dealgraph is ready");
     println!("dealgraph listening on http://{address}  (GraphiQL: http://{address}/graphiql)");
 

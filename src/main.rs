@@ -55,6 +55,10 @@ enum Command {
         /// Database connections in the pool.
         #[arg(long, env = "DEALGRAPH_POOL_SIZE", default_value_t = 16)]
         pool_size: usize,
+        /// The key pagination cursors are sealed with: 64 hex digits, the same on every
+        /// instance. Default: a key made once and kept in the database.
+        #[arg(long, env = "DEALGRAPH_CURSOR_KEY", hide_env_values = true)]
+        cursor_key: Option<String>,
         /// Seconds between WebSocket keep-alive pings.
         #[arg(long, env = "DEALGRAPH_WS_PING_SECS", default_value_t = 15)]
         ws_ping_secs: u64,
@@ -168,6 +172,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             production,
             pool_size,
+            cursor_key,
             ws_ping_secs,
             ws_init_timeout_secs,
             ws_max_connections_per_key,
@@ -178,6 +183,7 @@ async fn main() -> anyhow::Result<()> {
             config.listen = listen;
             config.production = production;
             config.pool_size = pool_size;
+            config.cursor_key = cursor_key;
             config.ws.ping_interval = Duration::from_secs(ws_ping_secs.max(1));
             config.ws.init_timeout = Duration::from_secs(ws_init_timeout_secs.max(1));
             config.ws.max_connections_per_key = ws_max_connections_per_key.max(1);

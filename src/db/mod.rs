@@ -5,6 +5,7 @@ pub mod page;
 pub mod record_sql;
 #[rustfmt::skip]
 pub mod schema;
+pub mod server_keys;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -175,6 +175,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    server_keys (name) {
+        name -> Text,
+        secret -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stage_changes (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -253,6 +261,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     outbox_events,
     pipelines,
+    server_keys,
     stage_changes,
     stage_deal_counts,
     stages,

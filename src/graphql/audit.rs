@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::cursor_key::Cursors;
 use super::pagination::{connection, window, ListConnection, PageArgs};
 use super::{actor, parse_id, pool};
 use crate::audit::{AuditEvent, AuditFilter};
@@ -92,7 +93,8 @@ impl AuditQuery {
             last,
             before,
         };
-        let window = window("audit_events", NewestFirst, args)?;
+        let cursors = Cursors::of(ctx)?;
+        let window = window(cursors, "audit_events", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
         let rows = AuditEvent::page(&mut conn, actor.workspace_id, &filter, &window)
             .await
@@ -102,6 +104,7 @@ impl AuditQuery {
             .map_err(AppError::from)?;
         let listing = Listing { rows, total };
         Ok(connection(
+            cursors,
             "audit_events",
             &window,
             listing,

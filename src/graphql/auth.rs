@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::cursor_key::Cursors;
 use super::mutation::{DescribedWriteOutcome, MutationOptions, WriteOutcome};
 use super::pagination::{connection, window, ListConnection, PageArgs};
 use super::{actor, parse_id, pool, write_options};
@@ -183,7 +184,8 @@ impl AuthQuery {
             last,
             before,
         };
-        let window = window("api_keys", NewestFirst, args)?;
+        let cursors = Cursors::of(ctx)?;
+        let window = window(cursors, "api_keys", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
         let rows = ApiKey::page(&mut conn, actor.workspace_id, &window)
             .await
@@ -192,7 +194,13 @@ impl AuthQuery {
             .await
             .map_err(AppError::from)?;
         let listing = Listing { rows, total };
-        Ok(connection("api_keys", &window, listing, ApiKeyGql::from))
+        Ok(connection(
+            cursors,
+            "api_keys",
+            &window,
+            listing,
+            ApiKeyGql::from,
+        ))
     }
 }
 

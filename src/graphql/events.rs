@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
+use super::cursor_key::Cursors;
 use super::deals::DealLoader;
 use super::deals::{DealGql, StageChangeGql};
 use super::event_loaders::{CurrentEvent, EventLoaderCache};
@@ -159,27 +160,40 @@ const BY_POSITION: &str = "position";
 
 /// Cursor: the event's feed position and its id. The id is a UUIDv7 made at append, so it
 /// also says when the event happened: an expired cursor is recognised without a lookup.
-fn encode_cursor(event: &OutboxEvent) -> String {
+fn encode_cursor(ctx: &Context<'_>, event: &OutboxEvent) -> async_graphql::Result<String> {
     let position = Position {
         key: SortKey::Int(event.position),
         id: event.id,
     };
-    pagination::encode_cursor(EVENTS_LIST, BY_POSITION, &position)
+    let cursors = Cursors::of(ctx)?;
+    Ok(pagination::encode_cursor(
+        cursors,
+        EVENTS_LIST,
+        BY_POSITION,
+        &position,
+    ))
 }
 
 /// The feed position in `cursor`, unless the cursor is older than the events kept.
-fn decode_cursor(cursor: &str, hub: &EventHub) -> Result<i64, AppError> {
-    let (position, at) =
-        match pagination::decode_cursor(cursor, EVENTS_LIST, BY_POSITION, KeyKind::Int, "after") {
-            Ok(Position {
-                key: SortKey::Int(position),
-                id,
-            }) => (position, appended_at(id)),
-            decoded => match legacy_cursor(cursor) {
-                Some(legacy) => legacy,
-                None => return decoded.map(|_| 0),
-            },
-        };
+fn decode_cursor(cursors: Cursors, cursor: &str, hub: &EventHub) -> Result<i64, AppError> {
+    let decoded = pagination::decode_cursor(
+        cursors,
+        cursor,
+        EVENTS_LIST,
+        BY_POSITION,
+        KeyKind::Int,
+        "after",
+    );
+    let (position, at) = match decoded {
+        Ok(Position {
+            key: SortKey::Int(position),
+            id,
+        }) => (position, appended_at(id)),
+        decoded => match legacy_cursor(cursor) {
+            Some(legacy) => legacy,
+            None => return decoded.map(|_| 0),
+        },
+    };
     let expired = match (at, chrono::Duration::from_std(hub.settings.retention)) {
         (Some(at), Ok(retention)) => at < Utc::now() - retention,
         _ => true,
@@ -200,10 +214,18 @@ fn appended_at(id: Uuid) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(i64::try_from(seconds).ok()?, nanos)
 }
 
-/// Cursors handed out before the one codec (`ev1|position|millis`), still accepted so a
-/// subscriber can resume across an upgrade.
+/// Cursors handed out before cursors were sealed (`c1:events:position:…` in clear) and before
+/// the one codec (`ev1|position|millis`), still accepted until they expire so a subscriber can
+/// resume across an upgrade. They reveal nothing a client did not already hold.
 fn legacy_cursor(cursor: &str) -> Option<(i64, Option<DateTime<Utc>>)> {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    if let Some(Position {
+        key: SortKey::Int(position),
+        id,
+    }) = pagination::parse_cursor(&text, EVENTS_LIST, BY_POSITION, KeyKind::Int)
+    {
+        return Some((position, appended_at(id)));
+    }
     let mut parts = text.split('|');
     let (Some("ev1"), Some(position), Some(millis), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -220,8 +242,8 @@ pub struct EventGql(Arc<OutboxEvent>);
 #[Object(name = "Event")]
 impl EventGql {
     /// Resume after this event with `after:`.
-    async fn cursor(&self) -> String {
-        encode_cursor(&self.0)
+    async fn cursor(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        encode_cursor(ctx, &self.0)
     }
     /// Unique; a subscriber never sees the same id twice.
     async fn id(&self) -> ID {
@@ -268,8 +290,8 @@ impl StageChangeEvent {
 
 #[Object]
 impl StageChangeEvent {
-    async fn cursor(&self) -> String {
-        encode_cursor(&self.event)
+    async fn cursor(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        encode_cursor(ctx, &self.event)
     }
     /// The event's unique id.
     async fn id(&self) -> ID {
@@ -362,7 +384,7 @@ impl EventsSubscription {
         };
         let after = after
             .as_deref()
-            .map(|c| decode_cursor(c, hub))
+            .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
             .transpose()?;
         let events = feed(hub, pool(ctx)?.clone(), actor.workspace_id, filter, after);
         let shared = Arc::new(SharedLoaders::of(ctx));
@@ -394,7 +416,7 @@ impl EventsSubscription {
         };
         let after = after
             .as_deref()
-            .map(|c| decode_cursor(c, hub))
+            .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
             .transpose()?;
         let events = feed(hub, pool(ctx)?.clone(), actor.workspace_id, filter, after);
         Ok(events.map(|item| item.map(EventGql).map_err(async_graphql::Error::from)))
@@ -419,6 +441,9 @@ mod tests {
         assert_eq!(position, 42);
         assert_eq!(at.map(|t| t.timestamp()), Some(1_764_547_200));
         assert!(legacy_cursor(&URL_SAFE_NO_PAD.encode("ev1|x|1")).is_none());
+        let id = Uuid::now_v7();
+        let unsealed = URL_SAFE_NO_PAD.encode(format!("c1:events:position:{id}:7"));
+        assert_eq!(legacy_cursor(&unsealed).map(|(p, _)| p), Some(7));
         assert!(legacy_cursor("garbage").is_none());
     }
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod cursor_key;
 pub mod deals;
 pub mod errors;
 pub mod event_loaders;
@@ -85,21 +86,27 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     }
 }
 
-/// The schema without an event hub (event subscriptions fail); for tools and tests.
+/// The schema without an event hub (event subscriptions fail) and with a key of its own for
+/// cursors; for tools and tests.
 pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
-    schema_builder(settings).data(pool).finish()
+    schema_builder(settings)
+        .data(pool)
+        .data(cursor_key::CursorKey::ephemeral())
+        .finish()
 }
 
 /// The schema the server runs: with the process's event hub for subscriptions.
 pub fn build_schema_with_events(
     pool: DbPool,
     hub: crate::events::hub::EventHub,
+    cursor_key: cursor_key::CursorKey,
     settings: SchemaSettings,
 ) -> DealgraphSchema {
     let shared_loaders = Arc::new(event_loaders::EventLoaderCache::new(pool.clone()));
     schema_builder(settings)
         .data(pool)
         .data(hub)
+        .data(cursor_key)
         .data(shared_loaders)
         .finish()
 }

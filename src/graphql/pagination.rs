@@ -1,17 +1,17 @@
-//! Relay connections with keyset cursors, one codec for every list. A cursor is opaque to
-//! clients and names the list and order it was made for, so a cursor from another list or
-//! another order is refused (`BAD_USER_INPUT` naming the argument) instead of paging from a
-//! meaningless place. Page sizes are capped at [`MAX_PAGE_SIZE`].
+//! Relay connections with keyset cursors, one codec for every list. A cursor names the list and
+//! order it was made for, so a cursor from another list or another order is refused
+//! (`BAD_USER_INPUT` naming the argument) instead of paging from a meaningless place; and it is
+//! sealed for the workspace it was made in (see `cursor_key`), so clients can read, forge or
+//! carry over none. Page sizes are capped at [`MAX_PAGE_SIZE`].
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{OutputType, SimpleObject};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
 
 use crate::db::page::{KeyKind, ListOrder, Listed, Listing, Position, SortKey, Window};
 use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
 
 pub const MAX_PAGE_SIZE: i32 = 100;
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
@@ -29,8 +29,9 @@ pub struct ConnectionFields {
 /// A Relay connection of `T` with keyset cursors and `totalCount`.
 pub type ListConnection<T> = Connection<String, T, ConnectionFields>;
 
-/// `c1:<list>:<order>:<id>:<key>`: the key goes last, since a name may contain anything.
-pub fn encode_cursor(list: &str, order: &str, position: &Position) -> String {
+/// `c1:<list>:<order>:<id>:<key>`, sealed. The key goes last, since a name may contain
+/// anything.
+pub fn encode_cursor(cursors: Cursors, list: &str, order: &str, position: &Position) -> String {
     let key = match &position.key {
         // Microseconds: PostgreSQL's precision, so the cursor compares equal to the row.
         SortKey::Time(at) => at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -40,11 +41,13 @@ pub fn encode_cursor(list: &str, order: &str, position: &Position) -> String {
         SortKey::Int(n) => n.to_string(),
         SortKey::Id => String::new(),
     };
-    URL_SAFE_NO_PAD.encode(format!("{VERSION}:{list}:{order}:{}:{key}", position.id))
+    cursors.seal(&format!("{VERSION}:{list}:{order}:{}:{key}", position.id))
 }
 
-/// The position in `cursor`, which must have been made for `list` in `order`.
+/// The position in `cursor`, which must have been made for `list` in `order` in this
+/// workspace, and not changed since.
 pub fn decode_cursor(
+    cursors: Cursors,
     cursor: &str,
     list: &str,
     order: &str,
@@ -57,8 +60,12 @@ pub fn decode_cursor(
             "is not a valid cursor for this list and order (use a cursor from this list)",
         )
     };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let text = cursors.open(cursor).ok_or_else(bad)?;
+    parse_cursor(&text, list, order, kind).ok_or_else(bad)
+}
+
+/// The position in an unsealed cursor text made for `list` in `order`.
+pub fn parse_cursor(text: &str, list: &str, order: &str, kind: KeyKind) -> Option<Position> {
     let mut parts = text.splitn(5, ':');
     let (Some(VERSION), Some(made_for), Some(made_in), Some(id), Some(key)) = (
         parts.next(),
@@ -67,26 +74,22 @@ pub fn decode_cursor(
         parts.next(),
         parts.next(),
     ) else {
-        return Err(bad());
+        return None;
     };
     if made_for != list || made_in != order {
-        return Err(bad());
+        return None;
     }
-    let id = Uuid::parse_str(id).map_err(|_| bad())?;
+    let id = Uuid::parse_str(id).ok()?;
     let key = match kind {
-        KeyKind::Time => SortKey::Time(
-            DateTime::parse_from_rfc3339(key)
-                .map_err(|_| bad())?
-                .with_timezone(&Utc),
-        ),
+        KeyKind::Time => SortKey::Time(DateTime::parse_from_rfc3339(key).ok()?.with_timezone(&Utc)),
         KeyKind::Text => SortKey::Text(key.to_owned()),
-        KeyKind::Decimal => SortKey::Decimal(key.parse().map_err(|_| bad())?),
-        KeyKind::Date => SortKey::Date(key.parse().map_err(|_| bad())?),
-        KeyKind::Int => SortKey::Int(key.parse().map_err(|_| bad())?),
+        KeyKind::Decimal => SortKey::Decimal(key.parse().ok()?),
+        KeyKind::Date => SortKey::Date(key.parse().ok()?),
+        KeyKind::Int => SortKey::Int(key.parse().ok()?),
         KeyKind::Id if key.is_empty() => SortKey::Id,
-        KeyKind::Id => return Err(bad()),
+        KeyKind::Id => return None,
     };
-    Ok(Position { key, id })
+    Some(Position { key, id })
 }
 
 /// A requested page size (`first` or `last`, named by `field`): 0 to 100, default 20.
@@ -126,15 +129,28 @@ impl PageArgs {
 }
 
 /// Relay arguments checked and turned into a keyset window of `list` in `order`.
-pub fn window<O: ListOrder>(list: &str, order: O, args: PageArgs) -> Result<Window<O>, AppError> {
+pub fn window<O: ListOrder>(
+    cursors: Cursors,
+    list: &str,
+    order: O,
+    args: PageArgs,
+) -> Result<Window<O>, AppError> {
     if args.first.is_some() && args.last.is_some() {
         return Err(AppError::bad_input(
             "last",
             "pass either `first` or `last`, not both",
         ));
     }
-    let decode =
-        |cursor: String, field| decode_cursor(&cursor, list, order.name(), order.key_kind(), field);
+    let decode = |cursor: String, field| {
+        decode_cursor(
+            cursors,
+            &cursor,
+            list,
+            order.name(),
+            order.key_kind(),
+            field,
+        )
+    };
     let after = args.after.map(|c| decode(c, "after")).transpose()?;
     let before = args.before.map(|c| decode(c, "before")).transpose()?;
     let (limit, from_end) = match (args.first, args.last) {
@@ -152,6 +168,7 @@ pub fn window<O: ListOrder>(list: &str, order: O, args: PageArgs) -> Result<Wind
 
 /// The connection for a window's rows (fetched with one extra row to detect more).
 pub fn connection<O: ListOrder, R: Listed<O>, T: OutputType>(
+    cursors: Cursors,
     list: &str,
     window: &Window<O>,
     listing: Listing<R>,
@@ -176,7 +193,7 @@ pub fn connection<O: ListOrder, R: Listed<O>, T: OutputType>(
     );
     let order = window.order;
     connection.edges.extend(rows.into_iter().map(|row| {
-        let cursor = encode_cursor(list, order.name(), &row.position(order));
+        let cursor = encode_cursor(cursors, list, order.name(), &row.position(order));
         Edge::new(cursor, node(row))
     }));
     connection
@@ -186,6 +203,7 @@ pub fn connection<O: ListOrder, R: Listed<O>, T: OutputType>(
 mod tests {
     use super::*;
     use crate::db::page::NewestFirst;
+    use crate::graphql::cursor_key::CursorKey;
 
     #[derive(Debug, Clone, Copy)]
     struct ByName;
@@ -204,6 +222,8 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_in_their_list_and_order_only() {
+        let key = CursorKey::ephemeral();
+        let cursors = Cursors::new(&key, Uuid::now_v7());
         let at = DateTime::parse_from_rfc3339("2026-11-22T10:11:12.123456Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap();
@@ -211,18 +231,41 @@ mod tests {
             key: SortKey::Time(at),
             id: Uuid::now_v7(),
         };
-        let cursor = encode_cursor("contacts", "updated_at", &time);
-        let decoded = decode_cursor(&cursor, "contacts", "updated_at", KeyKind::Time, "after");
+        let cursor = encode_cursor(cursors, "contacts", "updated_at", &time);
+        let decoded = decode_cursor(
+            cursors,
+            &cursor,
+            "contacts",
+            "updated_at",
+            KeyKind::Time,
+            "after",
+        );
         assert_eq!(decoded.ok(), Some(time));
-        assert!(decode_cursor(&cursor, "contacts", "created_at", KeyKind::Time, "after").is_err());
-        assert!(decode_cursor(&cursor, "companies", "updated_at", KeyKind::Time, "after").is_err());
+        assert!(decode_cursor(
+            cursors,
+            &cursor,
+            "contacts",
+            "created_at",
+            KeyKind::Time,
+            "after"
+        )
+        .is_err());
+        assert!(decode_cursor(
+            cursors,
+            &cursor,
+            "companies",
+            "updated_at",
+            KeyKind::Time,
+            "after"
+        )
+        .is_err());
 
         let name = Position {
             key: SortKey::Text("Ada: the first: programmer".into()),
             id: Uuid::now_v7(),
         };
-        let cursor = encode_cursor("contacts", "name", &name);
-        let decoded = decode_cursor(&cursor, "contacts", "name", KeyKind::Text, "after");
+        let cursor = encode_cursor(cursors, "contacts", "name", &name);
+        let decoded = decode_cursor(cursors, &cursor, "contacts", "name", KeyKind::Text, "after");
         assert_eq!(decoded.ok(), Some(name));
 
         for key in [
@@ -241,9 +284,9 @@ mod tests {
                 key,
                 id: Uuid::now_v7(),
             };
-            let cursor = encode_cursor("deals", "x", &position);
+            let cursor = encode_cursor(cursors, "deals", "x", &position);
             assert_eq!(
-                decode_cursor(&cursor, "deals", "x", kind, "after").ok(),
+                decode_cursor(cursors, &cursor, "deals", "x", kind, "after").ok(),
                 Some(position)
             );
         }
@@ -251,25 +294,59 @@ mod tests {
 
     #[test]
     fn bad_cursors_and_sizes_name_their_argument() {
-        let err = decode_cursor("garbage", "contacts", "name", KeyKind::Text, "after").unwrap_err();
+        let key = CursorKey::ephemeral();
+        let cursors = Cursors::new(&key, Uuid::now_v7());
+        let err = decode_cursor(
+            cursors,
+            "garbage",
+            "contacts",
+            "name",
+            KeyKind::Text,
+            "after",
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("after"));
-        let forged = URL_SAFE_NO_PAD.encode("c1:contacts:updated_at:not-a-uuid:x");
-        assert!(decode_cursor(&forged, "contacts", "updated_at", KeyKind::Time, "after").is_err());
-        let err = window("contacts", ByName, PageArgs::forward(Some(101), None)).unwrap_err();
+        let forged = cursors.seal("c1:contacts:updated_at:not-a-uuid:x");
+        assert!(decode_cursor(
+            cursors,
+            &forged,
+            "contacts",
+            "updated_at",
+            KeyKind::Time,
+            "after"
+        )
+        .is_err());
+        let err = window(
+            cursors,
+            "contacts",
+            ByName,
+            PageArgs::forward(Some(101), None),
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("first"));
-        assert!(window("contacts", ByName, PageArgs::forward(Some(-1), None)).is_err());
-        let default = window("contacts", ByName, PageArgs::default()).unwrap();
+        assert!(window(
+            cursors,
+            "contacts",
+            ByName,
+            PageArgs::forward(Some(-1), None)
+        )
+        .is_err());
+        let default = window(cursors, "contacts", ByName, PageArgs::default()).unwrap();
         assert_eq!(default.limit, 20);
         let both = PageArgs {
             first: Some(1),
             last: Some(1),
             ..PageArgs::default()
         };
-        assert!(window("keys", NewestFirst, both).is_err());
+        assert!(window(cursors, "keys", NewestFirst, both).is_err());
         let from_end = PageArgs {
             last: Some(5),
             ..PageArgs::default()
         };
-        assert!(window("keys", NewestFirst, from_end).unwrap().from_end);
+        assert!(
+            window(cursors, "keys", NewestFirst, from_end)
+                .unwrap()
+                .from_end
+        );
     }
 }

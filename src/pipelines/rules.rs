@@ -32,12 +32,50 @@ impl StageKind {
         }
     }
 
+    /// The name clients see (the GraphQL enum value).
+    pub fn label(self) -> &'static str {
+        match self {
+            StageKind::Open => "OPEN",
+            StageKind::Won => "WON",
+            StageKind::Lost => "LOST",
+        }
+    }
+
     pub fn parse(value: &str) -> StageKind {
         match value {
             "won" => StageKind::Won,
             "lost" => StageKind::Lost,
             _ => StageKind::Open,
         }
+    }
+}
+
+/// The kinds every pipeline keeps a stage of: somewhere to work a deal, somewhere to win it and
+/// somewhere to lose it. Without one, `winDeal` or `loseDeal` would strand the pipeline's deals.
+pub const REQUIRED_KINDS: [StageKind; 3] = [StageKind::Open, StageKind::Won, StageKind::Lost];
+
+const KINDS_RULE: &str = "a pipeline keeps at least one OPEN, one WON and one LOST stage";
+
+/// A change of a pipeline's stages from `before` to `after` (their kinds) may not take away its
+/// last stage of a required kind. A pipeline made before this rule that already lacks a kind
+/// may still be edited; it just cannot lose another.
+pub fn keeps_required_kinds(
+    field: &str,
+    before: &[StageKind],
+    after: &[StageKind],
+) -> Result<(), AppError> {
+    match REQUIRED_KINDS
+        .into_iter()
+        .find(|kind| before.contains(kind) && !after.contains(kind))
+    {
+        Some(kind) => Err(AppError::bad_input(
+            field,
+            format!(
+                "this would leave the pipeline without a {} stage: {KINDS_RULE}",
+                kind.label()
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -132,12 +170,12 @@ pub fn stage(field: &str, spec: &StageSpec) -> Result<ValidStage, AppError> {
 }
 
 /// `before` with the patch applied, each touched field validated, in the input's order.
-/// `another_open`: whether the pipeline has an OPEN stage besides this one, which it needs
-/// before this one may stop being OPEN.
+/// `others`: the kinds of the pipeline's other stages, which decide whether this one may
+/// change kind (see [`keeps_required_kinds`]).
 pub fn patched_stage(
     before: &Stage,
     patch: StagePatch,
-    another_open: bool,
+    others: &[StageKind],
 ) -> Result<Stage, AppError> {
     let mut stage = before.clone();
     if let Some(name) = &patch.name {
@@ -153,12 +191,8 @@ pub fn patched_stage(
         stage.probability = validate::probability("input.probability", p)?;
     }
     if let Some(kind) = patch.kind {
-        if kind != StageKind::Open && !another_open {
-            return Err(AppError::bad_input(
-                "input.kind",
-                "a pipeline needs at least one OPEN stage",
-            ));
-        }
+        let with = |kind: StageKind| others.iter().copied().chain([kind]).collect::<Vec<_>>();
+        keeps_required_kinds("input.kind", &with(before.kind()), &with(kind))?;
         stage.kind = kind.as_str().to_owned();
     }
     if !patch.color.is_unchanged() {
@@ -197,7 +231,7 @@ pub fn slug(field: &str, key: &str) -> Result<String, AppError> {
     }
 }
 
-/// A pipeline's stages as a whole: at least one open stage, unique keys, a sane count.
+/// A pipeline's stages as a whole: every required kind, unique keys, a sane count.
 pub fn stage_set(field: &str, stages: &[ValidStage]) -> Result<(), AppError> {
     if stages.len() > MAX_STAGES {
         return Err(AppError::bad_input(
@@ -205,10 +239,13 @@ pub fn stage_set(field: &str, stages: &[ValidStage]) -> Result<(), AppError> {
             format!("a pipeline has at most {MAX_STAGES} stages"),
         ));
     }
-    if !stages.iter().any(|s| s.kind == StageKind::Open) {
+    if let Some(missing) = REQUIRED_KINDS
+        .into_iter()
+        .find(|kind| !stages.iter().any(|s| s.kind == *kind))
+    {
         return Err(AppError::bad_input(
             field,
-            "a pipeline needs at least one OPEN stage",
+            format!("has no {} stage: {KINDS_RULE}", missing.label()),
         ));
     }
     let mut keys = HashSet::new();
@@ -285,16 +322,38 @@ mod tests {
         }
     }
 
+    fn valid(kinds: &[StageKind]) -> Vec<ValidStage> {
+        kinds
+            .iter()
+            .map(|kind| stage("s", &spec(*kind)).unwrap())
+            .collect()
+    }
+
     #[test]
-    fn a_pipeline_needs_an_open_stage() {
-        let won = stage("s", &spec(StageKind::Won))
-            .into_iter()
-            .collect::<Vec<_>>();
-        assert!(stage_set("input.stages", &won).is_err());
-        let open = stage("s", &spec(StageKind::Open))
-            .into_iter()
-            .collect::<Vec<_>>();
-        assert!(stage_set("input.stages", &open).is_ok());
+    fn a_pipeline_needs_an_open_a_won_and_a_lost_stage() {
+        use StageKind::*;
+        assert!(stage_set("input.stages", &valid(&[Open, Won, Lost])).is_ok());
+        for (kinds, missing) in [
+            (&[Won, Lost][..], "OPEN"),
+            (&[Open, Lost][..], "WON"),
+            (&[Open, Open, Won][..], "LOST"),
+        ] {
+            let err = stage_set("input.stages", &valid(kinds)).unwrap_err();
+            assert!(err.to_string().contains(missing), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_change_may_not_take_away_the_last_stage_of_a_kind() {
+        use StageKind::*;
+        assert!(keeps_required_kinds("f", &[Open, Won, Lost], &[Open, Won, Lost]).is_ok());
+        assert!(keeps_required_kinds("f", &[Open, Open, Won, Lost], &[Open, Won, Lost]).is_ok());
+        let err = keeps_required_kinds("f", &[Open, Won, Lost], &[Open, Lost]).unwrap_err();
+        assert!(err.to_string().contains("WON"), "{err}");
+        assert_eq!(err.field(), Some("f"));
+        // An old pipeline without a LOST stage may still change, but not lose its WON one.
+        assert!(keeps_required_kinds("f", &[Open, Won], &[Open, Open, Won]).is_ok());
+        assert!(keeps_required_kinds("f", &[Open, Won], &[Open, Open]).is_err());
     }
 
     #[test]
@@ -359,7 +418,7 @@ mod tests {
             rotting_days: Patch::Set(30),
             ..StagePatch::default()
         };
-        let after = patched_stage(&before, patch, false).unwrap();
+        let after = patched_stage(&before, patch, &[]).unwrap();
         assert_eq!(after.key, None);
         assert_eq!(after.rotting_days, Some(30));
         assert_eq!(after.color, before.color);
@@ -373,14 +432,21 @@ mod tests {
             key: Patch::Set("  ".into()),
             ..StagePatch::default()
         };
-        assert_eq!(patched_stage(&before, blank, false).unwrap().key, None);
+        assert_eq!(patched_stage(&before, blank, &[]).unwrap().key, None);
         let won = StagePatch {
             kind: Some(StageKind::Won),
             ..StagePatch::default()
         };
-        let err = patched_stage(&before, won.clone(), false).err();
+        let alone = [StageKind::Won, StageKind::Lost];
+        let err = patched_stage(&before, won.clone(), &alone).err();
         assert_eq!(err.as_ref().and_then(|e| e.field()), Some("input.kind"));
-        assert_eq!(patched_stage(&before, won, true).unwrap().kind, "won");
+        let with_another_open = [StageKind::Open, StageKind::Won, StageKind::Lost];
+        assert_eq!(
+            patched_stage(&before, won, &with_another_open)
+                .unwrap()
+                .kind,
+            "won"
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ use super::{actor, parse_id, pool};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, ContactsOrder};
 use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::Delete;
 use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::write::{record, WriteResult};
@@ -64,11 +65,18 @@ impl ContactsQuery {
         after: Option<String>,
     ) -> async_graphql::Result<ContactConnection> {
         let order = ContactsOrder::from(order_by.unwrap_or_default());
-        let window = window(CONTACTS_LIST, order, PageArgs::forward(first, after))?;
+        let cursors = Cursors::of(ctx)?;
+        let window = window(
+            cursors,
+            CONTACTS_LIST,
+            order,
+            PageArgs::forward(first, after),
+        )?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let listing = ops::contacts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
         prefetch::contacts(ctx, &listing.rows).await?;
         Ok(connection(
+            cursors,
             CONTACTS_LIST,
             &window,
             listing,
@@ -97,11 +105,18 @@ impl ContactsQuery {
         after: Option<String>,
     ) -> async_graphql::Result<CompanyConnection> {
         let order = ContactsOrder::from(order_by.unwrap_or_default());
-        let window = window(COMPANIES_LIST, order, PageArgs::forward(first, after))?;
+        let cursors = Cursors::of(ctx)?;
+        let window = window(
+            cursors,
+            COMPANIES_LIST,
+            order,
+            PageArgs::forward(first, after),
+        )?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::companies(pool(ctx)?, actor(ctx)?, filter, &window).await?;
         prefetch::companies(ctx, &listing.rows).await?;
         Ok(connection(
+            cursors,
             COMPANIES_LIST,
             &window,
             listing,

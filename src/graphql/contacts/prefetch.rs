@@ -13,16 +13,18 @@ use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ContactsOrder, ContactsWindow};
 use crate::db::page::SortKey;
 use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::pagination::{window, PageArgs};
 
 /// The window and loader key of one company's `contacts(first, after)` page.
 pub(super) fn company_contacts_page(
+    cursors: Cursors,
     company_id: Uuid,
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<(ContactsWindow, CompanyContactsKey), AppError> {
     let args = PageArgs::forward(first, after);
-    let window = window(CONTACTS_LIST, ContactsOrder::UpdatedAt, args)?;
+    let window = window(cursors, CONTACTS_LIST, ContactsOrder::UpdatedAt, args)?;
     let after = window
         .after
         .as_ref()
@@ -58,6 +60,7 @@ pub(super) async fn companies(ctx: &Context<'_>, rows: &[Company]) -> Result<(),
     if rows.is_empty() {
         return Ok(());
     }
+    let cursors = Cursors::of(ctx)?;
     let look = ctx.look_ahead();
     let mut keys = HashSet::new();
     for node in [look.field("nodes"), look.field("edges").field("node")] {
@@ -67,7 +70,7 @@ pub(super) async fn companies(ctx: &Context<'_>, rows: &[Company]) -> Result<(),
                 continue;
             };
             for row in rows {
-                if let Ok((_, key)) = company_contacts_page(row.id, first, after.clone()) {
+                if let Ok((_, key)) = company_contacts_page(cursors, row.id, first, after.clone()) {
                     keys.insert(key);
                 }
             }

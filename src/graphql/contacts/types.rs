@@ -13,6 +13,7 @@ use super::loaders::{loader, CompanyContactsLoader, CompanyLoader};
 use super::{prefetch, CONTACTS_LIST};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::{tag_list, LifecycleStage};
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
 use crate::graphql::pagination::{connection, ConnectionFields};
 
@@ -238,7 +239,8 @@ impl CompanyGql {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ContactConnection> {
-        let (window, key) = prefetch::company_contacts_page(self.uuid, first, after)?;
+        let cursors = Cursors::of(ctx)?;
+        let (window, key) = prefetch::company_contacts_page(cursors, self.uuid, first, after)?;
         let look = ctx.look_ahead();
         let wants_company = [look.field("nodes"), look.field("edges").field("node")]
             .iter()
@@ -254,6 +256,7 @@ impl CompanyGql {
             .await?
             .unwrap_or_default();
         Ok(connection(
+            cursors,
             CONTACTS_LIST,
             &window,
             listing,

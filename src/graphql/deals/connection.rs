@@ -10,6 +10,7 @@ use super::loaders::{StageChangeCountLoader, StageDealCountLoader};
 use super::types::{DealGql, StageChangeGql};
 use crate::deals::model::{Deal, DealFilter, DealOrder, DealWindow, StageChange};
 use crate::deals::ops;
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::{actor, loaders, pool};
 
 pub struct StageChangeConnection {
@@ -27,14 +28,16 @@ pub struct StageChangeEdge {
 
 #[Object]
 impl StageChangeConnection {
-    async fn edges(&self) -> Vec<StageChangeEdge> {
-        self.rows
+    async fn edges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChangeEdge>> {
+        let cursors = Cursors::of(ctx)?;
+        Ok(self
+            .rows
             .iter()
             .map(|c| StageChangeEdge {
-                cursor: encode_change_cursor(c),
+                cursor: encode_change_cursor(cursors, c),
                 node: c.clone().into(),
             })
-            .collect()
+            .collect())
     }
     async fn nodes(&self) -> Vec<StageChangeGql> {
         self.rows
@@ -43,13 +46,15 @@ impl StageChangeConnection {
             .map(StageChangeGql::from)
             .collect()
     }
-    async fn page_info(&self) -> PageInfo {
-        PageInfo {
+    async fn page_info(&self, ctx: &Context<'_>) -> async_graphql::Result<PageInfo> {
+        let cursors = Cursors::of(ctx)?;
+        let cursor = |c| encode_change_cursor(cursors, c);
+        Ok(PageInfo {
             has_previous_page: self.has_previous,
             has_next_page: self.has_next,
-            start_cursor: self.rows.first().map(encode_change_cursor),
-            end_cursor: self.rows.last().map(encode_change_cursor),
-        }
+            start_cursor: self.rows.first().map(cursor),
+            end_cursor: self.rows.last().map(cursor),
+        })
     }
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         Ok(loaders::get::<StageChangeCountLoader>(ctx)?
@@ -111,28 +116,29 @@ pub struct DealEdge {
 
 #[Object]
 impl DealConnection {
-    async fn edges(&self) -> Vec<DealEdge> {
-        self.rows
+    async fn edges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealEdge>> {
+        let cursors = Cursors::of(ctx)?;
+        Ok(self
+            .rows
             .iter()
             .map(|d| DealEdge {
-                cursor: encode_deal_cursor(&self.order, d),
+                cursor: encode_deal_cursor(cursors, &self.order, d),
                 node: DealGql(d.clone()),
             })
-            .collect()
+            .collect())
     }
     async fn nodes(&self) -> Vec<DealGql> {
         self.rows.iter().cloned().map(DealGql).collect()
     }
-    async fn page_info(&self) -> PageInfo {
-        PageInfo {
+    async fn page_info(&self, ctx: &Context<'_>) -> async_graphql::Result<PageInfo> {
+        let cursors = Cursors::of(ctx)?;
+        let cursor = |d| encode_deal_cursor(cursors, &self.order, d);
+        Ok(PageInfo {
             has_previous_page: self.has_previous,
             has_next_page: self.has_next,
-            start_cursor: self
-                .rows
-                .first()
-                .map(|d| encode_deal_cursor(&self.order, d)),
-            end_cursor: self.rows.last().map(|d| encode_deal_cursor(&self.order, d)),
-        }
+            start_cursor: self.rows.first().map(cursor),
+            end_cursor: self.rows.last().map(cursor),
+        })
     }
     /// All matching deals, across pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {

@@ -4,6 +4,7 @@
 use crate::db::page::{KeyKind, ListOrder, Listed, Position, SortKey};
 use crate::deals::model::{Deal, DealOrder, DealSort, DealWindow, StageChange};
 use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::pagination::{decode_cursor, encode_cursor, window, PageArgs};
 
 fn sort_code(sort: DealSort) -> u8 {
@@ -35,29 +36,38 @@ const DEALS_LIST: &str = "deals";
 const STAGE_CHANGES_LIST: &str = "stage_changes";
 const BY_SEQUENCE: &str = "sequence";
 
-pub(crate) fn encode_deal_cursor(order: &DealOrder, deal: &Deal) -> String {
-    encode_cursor(DEALS_LIST, order.name(), &deal.position(*order))
+pub(crate) fn encode_deal_cursor(cursors: Cursors, order: &DealOrder, deal: &Deal) -> String {
+    encode_cursor(cursors, DEALS_LIST, order.name(), &deal.position(*order))
 }
 
 pub(crate) fn decode_deal_cursor(
+    cursors: Cursors,
     cursor: &str,
     order: &DealOrder,
     field: &str,
 ) -> Result<Position, AppError> {
-    decode_cursor(cursor, DEALS_LIST, order.name(), order.key_kind(), field)
+    decode_cursor(
+        cursors,
+        cursor,
+        DEALS_LIST,
+        order.name(),
+        order.key_kind(),
+        field,
+    )
 }
 
-pub(crate) fn encode_change_cursor(change: &StageChange) -> String {
+pub(crate) fn encode_change_cursor(cursors: Cursors, change: &StageChange) -> String {
     let position = Position {
         key: SortKey::Int(i64::from(change.sequence)),
         id: change.id,
     };
-    encode_cursor(STAGE_CHANGES_LIST, BY_SEQUENCE, &position)
+    encode_cursor(cursors, STAGE_CHANGES_LIST, BY_SEQUENCE, &position)
 }
 
 /// The sequence number a stage-change cursor points after.
-pub(crate) fn decode_change_cursor(cursor: &str) -> Result<i32, AppError> {
+pub(crate) fn decode_change_cursor(cursors: Cursors, cursor: &str) -> Result<i32, AppError> {
     let position = decode_cursor(
+        cursors,
         cursor,
         STAGE_CHANGES_LIST,
         BY_SEQUENCE,
@@ -76,6 +86,7 @@ pub(crate) fn decode_change_cursor(cursor: &str) -> Result<i32, AppError> {
 
 /// The keyset window of a `deals(first, after, last, before)` page.
 pub(crate) fn deal_window(
+    cursors: Cursors,
     order: &DealOrder,
     first: Option<i32>,
     after: Option<String>,
@@ -88,5 +99,5 @@ pub(crate) fn deal_window(
         last,
         before,
     };
-    window(DEALS_LIST, *order, args)
+    window(cursors, DEALS_LIST, *order, args)
 }

@@ -10,8 +10,9 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::cursor::{decode_deal_cursor, order_from_key};
+use super::cursor::order_from_key;
 use crate::contacts::model::{Company, Contact};
+use crate::db::page::Position;
 use crate::deals::model::{Deal, DealContact, DealTag, StageChange};
 use crate::error::AppError;
 use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
@@ -104,8 +105,8 @@ pub struct StageDealsKey {
     pub stage_id: Uuid,
     pub order: (u8, bool),
     pub limit: i64,
-    /// The cursor, as its encoded string (keys must be hashable).
-    pub after: Option<String>,
+    /// Where the page starts, from the request's (already opened) cursor.
+    pub after: Option<Position>,
     pub relations: Relations,
 }
 
@@ -205,7 +206,7 @@ impl Loader<StageDealsKey> for StageDealsLoader {
         keys: &[StageDealsKey],
     ) -> Result<HashMap<StageDealsKey, StageDealsPage>, AppError> {
         // Keys asking for the same page shape share one statement.
-        type Shape = ((u8, bool), i64, Option<String>, Relations);
+        type Shape = ((u8, bool), i64, Option<Position>, Relations);
         let mut groups: HashMap<Shape, Vec<Uuid>> = HashMap::new();
         for key in keys {
             groups
@@ -216,10 +217,6 @@ impl Loader<StageDealsKey> for StageDealsLoader {
         let mut out = HashMap::new();
         for ((order_key, limit, after, relations), stage_ids) in groups {
             let order = order_from_key(order_key);
-            let cursor = after
-                .as_deref()
-                .map(|c| decode_deal_cursor(c, &order, "after"))
-                .transpose()?;
             let rows = {
                 let mut conn = self.0.conn().await?;
                 Deal::first_of_stages(
@@ -227,7 +224,7 @@ impl Loader<StageDealsKey> for StageDealsLoader {
                     self.0.workspace_id,
                     &stage_ids,
                     &order,
-                    cursor.as_ref(),
+                    after.as_ref(),
                     limit,
                 )
                 .await?

@@ -35,6 +35,7 @@ use crate::auth::Scope;
 use crate::deals::model::DealOrder;
 use crate::deals::ops::{self, Target};
 use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
 
 #[derive(Default)]
 pub struct DealsQuery;
@@ -67,7 +68,7 @@ impl DealsQuery {
         actor.require(Scope::CrmRead)?;
         let filter = filter.unwrap_or_default().parse()?;
         let order = DealOrder::from(order_by);
-        let window = deal_window(&order, first, after, last, before)?;
+        let window = deal_window(Cursors::of(ctx)?, &order, first, after, last, before)?;
         // The page's read gives its connection back before the loaders below need theirs:
         // holding it while waiting on them deadlocks a busy pool.
         let rows = ops::deal_page(pool(ctx)?, actor.workspace_id, &filter, &window).await?;

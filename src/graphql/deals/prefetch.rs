@@ -16,6 +16,7 @@ use crate::auth::Scope;
 use crate::deals::model::{Deal, DealOrder};
 use crate::error::AppError;
 use crate::graphql::contacts::{CompanyLoader, ContactLoader};
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::pagination::page_size;
 use crate::graphql::pipelines::{PipelineLoader, StageLoader};
 use crate::graphql::{actor, loaders};
@@ -110,9 +111,10 @@ pub(crate) async fn stage_deals(
     actor(ctx)?.require(Scope::CrmRead)?;
     let order = DealOrder::from(order_by);
     let limit = page_size(first)?;
-    if let Some(cursor) = &after {
-        decode_deal_cursor(cursor, &order, "after")?;
-    }
+    let after = after
+        .as_deref()
+        .map(|c| decode_deal_cursor(Cursors::of(ctx)?, c, &order, "after"))
+        .transpose()?;
     let key = StageDealsKey {
         stage_id: stage.id,
         order: order_key(&order),
@@ -211,12 +213,13 @@ pub(crate) async fn prime_board(ctx: &Context<'_>, stage_ids: &[Uuid]) -> Result
         return Ok(());
     };
     let order = DealOrder::from(order_by);
-    if after
-        .as_deref()
-        .is_some_and(|c| decode_deal_cursor(c, &order, "after").is_err())
-    {
-        return Ok(());
-    }
+    let after = match after.as_deref() {
+        None => None,
+        Some(cursor) => match decode_deal_cursor(Cursors::of(ctx)?, cursor, &order, "after") {
+            Ok(position) => Some(position),
+            Err(_) => return Ok(()),
+        },
+    };
     let relations = relations_of(&deals);
     let keys = stage_ids.iter().map(|id| StageDealsKey {
         stage_id: *id,

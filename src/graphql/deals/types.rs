@@ -14,6 +14,7 @@ use crate::deals::ops::Moved;
 use crate::deals::rules::{DealStatus, ValuePeriod};
 use crate::error::AppError;
 use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
+use crate::graphql::cursor_key::Cursors;
 use crate::graphql::loaders;
 use crate::graphql::mutation::WriteOutcome;
 use crate::graphql::pagination::page_size;
@@ -233,7 +234,11 @@ impl DealGql {
         after: Option<String>,
     ) -> async_graphql::Result<StageChangeConnection> {
         let limit = page_size(first)?;
-        let below = after.as_deref().map(decode_change_cursor).transpose()?;
+        let cursors = Cursors::of(ctx)?;
+        let below = after
+            .as_deref()
+            .map(|c| decode_change_cursor(cursors, c))
+            .transpose()?;
         let key = StageChangesKey {
             deal_id: self.0.id,
             limit: limit + 1,

@@ -38,7 +38,8 @@ impl From<StageInput> for StageSpec {
 #[derive(InputObject)]
 pub struct CreatePipelineInput {
     pub name: String,
-    /// The stages in order. Omitted: a standard set (Lead in … Won, Lost).
+    /// The stages in order, at least one OPEN, one WON and one LOST. Omitted: a standard set
+    /// (Lead in … Won, Lost).
     pub stages: Option<Vec<StageInput>>,
     /// Make it the default pipeline (the first pipeline always is).
     #[graphql(default)]
@@ -103,8 +104,8 @@ pub struct UpdateStageInput {
 #[derive(InputObject)]
 pub struct DeleteStageInput {
     pub id: ID,
-    /// Required when the stage has deals: another stage of the same pipeline. The moves are
-    /// recorded in each deal's history.
+    /// Required when the stage has deals: another stage of the same pipeline (checked even when
+    /// the stage is empty). The moves are recorded in each deal's history.
     pub move_deals_to: Option<ID>,
     pub expected_version: Option<i32>,
     #[graphql(flatten)]

@@ -45,7 +45,8 @@ impl From<StageKind> for StageKindGql {
     }
 }
 
-/// A sales pipeline: an ordered list of stages.
+/// A sales pipeline: an ordered list of stages, always at least one OPEN, one WON and one LOST,
+/// so every deal in it can be worked, won and lost.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Pipeline", complex)]
 pub struct PipelineGql {

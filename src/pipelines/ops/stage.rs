@@ -109,10 +109,12 @@ pub async fn update_stage(
                 .cloned()
                 .ok_or_else(|| stage_not_found(id))?;
             validate::expected_version(patch.expected_version, before.version, "stage", id)?;
-            let another_open = siblings
+            let others: Vec<StageKind> = siblings
                 .iter()
-                .any(|s| s.id != id && s.kind() == StageKind::Open);
-            let stage = rules::patched_stage(&before, patch, another_open)?;
+                .filter(|s| s.id != id)
+                .map(Stage::kind)
+                .collect();
+            let stage = rules::patched_stage(&before, patch, &others)?;
             let after = Stage::update(conn, workspace_id, id, &StageUpdate::of(&stage))
                 .await
                 .map_err(|e| unique_conflict(e, &[STAGE_KEY_TAKEN]))?;
@@ -199,7 +201,7 @@ pub trait StageOccupants: Send + 'static {
 }
 
 /// Deletes a stage. What it holds must go somewhere: `move_deals_to`, a stage of the same
-/// pipeline. A pipeline keeps at least one OPEN stage.
+/// pipeline. A pipeline keeps at least one OPEN, one WON and one LOST stage.
 pub async fn delete_stage<O: StageOccupants>(
     pool: &DbPool,
     actor: &Actor,
@@ -223,19 +225,23 @@ pub async fn delete_stage<O: StageOccupants>(
             let siblings = Stage::of_pipeline_for_update(conn, workspace_id, found.pipeline_id).await?;
             let stage = siblings.iter().find(|s| s.id == stage_id).cloned().ok_or_else(|| stage_not_found(stage_id))?;
             validate::expected_version(expected_version, stage.version, "stage", stage_id)?;
-            if !siblings.iter().any(|s| s.id != stage_id && s.kind() == StageKind::Open) {
-                return Err(AppError::bad_input("input.id", "this is the pipeline's last OPEN stage; a pipeline needs at least one"));
-            }
+            let before: Vec<StageKind> = siblings.iter().map(Stage::kind).collect();
+            let after: Vec<StageKind> = siblings.iter().filter(|s| s.id != stage_id).map(Stage::kind).collect();
+            rules::keeps_required_kinds("input.id", &before, &after)?;
+            // The destination is checked even when the stage is empty: a wrong one is a
+            // mistake the caller wants to hear about, not something an empty stage hides.
+            let target = match move_deals_to {
+                None => None,
+                Some(target_id) => Some(siblings.iter().find(|s| s.id == target_id && s.id != stage_id).ok_or_else(|| {
+                    AppError::bad_input("input.moveDealsTo", "must be another stage of the same pipeline")
+                })?),
+            };
             let held = occupants.lock(conn, &stage).await?;
             let mut events = Vec::new();
             if held > 0 {
-                let target_id = move_deals_to.ok_or_else(|| {
+                let target = target.ok_or_else(|| {
                     AppError::conflict(Some("input.moveDealsTo"), format!("the stage still has {held} deals: pass moveDealsTo, another stage of the pipeline"))
                 })?;
-                let target = siblings
-                    .iter()
-                    .find(|s| s.id == target_id && s.id != stage_id)
-                    .ok_or_else(|| AppError::bad_input("input.moveDealsTo", "must be another stage of the same pipeline"))?;
                 let reason = format!("stage {:?} was deleted", stage.name);
                 events = occupants.move_to(conn, actor_key_id, target, &reason).await?;
             }

@@ -20,7 +20,12 @@ async fn board(
     contacts_per_deal: usize,
 ) -> Value {
     let created = PipelineBuilder::new(&format!("Board {stages}"))
-        .stages((0..stages).map(|i| Stage::new(format!("S{i}"))))
+        // Every pipeline keeps a WON and a LOST stage; the rest are open.
+        .stages((0..stages).map(|i| match stages - i {
+            2 => Stage::won(&format!("S{i}")),
+            1 => Stage::lost(&format!("S{i}")),
+            _ => Stage::new(format!("S{i}")),
+        }))
         .create(app)
         .await;
     let pipeline_id = created["id"].as_str().unwrap().to_owned();
@@ -76,7 +81,7 @@ async fn the_board_query_runs_a_fixed_number_of_statements() {
     let app =
         TestApp::spawn_with(|c| c.events.poll_interval = std::time::Duration::from_secs(3600))
             .await;
-    let small = board(&app, 2, 1, 1).await;
+    let small = board(&app, 3, 1, 1).await;
     let large = board(&app, 8, 60, 3).await;
     let (small_count, small_data) = statements_for(&app, &small).await;
     let (large_count, large_data) = statements_for(&app, &large).await;
@@ -93,7 +98,7 @@ async fn the_board_query_runs_a_fixed_number_of_statements() {
     assert_eq!(deal["tags"].as_array().unwrap().len(), 2);
     assert_eq!(
         small_data["pipeline"]["stages"].as_array().unwrap().len(),
-        2
+        3
     );
 
     // …and costs exactly as many statements as the small one.

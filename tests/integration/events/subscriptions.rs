@@ -380,3 +380,73 @@ async fn subscribers_with_different_selections_or_scopes_get_their_own_results()
         assert_eq!(event["deal"], expected, "{query}");
     }
 }
+
+/// Event cursors are sealed: the global feed position they carry stays hidden, so a tenant
+/// cannot measure others' writes from the gaps between its own cursors; and a cursor is good
+/// only in the workspace it was made in.
+#[tokio::test(flavor = "multi_thread")]
+async fn event_cursors_hide_the_feed_position_and_fit_only_their_workspace() {
+    use base64::Engine;
+    let app = TestApp::spawn_with(quick).await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let deal = DealBuilder::new("Ours").create(&app).await;
+    let (_, their_key) = app.other_workspace().await;
+    let theirs = PipelineBuilder::new("Theirs")
+        .with_key(&their_key)
+        .create(&app)
+        .await;
+    let their_deal = DealBuilder::new("Theirs")
+        .with_key(&their_key)
+        .create(&app)
+        .await;
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &app.admin_key).await;
+    subscribe(&mut ws, "1", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let ours = stage_ids(&sales);
+    let their_stages = stage_ids(&theirs);
+    let mut cursors = Vec::new();
+    for (i, stage) in ours[1..4].iter().enumerate() {
+        move_deal(&app, &app.admin_key, &deal, stage).await;
+        cursors.push(
+            next_change(&mut ws).await["cursor"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        // Other tenants write in between.
+        move_deal(&app, &their_key, &their_deal, &their_stages[1 + i % 2]).await;
+    }
+    for cursor in &cursors {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .expect("cursors are base64url");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("events") && !text.contains("position") && !text.contains(':'),
+            "a cursor shows what it holds: {text:?}"
+        );
+    }
+
+    // Our cursor resumes here, but not in another workspace.
+    subscribe(&mut ws, "2", STAGE_CHANGED, json!({ "after": cursors[0] })).await;
+    let resumed = next_change(&mut ws).await;
+    assert_eq!(resumed["stageChange"]["toStageId"], ours[2]);
+    let mut their_ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &their_key).await;
+    subscribe(
+        &mut their_ws,
+        "1",
+        STAGE_CHANGED,
+        json!({ "after": cursors[0] }),
+    )
+    .await;
+    let refused = their_ws.next_json().await;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["field"],
+        "after"
+    );
+}

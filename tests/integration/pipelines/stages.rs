@@ -276,24 +276,128 @@ async fn deleting_a_stage_with_deals_needs_a_destination_and_records_the_moves()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_last_open_stage_cannot_go() {
+async fn a_pipeline_keeps_an_open_a_won_and_a_lost_stage() {
     let app = TestApp::spawn().await;
+    for (stages, missing) in [
+        (
+            json!([{ "name": "Won", "kind": "WON" }, { "name": "Lost", "kind": "LOST" }]),
+            "OPEN",
+        ),
+        (
+            json!([{ "name": "New" }, { "name": "Lost", "kind": "LOST" }]),
+            "WON",
+        ),
+        (
+            json!([{ "name": "New" }, { "name": "Won", "kind": "WON" }]),
+            "LOST",
+        ),
+    ] {
+        let refused = app
+            .gql(
+                CREATE_PIPELINE,
+                json!({ "input": { "name": "P", "stages": stages } }),
+            )
+            .await;
+        assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["field"],
+            "input.stages"
+        );
+        assert!(
+            refused.error_message().contains(missing),
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(app.count("SELECT count(*) AS n FROM pipelines").await, 0);
+
     let tiny = PipelineBuilder::new("Tiny")
-        .stages([Stage::new("Open"), Stage::won("Won")])
+        .stages([Stage::new("Open"), Stage::won("Won"), Stage::lost("Lost")])
         .create(&app)
         .await;
     let ids = stage_ids(&tiny);
-    let refused = app
-        .gql(DELETE_STAGE, json!({ "input": { "id": ids[0] } }))
-        .await;
-    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
-    assert!(refused.error_message().contains("OPEN"));
-    let to_won = app
+    for (id, kind) in [(&ids[0], "OPEN"), (&ids[1], "WON"), (&ids[2], "LOST")] {
+        let refused = app
+            .gql(DELETE_STAGE, json!({ "input": { "id": id } }))
+            .await;
+        assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+        assert_eq!(refused.body["errors"][0]["extensions"]["field"], "input.id");
+        assert!(refused.error_message().contains(kind), "{}", refused.body);
+    }
+    // The last WON stage may not turn OPEN, nor the last OPEN one WON.
+    for (id, kind) in [(&ids[0], "WON"), (&ids[1], "OPEN"), (&ids[2], "OPEN")] {
+        let refused = app
+            .gql(UPDATE_STAGE, json!({ "input": { "id": id, "kind": kind } }))
+            .await;
+        assert_eq!(refused.error_code(), "BAD_USER_INPUT", "{}", refused.body);
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["field"],
+            "input.kind"
+        );
+    }
+    assert_eq!(app.count("SELECT count(*) AS n FROM stages").await, 3);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM stages WHERE kind = 'open'")
+            .await,
+        1,
+        "no kind changed"
+    );
+
+    // With a second WON stage, either may go or change kind.
+    let second_won = app
         .gql(
-            UPDATE_STAGE,
-            json!({ "input": { "id": ids[0], "kind": "WON" } }),
+            "mutation($input: AddStageInput!) { addStage(input: $input) { stage { id } } }",
+            json!({ "input": { "pipelineId": tiny["id"], "name": "Won too", "kind": "WON" } }),
         )
         .await;
-    assert_eq!(to_won.error_code(), "BAD_USER_INPUT");
-    assert_eq!(app.count("SELECT count(*) AS n FROM stages").await, 2);
+    let second_won = second_won.data()["addStage"]["stage"]["id"].clone();
+    app.gql(DELETE_STAGE, json!({ "input": { "id": ids[1] } }))
+        .await
+        .data();
+    let refused = app
+        .gql(
+            UPDATE_STAGE,
+            json!({ "input": { "id": second_won, "kind": "LOST" } }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn move_deals_to_is_checked_even_when_the_stage_is_empty() {
+    let app = TestApp::spawn().await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let other = PipelineBuilder::new("Other").create(&app).await;
+    let ids = stage_ids(&sales);
+    let (_, their_key) = app.other_workspace().await;
+    let theirs = PipelineBuilder::new("Theirs")
+        .with_key(&their_key)
+        .create(&app)
+        .await;
+    let foreign_stage = stage_ids(&theirs)[0].clone();
+    for (target, why) in [
+        (json!(stage_ids(&other)[0]), "another pipeline's stage"),
+        (json!(ids[1]), "the stage itself"),
+        (json!(foreign_stage), "another workspace's stage"),
+        (json!(uuid::Uuid::now_v7().to_string()), "no stage at all"),
+    ] {
+        let refused = app
+            .gql(
+                DELETE_STAGE,
+                json!({ "input": { "id": ids[1], "moveDealsTo": target } }),
+            )
+            .await;
+        assert_eq!(
+            refused.error_code(),
+            "BAD_USER_INPUT",
+            "{why}: {}",
+            refused.body
+        );
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["field"], "input.moveDealsTo",
+            "{why}"
+        );
+    }
+    let id = sales["id"].as_str().unwrap();
+    assert_eq!(stage_names(&app, id).await.len(), 6, "nothing deleted");
 }

@@ -57,7 +57,9 @@ impl TestApp {
         let statements = dealgraph::db::StatementCounter::default();
         let pool = dealgraph::db::pool_counting(database_url, config.pool_size, statements.clone())
             .expect("pool");
-        let app = dealgraph::app(&config, pool.clone(), database_url).expect("app");
+        let app = dealgraph::app(&config, pool.clone(), database_url)
+            .await
+            .expect("app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
