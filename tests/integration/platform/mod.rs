@@ -2,6 +2,7 @@
 //! migrations and schema.rs, the command line, health and metrics, GraphiQL, the seed.
 
 mod cli;
+mod crash;
 mod cursors;
 mod graphiql;
 mod http_spec;
