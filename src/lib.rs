@@ -127,14 +127,15 @@ pub fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<
         config.events,
         shutdown.clone(),
     );
-    let schema = graphql::build_schema_with_events(pool.clone(), hub, settings);
-    let tasks = TaskTracker::new();
     let ws_keys = http::ws_keys::ConnectedKeys::default();
     ws_keys.watch(
         pool.clone(),
+        &hub,
         config.ws.revalidate_interval,
         shutdown.clone(),
     );
+    let schema = graphql::build_schema_with_events(pool.clone(), hub, ws_keys.clone(), settings);
+    let tasks = TaskTracker::new();
     let state = http::AppState {
         schema,
         pool,

@@ -94,12 +94,15 @@ pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
 pub fn build_schema_with_events(
     pool: DbPool,
     hub: crate::events::hub::EventHub,
+    ws_keys: crate::http::ws_keys::ConnectedKeys,
     settings: SchemaSettings,
 ) -> DealgraphSchema {
     let shared_loaders = Arc::new(event_loaders::EventLoaderCache::new(pool.clone()));
     schema_builder(settings)
         .data(pool)
         .data(hub)
+        // `revokeApiKey` closes the key's WebSockets on this server before it returns.
+        .data(ws_keys)
         .data(shared_loaders)
         .finish()
 }
