@@ -6,6 +6,7 @@ mod crash;
 mod cursors;
 mod graphiql;
 mod http_spec;
+mod managed;
 mod migrations;
 mod ops;
 mod seed;
