@@ -1,6 +1,7 @@
 //! Revocation is instant on open WebSockets: the revoking server closes the key's connections
 //! before `revokeApiKey` returns, every other server as soon as the revocation event reaches
-//! it, and no event committed after the revocation is delivered to the key, anywhere.
+//! it (also when the command line revoked it), and no event committed after the revocation
+//! is delivered to the key, anywhere.
 
 use std::time::Duration;
 
@@ -208,4 +209,53 @@ async fn a_subscription_of_a_key_revoked_meanwhile_is_refused() {
         "{refused}"
     );
     assert!(refused["payload"]["data"].is_null(), "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revocation_by_the_command_line_closes_the_keys_websockets_on_running_servers() {
+    let app = TestApp::spawn_with(events_only).await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let stages = stage_ids(&sales);
+    let deal = DealBuilder::new("Initech expansion").create(&app).await;
+    let (secret, key_id) = reader_key(&app).await;
+    let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &secret).await;
+    subscribe(&mut ws, "moves", STAGE_CHANGED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    move_deal(&app, &app.admin_key, &deal, &stages[1]).await;
+    next_change(&mut ws).await;
+
+    let (url, workspace, id) = (
+        app.database_url.clone(),
+        app.workspace_id.to_string(),
+        key_id.as_str().unwrap().to_owned(),
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dealgraph"))
+            .args(["api-key", "revoke", "--workspace", &workspace, "--id", &id])
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("revoked_at="));
+    move_deal(&app, &app.admin_key, &deal, &stages[2]).await;
+
+    let (code, before) = until_closed(&mut ws).await;
+    assert_eq!(code, Some(4403), "{before:?}");
+    assert!(
+        before.is_empty(),
+        "delivered after the revocation: {before:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'api_key.revoke' AND actor_key_id IS NULL")
+            .await,
+        1
+    );
 }
