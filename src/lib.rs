@@ -130,14 +130,21 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         config.events,
         shutdown.clone(),
     );
-    let schema = graphql::build_schema_with_events(pool.clone(), hub, cursor_key, settings);
-    let tasks = TaskTracker::new();
     let ws_keys = http::ws_keys::ConnectedKeys::default();
     ws_keys.watch(
         pool.clone(),
+        &hub,
         config.ws.revalidate_interval,
         shutdown.clone(),
     );
+    let schema = graphql::build_schema_with_events(
+        pool.clone(),
+        hub,
+        ws_keys.clone(),
+        cursor_key,
+        settings,
+    );
+    let tasks = TaskTracker::new();
     let state = http::AppState {
         schema,
         pool,

@@ -142,6 +142,16 @@ enum ApiKeyCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Revoke an API key at once; running servers close its WebSockets.
+    Revoke {
+        #[arg(long)]
+        workspace: uuid::Uuid,
+        /// The key's id (`api_key_id`, or `id` in the API).
+        #[arg(long)]
+        id: uuid::Uuid,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 fn parse_scope(value: &str) -> Result<Scope, String> {
@@ -231,6 +241,24 @@ async fn main() -> anyhow::Result<()> {
                 .context("cannot create the key")?;
             println!("api_key_id={}", key.key.id);
             println!("api_key={}", key.secret.unwrap_or_default());
+            database.close().await
+        }
+        Command::ApiKey {
+            command: ApiKeyCommand::Revoke { workspace, id, db },
+        } => {
+            let database = Database::open(&db_config(db)).await?;
+            let mut conn = database.pool.get().await?;
+            let result =
+                dealgraph::api_keys::ops::revoke_api_key_as_operator(&mut conn, workspace, id)
+                    .await;
+            drop(conn);
+            let key = result
+                .map_err(|e| anyhow::anyhow!(e.client_message()))
+                .context("cannot revoke the key")?;
+            println!("api_key_id={}", key.id);
+            if let Some(at) = key.revoked_at {
+                println!("revoked_at={}", at.to_rfc3339());
+            }
             database.close().await
         }
         Command::Seed {

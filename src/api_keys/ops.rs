@@ -1,10 +1,12 @@
-//! Creating and revoking keys through the write path.
+//! Creating and revoking keys through the write path, and the operator's revocation.
 
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::events::{self, KeyIdentity};
+use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
 use crate::auth::model::ApiKey;
 use crate::auth::ops::{
     insert_key, sorted_scope_names, validate_new_key, CreatedApiKey, NewKeyInput,
@@ -65,16 +67,7 @@ pub async fn revoke_api_key(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = ApiKey::find_for_update(conn, workspace_id, key_id)
-                .await
-                .map_err(|e| not_found_key(e, key_id))?;
-            let (after, events) = if before.revoked_at.is_some() {
-                (before.clone(), vec![])
-            } else {
-                let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
-                let event = NewEvent::new(events::REVOKED, after.id, &KeyIdentity::from(&after))?;
-                (after, vec![event])
-            };
+            let (before, after, events) = revoke(conn, workspace_id, key_id).await?;
             Ok(Written {
                 entity_id: key_id,
                 before: Some(serde_json::to_value(&before)?),
@@ -86,6 +79,66 @@ pub async fn revoke_api_key(
         .boxed()
     })
     .await
+}
+
+/// `dealgraph api-key revoke`: the operator's revocation, with no acting key (the way out
+/// when the last admin key has leaked). Audited and announced like `revokeApiKey`, so running
+/// servers close the key's WebSockets as soon as its event reaches them.
+pub async fn revoke_api_key_as_operator(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    key_id: Uuid,
+) -> Result<ApiKey, AppError> {
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        let (before, after, events) = revoke(conn, workspace_id, key_id).await?;
+        if events.is_empty() {
+            return Ok(after);
+        }
+        let (before_json, after_json) = (
+            serde_json::to_value(&before)?,
+            serde_json::to_value(&after)?,
+        );
+        AuditEvent::insert(
+            conn,
+            &NewAuditEvent {
+                workspace_id,
+                id: Uuid::now_v7(),
+                actor_key_id: None,
+                action: ENTITY_REVOKE,
+                entity_type: ENTITY,
+                entity_id: Some(key_id),
+                outcome: Outcome::Succeeded.as_str(),
+                error_code: None,
+                error_message: None,
+                before: Some(&before_json),
+                after: Some(&after_json),
+                request_id: None,
+                dry_run: false,
+            },
+        )
+        .await?;
+        crate::events::append(conn, workspace_id, &events).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Revokes `key_id` in the caller's transaction: the key before and after, and the event
+/// announcing it (none when it was revoked already: that changes nothing).
+async fn revoke(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    key_id: Uuid,
+) -> Result<(ApiKey, ApiKey, Vec<NewEvent>), AppError> {
+    let before = ApiKey::find_for_update(conn, workspace_id, key_id)
+        .await
+        .map_err(|e| not_found_key(e, key_id))?;
+    if before.revoked_at.is_some() {
+        return Ok((before.clone(), before, vec![]));
+    }
+    let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
+    let event = NewEvent::new(events::REVOKED, after.id, &KeyIdentity::from(&after))?;
+    Ok((before, after, vec![event]))
 }
 
 fn not_found_key(err: diesel::result::Error, id: Uuid) -> AppError {

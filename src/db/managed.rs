@@ -1,15 +1,30 @@
 //! A PostgreSQL cluster that dealgraph runs itself, for laptops, demos and tests: made with the
 //! machine's PostgreSQL installation, reachable only through a unix socket in its own folder.
+//!
+//! Run as root, PostgreSQL runs as the `postgres` system user, which must be able to enter
+//! the cluster's folder. When it cannot (a project under /root, a private temporary folder),
+//! the cluster lives under [`RELOCATED_CLUSTERS`] instead, in a folder named after the
+//! requested one, and a note in the requested folder says where.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use sha2::{Digest, Sha256};
 use tokio::process::{Child, Command};
 
 /// Superuser created by `initdb`; the socket folder's permissions are the access control.
 const SUPERUSER: &str = "postgres";
+
+/// Where clusters live whose requested folder the `postgres` user cannot reach.
+pub const RELOCATED_CLUSTERS: &str = "/var/lib/dealgraph";
+
+/// The note left in a requested folder whose cluster lives elsewhere.
+const RELOCATION_NOTE: &str = "managed-cluster.txt";
+
+/// The longest unix socket path the kernel accepts (`sun_path`, less its terminating NUL).
+const MAX_SOCKET_PATH: usize = 107;
 
 /// Where a managed cluster lives: `<root>/pgdata` holds the data, `<root>` the socket.
 pub struct ManagedCluster {
@@ -29,11 +44,12 @@ struct SystemUser {
 }
 
 impl ManagedCluster {
-    /// Finds PostgreSQL's binaries and prepares (but does not start) a cluster under `root`.
+    /// Finds PostgreSQL's binaries and prepares (but does not start) a cluster for the folder
+    /// `root`: in it, or under [`RELOCATED_CLUSTERS`] when PostgreSQL could not reach it.
     pub fn new(root: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(root)
             .with_context(|| format!("cannot create the data folder {}", root.display()))?;
-        let root = root
+        let requested = root
             .canonicalize()
             .with_context(|| format!("cannot resolve {}", root.display()))?;
         let bin_dir = find_bin_dir()?;
@@ -52,6 +68,18 @@ impl ManagedCluster {
         } else {
             None
         };
+        let root = match run_as {
+            Some(user) => place_for_postgres(&requested, &bin_dir, user)?,
+            None => requested,
+        };
+        let socket = root.join(".s.PGSQL.5432");
+        if socket.as_os_str().len() > MAX_SOCKET_PATH {
+            bail!(
+                "the managed PostgreSQL's socket would be {}, longer than the {MAX_SOCKET_PATH} \
+                 bytes a unix socket path may have: choose a shorter --data-dir, or set DATABASE_URL",
+                socket.display()
+            );
+        }
         Ok(Self {
             root,
             bin_dir,
@@ -65,6 +93,22 @@ impl ManagedCluster {
     pub fn without_durability(mut self) -> Self {
         self.no_durability = true;
         self
+    }
+
+    /// The folder holding the cluster's files and socket: the requested one, or its place
+    /// under [`RELOCATED_CLUSTERS`].
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Deletes the files of the cluster for the folder `root` (which must exist), wherever
+    /// they live: for throw-away clusters, once nothing runs on them.
+    pub fn remove_files(root: &Path) -> std::io::Result<()> {
+        let relocated = relocated_root(&root.canonicalize()?);
+        if relocated.exists() {
+            std::fs::remove_dir_all(relocated)?;
+        }
+        std::fs::remove_dir_all(root)
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -112,7 +156,9 @@ impl ManagedCluster {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
-        let child = cmd.spawn().context("cannot start postgres")?;
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start postgres in {}", self.root.display()))?;
         let pid = child.id().context("postgres exited at once")?;
         watch_for_orphaning(pid);
         self.postmaster = Some(child);
@@ -173,7 +219,7 @@ impl ManagedCluster {
             ])
             .output()
             .await
-            .context("cannot run initdb")?;
+            .with_context(|| format!("cannot run initdb in {}", self.root.display()))?;
         if !output.status.success() {
             bail!(
                 "initdb failed: {}",
@@ -217,6 +263,80 @@ impl ManagedCluster {
         }
         Ok(())
     }
+}
+
+/// The folder for a cluster requested at `requested` when PostgreSQL runs as `user`: that
+/// folder itself when `user` can reach it (it is handed to `user` at creation), else one under
+/// [`RELOCATED_CLUSTERS`] named after it, so each project keeps its own cluster across runs.
+fn place_for_postgres(
+    requested: &Path,
+    bin_dir: &Path,
+    user: SystemUser,
+) -> anyhow::Result<PathBuf> {
+    let Some(parent) = requested.parent() else {
+        return Ok(requested.to_owned());
+    };
+    if can_enter(parent, bin_dir, user) {
+        return Ok(requested.to_owned());
+    }
+    let relocated = relocated_root(requested);
+    let fix = format!(
+        "give the postgres user access to {} (chmod o+x on it and each folder above it), \
+         choose a --data-dir it can reach, or set DATABASE_URL",
+        parent.display()
+    );
+    std::fs::create_dir_all(&relocated).with_context(|| {
+        format!(
+            "PostgreSQL runs as the postgres user, which cannot enter {}, and {} cannot be \
+             created for the cluster instead: {fix}",
+            parent.display(),
+            relocated.display()
+        )
+    })?;
+    if !can_enter(&relocated, bin_dir, user) {
+        bail!(
+            "PostgreSQL runs as the postgres user, which can enter neither {} nor {}: {fix}",
+            parent.display(),
+            relocated.display()
+        );
+    }
+    let note = format!(
+        "The managed PostgreSQL cluster of this folder lives in {}:\n\
+         the postgres user, which runs it, cannot enter {}.\n",
+        relocated.display(),
+        parent.display()
+    );
+    // Only a courtesy to whoever looks here: the cluster works without it.
+    let _ = std::fs::write(requested.join(RELOCATION_NOTE), note);
+    tracing::info!(
+        requested = %requested.display(),
+        cluster = %relocated.display(),
+        "the postgres user cannot enter the data folder: the managed PostgreSQL cluster lives elsewhere"
+    );
+    Ok(relocated)
+}
+
+/// `<RELOCATED_CLUSTERS>/<hash of the requested folder's path>`.
+fn relocated_root(requested: &Path) -> PathBuf {
+    let digest = Sha256::digest(requested.as_os_str().as_encoded_bytes());
+    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    Path::new(RELOCATED_CLUSTERS).join(name)
+}
+
+/// Whether `user` can enter `dir`: asked of the system itself, by starting `postgres
+/// --version` there as that user, exactly as initdb and postgres will be started.
+fn can_enter(dir: &Path, bin_dir: &Path, user: SystemUser) -> bool {
+    use std::os::unix::process::CommandExt;
+    std::process::Command::new(bin_dir.join("postgres"))
+        .arg("--version")
+        .current_dir(dir)
+        .uid(user.uid)
+        .gid(user.gid)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 const NO_DURABILITY: [&str; 6] = [

@@ -1,7 +1,9 @@
 //! One subscriber's feed: a replay from the outbox table after its cursor, then the live
 //! fan-out, with no gap and no duplicate at the seam. The subscriber joins the broadcast
 //! *before* reading the table, so every event is in one or the other; positions de-duplicate.
-//! A subscriber that falls behind the in-process channel catches up from the table.
+//! A subscriber that falls behind the in-process channel catches up from the table. A feed
+//! can end at an event (a subscriber's own key's revocation): since positions follow commit
+//! order, nothing committed after that event is delivered.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -58,40 +60,80 @@ impl EventFilter {
     }
 }
 
+/// The event at which a feed stops delivering: for a subscriber, its key's revocation.
+#[derive(Debug, Clone, Copy)]
+pub struct EndsAt {
+    pub event_type: &'static str,
+    pub entity_id: Uuid,
+}
+
+impl EndsAt {
+    fn is(&self, workspace_id: Uuid, event: &OutboxEvent) -> bool {
+        event.workspace_id == workspace_id
+            && event.event_type == self.event_type
+            && event.entity_id == self.entity_id
+    }
+}
+
+/// What the feed has next.
+enum Next {
+    Event(Arc<OutboxEvent>),
+    /// The hub is gone (the process is stopping).
+    Closed,
+    /// The feed reached its `EndsAt` event.
+    Ended,
+}
+
 struct Feed {
     hub_rx: broadcast::Receiver<Arc<OutboxEvent>>,
     pool: DbPool,
     workspace_id: Uuid,
     filter: EventFilter,
+    ends_at: Option<EndsAt>,
     /// Every position up to here has been delivered or skipped.
     seen: i64,
     catching_up: bool,
     backlog: VecDeque<Arc<OutboxEvent>>,
+    /// The `EndsAt` event has been read: once the backlog before it is out, nothing more.
+    ended: bool,
 }
 
 /// The feed of `workspace_id`'s events matching `filter`: after `after` (a position) when
-/// given, else from now on.
+/// given, else from now on. It joins the fan-out at once, before it is first polled: an
+/// event committed after this call returns reaches it.
+///
+/// At its `ends_at` event the feed stops delivering and waits without end, rather than
+/// ending as if the subscription were complete: whoever ends the subscriber's connection
+/// (a revoked key's, with 4403) ends it.
 pub fn feed(
     hub: &EventHub,
     pool: DbPool,
     workspace_id: Uuid,
     filter: EventFilter,
     after: Option<i64>,
+    ends_at: Option<EndsAt>,
 ) -> impl Stream<Item = Result<Arc<OutboxEvent>, AppError>> + Send + 'static {
     let state = Feed {
         hub_rx: hub.subscribe(),
         pool,
         workspace_id,
         filter,
+        ends_at,
         seen: after.unwrap_or(0),
         catching_up: after.is_some(),
         backlog: VecDeque::new(),
+        ended: false,
     };
     futures_util::stream::unfold(Some(state), |state| async move {
         let mut state = state?;
         match state.next().await {
-            Ok(Some(event)) => Some((Ok(event), Some(state))),
-            Ok(None) => None,
+            Ok(Next::Event(event)) => Some((Ok(event), Some(state))),
+            Ok(Next::Closed) => None,
+            Ok(Next::Ended) => {
+                // Let go of the fan-out; nothing is read any more.
+                drop(state);
+                std::future::pending().await
+            }
             // Report the error, then end the stream.
             Err(err) => Some((Err(err), None)),
         }
@@ -99,10 +141,13 @@ pub fn feed(
 }
 
 impl Feed {
-    async fn next(&mut self) -> Result<Option<Arc<OutboxEvent>>, AppError> {
+    async fn next(&mut self) -> Result<Next, AppError> {
         loop {
             if let Some(event) = self.backlog.pop_front() {
-                return Ok(Some(event));
+                return Ok(Next::Event(event));
+            }
+            if self.ended {
+                return Ok(Next::Ended);
             }
             if self.catching_up {
                 self.read_table().await?;
@@ -114,8 +159,11 @@ impl Feed {
                         continue; // already delivered from the table
                     }
                     self.seen = event.position;
+                    if self.is_end(&event) {
+                        return Ok(Next::Ended);
+                    }
                     if self.filter.matches(self.workspace_id, &event) {
-                        return Ok(Some(event));
+                        return Ok(Next::Event(event));
                     }
                 }
                 Err(RecvError::Lagged(missed)) => {
@@ -126,19 +174,30 @@ impl Feed {
                     metrics::counter!("dealgraph_subscriber_catch_ups_total").increment(1);
                     self.catching_up = true;
                 }
-                Err(RecvError::Closed) => return Ok(None),
+                Err(RecvError::Closed) => return Ok(Next::Closed),
             }
         }
+    }
+
+    fn is_end(&self, event: &OutboxEvent) -> bool {
+        self.ends_at
+            .is_some_and(|end| end.is(self.workspace_id, event))
     }
 
     /// Reads the next batch of this workspace's events from the table into the backlog.
     async fn read_table(&mut self) -> Result<(), AppError> {
         let mut conn = crate::db::conn(&self.pool).await?;
+        // The end event is read whatever types the subscriber asked for.
+        let types = self.filter.types.as_ref().map(|types| {
+            let mut types = types.clone();
+            types.extend(self.ends_at.map(|end| end.event_type.to_owned()));
+            types
+        });
         let rows = OutboxEvent::after_in_workspace(
             &mut conn,
             self.workspace_id,
             self.seen,
-            self.filter.types.as_deref(),
+            types.as_deref(),
             CATCH_UP_BATCH,
         )
         .await?;
@@ -147,6 +206,11 @@ impl Feed {
         }
         for row in rows {
             self.seen = self.seen.max(row.position);
+            if self.is_end(&row) {
+                self.ended = true;
+                self.catching_up = false;
+                break;
+            }
             if self.filter.matches(self.workspace_id, &row) {
                 self.backlog.push_back(Arc::new(row));
             }

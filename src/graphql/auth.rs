@@ -12,6 +12,11 @@ use crate::auth::model::{ApiKey, Workspace};
 use crate::auth::{ops, Scope};
 use crate::db::page::{Listing, NewestFirst};
 use crate::error::AppError;
+use crate::http::ws_keys::ConnectedKeys;
+
+/// How long `revokeApiKey` waits for the key's WebSockets on this server to close. They
+/// close at once unless one is stuck writing to a client that does not read.
+const REVOKED_CONNECTIONS_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What an API key may do. `ADMIN` includes everything; `CRM_WRITE` includes `CRM_READ`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -229,7 +234,10 @@ impl AuthMutation {
         })
     }
 
-    /// Revokes an API key: it stops working at once, everywhere. Needs `admin`.
+    /// Revokes an API key: it stops working at once, everywhere. Its open WebSockets are
+    /// closed with 4403 (on this server before this returns, on others as the revocation
+    /// reaches them), and no event committed after the revocation is delivered to them.
+    /// Needs `admin`.
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
@@ -239,6 +247,11 @@ impl AuthMutation {
         let id = parse_id(&input.id, "input.id")?;
         let result =
             api_keys::ops::revoke_api_key(pool(ctx)?, actor, id, input.options.into()).await?;
+        if !result.dry_run {
+            if let Some(keys) = ctx.data_opt::<ConnectedKeys>() {
+                keys.end(id, REVOKED_CONNECTIONS_CLOSE_WITHIN).await;
+            }
+        }
         Ok(RevokeApiKeyPayload {
             outcome: (&result).into(),
             api_key: result.value.into(),

@@ -26,12 +26,13 @@ use super::event_loaders::{CurrentEvent, EventLoaderCache};
 use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader};
 use super::{actor, pagination, parse_id, pool};
+use crate::auth::model::ApiKey;
 use crate::auth::Scope;
 use crate::db::page::{KeyKind, Position, SortKey};
 use crate::deals::events as deal_events;
 use crate::deals::events::StageChangeFields;
 use crate::error::AppError;
-use crate::events::feed::{feed, EventFilter};
+use crate::events::feed::{feed, EndsAt, EventFilter};
 use crate::events::hub::EventHub;
 use crate::events::model::OutboxEvent;
 use crate::events::EventKind;
@@ -356,6 +357,43 @@ fn hub<'a>(ctx: &'a Context<'_>) -> Result<&'a EventHub, AppError> {
         .ok_or_else(|| AppError::internal("no event hub in the schema"))
 }
 
+/// The caller's feed, ending at its key's revocation. The key is checked after the feed
+/// has joined the fan-out: a revocation committed before the check refuses the
+/// subscription, and one committed after it comes later in commit order than every event
+/// the feed could have read so far, so the feed meets it and stops there. Either way no
+/// event committed after a key's revocation reaches that key.
+async fn subscriber_feed(
+    ctx: &Context<'_>,
+    hub: &EventHub,
+    filter: EventFilter,
+    after: Option<i64>,
+) -> Result<impl Stream<Item = Result<Arc<OutboxEvent>, AppError>>, AppError> {
+    let actor = actor(ctx)?;
+    let pool = pool(ctx)?;
+    let ends_at = EndsAt {
+        event_type: api_keys::events::REVOKED.name,
+        entity_id: actor.key_id,
+    };
+    let events = feed(
+        hub,
+        pool.clone(),
+        actor.workspace_id,
+        filter,
+        after,
+        Some(ends_at),
+    );
+    let mut conn = crate::db::conn(pool).await?;
+    if ApiKey::live_among(&mut conn, &[actor.key_id])
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::Unauthenticated(
+            "invalid or revoked API key".into(),
+        ));
+    }
+    Ok(events)
+}
+
 #[derive(Default)]
 pub struct EventsSubscription;
 
@@ -386,7 +424,7 @@ impl EventsSubscription {
             .as_deref()
             .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
             .transpose()?;
-        let events = feed(hub, pool(ctx)?.clone(), actor.workspace_id, filter, after);
+        let events = subscriber_feed(ctx, hub, filter, after).await?;
         let shared = Arc::new(SharedLoaders::of(ctx));
         Ok(events.then(move |item| {
             let shared = shared.clone();
@@ -418,7 +456,7 @@ impl EventsSubscription {
             .as_deref()
             .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
             .transpose()?;
-        let events = feed(hub, pool(ctx)?.clone(), actor.workspace_id, filter, after);
+        let events = subscriber_feed(ctx, hub, filter, after).await?;
         Ok(events.map(|item| item.map(EventGql).map_err(async_graphql::Error::from)))
     }
 }

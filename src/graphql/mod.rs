@@ -99,6 +99,7 @@ pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
 pub fn build_schema_with_events(
     pool: DbPool,
     hub: crate::events::hub::EventHub,
+    ws_keys: crate::http::ws_keys::ConnectedKeys,
     cursor_key: cursor_key::CursorKey,
     settings: SchemaSettings,
 ) -> DealgraphSchema {
@@ -106,6 +107,8 @@ pub fn build_schema_with_events(
     schema_builder(settings)
         .data(pool)
         .data(hub)
+        // `revokeApiKey` closes the key's WebSockets on this server before it returns.
+        .data(ws_keys)
         .data(cursor_key)
         .data(shared_loaders)
         .finish()

@@ -1,10 +1,12 @@
 //! Idempotency keys: a write retried with the same key and input replays its first response;
-//! the same key with another input is refused. A key is claimed before the write's
-//! transaction (so a concurrent retry sees it) and completed inside it (so the stored
-//! response exists if and only if the write committed).
+//! the same key with another input is refused. A key is claimed inside the write's
+//! transaction with a transaction-scoped advisory lock, and its response stored in that same
+//! transaction: "in progress" means a live transaction holds the key, so a request that died
+//! with its server (PostgreSQL releases the lock when the connection goes) leaves nothing
+//! that blocks a retry, and the stored response exists if and only if the write committed.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Bytea, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -15,8 +17,6 @@ use crate::error::AppError;
 
 /// How long a completed idempotency key is remembered.
 pub const IDEMPOTENCY_RETENTION_HOURS: i32 = 24;
-/// A claim older than this belongs to a request that died; a retry may take it over.
-const ABANDONED_CLAIM_MINUTES: i32 = 5;
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 pub(super) enum Claim {
@@ -66,22 +66,39 @@ fn canonical_json(value: &Value) -> String {
 }
 
 #[derive(QueryableByName)]
-struct ExistingKey {
-    #[diesel(sql_type = Text)]
-    status: String,
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+#[derive(QueryableByName)]
+struct CompletedKey {
     #[diesel(sql_type = Bytea)]
     request_hash: Vec<u8>,
     #[diesel(sql_type = Nullable<Jsonb>)]
     response: Option<Value>,
 }
 
+/// The advisory lock standing for `key` of `workspace_id`: 64 bits of a SHA-256, so two keys
+/// share a lock (and one waits on the other) practically never.
+fn lock_id(workspace_id: Uuid, key: &str) -> i64 {
+    let mut hasher = Sha256::new();
+    hasher.update(b"idempotency");
+    hasher.update(workspace_id.as_bytes());
+    hasher.update(key.as_bytes());
+    let digest = hasher.finalize();
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
 /// Claims `key` for this request, or says why it cannot: a replay, a reuse or a request that
-/// still holds it. Runs outside the write's transaction so a concurrent request sees the claim.
+/// still holds it. Runs as the first statement of the write's transaction, which then holds
+/// the claim until it commits or rolls back.
 pub(super) async fn claim(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     key: &str,
-    action: &str,
     fingerprint: &[u8],
 ) -> Result<Claim, AppError> {
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
@@ -90,77 +107,68 @@ pub(super) async fn claim(
             format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters"),
         ));
     }
-    let claimed = diesel::sql_query(format!(
-        "INSERT INTO idempotency_keys (workspace_id, key, action, request_hash, status, expires_at)
-         VALUES ($1, $2, $3, $4, 'in_flight', now() + interval '{IDEMPOTENCY_RETENTION_HOURS} hours')
-         ON CONFLICT (workspace_id, key) DO UPDATE
-            SET action = EXCLUDED.action, request_hash = EXCLUDED.request_hash,
-                status = 'in_flight', response = NULL, created_at = now(),
-                expires_at = EXCLUDED.expires_at
-          WHERE idempotency_keys.expires_at < now()
-             OR (idempotency_keys.status = 'in_flight'
-                 AND idempotency_keys.created_at < now() - interval '{ABANDONED_CLAIM_MINUTES} minutes')"
-    ))
-    .bind::<SqlUuid, _>(actor.workspace_id)
-    .bind::<Text, _>(key)
-    .bind::<Text, _>(action)
-    .bind::<Bytea, _>(fingerprint)
-    .execute(conn)
-    .await?;
-    if claimed == 1 {
-        return Ok(Claim::Claimed);
+    // Try, never wait: a duplicate sent while the first is running is told so at once
+    // rather than queued behind it.
+    let claimed: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<BigInt, _>(lock_id(actor.workspace_id, key))
+        .get_result(conn)
+        .await?;
+    if !claimed.locked {
+        return Err(AppError::conflict(
+            Some("input.idempotencyKey"),
+            "a request with this idempotency key is still in progress; retry after it completes",
+        ));
     }
-    let existing: Option<ExistingKey> = diesel::sql_query(
-        "SELECT status, request_hash, response FROM idempotency_keys WHERE workspace_id = $1 AND key = $2",
+    // Read after taking the lock: a write that held it has committed or rolled back by now,
+    // and this statement sees what it left. Rows still 'in_flight' were claims of an older
+    // version of dealgraph, whose requests are gone; they count as absent.
+    let completed: Option<CompletedKey> = diesel::sql_query(
+        "SELECT request_hash, response FROM idempotency_keys
+          WHERE workspace_id = $1 AND key = $2 AND status = 'completed' AND expires_at > now()",
     )
     .bind::<SqlUuid, _>(actor.workspace_id)
     .bind::<Text, _>(key)
     .get_result(conn)
     .await
     .optional()?;
-    match existing {
-        // Released between our insert and select: the caller may simply retry.
-        None => Err(AppError::conflict(Some("input.idempotencyKey"), "a request with this idempotency key just finished; retry")),
-        Some(existing) if existing.request_hash != fingerprint => Err(AppError::IdempotencyKeyReused(key.to_owned())),
-        Some(existing) => match (existing.status.as_str(), existing.response) {
-            ("completed", Some(response)) => Ok(Claim::Replay(response)),
-            _ => Err(AppError::conflict(
-                Some("input.idempotencyKey"),
-                "a request with this idempotency key is still in progress; retry after it completes",
-            )),
-        },
+    match completed {
+        None => Ok(Claim::Claimed),
+        Some(known) if known.request_hash != fingerprint => {
+            Err(AppError::IdempotencyKeyReused(key.to_owned()))
+        }
+        Some(known) => known
+            .response
+            .map(Claim::Replay)
+            .ok_or_else(|| AppError::internal("a completed idempotency key without its response")),
     }
 }
 
+/// Stores the response of a claimed key, in the write's transaction. Replaces an expired
+/// entry or an abandoned claim of an older version under the same key.
 pub(super) async fn complete(
     conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
+    actor: &Actor,
     key: &str,
+    action: &str,
+    fingerprint: &[u8],
     response: &Value,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE idempotency_keys SET status = 'completed', response = $3 WHERE workspace_id = $1 AND key = $2",
-    )
-    .bind::<SqlUuid, _>(workspace_id)
+    diesel::sql_query(format!(
+        "INSERT INTO idempotency_keys (workspace_id, key, action, request_hash, status, response, expires_at)
+         VALUES ($1, $2, $3, $4, 'completed', $5, now() + interval '{IDEMPOTENCY_RETENTION_HOURS} hours')
+         ON CONFLICT (workspace_id, key) DO UPDATE
+            SET action = EXCLUDED.action, request_hash = EXCLUDED.request_hash,
+                status = 'completed', response = EXCLUDED.response, created_at = now(),
+                expires_at = EXCLUDED.expires_at"
+    ))
+    .bind::<SqlUuid, _>(actor.workspace_id)
     .bind::<Text, _>(key)
+    .bind::<Text, _>(action)
+    .bind::<Bytea, _>(fingerprint)
     .bind::<Jsonb, _>(response)
     .execute(conn)
     .await
     .map(drop)
-}
-
-/// Frees a claim whose write failed or was a dry run, so the key can be used again.
-pub(super) async fn release(conn: &mut AsyncPgConnection, workspace_id: Uuid, key: &str) {
-    let released = diesel::sql_query(
-        "DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND status = 'in_flight'",
-    )
-    .bind::<SqlUuid, _>(workspace_id)
-    .bind::<Text, _>(key)
-    .execute(conn)
-    .await;
-    if let Err(err) = released {
-        tracing::error!(error = %err, "could not release an idempotency key");
-    }
 }
 
 #[cfg(test)]
@@ -199,6 +207,14 @@ mod tests {
             fingerprint("api_key.create", &a, false),
             fingerprint("api_key.create", &a, true)
         );
+    }
+
+    #[test]
+    fn each_key_of_each_workspace_has_its_own_lock() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(lock_id(a, "req-1"), lock_id(a, "req-1"));
+        assert_ne!(lock_id(a, "req-1"), lock_id(a, "req-2"));
+        assert_ne!(lock_id(a, "req-1"), lock_id(b, "req-1"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod idempotency;
 mod patch;
 pub mod record;
 pub use idempotency::IDEMPOTENCY_RETENTION_HOURS;
-use idempotency::{claim, complete, fingerprint, release, Claim};
+use idempotency::{claim, complete, fingerprint, Claim};
 pub use patch::Patch;
 
 use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
@@ -114,6 +114,8 @@ impl<T> WriteResult<T> {
 enum Abort<T> {
     Failed(AppError),
     DryRun(T),
+    /// The idempotency key is known: its stored response, and nothing written.
+    Replay(Value),
 }
 
 impl<T> From<diesel::result::Error> for Abort<T> {
@@ -142,34 +144,12 @@ where
         return Err(err);
     }
 
-    let idempotency = match &request.options.idempotency_key {
-        Some(key) => {
-            let fingerprint = fingerprint(request.action, &request.input, request.options.dry_run);
-            match claim(&mut conn, actor, key, request.action, &fingerprint).await {
-                Ok(Claim::Claimed) => Some(key.clone()),
-                Ok(Claim::Replay(response)) => {
-                    let value = serde_json::from_value(response)?;
-                    return Ok(WriteResult {
-                        value,
-                        replayed: true,
-                        dry_run: false,
-                    });
-                }
-                Err(err) => {
-                    record_failure(&mut conn, actor, &request, &err).await;
-                    return Err(err);
-                }
-            }
-        }
-        None => None,
-    };
-
     // Begin/commit by hand rather than with a closure, so a dry run can roll back and still
     // hand its value out. A dropped future mid-transaction leaves the connection marked as
     // in a transaction, and the pool discards it instead of reusing it.
     let result = match AnsiTransactionManager::begin_transaction(&mut *conn).await {
         Ok(()) => {
-            let outcome = apply(&mut conn, actor, &request, idempotency.as_deref(), change).await;
+            let outcome = apply(&mut conn, actor, &request, change).await;
             let ended = match &outcome {
                 Ok(_) => AnsiTransactionManager::commit_transaction(&mut *conn).await,
                 Err(_) => AnsiTransactionManager::rollback_transaction(&mut *conn).await,
@@ -189,39 +169,48 @@ where
             replayed: false,
             dry_run: false,
         }),
-        Err(Abort::DryRun(value)) => {
-            if let Some(key) = &idempotency {
-                release(&mut conn, actor.workspace_id, key).await;
-            }
-            Ok(WriteResult {
-                value,
-                replayed: false,
-                dry_run: true,
-            })
-        }
+        Err(Abort::DryRun(value)) => Ok(WriteResult {
+            value,
+            replayed: false,
+            dry_run: true,
+        }),
+        Err(Abort::Replay(response)) => Ok(WriteResult {
+            value: serde_json::from_value(response)?,
+            replayed: true,
+            dry_run: false,
+        }),
         Err(Abort::Failed(err)) => {
-            if let Some(key) = &idempotency {
-                release(&mut conn, actor.workspace_id, key).await;
-            }
             record_failure(&mut conn, actor, &request, &err).await;
             Err(err)
         }
     }
 }
 
-/// The transaction's body: the change, its audit event, its outbox events and the stored
-/// idempotent response. A dry run ends in `Abort::DryRun`, which rolls everything back.
+/// The transaction's body: the idempotency claim, the change, its audit event, its outbox
+/// events and the stored idempotent response. A known key ends in `Abort::Replay` and a dry
+/// run in `Abort::DryRun`; both roll everything back.
 async fn apply<T, F>(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     request: &WriteRequest,
-    idempotency_key: Option<&str>,
     change: F,
 ) -> Result<T, Abort<T>>
 where
     T: Serialize,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<Written<T>, AppError>>,
 {
+    // First, so the claim is held for the whole transaction (and only for it).
+    let claimed = match request.options.idempotency_key.as_deref() {
+        Some(key) => {
+            let fingerprint = fingerprint(request.action, &request.input, request.options.dry_run);
+            match claim(conn, actor, key, &fingerprint).await {
+                Ok(Claim::Claimed) => Some((key, fingerprint)),
+                Ok(Claim::Replay(response)) => return Err(Abort::Replay(response)),
+                Err(err) => return Err(Abort::Failed(err)),
+            }
+        }
+        None => None,
+    };
     let written = change(conn).await.map_err(Abort::Failed)?;
     // A write that changed nothing (a move to the deal's own stage, a revoke of a revoked key)
     // records nothing; its response is still stored for idempotent replay.
@@ -233,9 +222,9 @@ where
     if request.options.dry_run {
         return Err(Abort::DryRun(written.value));
     }
-    if let Some(key) = idempotency_key {
+    if let Some((key, fingerprint)) = claimed {
         let response = serde_json::to_value(&written.value).map_err(|e| Abort::Failed(e.into()))?;
-        complete(conn, actor.workspace_id, key, &response).await?;
+        complete(conn, actor, key, request.action, &fingerprint, &response).await?;
     }
     // Last, because it takes the outbox ordering lock, held until commit.
     events::append(conn, actor.workspace_id, &written.events).await?;

@@ -100,6 +100,11 @@ impl Connection {
                 .as_ref()
                 .map(|slot| slot.revoked.clone())
                 .unwrap_or_default();
+            // Checked before anything else is read or written: once a key is revoked, its
+            // connection starts no operation and sends no result any more.
+            if revoked.is_cancelled() {
+                break Some((close::FORBIDDEN, "API key revoked".into()));
+            }
             let step = tokio::select! {
                 incoming = self.socket.recv() => match incoming {
                     Some(Ok(message)) => {
@@ -139,7 +144,11 @@ impl Connection {
                 code,
                 reason: Utf8Bytes::from(reason),
             };
-            if self.write(Message::Close(Some(frame))).await {
+            let sent = self.write(Message::Close(Some(frame))).await;
+            // The connection is over for its key: a revocation waits for this, not for the
+            // client's answer.
+            self.slot = None;
+            if sent {
                 // Finish the closing handshake: dropping the socket with unread client data
                 // would reset the connection and the client could lose our close frame.
                 let drain = async {

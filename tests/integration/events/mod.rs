@@ -3,6 +3,7 @@
 
 mod connections;
 mod outbox;
+mod revocation;
 mod subscriptions;
 
 use std::time::Duration;

@@ -2,9 +2,11 @@
 //! migrations and schema.rs, the command line, health and metrics, GraphiQL, the seed.
 
 mod cli;
+mod crash;
 mod cursors;
 mod graphiql;
 mod http_spec;
+mod managed;
 mod migrations;
 mod ops;
 mod seed;

@@ -1,5 +1,6 @@
-//! The test run's PostgreSQL: the managed cluster (one per test run, under target/tmp), or the
-//! server named by TEST_DATABASE_URL / DATABASE_URL. A template database is migrated once per
+//! The test run's PostgreSQL: the managed cluster (one per test run, for target/tmp; its files
+//! live under /var/lib/dealgraph when run as root from a folder the postgres user cannot
+//! enter), or the server named by TEST_DATABASE_URL / DATABASE_URL. A template database is migrated once per
 //! run; each test clones it.
 
 use std::sync::OnceLock;
@@ -115,7 +116,9 @@ fn remove_stale_clusters(current: &std::path::Path) {
         };
         let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
         if !alive {
-            let _ = std::fs::remove_dir_all(entry.path());
+            // Its files may live elsewhere (run as root from a folder the postgres user
+            // cannot enter): removed there too.
+            let _ = ManagedCluster::remove_files(&entry.path());
         }
     }
 }
