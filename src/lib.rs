@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod leads;
 pub mod money;
 pub mod pipelines;
 pub mod seed;

@@ -149,6 +149,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    leads (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        title -> Nullable<Text>,
+        company_name -> Nullable<Text>,
+        website -> Nullable<Text>,
+        source -> Text,
+        status -> Text,
+        score -> Int4,
+        owner_id -> Nullable<Text>,
+        tags -> Array<Nullable<Text>>,
+        custom_fields -> Jsonb,
+        qualified_at -> Nullable<Timestamptz>,
+        disqualified_at -> Nullable<Timestamptz>,
+        disqualified_reason -> Nullable<Text>,
+        converted_at -> Nullable<Timestamptz>,
+        last_activity_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     outbox_events (position) {
         position -> Int8,
         id -> Uuid,
@@ -246,6 +273,7 @@ diesel::joinable!(contacts -> workspaces (workspace_id));
 diesel::joinable!(deal_tags -> workspaces (workspace_id));
 diesel::joinable!(deals -> workspaces (workspace_id));
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
+diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
 
@@ -259,6 +287,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_tags,
     deals,
     idempotency_keys,
+    leads,
     outbox_events,
     pipelines,
     server_keys,

@@ -44,6 +44,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     deal_events::KINDS,
     contacts::events::KINDS,
     api_keys::events::KINDS,
+    crate::leads::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

@@ -9,6 +9,7 @@ pub mod deals;
 pub mod errors;
 pub mod event_loaders;
 pub mod events;
+pub mod leads;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -37,6 +38,7 @@ pub struct Query(
     deals::DealsQuery,
     node::NodeQuery,
     deals::AnalyticsQuery,
+    leads::LeadsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     contacts::ContactsMutation,
     pipelines::PipelinesMutation,
     deals::DealsMutation,
+    leads::LeadsMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -55,6 +58,7 @@ const LOADERS: &[loaders::Register] = &[
     pipelines::register_loaders,
     deals::register_loaders,
     contacts::register_loaders,
+    leads::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

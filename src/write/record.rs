@@ -95,6 +95,11 @@ pub trait Record: TenantRow + Serialize + DeserializeOwned + Send + Sync + 'stat
         None
     }
 
+    /// Whether the record may be deleted as it is (say, not a converted lead).
+    fn check_delete(&self) -> Result<(), AppError> {
+        Ok(())
+    }
+
     /// The events of a create and a delete; an update publishes [`RecordUpdated`] as
     /// [`Record::UPDATED`].
     fn created(&self) -> Result<NewEvent, serde_json::Error>;
@@ -222,6 +227,7 @@ pub async fn delete<R: Record>(
     write(pool, actor, request, move |conn| {
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
+            before.check_delete()?;
             R::remove(conn, workspace_id, id).await?;
             Ok(Written {
                 entity_id: id,

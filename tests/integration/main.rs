@@ -1,7 +1,7 @@
 //! Integration tests: one binary, so the PostgreSQL cluster and the template database are
 //! set up once per run. Each test gets its own database cloned from the template.
 //!
-//! The folders mirror the CRM's domains (`deals/`, `pipelines/`, `contacts/`) and the
+//! The folders mirror the CRM's domains (`deals/`, `pipelines/`, `contacts/`, `leads/`) and the
 //! infrastructure with a public face of its own (`auth/`, `events/`); `platform/` holds what
 //! serves every domain alike (HTTP and WebSocket transport, the write path, migrations, the
 //! CLI, operations endpoints, GraphiQL, the seed). Fixtures come from `support::builders`.
@@ -14,5 +14,6 @@ mod auth;
 mod contacts;
 mod deals;
 mod events;
+mod leads;
 mod pipelines;
 mod platform;

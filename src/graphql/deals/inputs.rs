@@ -53,7 +53,8 @@ impl From<Option<DealOrderInput>> for DealOrder {
     }
 }
 
-/// A custom field condition: the deal's `customFields[key]` equals `value`.
+/// A custom field condition: the record's `customFields[key]` equals `value` (for deals and
+/// leads).
 #[derive(InputObject)]
 pub struct CustomFieldFilter {
     pub key: String,

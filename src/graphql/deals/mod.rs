@@ -16,12 +16,12 @@ use uuid::Uuid;
 pub use self::analytics::AnalyticsQuery;
 pub use self::connection::DealConnection;
 use self::cursor::deal_window;
-pub use self::inputs::DealOrderInput;
 use self::inputs::{
     CreateDealInput, CreateDealTagInput, DealFilterInput, DeleteDealInput, LinkDealContactInput,
     LoseDealInput, MoveDealInput, TagDealInput, UnlinkDealContactInput, UpdateDealInput,
     WinDealInput,
 };
+pub use self::inputs::{CustomFieldFilter, DealOrderInput};
 pub use self::loaders::register as register_loaders;
 use self::loaders::{CompanyDealsKey, CompanyDealsLoader, ContactDealsLoader};
 pub use self::loaders::{DealLoader, StageDealCountLoader};

@@ -1,5 +1,5 @@
 //! Fixture builders, after crates.io's `CrateBuilder`: one line creates a pipeline, a deal, a
-//! contact or a company through the public GraphQL API, so fixtures get every guarantee of the
+//! contact, a company or a lead through the public GraphQL API, so fixtures get every guarantee of the
 //! write path and never depend on table layouts.
 //!
 //! `XBuilder::new(required).optional(…).with_key(&key).create(&app)` returns the created object
@@ -9,6 +9,7 @@
 mod company;
 mod contact;
 mod deal;
+mod lead;
 mod pipeline;
 
 use serde_json::{json, Map, Value};
@@ -16,6 +17,7 @@ use serde_json::{json, Map, Value};
 pub use company::{CompanyBuilder, COMPANY_FIELDS};
 pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
+pub use lead::{LeadBuilder, LEAD_FIELDS};
 pub use pipeline::{stage_ids, PipelineBuilder, Stage};
 
 use crate::support::TestApp;

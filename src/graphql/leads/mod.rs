@@ -1,0 +1,116 @@
+//! GraphQL for leads: `lead`, `leads`, and their create/update/delete mutations.
+
+mod filters;
+mod inputs;
+pub mod loaders;
+pub mod types;
+
+use async_graphql::{Context, Object, ID};
+use uuid::Uuid;
+
+pub use self::filters::{LeadFilterInput, LeadOrderBy};
+pub use self::inputs::{CreateLeadInput, DeleteLeadInput, UpdateLeadInput};
+pub use self::loaders::{register as register_loaders, LeadLoader};
+pub use self::types::{
+    CreateLeadPayload, DeleteLeadPayload, LeadConnection, LeadGql, UpdateLeadPayload,
+};
+use super::{actor, loaders as registry, parse_id, pool};
+use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
+use crate::graphql::mutation::Delete;
+use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::leads::model::Lead;
+use crate::leads::{ops, LeadsOrder};
+use crate::write::{record, WriteResult};
+
+/// The name lead cursors carry.
+const LEADS_LIST: &str = "leads";
+
+#[derive(Default)]
+pub struct LeadsQuery;
+
+#[Object]
+impl LeadsQuery {
+    /// A lead by id; null when this workspace has none with that id. Needs `crm:read`.
+    async fn lead(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<LeadGql>> {
+        let id = parse_id(&id, "id")?;
+        let found = ops::lead(pool(ctx)?, actor(ctx)?, id).await?;
+        Ok(found.map(LeadGql::from))
+    }
+
+    /// The workspace's leads. Needs `crm:read`.
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<LeadFilterInput>,
+        #[graphql(desc = "CREATED_AT when absent.")] order_by: Option<LeadOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<LeadConnection> {
+        let cursors = Cursors::of(ctx)?;
+        let order = LeadsOrder::from(order_by.unwrap_or_default());
+        let window = window(cursors, LEADS_LIST, order, PageArgs::forward(first, after))?;
+        let filter = filter.unwrap_or_default().into();
+        let listing = ops::leads(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        Ok(connection(
+            cursors,
+            LEADS_LIST,
+            &window,
+            listing,
+            LeadGql::from,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct LeadsMutation;
+
+#[Object]
+impl LeadsMutation {
+    /// Creates a lead, status NEW. Needs `crm:write`.
+    async fn create_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateLeadInput,
+    ) -> async_graphql::Result<CreateLeadPayload> {
+        let (input, options) = input.into_parts();
+        let result = record::create::<Lead>(pool(ctx)?, actor(ctx)?, input, options).await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Changes the given fields of a lead that is not converted. Needs `crm:write`.
+    async fn update_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateLeadInput,
+    ) -> async_graphql::Result<UpdateLeadPayload> {
+        let update = input.into_parts()?;
+        let result = update.apply::<Lead>(pool(ctx)?, actor(ctx)?).await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Deletes a lead that is not converted (a converted lead is the record of its
+    /// conversion). Needs `crm:write`.
+    async fn delete_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteLeadInput,
+    ) -> async_graphql::Result<DeleteLeadPayload> {
+        let delete = Delete::of(&input.id, input.expected_version, input.options)?;
+        let result = delete.apply::<Lead>(pool(ctx)?, actor(ctx)?).await?;
+        if result.committed() {
+            registry::get::<LeadLoader>(ctx)?.clear::<Uuid>();
+        }
+        Ok(result.into())
+    }
+}
+
+/// A committed write's result, after making the request's lead cache true to it.
+async fn kept(ctx: &Context<'_>, result: WriteResult<Lead>) -> Result<WriteResult<Lead>, AppError> {
+    if result.committed() {
+        registry::get::<LeadLoader>(ctx)?
+            .feed_one(result.value.id, result.value.clone())
+            .await;
+    }
+    Ok(result)
+}

@@ -1,0 +1,166 @@
+//! The `Lead` output type, its enums and the mutation payloads.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Enum, Json, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::contacts::rules::tag_list;
+use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
+use crate::graphql::pagination::ConnectionFields;
+use crate::leads::model::Lead;
+use crate::leads::rules::{LeadSource, LeadStatus};
+
+pub type LeadConnection = Connection<String, LeadGql, ConnectionFields>;
+
+/// Where a lead came from.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "LeadSource")]
+pub enum LeadSourceGql {
+    /// Entered by hand.
+    Manual,
+    /// A form on your website.
+    Website,
+    Referral,
+    Campaign,
+    Import,
+    /// Created by a script through the API.
+    Api,
+    /// Created by an AI agent through the MCP tools.
+    Mcp,
+    Other,
+}
+
+/// Where a lead is in its lifecycle.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "LeadStatus")]
+pub enum LeadStatusGql {
+    /// Not yet worked.
+    New,
+    /// Being worked: contacted, in conversation.
+    Working,
+    /// Worth converting.
+    Qualified,
+    /// Not a fit; `disqualifiedReason` says why.
+    Disqualified,
+    /// Converted into a contact (and company and deal); read-only from then on.
+    Converted,
+}
+
+macro_rules! same_enum {
+    ($gql:ident, $domain:ident, [$($variant:ident),+]) => {
+        impl From<$gql> for $domain {
+            fn from(value: $gql) -> Self {
+                match value { $($gql::$variant => $domain::$variant),+ }
+            }
+        }
+        impl From<$domain> for $gql {
+            fn from(value: $domain) -> Self {
+                match value { $($domain::$variant => $gql::$variant),+ }
+            }
+        }
+    };
+}
+
+same_enum!(
+    LeadSourceGql,
+    LeadSource,
+    [Manual, Website, Referral, Campaign, Import, Api, Mcp, Other]
+);
+same_enum!(
+    LeadStatusGql,
+    LeadStatus,
+    [New, Working, Qualified, Disqualified, Converted]
+);
+
+/// A person who may become a customer, before they are a contact.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Lead")]
+pub struct LeadGql {
+    #[graphql(owned)]
+    pub id: ID,
+    pub name: String,
+    /// Unique among the workspace's open leads (not converted or disqualified), without
+    /// regard to case.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The job title.
+    pub title: Option<String>,
+    /// The organisation they named; conversion finds or creates the company.
+    pub company_name: Option<String>,
+    pub website: Option<String>,
+    pub source: LeadSourceGql,
+    pub status: LeadStatusGql,
+    /// 0 to 100.
+    pub score: i32,
+    /// Who works the lead: a free-form user id of your identity system.
+    pub owner_id: Option<String>,
+    pub tags: Vec<String>,
+    /// Your own fields, as a JSON object.
+    pub custom_fields: Json<Value>,
+    pub qualified_at: Option<DateTime<Utc>>,
+    pub disqualified_at: Option<DateTime<Utc>>,
+    pub disqualified_reason: Option<String>,
+    pub converted_at: Option<DateTime<Utc>>,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it as `expectedVersion` to update safely.
+    pub version: i32,
+}
+
+impl From<Lead> for LeadGql {
+    fn from(row: Lead) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            source: row.source().into(),
+            status: row.status().into(),
+            tags: tag_list(&row.tags),
+            name: row.name,
+            email: row.email,
+            phone: row.phone,
+            title: row.title,
+            company_name: row.company_name,
+            website: row.website,
+            score: row.score,
+            owner_id: row.owner_id,
+            custom_fields: Json(row.custom_fields),
+            qualified_at: row.qualified_at,
+            disqualified_at: row.disqualified_at,
+            disqualified_reason: row.disqualified_reason,
+            converted_at: row.converted_at,
+            last_activity_at: row.last_activity_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CreateLeadPayload {
+    pub lead: LeadGql,
+    #[graphql(flatten)]
+    pub outcome: DescribedWriteOutcome,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateLeadPayload {
+    pub lead: LeadGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteLeadPayload {
+    /// The lead as it was before it was deleted.
+    pub lead: LeadGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
+record_payload!(
+    CreateLeadPayload { lead: Lead },
+    UpdateLeadPayload { lead: Lead },
+    DeleteLeadPayload { lead: Lead },
+);

@@ -1,0 +1,51 @@
+//! The events leads publish, declared once: their names and payloads. (`lead.updated`
+//! carries the write layer's `RecordUpdated`.)
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::model::Lead;
+use crate::events::EventKind;
+
+pub const LEAD_CREATED: EventKind = EventKind {
+    name: "lead.created",
+    entity_type: "lead",
+};
+pub const LEAD_UPDATED: EventKind = EventKind {
+    name: "lead.updated",
+    entity_type: "lead",
+};
+pub const LEAD_DELETED: EventKind = EventKind {
+    name: "lead.deleted",
+    entity_type: "lead",
+};
+
+/// Every event of the domain, in the order the API lists them.
+pub const KINDS: &[EventKind] = &[LEAD_CREATED, LEAD_UPDATED, LEAD_DELETED];
+
+/// The payload of `lead.created` and `lead.deleted`: which lead, and where it stands.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadIdentity<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub company_name: Option<&'a str>,
+    pub source: &'a str,
+    pub status: &'a str,
+    pub owner_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a Lead> for LeadIdentity<'a> {
+    fn from(lead: &'a Lead) -> Self {
+        LeadIdentity {
+            id: lead.id,
+            name: &lead.name,
+            email: lead.email.as_deref(),
+            company_name: lead.company_name.as_deref(),
+            source: &lead.source,
+            status: &lead.status,
+            owner_id: lead.owner_id.as_deref(),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Lead rows and their SQL. The only place in the domain that talks to the database.
+
+pub mod lead;
+
+pub use lead::{Lead, LeadChanges, LeadFilter, NewLead, EMAIL_UNIQUE};

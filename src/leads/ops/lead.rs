@@ -1,0 +1,77 @@
+//! Leads as plain records: the write path creates, updates and deletes them
+//! (`crate::write::record`); this says what is special about a lead.
+
+use async_trait::async_trait;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::events::{EventKind, NewEvent};
+use crate::leads::events::{self, LeadIdentity};
+use crate::leads::model::{Lead, LeadChanges, EMAIL_UNIQUE};
+use crate::leads::rules::{self, LeadInput, LeadPatch};
+use crate::write::record::{Record, RecordNames, UniqueValue};
+
+#[async_trait]
+impl Record for Lead {
+    const NAMES: RecordNames = RecordNames {
+        entity: "lead",
+        create: "lead.create",
+        update: "lead.update",
+        delete: "lead.delete",
+    };
+    const UNIQUE: &'static [UniqueValue] = &[UniqueValue {
+        constraint: EMAIL_UNIQUE,
+        field: "input.email",
+    }];
+    const UPDATED: EventKind = events::LEAD_UPDATED;
+
+    type Input = LeadInput;
+    type Patch = LeadPatch;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn new_changes(input: &LeadInput) -> Result<LeadChanges, AppError> {
+        rules::new_values(input)
+    }
+
+    fn patched_changes(current: &Lead, patch: LeadPatch) -> Result<LeadChanges, AppError> {
+        rules::patched_values(current, patch)
+    }
+
+    async fn unique_holder(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        _unique: &UniqueValue,
+        changes: &LeadChanges,
+    ) -> QueryResult<Option<(Option<Uuid>, String)>> {
+        let Some(email) = changes.email.as_deref() else {
+            return Ok(None);
+        };
+        let holder = Lead::open_id_by_email(conn, workspace_id, email).await?;
+        Ok(Some((
+            holder,
+            format!("an open lead with the e-mail address {email:?} already exists"),
+        )))
+    }
+
+    /// A converted lead is kept as the record of its conversion.
+    fn check_delete(&self) -> Result<(), AppError> {
+        rules::still_open(self)
+    }
+
+    fn created(&self) -> Result<NewEvent, serde_json::Error> {
+        NewEvent::new(events::LEAD_CREATED, self.id, &LeadIdentity::from(self))
+    }
+
+    fn deleted(&self) -> Result<NewEvent, serde_json::Error> {
+        NewEvent::new(events::LEAD_DELETED, self.id, &LeadIdentity::from(self))
+    }
+}

@@ -1,0 +1,51 @@
+//! Operations on leads, used by GraphQL (and later the CLI, webhooks and agent tools): reads
+//! check the `crm:read` scope; plain writes are the write path's generic record operations,
+//! which leads join by implementing `Record` (in `lead.rs`).
+
+mod lead;
+
+use uuid::Uuid;
+
+use super::model::{Lead, LeadFilter};
+pub use super::rules::{LeadInput, LeadPatch};
+use super::{LeadsWindow, Listing};
+use crate::auth::{Actor, Scope};
+use crate::contacts::rules::search_term;
+use crate::db::DbPool;
+use crate::error::AppError;
+
+/// `lead(id)`: the lead, or none when the workspace has no such lead.
+pub async fn lead(pool: &DbPool, actor: &Actor, id: Uuid) -> Result<Option<Lead>, AppError> {
+    actor.require(Scope::CrmRead)?;
+    let mut conn = crate::db::conn(pool).await?;
+    Ok(Lead::find(&mut conn, actor.workspace_id, id).await?)
+}
+
+/// `leads(filter, …)`: one page and the total number of matches.
+pub async fn leads(
+    pool: &DbPool,
+    actor: &Actor,
+    mut filter: LeadFilter,
+    window: &LeadsWindow,
+) -> Result<Listing<Lead>, AppError> {
+    actor.require(Scope::CrmRead)?;
+    filter.search = search_term("filter.search", filter.search.as_deref())?;
+    for (field, bound) in [
+        ("filter.scoreMin", filter.score_min),
+        ("filter.scoreMax", filter.score_max),
+    ] {
+        if let Some(bound) = bound {
+            super::rules::score(field, bound)?;
+        }
+    }
+    if filter.unowned && filter.owner_id.is_some() {
+        return Err(AppError::bad_input(
+            "filter.unowned",
+            "cannot be combined with filter.ownerId",
+        ));
+    }
+    let mut conn = crate::db::conn(pool).await?;
+    let rows = Lead::page(&mut conn, actor.workspace_id, &filter, window).await?;
+    let total = Lead::count(&mut conn, actor.workspace_id, &filter).await?;
+    Ok(Listing { rows, total })
+}
