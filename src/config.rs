@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::events::hub::HubSettings;
+use crate::http::cors::AllowedOrigins;
+use crate::http::serve::HttpSettings;
 use crate::http::ws::WsSettings;
 
 #[derive(Debug, Clone)]
@@ -21,6 +23,10 @@ pub struct Config {
     pub events: HubSettings,
     /// How long shutdown waits for in-flight requests and WebSockets.
     pub shutdown_grace: Duration,
+    /// HTTP connections: read, write and idle timeouts, and how many may be open.
+    pub http: HttpSettings,
+    /// Browser origins allowed to call the API and open WebSockets (`--cors-origin`).
+    pub cors_origins: AllowedOrigins,
 }
 
 impl Default for Config {
@@ -34,6 +40,8 @@ impl Default for Config {
             ws: WsSettings::default(),
             events: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
+            http: HttpSettings::default(),
+            cors_origins: AllowedOrigins::default(),
         }
     }
 }

@@ -143,6 +143,7 @@ pub fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::Result<
         ws_keys,
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
+        origins: config.cors_origins.clone(),
     };
     Ok(App {
         router: http::router(state),
@@ -168,13 +169,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("dealgraph listening on http://{address}  (GraphiQL: http://{address}/graphiql)");
 
     let shutdown = app.shutdown.clone();
-    let server =
-        axum::serve(http::listener(listener), app.router).with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: draining requests and closing WebSockets");
-            shutdown.cancel();
-        });
-    server.await?;
+    http::serve::run(listener, app.router, config.http, async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: draining requests and closing WebSockets");
+        shutdown.cancel();
+    })
+    .await;
     app.tasks.close();
     if tokio::time::timeout(config.shutdown_grace, app.tasks.wait())
         .await

@@ -8,5 +8,6 @@ mod http_spec;
 mod migrations;
 mod ops;
 mod seed;
+mod transport;
 mod write_path;
 mod ws;
