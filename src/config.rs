@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::events::hub::HubSettings;
+use crate::http::cors::AllowedOrigins;
+use crate::http::serve::HttpSettings;
 use crate::http::ws::WsSettings;
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,10 @@ pub struct Config {
     /// The key cursors are sealed with (64 hex digits); `None` uses the one kept in the
     /// database, shared by every instance on it.
     pub cursor_key: Option<String>,
+    /// HTTP connections: read, write and idle timeouts, and how many may be open.
+    pub http: HttpSettings,
+    /// Browser origins allowed to call the API and open WebSockets (`--cors-origin`).
+    pub cors_origins: AllowedOrigins,
 }
 
 impl Default for Config {
@@ -38,6 +44,8 @@ impl Default for Config {
             events: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
             cursor_key: None,
+            http: HttpSettings::default(),
+            cors_origins: AllowedOrigins::default(),
         }
     }
 }

@@ -154,6 +154,7 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         ws_keys,
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
+        origins: config.cors_origins.clone(),
     };
     Ok(App {
         router: http::router(state),
@@ -179,13 +180,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("dealgraph listening on http://{address}  (GraphiQL: http://{address}/graphiql)");
 
     let shutdown = app.shutdown.clone();
-    let server =
-        axum::serve(http::listener(listener), app.router).with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: draining requests and closing WebSockets");
-            shutdown.cancel();
-        });
-    server.await?;
+    http::serve::run(listener, app.router, config.http, async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: draining requests and closing WebSockets");
+        shutdown.cancel();
+    })
+    .await;
     app.tasks.close();
     if tokio::time::timeout(config.shutdown_grace, app.tasks.wait())
         .await

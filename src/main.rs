@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use dealgraph::auth::{ops, Scope};
+use dealgraph::http::cors::AllowedOrigins;
 use dealgraph::telemetry::{init_logging, LogFormat};
 use dealgraph::{Config, Database};
 
@@ -38,6 +39,48 @@ struct DbArgs {
     /// Folder of the managed PostgreSQL cluster (kept across restarts).
     #[arg(long, env = "DEALGRAPH_DATA_DIR", default_value = ".dealgraph")]
     data_dir: PathBuf,
+}
+
+/// HTTP connection bounds and browser origins.
+#[derive(Args, Clone)]
+struct TransportArgs {
+    /// A browser origin (scheme://host[:port]) whose pages may call the API and open
+    /// WebSockets; repeat for several. Without it, only pages served by dealgraph itself.
+    #[arg(
+        long = "cors-origin",
+        env = "DEALGRAPH_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = AllowedOrigins::parse
+    )]
+    cors_origins: Vec<String>,
+    /// Seconds a client may take to send a request's head, from its first byte.
+    #[arg(long, env = "DEALGRAPH_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    http_header_timeout_secs: u64,
+    /// Seconds a client may take to send a request's body, after its head.
+    #[arg(long, env = "DEALGRAPH_HTTP_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    http_body_timeout_secs: u64,
+    /// Seconds an HTTP write may wait for a client that is not reading before the
+    /// connection is dropped.
+    #[arg(long, env = "DEALGRAPH_HTTP_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+    http_write_timeout_secs: u64,
+    /// Seconds a kept-alive HTTP connection may wait for its next request.
+    #[arg(long, env = "DEALGRAPH_HTTP_IDLE_TIMEOUT_SECS", default_value_t = 75)]
+    http_idle_timeout_secs: u64,
+    /// Open connections (WebSockets included); more wait until one closes.
+    #[arg(long, env = "DEALGRAPH_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+}
+
+impl TransportArgs {
+    fn apply(self, config: &mut Config) {
+        let secs = |n: u64| Duration::from_secs(n.max(1));
+        config.http.header_read_timeout = secs(self.http_header_timeout_secs);
+        config.http.body_read_timeout = secs(self.http_body_timeout_secs);
+        config.http.write_timeout = secs(self.http_write_timeout_secs);
+        config.http.idle_timeout = secs(self.http_idle_timeout_secs);
+        config.http.max_connections = self.max_connections.max(1);
+        config.cors_origins = AllowedOrigins::new(self.cors_origins);
+    }
 }
 
 #[derive(Subcommand)]
@@ -79,6 +122,8 @@ enum Command {
         /// Days events are kept for subscribers resuming with a cursor.
         #[arg(long, env = "DEALGRAPH_EVENT_RETENTION_DAYS", default_value_t = 7)]
         event_retention_days: u64,
+        #[command(flatten)]
+        transport: TransportArgs,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -188,6 +233,7 @@ async fn main() -> anyhow::Result<()> {
             ws_max_connections_per_key,
             ws_write_timeout_secs,
             event_retention_days,
+            transport,
         } => {
             let mut config = db_config(db);
             config.listen = listen;
@@ -199,6 +245,7 @@ async fn main() -> anyhow::Result<()> {
             config.ws.max_connections_per_key = ws_max_connections_per_key.max(1);
             config.ws.write_timeout = Duration::from_secs(ws_write_timeout_secs.max(1));
             config.events.retention = Duration::from_secs(event_retention_days.max(1) * 86_400);
+            transport.apply(&mut config);
             dealgraph::serve(config).await
         }
         Command::Migrate { db } => {

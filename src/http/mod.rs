@@ -1,9 +1,11 @@
 //! The HTTP surface: routes, shared state and the middleware every request passes through.
 
+pub mod cors;
 pub mod graphiql;
 pub mod graphql;
 pub mod negotiate;
 pub mod ops;
+pub mod serve;
 pub mod ws;
 pub mod ws_keys;
 
@@ -39,28 +41,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// WebSocket connections, so shutdown can wait for them to close.
     pub tasks: TaskTracker,
-}
-
-/// Kernel send buffer of each connection. Linux grows it, for a client that does not read,
-/// up to `net.ipv4.tcp_wmem`'s maximum (4 MiB by default); with this cap a stalled WebSocket
-/// holds at most this much (the kernel doubles it for bookkeeping) before its writes block
-/// and the write timeout drops it. Ample for our responses on any LAN.
-const SEND_BUFFER_BYTES: usize = 256 * 1024;
-
-/// The server's listener: accepted connections get `TCP_NODELAY` (small GraphQL messages go
-/// out at once) and a capped send buffer.
-pub fn listener(
-    tcp: tokio::net::TcpListener,
-) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
-    use axum::serve::ListenerExt;
-    tcp.tap_io(|stream: &mut tokio::net::TcpStream| {
-        let _ = stream.set_nodelay(true);
-        let _ = nix::sys::socket::setsockopt(
-            &*stream,
-            nix::sys::socket::sockopt::SndBuf,
-            &SEND_BUFFER_BYTES,
-        );
-    })
+    /// Browser origins allowed besides our own pages (CORS and WebSocket upgrades).
+    pub origins: cors::AllowedOrigins,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -80,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), record_http))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.origins.clone(), cors::headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -11,8 +11,9 @@
 // Needs `npm ci --prefix graphiql` (for playwright-core; no browser download:
 // the system Chromium is used). Opens URL?query=QUERY#key=KEY, runs the query
 // with GraphiQL's execute button, waits for --expect in the result pane, then
-// (optionally) types the subscription into the editor, runs it and waits for
-// --expect-sub. Fails on any failed request, any HTTP status >= 400, any
+// (optionally) types the subscription into the editor and runs it at once (no
+// pause for GraphiQL's debounced re-parse), waits for --expect-sub and checks it
+// went over the WebSocket, never as a POST. Fails on any failed request, any HTTP status >= 400, any
 // request to another host, any CSP violation or uncaught page error, if the
 // Authorization header / connection_init payload did not carry the key, or if
 // the key appeared in a URL sent to the server. Prints one JSON summary line;
@@ -85,6 +86,7 @@ const summary = {
   keyInUrl: [],
   requests: 0,
   httpAuthorizationOk: null,
+  httpOperations: [],
   websocket: null,
   screenshot: null,
   elapsedMs: 0,
@@ -221,6 +223,11 @@ async function main() {
     if (req.method() === 'POST' && u.host === pageHost && u.pathname === '/graphql') {
       const auth = req.headers().authorization;
       summary.httpAuthorizationOk = summary.httpAuthorizationOk !== false && auth === bearer;
+      try {
+        summary.httpOperations.push(JSON.parse(req.postData() || '{}').query || null);
+      } catch {
+        summary.httpOperations.push(null);
+      }
     }
   });
   page.on('requestfailed', (req) => {
@@ -235,7 +242,7 @@ async function main() {
   });
   page.on('websocket', (ws) => {
     watch(ws.url());
-    const info = { url: ws.url(), connectionInit: null, connectionInitAuthOk: false, acked: false, closed: false, error: null };
+    const info = { url: ws.url(), connectionInit: null, connectionInitAuthOk: false, acked: false, closed: false, error: null, subscribed: [] };
     summary.websocket = info;
     ws.on('framesent', (frame) => {
       try {
@@ -244,6 +251,7 @@ async function main() {
           info.connectionInit = { ...msg, payload: msg.payload && msg.payload.authorization ? { ...msg.payload, authorization: 'Bearer <key>' } : msg.payload };
           info.connectionInitAuthOk = Boolean(msg.payload && msg.payload.authorization === bearer);
         }
+        if (msg.type === 'subscribe' && msg.payload) info.subscribed.push(msg.payload.query);
       } catch {
         // not JSON
       }
@@ -301,14 +309,20 @@ async function main() {
       return true;
     }, opts.subscription);
     if (!set) throw new Error('cannot find the query editor to type the subscription');
-    // Let GraphiQL re-parse the document (operation type, execute button).
-    await page.waitForTimeout(300);
+    // Run at once, as a user pressing Ctrl-Enter right after typing: GraphiQL has
+    // not re-parsed the document yet (it waits 100 ms after the last edit).
     await runButton.click({ timeout: remaining() });
     await waitForResult(page, opts.expectSub, 'subscription');
     summary.steps.subscription = true;
     const ws = summary.websocket;
     if (!ws) throw new Error('the subscription did not use a WebSocket');
     if (new URL(ws.url).pathname !== '/graphql/ws') throw new Error(`the WebSocket went to ${ws.url}, not /graphql/ws`);
+    if (!ws.subscribed.includes(opts.subscription)) {
+      throw new Error(`the subscription was not sent over the WebSocket (sent there: ${JSON.stringify(ws.subscribed)})`);
+    }
+    if (summary.httpOperations.includes(opts.subscription)) {
+      throw new Error('the subscription was also POSTed to /graphql');
+    }
     if (!ws.connectionInitAuthOk) {
       throw new Error(`connection_init did not carry {"authorization": "Bearer <key>"}: ${JSON.stringify(ws.connectionInit)}`);
     }

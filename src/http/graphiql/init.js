@@ -86,71 +86,76 @@
     return null;
   }
 
-  // --- Is the operation to run a subscription? ---------------------------
+  // --- Which operation runs, and is it a subscription? ----------------------
+  //
+  // Decided from the document being sent, never from GraphiQL's documentAST or
+  // operationName: GraphiQL re-parses the editor 100 ms after the last edit,
+  // so a document run right after typing arrives with the previous document's
+  // AST and operation name (a subscription then went over HTTP and got a 400).
 
-  function operationKindFromAst(documentAST, operationName) {
-    if (!documentAST || !Array.isArray(documentAST.definitions)) {
-      return null;
-    }
-    var ops = documentAST.definitions.filter(function (d) {
-      return d.kind === 'OperationDefinition';
-    });
-    for (var i = 0; i < ops.length; i++) {
-      var name = ops[i].name ? ops[i].name.value : null;
-      if (operationName ? name === operationName : ops.length === 1) {
-        return ops[i].operation;
-      }
-    }
-    return null;
-  }
-
-  // Fallback without an AST (e.g. GraphiQL's own introspection request): a
-  // small scan for top-level "query|mutation|subscription [Name]" that skips
-  // comments, strings and everything inside braces.
-  function operationKindFromText(query, operationName) {
+  // The top-level operations of a document, [{ kind, name }], by a small scan
+  // that skips comments and strings, and looks only at what is outside braces
+  // and parentheses (selection sets, variable definitions, arguments).
+  function operationsIn(query) {
     var text = String(query || '')
       .replace(/"""[\s\S]*?"""/g, '""')
       .replace(/"(?:[^"\\\n]|\\.)*"/g, '""')
       .replace(/#[^\n\r]*/g, '');
-    var depth = 0;
     var ops = [];
-    var re = /[{}]|[_A-Za-z][_0-9A-Za-z]*/g;
+    var braces = 0;
+    var parens = 0;
+    var pending = null; // the definition whose selection set comes next
+    var re = /[{}()@]|[_A-Za-z][_0-9A-Za-z]*/g;
     var m;
-    var expectName = null;
     while ((m = re.exec(text)) !== null) {
       var tok = m[0];
+      if (tok === '(') {
+        parens++;
+      } else if (tok === ')') {
+        parens = Math.max(0, parens - 1);
+      }
+      if (parens > 0 || tok === ')') {
+        if (pending) pending.named = true; // no name after the variables
+        continue;
+      }
       if (tok === '{') {
-        if (depth === 0 && expectName) {
-          ops.push({ kind: expectName, name: null });
-          expectName = null;
+        if (braces === 0) {
+          var def = pending || { kind: 'query', name: null };
+          if (def.kind !== 'fragment') ops.push({ kind: def.kind, name: def.name });
+          pending = null;
         }
-        depth++;
+        braces++;
       } else if (tok === '}') {
-        depth = Math.max(0, depth - 1);
-      } else if (depth === 0) {
-        if (expectName) {
-          ops.push({ kind: expectName, name: tok });
-          expectName = null;
-        } else if (tok === 'query' || tok === 'mutation' || tok === 'subscription') {
-          expectName = tok;
-        }
+        braces = Math.max(0, braces - 1);
+      } else if (braces > 0) {
+        continue;
+      } else if (tok === '@') {
+        if (pending) pending.named = true;
+      } else if (tok === 'query' || tok === 'mutation' || tok === 'subscription' || tok === 'fragment') {
+        pending = { kind: tok, name: null, named: false };
+      } else if (pending && !pending.named) {
+        pending.name = tok;
+        pending.named = true;
       }
     }
-    if (/^\s*\{/.test(text)) {
-      ops.push({ kind: 'query', name: null });
-    }
-    for (var i = 0; i < ops.length; i++) {
-      if (operationName ? ops[i].name === operationName : ops.length === 1) {
-        return ops[i].kind;
-      }
-    }
-    return null;
+    return ops;
   }
 
-  function isSubscription(params, opts) {
-    var kind = operationKindFromAst(opts && opts.documentAST, params.operationName) ||
-      operationKindFromText(params.query, params.operationName);
-    return kind === 'subscription';
+  // The operation GraphiQL asked for, if the document has it; otherwise the
+  // document's only operation (the name GraphiQL sent may be the previous
+  // document's). `operationName` is what to send.
+  function operationToRun(params) {
+    var ops = operationsIn(params.query);
+    var wanted = params.operationName || null;
+    for (var i = 0; i < ops.length; i++) {
+      if (wanted && ops[i].name === wanted) {
+        return { kind: ops[i].kind, operationName: wanted };
+      }
+    }
+    if (ops.length === 1) {
+      return { kind: ops[0].kind, operationName: ops[0].name || undefined };
+    }
+    return { kind: null, operationName: wanted || undefined };
   }
 
   // --- HTTP ----------------------------------------------------------------
@@ -248,10 +253,16 @@
 
   function fetcher(params, opts) {
     var headers = (opts && opts.headers) || {};
-    if (isSubscription(params, opts)) {
-      return wsSubscribe(params, findHeader(headers, 'authorization'));
+    var operation = operationToRun(params);
+    var request = {
+      query: params.query,
+      variables: params.variables,
+      operationName: operation.operationName
+    };
+    if (operation.kind === 'subscription') {
+      return wsSubscribe(request, findHeader(headers, 'authorization'));
     }
-    return httpFetch(params, headers);
+    return httpFetch(request, headers);
   }
 
   // --- Page ------------------------------------------------------------------

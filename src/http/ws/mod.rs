@@ -97,6 +97,9 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if !state.origins.allows_websocket(&headers) {
+        return super::cors::websocket_refused(&headers);
+    }
     let offered = headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())

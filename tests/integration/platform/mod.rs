@@ -10,5 +10,6 @@ mod managed;
 mod migrations;
 mod ops;
 mod seed;
+mod transport;
 mod write_path;
 mod ws;

@@ -66,11 +66,12 @@ impl TestApp {
         let address = listener.local_addr().expect("address");
         let shutdown = app.shutdown.clone();
         let stop = shutdown.clone();
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(dealgraph::http::listener(listener), app.router)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
-        });
+        let server = tokio::spawn(dealgraph::http::serve::run(
+            listener,
+            app.router,
+            config.http,
+            async move { stop.cancelled().await },
+        ));
         let mut conn = pool.get().await.expect("connection");
         let (workspace, key) = ops::create_workspace(&mut conn, "Test workspace", "test admin")
             .await
