@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
 };
-use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Pos, ServerError, ServerResult, ValidationResult, Variables};
 /// A value as the document writes it: a literal, or a `$variable` to look up.
@@ -121,13 +123,9 @@ impl Refusals {
                 }
             }
             let root = match operation.ty {
-                async_graphql::parser::types::OperationType::Query => Some(&registry.query_type),
-                async_graphql::parser::types::OperationType::Mutation => {
-                    registry.mutation_type.as_ref()
-                }
-                async_graphql::parser::types::OperationType::Subscription => {
-                    registry.subscription_type.as_ref()
-                }
+                OperationType::Query => Some(&registry.query_type),
+                OperationType::Mutation => registry.mutation_type.as_ref(),
+                OperationType::Subscription => registry.subscription_type.as_ref(),
             };
             walk.selections(root.map(String::as_str), &operation.selection_set.node);
         }

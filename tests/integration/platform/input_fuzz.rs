@@ -660,3 +660,31 @@ async fn a_refused_write_is_audited_with_its_input_stored_safely() {
         json!({ "firstName": "Ada\\u0000", "customFields": { "note\\u0000": "x\\u0000" } })
     );
 }
+
+/// Text written in the document itself goes through the same boundary: an escaped NUL is
+/// refused by field, a raw NUL or an escaped lone surrogate is a syntax error — never a 500.
+#[tokio::test(flavor = "multi_thread")]
+async fn awkward_text_written_in_the_document_is_refused_cleanly() {
+    let app = TestApp::spawn().await;
+    let escaped_nul = app
+        .gql(
+            r#"{ contacts(filter: {search: "a\u0000"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(escaped_nul.status, 400, "{}", escaped_nul.body);
+    assert_eq!(escaped_nul.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        escaped_nul.body["errors"][0]["extensions"]["field"],
+        "filter.search"
+    );
+    for document in [
+        r#"{ contacts(filter: {search: "a\ud800"}) { totalCount } }"#,
+        "{ contacts(filter: {search: \"a\u{0}\"}) { totalCount } }",
+        "{ viewer \u{0} { apiKey { id } } }",
+    ] {
+        let refused = app.gql(document, json!({})).await;
+        assert_eq!(refused.status, 400, "{document:?}: {}", refused.body);
+        assert_eq!(refused.error_code(), "BAD_USER_INPUT", "{document:?}");
+    }
+}
