@@ -1,5 +1,8 @@
 //! The audit trail: who did what to which record, with the record before and after, and the
-//! failures too. Written by the write path only.
+//! failures too. Written by the write path (and, for mutations refused before they reach it,
+//! by the input boundary, `graphql::boundary`).
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -46,7 +49,7 @@ pub struct AuditEvent {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Copy, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct NewAuditEvent<'a> {
     pub workspace_id: Uuid,
@@ -72,12 +75,31 @@ pub struct AuditFilter {
 }
 
 impl AuditEvent {
+    /// Appends `event`, whatever text it holds: a failed write's input is the caller's, and
+    /// its audit row must not fail on what made the write fail (see [`storable_text`]).
     pub async fn insert(
         conn: &mut AsyncPgConnection,
         event: &NewAuditEvent<'_>,
     ) -> QueryResult<()> {
+        let action = storable_text(event.action);
+        let entity_type = storable_text(event.entity_type);
+        let error_code = event.error_code.map(storable_text);
+        let error_message = event.error_message.map(storable_text);
+        let before = event.before.map(storable_json);
+        let after = event.after.map(storable_json);
+        let request_id = event.request_id.map(storable_text);
+        let storable = NewAuditEvent {
+            action: &action,
+            entity_type: &entity_type,
+            error_code: error_code.as_deref(),
+            error_message: error_message.as_deref(),
+            before: before.as_deref(),
+            after: after.as_deref(),
+            request_id: request_id.as_deref(),
+            ..*event
+        };
         diesel::insert_into(audit_events::table)
-            .values(event)
+            .values(&storable)
             .execute(conn)
             .await
             .map(drop)
@@ -135,11 +157,74 @@ impl AuditEvent {
     }
 }
 
+/// PostgreSQL's `text` and `jsonb` cannot hold U+0000, the one character a UTF-8 database
+/// refuses. The audit trail keeps such text readable and unambiguous enough for a person: each
+/// NUL becomes the six characters `\u0000`.
+pub fn storable_text(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\\u0000"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// [`storable_text`] for every string and key of a JSON value.
+pub fn storable_json(value: &Value) -> Cow<'_, Value> {
+    fn holds_nul(value: &Value) -> bool {
+        match value {
+            Value::String(text) => text.contains('\0'),
+            Value::Array(items) => items.iter().any(holds_nul),
+            Value::Object(fields) => fields
+                .iter()
+                .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+            _ => false,
+        }
+    }
+    fn escaped(value: &Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(storable_text(text).into_owned()),
+            Value::Array(items) => Value::Array(items.iter().map(escaped).collect()),
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(key, value)| (storable_text(key).into_owned(), escaped(value)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    if holds_nul(value) {
+        Cow::Owned(escaped(value))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 impl Listed<NewestFirst> for AuditEvent {
     fn position(&self, _: NewestFirst) -> Position {
         Position {
             key: SortKey::Id,
             id: self.id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn nul_is_stored_escaped_and_other_text_untouched() {
+        assert!(matches!(storable_text("Acme ✓ \u{200f}"), Cow::Borrowed(_)));
+        assert_eq!(storable_text("a\0b"), "a\\u0000b");
+        let input = json!({ "name": "a\u{0}", "custom\u{0}": [1, "\u{0}"], "ok": true });
+        assert_eq!(
+            storable_json(&input).into_owned(),
+            json!({ "name": "a\\u0000", "custom\\u0000": [1, "\\u0000"], "ok": true })
+        );
+        let clean = json!({ "name": "Acme" });
+        assert!(matches!(storable_json(&clean), Cow::Borrowed(_)));
     }
 }

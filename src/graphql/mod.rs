@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod boundary;
 pub mod contacts;
 pub mod cursor_key;
 pub mod deals;
@@ -82,6 +83,7 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
     .extension(limits::AliasLimit(limits::MAX_ALIASES))
+    .extension(boundary::InputBoundary)
     .extension(event_loaders::EventLoadersExtension);
     if settings.production {
         builder.disable_suggestions()
