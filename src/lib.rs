@@ -138,13 +138,8 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         config.ws.revalidate_interval,
         shutdown.clone(),
     );
-    let schema = graphql::build_schema_with_events(
-        pool.clone(),
-        hub,
-        ws_keys.clone(),
-        cursor_key,
-        settings,
-    );
+    let schema =
+        graphql::build_schema_with_events(pool.clone(), hub, ws_keys.clone(), cursor_key, settings);
     let tasks = TaskTracker::new();
     let state = http::AppState {
         schema,

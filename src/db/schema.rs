@@ -149,6 +149,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    lead_status_changes (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        lead_id -> Uuid,
+        sequence -> Int4,
+        from_status -> Text,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        actor_key_id -> Uuid,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     leads (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -273,6 +287,7 @@ diesel::joinable!(contacts -> workspaces (workspace_id));
 diesel::joinable!(deal_tags -> workspaces (workspace_id));
 diesel::joinable!(deals -> workspaces (workspace_id));
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
+diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
@@ -287,6 +302,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_tags,
     deals,
     idempotency_keys,
+    lead_status_changes,
     leads,
     outbox_events,
     pipelines,

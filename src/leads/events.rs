@@ -20,8 +20,45 @@ pub const LEAD_DELETED: EventKind = EventKind {
     entity_type: "lead",
 };
 
+pub const LEAD_STATUS_CHANGED: EventKind = EventKind {
+    name: "lead.status_changed",
+    entity_type: "lead",
+};
+pub const LEAD_ASSIGNED: EventKind = EventKind {
+    name: "lead.assigned",
+    entity_type: "lead",
+};
+
 /// Every event of the domain, in the order the API lists them.
-pub const KINDS: &[EventKind] = &[LEAD_CREATED, LEAD_UPDATED, LEAD_DELETED];
+pub const KINDS: &[EventKind] = &[
+    LEAD_CREATED,
+    LEAD_UPDATED,
+    LEAD_DELETED,
+    LEAD_STATUS_CHANGED,
+    LEAD_ASSIGNED,
+];
+
+/// The payload of `lead.status_changed`: the history row it added.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadStatusChanged<'a> {
+    pub lead_id: Uuid,
+    pub sequence: i32,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub reason: Option<&'a str>,
+    pub version: i32,
+}
+
+/// The payload of `lead.assigned`: who owned the lead before and who owns it now.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadAssigned<'a> {
+    pub lead_id: Uuid,
+    pub from_owner_id: Option<&'a str>,
+    pub to_owner_id: Option<&'a str>,
+    pub version: i32,
+}
 
 /// The payload of `lead.created` and `lead.deleted`: which lead, and where it stands.
 #[derive(Debug, Serialize)]

@@ -179,15 +179,7 @@ pub async fn update<R: Record>(
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
             let changes = R::patched_changes(&before, patch)?;
             R::check_references(conn, workspace_id, &changes, Some(&before)).await?;
-            let updated = conn
-                .transaction::<_, DieselError, _>(async |conn| {
-                    R::change(conn, workspace_id, id, &changes).await
-                })
-                .await;
-            let after = match updated {
-                Ok(record) => record,
-                Err(err) => return Err(explain::<R>(conn, workspace_id, err, &changes).await),
-            };
+            let after = change::<R>(conn, workspace_id, id, &changes).await?;
             let before_json = serde_json::to_value(&before)?;
             let after_json = serde_json::to_value(&after)?;
             let changed = changed_fields(&before_json, &after_json);
@@ -254,6 +246,26 @@ async fn locked<R: Record>(
         .ok_or_else(|| AppError::not_found(R::NAMES.entity, id))?;
     crate::validate::expected_version(expected_version, record.version(), R::NAMES.entity, id)?;
     Ok(record)
+}
+
+/// Writes `changes` to record `id` (locked by the caller) in a savepoint, so that a duplicate
+/// unique value or a vanished reference is explained by the record's own rules. Also for the
+/// domain operations that change a record outside a plain update (a lead's lifecycle).
+pub async fn change<R: Record>(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    changes: &R::Changes,
+) -> Result<R, AppError> {
+    let updated = conn
+        .transaction::<_, DieselError, _>(async |conn| {
+            R::change(conn, workspace_id, id, changes).await
+        })
+        .await;
+    match updated {
+        Ok(record) => Ok(record),
+        Err(err) => Err(explain::<R>(conn, workspace_id, err, changes).await),
+    }
 }
 
 /// Turns a failed insert or update (rolled back to its savepoint) into the error the caller

@@ -108,3 +108,37 @@ pub struct DeleteLeadInput {
     #[graphql(flatten)]
     pub options: MutationOptions,
 }
+
+/// `qualifyLead` and `reopenLead`: the lead, and why (kept in its history).
+#[derive(InputObject)]
+pub struct LeadStatusInput {
+    pub id: ID,
+    /// Refuse (STALE_OBJECT) unless the lead still has this version.
+    pub expected_version: Option<i32>,
+    /// Up to 1,000 characters, kept in the lead's status history.
+    pub reason: Option<String>,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
+}
+
+#[derive(InputObject)]
+pub struct DisqualifyLeadInput {
+    pub id: ID,
+    /// Refuse (STALE_OBJECT) unless the lead still has this version.
+    pub expected_version: Option<i32>,
+    /// Why the lead is not a fit (required, up to 1,000 characters).
+    pub reason: String,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
+}
+
+#[derive(InputObject)]
+pub struct AssignLeadInput {
+    pub id: ID,
+    /// Refuse (STALE_OBJECT) unless the lead still has this version.
+    pub expected_version: Option<i32>,
+    /// The new owner; null leaves the lead unowned.
+    pub owner_id: Option<String>,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
+}

@@ -9,17 +9,22 @@ use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
 pub use self::filters::{LeadFilterInput, LeadOrderBy};
-pub use self::inputs::{CreateLeadInput, DeleteLeadInput, UpdateLeadInput};
-pub use self::loaders::{register as register_loaders, LeadLoader};
+pub use self::inputs::{
+    AssignLeadInput, CreateLeadInput, DeleteLeadInput, DisqualifyLeadInput, LeadStatusInput,
+    UpdateLeadInput,
+};
+pub use self::loaders::{register as register_loaders, LeadLoader, LeadStatusChangesLoader};
 pub use self::types::{
-    CreateLeadPayload, DeleteLeadPayload, LeadConnection, LeadGql, UpdateLeadPayload,
+    AssignLeadPayload, CreateLeadPayload, DeleteLeadPayload, LeadConnection, LeadGql,
+    LeadStatusPayload, UpdateLeadPayload,
 };
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::Delete;
+use crate::graphql::mutation::{Delete, MutationOptions};
 use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::leads::model::Lead;
+use crate::leads::ops::Transition;
 use crate::leads::{ops, LeadsOrder};
 use crate::write::{record, WriteResult};
 
@@ -89,6 +94,72 @@ impl LeadsMutation {
         Ok(kept(ctx, result).await?.into())
     }
 
+    /// Qualifies a NEW or WORKING lead (stamps `qualifiedAt`). Needs `crm:write`.
+    async fn qualify_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: LeadStatusInput,
+    ) -> async_graphql::Result<LeadStatusPayload> {
+        let parts = (
+            input.id,
+            input.expected_version,
+            input.reason,
+            input.options,
+        );
+        Self::change_status(ctx, parts, Transition::Qualify).await
+    }
+
+    /// Disqualifies a lead that is not converted, with a reason. Its e-mail address is then
+    /// free for a new lead. Needs `crm:write`.
+    async fn disqualify_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: DisqualifyLeadInput,
+    ) -> async_graphql::Result<LeadStatusPayload> {
+        let parts = (
+            input.id,
+            input.expected_version,
+            Some(input.reason),
+            input.options,
+        );
+        Self::change_status(ctx, parts, Transition::Disqualify).await
+    }
+
+    /// Puts a QUALIFIED or DISQUALIFIED lead back to WORKING, clearing that status's stamps.
+    /// Needs `crm:write`.
+    async fn reopen_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: LeadStatusInput,
+    ) -> async_graphql::Result<LeadStatusPayload> {
+        let parts = (
+            input.id,
+            input.expected_version,
+            input.reason,
+            input.options,
+        );
+        Self::change_status(ctx, parts, Transition::Reopen).await
+    }
+
+    /// Gives a lead that is not converted to an owner, or to nobody. Needs `crm:write`.
+    async fn assign_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignLeadInput,
+    ) -> async_graphql::Result<AssignLeadPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let result = ops::assign(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.owner_id,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
     /// Deletes a lead that is not converted (a converted lead is the record of its
     /// conversion). Needs `crm:write`.
     async fn delete_lead(
@@ -100,6 +171,35 @@ impl LeadsMutation {
         let result = delete.apply::<Lead>(pool(ctx)?, actor(ctx)?).await?;
         if result.committed() {
             registry::get::<LeadLoader>(ctx)?.clear::<Uuid>();
+        }
+        Ok(result.into())
+    }
+}
+
+impl LeadsMutation {
+    async fn change_status(
+        ctx: &Context<'_>,
+        input: (ID, Option<i32>, Option<String>, MutationOptions),
+        transition: Transition,
+    ) -> async_graphql::Result<LeadStatusPayload> {
+        let (id, expected_version, reason, options) = input;
+        let id = parse_id(&id, "input.id")?;
+        let result = ops::change_status(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            transition,
+            reason,
+            expected_version,
+            options.into(),
+        )
+        .await?;
+        if result.committed() {
+            let lead = &result.value.lead;
+            registry::get::<LeadLoader>(ctx)?
+                .feed_one(lead.id, lead.clone())
+                .await;
+            registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
         }
         Ok(result.into())
     }

@@ -1,9 +1,16 @@
 //! The `Lead` output type, its enums and the mutation payloads.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Enum, Json, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use uuid::Uuid;
+
+use super::loaders::LeadStatusChangesLoader;
+use crate::graphql::loaders;
+use crate::leads::model::LeadStatusChange;
+use crate::leads::ops::StatusChanged;
+use crate::write::WriteResult;
 
 use crate::contacts::rules::tag_list;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
@@ -75,7 +82,7 @@ same_enum!(
 
 /// A person who may become a customer, before they are a contact.
 #[derive(SimpleObject, Clone)]
-#[graphql(name = "Lead")]
+#[graphql(name = "Lead", complex)]
 pub struct LeadGql {
     #[graphql(owned)]
     pub id: ID,
@@ -107,12 +114,61 @@ pub struct LeadGql {
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; pass it as `expectedVersion` to update safely.
     pub version: i32,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+}
+
+#[ComplexObject]
+impl LeadGql {
+    /// Every status change, oldest first: a chain where each change's `fromStatus` is the
+    /// previous one's `toStatus` (the first starts from NEW).
+    async fn status_changes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<LeadStatusChangeGql>> {
+        let changes = loaders::get::<LeadStatusChangesLoader>(ctx)?
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default();
+        Ok(changes.into_iter().map(LeadStatusChangeGql::from).collect())
+    }
+}
+
+/// One change of a lead's status.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "LeadStatusChange")]
+pub struct LeadStatusChangeGql {
+    pub id: ID,
+    /// 1 for the lead's first change, then one more for each.
+    pub sequence: i32,
+    pub from_status: LeadStatusGql,
+    pub to_status: LeadStatusGql,
+    pub reason: Option<String>,
+    /// The API key that made the change.
+    pub actor_key_id: ID,
+    pub changed_at: DateTime<Utc>,
+}
+
+impl From<LeadStatusChange> for LeadStatusChangeGql {
+    fn from(row: LeadStatusChange) -> Self {
+        let status = |s: &str| LeadStatus::parse(s).unwrap_or_default().into();
+        Self {
+            id: ID(row.id.to_string()),
+            sequence: row.sequence,
+            from_status: status(&row.from_status),
+            to_status: status(&row.to_status),
+            reason: row.reason,
+            actor_key_id: ID(row.actor_key_id.to_string()),
+            changed_at: row.changed_at,
+        }
+    }
 }
 
 impl From<Lead> for LeadGql {
     fn from(row: Lead) -> Self {
         Self {
             id: ID(row.id.to_string()),
+            uuid: row.id,
             source: row.source().into(),
             status: row.status().into(),
             tags: tag_list(&row.tags),
@@ -159,7 +215,35 @@ pub struct DeleteLeadPayload {
     pub outcome: WriteOutcome,
 }
 
+/// What `qualifyLead`, `disqualifyLead` and `reopenLead` did.
+#[derive(SimpleObject)]
+pub struct LeadStatusPayload {
+    pub lead: LeadGql,
+    /// The change added to the lead's history (as it would be, for a dry run).
+    pub status_change: LeadStatusChangeGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
+impl From<WriteResult<StatusChanged>> for LeadStatusPayload {
+    fn from(result: WriteResult<StatusChanged>) -> Self {
+        LeadStatusPayload {
+            outcome: (&result).into(),
+            lead: result.value.lead.into(),
+            status_change: result.value.change.into(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AssignLeadPayload {
+    pub lead: LeadGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
 record_payload!(
+    AssignLeadPayload { lead: Lead },
     CreateLeadPayload { lead: Lead },
     UpdateLeadPayload { lead: Lead },
     DeleteLeadPayload { lead: Lead },

@@ -3,11 +3,13 @@
 //! which leads join by implementing `Record` (in `lead.rs`).
 
 mod lead;
+mod lifecycle;
 
 use uuid::Uuid;
 
+pub use self::lifecycle::{assign, change_status, StatusChanged};
 use super::model::{Lead, LeadFilter};
-pub use super::rules::{LeadInput, LeadPatch};
+pub use super::rules::{LeadInput, LeadPatch, Transition};
 use super::{LeadsWindow, Listing};
 use crate::auth::{Actor, Scope};
 use crate::contacts::rules::search_term;

@@ -1,7 +1,9 @@
 //! Leads: writes through the write path, validation, uniqueness among open leads, the
-//! read-only converted lead, and the filtered, keyset-paged list.
+//! lifecycle and its history, the read-only converted lead, and the filtered, keyset-paged
+//! list.
 
 mod lead;
+mod lifecycle;
 mod list;
 
 use serde_json::Value;
