@@ -1,6 +1,7 @@
 //! The API layer: the schema assembled from each domain's query, mutation and subscription
 //! roots, plus the conventions they share (errors, pagination, limits).
 
+pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
@@ -8,6 +9,7 @@ pub mod deals;
 pub mod errors;
 pub mod event_loaders;
 pub mod events;
+pub mod execution;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -15,6 +17,8 @@ pub mod node;
 pub mod pagination;
 pub mod pipelines;
 pub mod scalars;
+pub mod scopes;
+pub mod shape;
 pub mod system;
 
 use std::sync::Arc;
@@ -77,7 +81,9 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
     .extension(limits::AliasLimit(limits::MAX_ALIASES))
-    .extension(event_loaders::EventLoadersExtension);
+    .extension(event_loaders::EventLoadersExtension)
+    // After the event loaders: a result shared between subscribers is shaped once.
+    .extension(execution::SpecExtension::default());
     if settings.production {
         builder.disable_suggestions()
     } else {

@@ -7,6 +7,7 @@ mod graphiql;
 mod http_spec;
 mod migrations;
 mod ops;
+mod response_spec;
 mod seed;
 mod write_path;
 mod ws;
