@@ -1,7 +1,8 @@
-//! Holds every execution to the GraphQL spec, over HTTP and the WebSocket alike: after
-//! validation, the request-level checks of [`super::admission`] (nothing runs when one fails);
-//! after execution, the response's shape ([`super::shape`]): fields in the order requested,
-//! `null` where a field failed, non-null errors nulling their nearest nullable parent.
+//! Holds every execution to the GraphQL spec, over HTTP and the WebSocket alike: the
+//! request-level checks of [`super::admission`] (variables around validation, scopes after
+//! it; nothing runs when one fails), and after execution the response's shape
+//! ([`super::shape`]): fields in the order requested, `null` where a field failed, non-null
+//! errors nulling their nearest nullable parent. Also the alias limit ([`super::limits`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +19,7 @@ use async_graphql::{
 };
 
 use super::admission::{check_variables, forbidden, refused_fields};
+use super::limits::{check_aliases, MAX_ALIASES};
 use super::shape::Shape;
 use crate::auth::Actor;
 use crate::db::DbPool;
@@ -192,6 +194,7 @@ impl Extension for SpecRules {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        check_aliases(&document, MAX_ALIASES)?;
         *lock(&self.parsed) = Some(Arc::new(Parsed {
             document: document.clone(),
             variables: variables.clone(),
@@ -258,5 +261,109 @@ impl<'a> Resolving<'a> {
 impl Drop for Resolving<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, SimpleObject, ID};
+
+    use super::SpecExtension;
+    use crate::graphql::event_loaders::EventLoadersExtension;
+
+    #[derive(SimpleObject, Clone)]
+    struct Card {
+        id: ID,
+        title: String,
+        amount: String,
+        currency: String,
+        close_probability: String,
+        is_rotting: bool,
+        tags: Vec<Tag>,
+        contacts: Vec<Link>,
+    }
+
+    #[derive(SimpleObject, Clone)]
+    struct Tag {
+        name: String,
+    }
+
+    #[derive(SimpleObject, Clone)]
+    struct Link {
+        role: String,
+        contact_id: ID,
+    }
+
+    #[derive(SimpleObject)]
+    struct Column {
+        name: String,
+        total_count: i32,
+        nodes: Vec<Card>,
+    }
+
+    struct Board;
+
+    #[Object]
+    impl Board {
+        async fn stages(&self) -> Vec<Column> {
+            let card = |n: usize| Card {
+                id: ID(format!("deal-{n}")),
+                title: format!("Deal {n}"),
+                amount: "1200.00".into(),
+                currency: "EUR".into(),
+                close_probability: "0.5".into(),
+                is_rotting: n.is_multiple_of(3),
+                tags: vec![Tag { name: "vip".into() }],
+                contacts: vec![Link {
+                    role: "CHAMPION".into(),
+                    contact_id: ID(format!("contact-{n}")),
+                }],
+            };
+            (0..7)
+                .map(|s| Column {
+                    name: format!("Stage {s}"),
+                    total_count: 50,
+                    nodes: (0..50).map(|d| card(s * 50 + d)).collect(),
+                })
+                .collect()
+        }
+    }
+
+    /// What the rules cost on a board-sized response (7 stages × 50 deals, as in
+    /// BENCHMARKS.md), without a database: the same schema with and without them.
+    /// `cargo test --release --lib graphql::execution::tests -- --ignored --nocapture`
+    #[tokio::test]
+    #[ignore]
+    async fn cost_on_a_board_sized_response() {
+        // Before: the alias limit and the event loaders, two extensions; now the rules hold
+        // the alias limit, so there are two again.
+        let plain = Schema::build(Board, EmptyMutation, EmptySubscription)
+            .extension(EventLoadersExtension)
+            .extension(EventLoadersExtension)
+            .finish();
+        let ruled = Schema::build(Board, EmptyMutation, EmptySubscription)
+            .extension(EventLoadersExtension)
+            .extension(SpecExtension::default())
+            .finish();
+        let query = "{ stages { name totalCount nodes { id title amount currency closeProbability isRotting tags { name } contacts { role contactId } } } }";
+        let mut totals = [Duration::ZERO; 2];
+        for round in 0..400 {
+            for (i, schema) in [&plain, &ruled].into_iter().enumerate() {
+                let started = Instant::now();
+                let response = schema.execute(query).await;
+                if round >= 50 {
+                    totals[i] += started.elapsed();
+                }
+                assert!(response.errors.is_empty());
+            }
+        }
+        let per = |d: Duration| d.as_micros() / 350;
+        println!(
+            "board-sized execution: {} µs without the rules, {} µs with them",
+            per(totals[0]),
+            per(totals[1])
+        );
     }
 }

@@ -80,9 +80,9 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_complexity(limits::MAX_COMPLEXITY)
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
-    .extension(limits::AliasLimit(limits::MAX_ALIASES))
     .extension(event_loaders::EventLoadersExtension)
-    // After the event loaders: a result shared between subscribers is shaped once.
+    // After the event loaders: a result shared between subscribers is shaped once. It also
+    // applies the alias limit: every extension costs a layer around each field's resolution.
     .extension(execution::SpecExtension::default());
     if settings.production {
         builder.disable_suggestions()

@@ -5,6 +5,7 @@
 //! `null` where a field failed, and nulls the nearest nullable parent of a non-null field
 //! that is null. It works in place: no copy of the tree (a board is some 100 KB).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use async_graphql::indexmap::IndexMap;
@@ -33,6 +34,9 @@ pub struct Entry<'a> {
     /// True when the field's type names an object, interface or union.
     composite: bool,
     sets: Vec<&'a SelectionSet>,
+    /// The entries of this field's objects, shared by every object this entry belongs to
+    /// (a board's 350 deals collect their `stage`'s fields once).
+    child: RefCell<Memo<'a>>,
 }
 
 /// A step of the path to the value being shaped, borrowed from the document.
@@ -42,8 +46,8 @@ enum Step<'a> {
     Index(usize),
 }
 
-/// The entries of the objects of one list, computed for its first item and reused for the
-/// rest (they share their selections and, unless abstract, their type).
+/// The entries of the objects at one position of the query, computed for the first and
+/// reused for the rest: they share their selections and, unless abstract, their type.
 type Memo<'a> = Option<(&'a str, Vec<Entry<'a>>)>;
 
 impl<'a> Shape<'a> {
@@ -158,6 +162,7 @@ impl<'a> Shape<'a> {
             ty,
             composite,
             sets: vec![set],
+            child: RefCell::new(None),
         });
     }
 
@@ -217,11 +222,10 @@ impl<'a> Walk<'_, 'a> {
             }
             MetaTypeName::List(inner) => {
                 if let Value::List(items) = value {
-                    let mut memo = None;
                     let mut nulled = false;
                     for (index, item) in items.iter_mut().enumerate() {
                         self.path.push(Step::Index(index));
-                        nulled = !self.value(item, inner, sets, &mut memo);
+                        nulled = !self.value(item, inner, sets, memo);
                         self.path.pop();
                         if nulled {
                             break;
@@ -275,15 +279,16 @@ impl<'a> Walk<'_, 'a> {
         let Some((_, entries)) = memo.as_ref() else {
             return true;
         };
-        // A field that failed is missing: it is null, in its place.
-        for entry in entries {
-            if !map.contains_key(entry.key) {
-                map.insert(entry.key.clone(), Value::Null);
-            }
-        }
+        // Usually every field is there and in order: then nothing is looked up by name.
         let in_order =
             map.len() == entries.len() && map.keys().zip(entries.iter()).all(|(k, e)| k == e.key);
         if !in_order {
+            // A field that failed is missing: it is null, in its place.
+            for entry in entries {
+                if !map.contains_key(entry.key) {
+                    map.insert(entry.key.clone(), Value::Null);
+                }
+            }
             map.sort_by_cached_key(|key, _| {
                 entries
                     .iter()
@@ -291,13 +296,14 @@ impl<'a> Walk<'_, 'a> {
                     .unwrap_or(usize::MAX)
             });
         }
-        for entry in entries {
-            let (Some(ty), Some(child)) = (entry.ty, map.get_mut(entry.key)) else {
+        // Now the map's first entries are the entries', in the same order.
+        for (entry, child) in entries.iter().zip(map.values_mut()) {
+            let Some(ty) = entry.ty else {
                 continue;
             };
             let fine = if entry.composite {
                 self.path.push(Step::Key(entry.key.as_str()));
-                let fine = self.value(child, ty, &entry.sets, &mut None);
+                let fine = self.value(child, ty, &entry.sets, &mut entry.child.borrow_mut());
                 self.path.pop();
                 fine
             } else {
