@@ -1,10 +1,7 @@
 //! Limits that keep one request from costing the server too much.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{ServerError, ServerResult};
 
 pub const MAX_DEPTH: usize = 15;
 pub const MAX_COMPLEXITY: usize = 10_000;
@@ -12,40 +9,17 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 pub const MAX_DIRECTIVES: usize = 50;
 pub const MAX_ALIASES: usize = 30;
 
-/// Refuses documents with more than N aliases: aliases multiply the work of one field
-/// without adding depth or (much) complexity.
-pub struct AliasLimit(pub usize);
-
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension(self.0))
+/// Refuses documents with more than `max` aliases: aliases multiply the work of one field
+/// without adding depth or (much) complexity. Run by [`super::execution`] once parsed.
+pub fn check_aliases(document: &ExecutableDocument, max: usize) -> ServerResult<()> {
+    let aliases = count_aliases(document);
+    if aliases > max {
+        return Err(ServerError::new(
+            format!("the query uses {aliases} aliases; at most {max} are allowed"),
+            None,
+        ));
     }
-}
-
-struct AliasLimitExtension(usize);
-
-#[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let aliases = count_aliases(&document);
-        if aliases > self.0 {
-            return Err(ServerError::new(
-                format!(
-                    "the query uses {aliases} aliases; at most {} are allowed",
-                    self.0
-                ),
-                None,
-            ));
-        }
-        Ok(document)
-    }
+    Ok(())
 }
 
 fn count_aliases(document: &ExecutableDocument) -> usize {

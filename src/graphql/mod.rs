@@ -1,6 +1,7 @@
 //! The API layer: the schema assembled from each domain's query, mutation and subscription
 //! roots, plus the conventions they share (errors, pagination, limits).
 
+pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod boundary;
@@ -10,6 +11,7 @@ pub mod deals;
 pub mod errors;
 pub mod event_loaders;
 pub mod events;
+pub mod execution;
 pub mod leads;
 pub mod limits;
 pub mod loaders;
@@ -18,6 +20,8 @@ pub mod node;
 pub mod pagination;
 pub mod pipelines;
 pub mod scalars;
+pub mod scopes;
+pub mod shape;
 pub mod system;
 
 use std::sync::Arc;
@@ -82,9 +86,11 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_complexity(limits::MAX_COMPLEXITY)
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
-    .extension(limits::AliasLimit(limits::MAX_ALIASES))
     .extension(boundary::InputBoundary)
-    .extension(event_loaders::EventLoadersExtension);
+    .extension(event_loaders::EventLoadersExtension)
+    // After the event loaders: a result shared between subscribers is shaped once. It also
+    // applies the alias limit: every extension costs a layer around each field's resolution.
+    .extension(execution::SpecExtension::default());
     if settings.production {
         builder.disable_suggestions()
     } else {

@@ -357,14 +357,15 @@ async fn execute(
     let mut response = state.schema.execute(gql).await;
     ensure_codes(&mut response);
 
+    // A request error (parsing, validation, variables, scopes) has no `data`: nothing ran.
+    // Everything else has `data`, even `data: null`, and is a 200 (GraphQL over HTTP, 6.4.2).
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let no_data = request_error || data_is_empty(&response.data);
     let status = match media {
         ResponseType::Json => StatusCode::OK,
-        ResponseType::GraphqlResponseJson if request_error => StatusCode::BAD_REQUEST,
-        ResponseType::GraphqlResponseJson if no_data && !response.errors.is_empty() => {
+        ResponseType::GraphqlResponseJson if request_error => {
             status_for(response.errors.first().and_then(code_of).as_deref())
         }
         ResponseType::GraphqlResponseJson => StatusCode::OK,
@@ -410,16 +411,13 @@ fn data_is_empty(data: &async_graphql::Value) -> bool {
     }
 }
 
-/// The status of a response that has errors and no data, by its first error's code.
+/// The status of a request error, by its first error's code.
 fn status_for(code: Option<&str>) -> StatusCode {
     match code {
         Some("UNAUTHENTICATED") => StatusCode::UNAUTHORIZED,
         Some("FORBIDDEN") => StatusCode::FORBIDDEN,
-        Some("NOT_FOUND") => StatusCode::NOT_FOUND,
-        Some("CONFLICT") | Some("STALE_OBJECT") => StatusCode::CONFLICT,
-        Some("IDEMPOTENCY_KEY_REUSED") => StatusCode::UNPROCESSABLE_ENTITY,
-        Some("BAD_USER_INPUT") => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        Some("INTERNAL") => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
     }
 }
 

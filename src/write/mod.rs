@@ -291,3 +291,30 @@ async fn record_failure(
         tracing::error!(error = %audit_err, action = request.action, "could not audit a failed write");
     }
 }
+
+/// Audits a write refused before it ran: the key lacked the scope the mutation's root `field`
+/// needs (see `graphql::scopes`). No domain action started, so the field names the action.
+pub async fn record_refusal(pool: &DbPool, actor: &Actor, field: &str, message: &str) {
+    let Ok(mut conn) = crate::db::conn(pool).await else {
+        tracing::error!(field, "could not audit a refused write: no connection");
+        return;
+    };
+    let event = NewAuditEvent {
+        workspace_id: actor.workspace_id,
+        id: Uuid::now_v7(),
+        actor_key_id: Some(actor.key_id),
+        action: field,
+        entity_type: "mutation",
+        entity_id: None,
+        outcome: Outcome::Failed.as_str(),
+        error_code: Some(crate::error::ErrorCode::Forbidden.as_str()),
+        error_message: Some(message),
+        before: None,
+        after: None,
+        request_id: actor.request_id.as_deref(),
+        dry_run: false,
+    };
+    if let Err(audit_err) = AuditEvent::insert(&mut conn, &event).await {
+        tracing::error!(error = %audit_err, field, "could not audit a refused write");
+    }
+}

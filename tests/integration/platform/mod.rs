@@ -10,6 +10,7 @@ mod input_fuzz;
 mod managed;
 mod migrations;
 mod ops;
+mod response_spec;
 mod seed;
 mod strict_input;
 mod transport;

@@ -194,11 +194,10 @@ async fn subscriptions_need_a_key_with_a_valid_scope_per_operation() {
     let reader = app.key_with(&[dealgraph::auth::Scope::CrmRead]).await;
     let mut ws = WsClient::connect_authed(&app.ws_url(), TRANSPORT_WS, &reader).await;
     ws.send(json!({ "id": "m", "type": "subscribe", "payload": { "query": "mutation { createApiKey(input: {name: \"x\", scopes: [ADMIN]}) { secret } }" } })).await;
-    let next = ws.next_json().await;
-    assert_eq!(
-        next["payload"]["errors"][0]["extensions"]["code"],
-        "FORBIDDEN"
-    );
+    // A scope the key lacks is a request error: an `error` message, nothing executed.
+    let error = ws.next_json().await;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(error["payload"][0]["extensions"]["code"], "FORBIDDEN");
 }
 
 #[tokio::test(flavor = "multi_thread")]

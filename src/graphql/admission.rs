@@ -1,0 +1,190 @@
+//! What a request must pass before any of it runs: its variables coerce to the types the
+//! operation declares, and its key holds the scope every root field needs. A failure is a
+//! request error — no `data`, nothing executed — as the GraphQL spec and the GraphQL-over-HTTP
+//! draft ask; over HTTP it is a 400 or a 403.
+
+use async_graphql::parser::types::{OperationDefinition, OperationType};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::{ErrorExtensionValues, Pos, ServerError, Value, Variables};
+
+use super::scopes::required_scope;
+use super::shape::Shape;
+use crate::auth::{Actor, Scope};
+use crate::error::ErrorCode;
+
+/// Coerces the request's variables to `operation`'s variable definitions; one error per
+/// variable that does not fit, naming it.
+pub fn check_variables(
+    registry: &Registry,
+    operation: &OperationDefinition,
+    variables: &Variables,
+) -> Vec<ServerError> {
+    let mut errors = Vec::new();
+    for definition in &operation.variable_definitions {
+        let name = definition.node.name.node.as_str();
+        let ty = definition.node.var_type.node.to_string();
+        let mut path = format!("${name}");
+        let problem = match variables.get(name) {
+            None if definition.node.default_value.is_some() || !ty.ends_with('!') => None,
+            None => Some(format!("is required (type `{ty}`) but was not given")),
+            Some(value) => coerce(registry, &ty, value, &mut path).err(),
+        };
+        if let Some(problem) = problem {
+            let message = if path.len() > name.len() + 1 {
+                format!("variable `${name}`: `{path}` {problem}")
+            } else {
+                format!("variable `${name}` {problem}")
+            };
+            errors.push(bad_input(message, definition.pos, &path));
+        }
+    }
+    errors
+}
+
+/// Input coercion of one value to `ty` (spec §3.10, §3.11, §5.8.5).
+fn coerce(registry: &Registry, ty: &str, value: &Value, path: &mut String) -> Result<(), String> {
+    match MetaTypeName::create(ty) {
+        MetaTypeName::NonNull(inner) => match value {
+            Value::Null => Err(format!("must not be null (type `{ty}`)")),
+            _ => coerce(registry, inner, value, path),
+        },
+        MetaTypeName::List(inner) => match value {
+            Value::Null => Ok(()),
+            Value::List(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{index}]"));
+                    coerce(registry, inner, item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            // A single value is a list of one.
+            _ => coerce(registry, inner, value, path),
+        },
+        MetaTypeName::Named(_) if *value == Value::Null => Ok(()),
+        MetaTypeName::Named(name) => match registry.types.get(name) {
+            Some(MetaType::Scalar { is_valid, .. }) => {
+                let valid = match name {
+                    // Int is 32-bit (spec §3.5.1), whatever Rust type reads it.
+                    "Int" => {
+                        matches!(value, Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()))
+                    }
+                    "Float" => matches!(value, Value::Number(_)),
+                    "ID" => {
+                        matches!(value, Value::String(_))
+                            || matches!(value, Value::Number(n) if n.is_i64())
+                    }
+                    _ => is_valid.as_ref().is_none_or(|valid| valid(value)),
+                };
+                if valid {
+                    Ok(())
+                } else {
+                    Err(format!("is not a valid `{name}`: {value}"))
+                }
+            }
+            Some(MetaType::Enum { enum_values, .. }) => match value {
+                Value::String(v) if enum_values.contains_key(v.as_str()) => Ok(()),
+                Value::Enum(v) if enum_values.contains_key(v.as_str()) => Ok(()),
+                _ => {
+                    let allowed: Vec<&str> = enum_values.keys().map(String::as_str).collect();
+                    Err(format!(
+                        "is not a value of `{name}` ({value}); expected one of {}",
+                        allowed.join(", ")
+                    ))
+                }
+            },
+            Some(MetaType::InputObject {
+                input_fields,
+                oneof,
+                ..
+            }) => {
+                let Value::Object(fields) = value else {
+                    return Err(format!("must be an object of type `{name}`, not {value}"));
+                };
+                if let Some(unknown) = fields
+                    .keys()
+                    .find(|k| !input_fields.contains_key(k.as_str()))
+                {
+                    return Err(format!("has no field `{unknown}` (type `{name}`)"));
+                }
+                if *oneof && fields.values().filter(|v| **v != Value::Null).count() != 1 {
+                    return Err(format!("must set exactly one field of `{name}`"));
+                }
+                for field in input_fields.values() {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(&field.name);
+                    match fields.get(field.name.as_str()) {
+                        Some(value) => coerce(registry, &field.ty, value, path)?,
+                        None if field.ty.ends_with('!') && field.default_value.is_none() => {
+                            return Err(format!(
+                                "is required (type `{}`) but was not given",
+                                field.ty
+                            ));
+                        }
+                        None => {}
+                    }
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            // Validation has made sure a variable's type is an input type.
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The root fields of `operation` this key may not run, with the scope each needs.
+pub fn refused_fields<'a>(
+    shape: &Shape<'a>,
+    operation: &'a OperationDefinition,
+    actor: &Actor,
+) -> Vec<(&'a str, Scope)> {
+    let root = match operation.ty {
+        OperationType::Query => Some(shape.registry.query_type.as_str()),
+        OperationType::Mutation => shape.registry.mutation_type.as_deref(),
+        OperationType::Subscription => shape.registry.subscription_type.as_deref(),
+    };
+    let Some(root) = root.and_then(|name| shape.registry.types.get(name)) else {
+        return Vec::new();
+    };
+    shape
+        .collect(root, &[&operation.selection_set.node])
+        .into_iter()
+        .filter_map(|entry| {
+            let scope = required_scope(operation.ty, entry.name)?;
+            (!actor.has(scope)).then_some((entry.name, scope))
+        })
+        .collect()
+}
+
+/// The request error for refused root fields: FORBIDDEN, naming the scope and the fields.
+pub fn forbidden(refused: &[(&str, Scope)]) -> ServerError {
+    let scope = refused
+        .iter()
+        .map(|(_, s)| *s)
+        .max()
+        .unwrap_or(Scope::CrmRead);
+    let fields: Vec<String> = refused.iter().map(|(f, _)| format!("`{f}`")).collect();
+    let mut error = ServerError::new(
+        format!(
+            "this API key lacks the `{scope}` scope, which {} needs",
+            fields.join(", ")
+        ),
+        None,
+    );
+    let mut ext = ErrorExtensionValues::default();
+    ext.set("code", ErrorCode::Forbidden.as_str());
+    error.extensions = Some(ext);
+    error
+}
+
+fn bad_input(message: String, pos: Pos, field: &str) -> ServerError {
+    let mut error = ServerError::new(message, Some(pos));
+    let mut ext = ErrorExtensionValues::default();
+    ext.set("code", ErrorCode::BadUserInput.as_str());
+    ext.set("field", field);
+    error.extensions = Some(ext);
+    error
+}
