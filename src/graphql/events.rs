@@ -162,7 +162,10 @@ const BY_POSITION: &str = "position";
 
 /// Cursor: the event's feed position and its id. The id is a UUIDv7 made at append, so it
 /// also says when the event happened: an expired cursor is recognised without a lookup.
-fn encode_cursor(ctx: &Context<'_>, event: &OutboxEvent) -> async_graphql::Result<String> {
+pub(crate) fn encode_cursor(
+    ctx: &Context<'_>,
+    event: &OutboxEvent,
+) -> async_graphql::Result<String> {
     let position = Position {
         key: SortKey::Int(event.position),
         id: event.id,
@@ -393,6 +396,21 @@ async fn subscriber_feed(
         ));
     }
     Ok(events)
+}
+
+/// The feed a domain's own subscription serves: the caller's events matching `filter`,
+/// resumed after the `after` cursor, ending at the caller's key's revocation.
+pub(crate) async fn domain_feed(
+    ctx: &Context<'_>,
+    filter: EventFilter,
+    after: Option<String>,
+) -> Result<impl Stream<Item = Result<Arc<OutboxEvent>, AppError>>, AppError> {
+    let hub = hub(ctx)?;
+    let after = after
+        .as_deref()
+        .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
+        .transpose()?;
+    subscriber_feed(ctx, hub, filter, after).await
 }
 
 #[derive(Default)]

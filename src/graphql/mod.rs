@@ -56,7 +56,11 @@ pub struct Mutation(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(system::SystemSubscription, events::EventsSubscription);
+pub struct Subscription(
+    system::SystemSubscription,
+    events::EventsSubscription,
+    leads::LeadsSubscription,
+);
 
 /// Every domain's dataloaders, each domain registering its own: one line per domain.
 const LOADERS: &[loaders::Register] = &[

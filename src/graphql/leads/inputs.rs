@@ -132,6 +132,36 @@ pub struct DisqualifyLeadInput {
     pub options: MutationOptions,
 }
 
+/// What every status change takes, whichever mutation asked for it.
+pub struct StatusRequest {
+    pub id: ID,
+    pub expected_version: Option<i32>,
+    pub reason: Option<String>,
+    pub options: MutationOptions,
+}
+
+impl From<LeadStatusInput> for StatusRequest {
+    fn from(input: LeadStatusInput) -> Self {
+        StatusRequest {
+            id: input.id,
+            expected_version: input.expected_version,
+            reason: input.reason,
+            options: input.options,
+        }
+    }
+}
+
+impl From<DisqualifyLeadInput> for StatusRequest {
+    fn from(input: DisqualifyLeadInput) -> Self {
+        StatusRequest {
+            id: input.id,
+            expected_version: input.expected_version,
+            reason: Some(input.reason),
+            options: input.options,
+        }
+    }
+}
+
 #[derive(InputObject)]
 pub struct AssignLeadInput {
     pub id: ID,

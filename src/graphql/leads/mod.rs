@@ -3,17 +3,20 @@
 mod filters;
 mod inputs;
 pub mod loaders;
+mod subscription;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
 pub use self::filters::{LeadFilterInput, LeadOrderBy};
+use self::inputs::StatusRequest;
 pub use self::inputs::{
     AssignLeadInput, CreateLeadInput, DeleteLeadInput, DisqualifyLeadInput, LeadStatusInput,
     UpdateLeadInput,
 };
 pub use self::loaders::{register as register_loaders, LeadLoader, LeadStatusChangesLoader};
+pub use self::subscription::LeadsSubscription;
 pub use self::types::{
     AssignLeadPayload, CreateLeadPayload, DeleteLeadPayload, LeadConnection, LeadGql,
     LeadStatusPayload, UpdateLeadPayload,
@@ -21,7 +24,7 @@ pub use self::types::{
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::{Delete, MutationOptions};
+use crate::graphql::mutation::Delete;
 use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::leads::model::Lead;
 use crate::leads::ops::Transition;
@@ -100,13 +103,7 @@ impl LeadsMutation {
         ctx: &Context<'_>,
         input: LeadStatusInput,
     ) -> async_graphql::Result<LeadStatusPayload> {
-        let parts = (
-            input.id,
-            input.expected_version,
-            input.reason,
-            input.options,
-        );
-        Self::change_status(ctx, parts, Transition::Qualify).await
+        Self::change_status(ctx, input.into(), Transition::Qualify).await
     }
 
     /// Disqualifies a lead that is not converted, with a reason. Its e-mail address is then
@@ -116,13 +113,7 @@ impl LeadsMutation {
         ctx: &Context<'_>,
         input: DisqualifyLeadInput,
     ) -> async_graphql::Result<LeadStatusPayload> {
-        let parts = (
-            input.id,
-            input.expected_version,
-            Some(input.reason),
-            input.options,
-        );
-        Self::change_status(ctx, parts, Transition::Disqualify).await
+        Self::change_status(ctx, input.into(), Transition::Disqualify).await
     }
 
     /// Puts a QUALIFIED or DISQUALIFIED lead back to WORKING, clearing that status's stamps.
@@ -132,13 +123,7 @@ impl LeadsMutation {
         ctx: &Context<'_>,
         input: LeadStatusInput,
     ) -> async_graphql::Result<LeadStatusPayload> {
-        let parts = (
-            input.id,
-            input.expected_version,
-            input.reason,
-            input.options,
-        );
-        Self::change_status(ctx, parts, Transition::Reopen).await
+        Self::change_status(ctx, input.into(), Transition::Reopen).await
     }
 
     /// Gives a lead that is not converted to an owner, or to nobody. Needs `crm:write`.
@@ -179,10 +164,15 @@ impl LeadsMutation {
 impl LeadsMutation {
     async fn change_status(
         ctx: &Context<'_>,
-        input: (ID, Option<i32>, Option<String>, MutationOptions),
+        input: StatusRequest,
         transition: Transition,
     ) -> async_graphql::Result<LeadStatusPayload> {
-        let (id, expected_version, reason, options) = input;
+        let StatusRequest {
+            id,
+            expected_version,
+            reason,
+            options,
+        } = input;
         let id = parse_id(&id, "input.id")?;
         let result = ops::change_status(
             pool(ctx)?,

@@ -39,10 +39,11 @@ pub enum LeadSourceGql {
 }
 
 /// Where a lead is in its lifecycle.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 #[graphql(name = "LeadStatus")]
 pub enum LeadStatusGql {
     /// Not yet worked.
+    #[default]
     New,
     /// Being worked: contacted, in conversation.
     Working,
