@@ -242,3 +242,43 @@ async fn a_converted_lead_is_read_only() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_key_reads_and_another_workspace_sees_nothing() {
+    use dealgraph::auth::Scope;
+    let app = TestApp::spawn().await;
+    let lead = LeadBuilder::new("Priya").create(&app).await;
+    let reader = app.key_with(&[Scope::CrmRead]).await;
+    let listed = app
+        .gql_as(&reader, "{ leads { totalCount } }", json!({}))
+        .await;
+    assert_eq!(listed.data()["leads"]["totalCount"], 1);
+    let refused = app
+        .gql_as(
+            &reader,
+            &create_lead_query(),
+            json!({ "input": { "name": "Sam" } }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "FORBIDDEN");
+    assert_eq!(lead_count(&app).await, 1);
+
+    let (_, their_key) = app.other_workspace().await;
+    let theirs = app
+        .gql_as(
+            &their_key,
+            "query($id: ID!) { lead(id: $id) { id } leads { totalCount } }",
+            json!({ "id": lead["id"] }),
+        )
+        .await;
+    assert_eq!(theirs.data()["lead"], json!(null));
+    assert_eq!(theirs.data()["leads"]["totalCount"], 0);
+    let update = app
+        .gql_as(
+            &their_key,
+            &update_lead_query(),
+            json!({ "input": { "id": lead["id"], "name": "Taken" } }),
+        )
+        .await;
+    assert_eq!(update.error_code(), "NOT_FOUND");
+}
