@@ -13,8 +13,6 @@ use async_graphql::{
     Context, ContextSelectionSet, InputType, InputValueResult, Json, Object, OutputType,
     Positioned, ServerResult, Subscription, Value, ID,
 };
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
@@ -22,13 +20,13 @@ use uuid::Uuid;
 use super::cursor_key::Cursors;
 use super::deals::DealLoader;
 use super::deals::{DealGql, StageChangeGql};
+use super::event_cursor::{decode_cursor, encode_cursor};
 use super::event_loaders::{CurrentEvent, EventLoaderCache};
 use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader};
-use super::{actor, pagination, parse_id, pool};
+use super::{actor, parse_id, pool};
 use crate::auth::model::ApiKey;
 use crate::auth::Scope;
-use crate::db::page::{KeyKind, Position, SortKey};
 use crate::deals::events as deal_events;
 use crate::deals::events::StageChangeFields;
 use crate::error::AppError;
@@ -154,91 +152,6 @@ impl OutputType for EventType {
     ) -> ServerResult<Value> {
         Ok(enum_value(*self))
     }
-}
-
-/// The name event cursors carry (one codec for every list: `graphql::pagination`).
-const EVENTS_LIST: &str = "events";
-const BY_POSITION: &str = "position";
-
-/// Cursor: the event's feed position and its id. The id is a UUIDv7 made at append, so it
-/// also says when the event happened: an expired cursor is recognised without a lookup.
-pub(crate) fn encode_cursor(
-    ctx: &Context<'_>,
-    event: &OutboxEvent,
-) -> async_graphql::Result<String> {
-    let position = Position {
-        key: SortKey::Int(event.position),
-        id: event.id,
-    };
-    let cursors = Cursors::of(ctx)?;
-    Ok(pagination::encode_cursor(
-        cursors,
-        EVENTS_LIST,
-        BY_POSITION,
-        &position,
-    ))
-}
-
-/// The feed position in `cursor`, unless the cursor is older than the events kept.
-fn decode_cursor(cursors: Cursors, cursor: &str, hub: &EventHub) -> Result<i64, AppError> {
-    let decoded = pagination::decode_cursor(
-        cursors,
-        cursor,
-        EVENTS_LIST,
-        BY_POSITION,
-        KeyKind::Int,
-        "after",
-    );
-    let (position, at) = match decoded {
-        Ok(Position {
-            key: SortKey::Int(position),
-            id,
-        }) => (position, appended_at(id)),
-        decoded => match legacy_cursor(cursor) {
-            Some(legacy) => legacy,
-            None => return decoded.map(|_| 0),
-        },
-    };
-    let expired = match (at, chrono::Duration::from_std(hub.settings.retention)) {
-        (Some(at), Ok(retention)) => at < Utc::now() - retention,
-        _ => true,
-    };
-    if expired {
-        let days = hub.settings.retention.as_secs() / 86_400;
-        return Err(AppError::bad_input(
-            "after",
-            format!("this cursor is older than the {days}-day event retention: re-sync by querying the current state, then subscribe without `after`"),
-        ));
-    }
-    Ok(position)
-}
-
-/// When an event was appended, from its UUIDv7 id.
-fn appended_at(id: Uuid) -> Option<DateTime<Utc>> {
-    let (seconds, nanos) = id.get_timestamp()?.to_unix();
-    DateTime::from_timestamp(i64::try_from(seconds).ok()?, nanos)
-}
-
-/// Cursors handed out before cursors were sealed (`c1:events:position:…` in clear) and before
-/// the one codec (`ev1|position|millis`), still accepted until they expire so a subscriber can
-/// resume across an upgrade. They reveal nothing a client did not already hold.
-fn legacy_cursor(cursor: &str) -> Option<(i64, Option<DateTime<Utc>>)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    if let Some(Position {
-        key: SortKey::Int(position),
-        id,
-    }) = pagination::parse_cursor(&text, EVENTS_LIST, BY_POSITION, KeyKind::Int)
-    {
-        return Some((position, appended_at(id)));
-    }
-    let mut parts = text.split('|');
-    let (Some("ev1"), Some(position), Some(millis), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    let at = DateTime::from_timestamp_millis(millis.parse().ok()?);
-    Some((position.parse().ok()?, at))
 }
 
 /// Any committed domain event.
@@ -398,8 +311,9 @@ async fn subscriber_feed(
     Ok(events)
 }
 
-/// The feed a domain's own subscription serves: the caller's events matching `filter`,
-/// resumed after the `after` cursor, ending at the caller's key's revocation.
+/// The feed every event subscription serves (these and the domains' own): the caller's
+/// events matching `filter`, resumed after the `after` cursor, ending at the caller's key's
+/// revocation.
 pub(crate) async fn domain_feed(
     ctx: &Context<'_>,
     filter: EventFilter,
@@ -429,7 +343,6 @@ impl EventsSubscription {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<StageChangeEvent>>> {
         let actor = actor(ctx)?;
         actor.require(Scope::CrmRead)?;
-        let hub = hub(ctx)?;
         let deal_id = deal_id.map(|id| parse_id(&id, "dealId")).transpose()?;
         let pipeline_id = pipeline_id
             .map(|id| parse_id(&id, "pipelineId"))
@@ -439,11 +352,7 @@ impl EventsSubscription {
             entity: deal_id.map(|id| (deal_events::STAGE_CHANGED.entity_type, id)),
             refers_to: pipeline_id.map(|id| (deal_events::PIPELINE_KEYS, id)),
         };
-        let after = after
-            .as_deref()
-            .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
-            .transpose()?;
-        let events = subscriber_feed(ctx, hub, filter, after).await?;
+        let events = domain_feed(ctx, filter, after).await?;
         let shared = Arc::new(SharedLoaders::of(ctx));
         Ok(events.then(move |item| {
             let shared = shared.clone();
@@ -465,42 +374,12 @@ impl EventsSubscription {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<EventGql>>> {
         let actor = actor(ctx)?;
         actor.require(Scope::CrmRead)?;
-        let hub = hub(ctx)?;
         let filter = EventFilter {
             types: types.map(|types| types.into_iter().map(|t| t.name().to_owned()).collect()),
             entity: None,
             refers_to: None,
         };
-        let after = after
-            .as_deref()
-            .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
-            .transpose()?;
-        let events = subscriber_feed(ctx, hub, filter, after).await?;
+        let events = domain_feed(ctx, filter, after).await?;
         Ok(events.map(|item| item.map(EventGql).map_err(async_graphql::Error::from)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_events_cursor_knows_when_its_event_was_appended() {
-        let before = Utc::now() - chrono::Duration::milliseconds(1);
-        let at = appended_at(Uuid::now_v7()).unwrap();
-        assert!(at >= before && at <= Utc::now() + chrono::Duration::milliseconds(1));
-    }
-
-    #[test]
-    fn cursors_from_before_the_one_codec_still_resume() {
-        let legacy = URL_SAFE_NO_PAD.encode("ev1|42|1764547200000");
-        let (position, at) = legacy_cursor(&legacy).unwrap();
-        assert_eq!(position, 42);
-        assert_eq!(at.map(|t| t.timestamp()), Some(1_764_547_200));
-        assert!(legacy_cursor(&URL_SAFE_NO_PAD.encode("ev1|x|1")).is_none());
-        let id = Uuid::now_v7();
-        let unsealed = URL_SAFE_NO_PAD.encode(format!("c1:events:position:{id}:7"));
-        assert_eq!(legacy_cursor(&unsealed).map(|(p, _)| p), Some(7));
-        assert!(legacy_cursor("garbage").is_none());
     }
 }

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod cursor_key;
 pub mod deals;
 pub mod errors;
+pub mod event_cursor;
 pub mod event_loaders;
 pub mod events;
 pub mod execution;
