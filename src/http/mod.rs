@@ -4,6 +4,7 @@ pub mod cors;
 pub mod graphiql;
 pub mod graphql;
 pub mod negotiate;
+mod open_files;
 pub mod ops;
 pub mod serve;
 pub mod ws;
