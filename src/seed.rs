@@ -1,6 +1,7 @@
 //! `dealgraph seed`: fills a workspace with a realistic demo dataset — pipelines and stages,
 //! companies, contacts, deals spread over the stages with their whole stage history, deal
-//! contacts and tags — for demos, load tests and benchmarks.
+//! contacts and tags, leads (some converted into the contacts) with their status history —
+//! for demos, load tests and benchmarks.
 //!
 //! The seed **bypasses the write path on purpose**: no idempotency keys, no audit events, no
 //! outbox events, no per-row validation in Rust. A 100,000-deal dataset has to load in seconds,
@@ -202,7 +203,8 @@ async fn ensure_empty(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> anyho
                 OR EXISTS (SELECT 1 FROM companies WHERE workspace_id = $1)
                 OR EXISTS (SELECT 1 FROM contacts WHERE workspace_id = $1)
                 OR EXISTS (SELECT 1 FROM deals WHERE workspace_id = $1)
-                OR EXISTS (SELECT 1 FROM deal_tags WHERE workspace_id = $1) AS has_data",
+                OR EXISTS (SELECT 1 FROM deal_tags WHERE workspace_id = $1)
+                OR EXISTS (SELECT 1 FROM leads WHERE workspace_id = $1) AS has_data",
     )
     .bind::<SqlUuid, _>(workspace_id)
     .get_result(conn)
@@ -212,8 +214,8 @@ async fn ensure_empty(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> anyho
     }
     if state.has_data {
         bail!(
-            "workspace {workspace_id} already has pipelines, companies, contacts, deals or \
-             tags; seed fills empty workspaces only (omit --workspace to get a new one)"
+            "workspace {workspace_id} already has pipelines, companies, contacts, deals, \
+             tags or leads; seed fills empty workspaces only (omit --workspace to get a new one)"
         );
     }
     Ok(())
@@ -298,6 +300,18 @@ async fn fill(
     .await?;
     insert(conn, &mut tables, "deal_taggings", &g.insert_taggings()).await?;
 
+    let staged = Instant::now();
+    run_sql(conn, &g.leads()).await?;
+    run_sql(conn, "ANALYZE seed_lead").await?;
+    insert_since(conn, &mut tables, "leads", &g.insert_leads(), staged).await?;
+    insert(
+        conn,
+        &mut tables,
+        "lead_status_changes",
+        &g.insert_lead_status_changes(),
+    )
+    .await?;
+
     Ok(SeedReport {
         workspace_id,
         seed: options.seed,
@@ -374,7 +388,7 @@ async fn finish(
     let analyzing = Instant::now();
     conn.batch_execute(
         "VACUUM (ANALYZE) pipelines, stages, companies, contacts, deals, deal_contacts, \
-         stage_changes, deal_tags, deal_taggings",
+         stage_changes, deal_tags, deal_taggings, leads, lead_status_changes",
     )
     .await
     .context("cannot vacuum and analyze the seeded tables")?;

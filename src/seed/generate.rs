@@ -12,6 +12,8 @@
 
 use uuid::Uuid;
 
+mod leads;
+
 use super::plan::{self, Purpose, Salts, Sizes, NAME_STRIDE, PIPELINES};
 use super::words;
 

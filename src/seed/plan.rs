@@ -136,6 +136,10 @@ pub struct Sizes {
     pub deals: i64,
     pub companies: i64,
     pub contacts: i64,
+    /// As many leads as contacts: about 30 % of them were converted (each into one of the
+    /// contacts), the rest are still being worked or were disqualified.
+    pub leads: i64,
+    pub converted_leads: i64,
 }
 
 impl Sizes {
@@ -143,10 +147,13 @@ impl Sizes {
     /// company has contacts (`contacts >= companies`).
     pub fn for_deals(deals: u32) -> Sizes {
         let deals = i64::from(deals);
+        let contacts = ((deals + 1) / 2).max(1);
         Sizes {
             deals,
             companies: ((deals + 9) / 10).max(1),
-            contacts: ((deals + 1) / 2).max(1),
+            contacts,
+            leads: contacts,
+            converted_leads: contacts * 3 / 10,
         }
     }
 }
@@ -277,6 +284,22 @@ pub enum Purpose {
     DealRole,
     DealTag,
     StageChangeId,
+    LeadId,
+    LeadName,
+    LeadStatus,
+    LeadSource,
+    LeadScore,
+    LeadOwner,
+    LeadOwnerPick,
+    LeadTags,
+    LeadAge,
+    LeadStep,
+    LeadCompany,
+    LeadFreeMail,
+    LeadTitle,
+    LeadReason,
+    LeadCountry,
+    LeadStatusChangeId,
 }
 
 /// Checks that a permutation walk with `NAME_STRIDE` visits every combination once.
@@ -395,7 +418,9 @@ mod tests {
             Sizes {
                 deals: 100_000,
                 companies: 10_000,
-                contacts: 50_000
+                contacts: 50_000,
+                leads: 50_000,
+                converted_leads: 15_000,
             }
         );
         let tiny = Sizes::for_deals(1);
@@ -405,6 +430,8 @@ mod tests {
             assert!(s.contacts >= s.companies);
             // At most a handful of contacts per company, far below the name space.
             assert!(s.contacts / s.companies < 8);
+            // Each converted lead became a distinct contact.
+            assert!(s.converted_leads <= s.contacts && s.converted_leads <= s.leads);
         }
     }
 

@@ -381,3 +381,37 @@ pub const VALUE_PERIODS: &[(&str, u32)] = &[
 pub const COMPANY_TAGS: &[&str] = &["prospect", "customer", "partner", "churned", "strategic"];
 
 pub const CONTACT_TAGS: &[&str] = &["newsletter", "webinar", "event", "vip", "do-not-call"];
+
+/// Where leads come from (the `leads.source` values), with weights (percent).
+pub const LEAD_CHANNELS: &[(&str, u32)] = &[
+    ("website", 35),
+    ("campaign", 20),
+    ("referral", 15),
+    ("import", 10),
+    ("manual", 10),
+    ("api", 6),
+    ("other", 3),
+    ("mcp", 1),
+];
+
+/// A lead's status now, after `new`, for leads that were not converted, with weights (percent).
+pub const OPEN_LEAD_STATUSES: &[(&str, u32)] = &[
+    ("new", 25),
+    ("working", 30),
+    ("qualified", 20),
+    ("disqualified", 25),
+];
+
+pub const LEAD_TAGS: &[&str] = &["webinar", "trial", "pricing-page", "event", "ebook"];
+
+pub const DISQUALIFY_REASONS: &[&str] = &[
+    "No budget",
+    "Not the decision maker",
+    "Student or job seeker",
+    "Competitor research",
+    "Outside our market",
+    "Unresponsive after five attempts",
+];
+
+/// Personal mailbox providers: about a fifth of leads write from one.
+pub const FREE_MAIL_DOMAINS: &[&str] = &["gmail.com", "outlook.com", "yahoo.com", "proton.me"];

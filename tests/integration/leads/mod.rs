@@ -5,6 +5,7 @@
 mod lead;
 mod lifecycle;
 mod list;
+mod seeded;
 
 use serde_json::Value;
 
