@@ -5,7 +5,7 @@
 #
 # Builds the release binary, starts `dealgraph serve` on 127.0.0.1 (managed PostgreSQL in a
 # throw-away cluster under target/bench-pg, or $DATABASE_URL if set), seeds the deals, and
-# drives three GraphQL operations with wrk (the board, a deal page, a list). Records req/s,
+# drives GraphQL operations with wrk (the board, a deal page, a deal list, a lead list). Records req/s,
 # p50/p99 latency, the server's peak RSS and the CPU split between dealgraph and PostgreSQL,
 # captures the executed SQL with its plans (auto_explain, managed cluster only), prints a
 # Markdown table and stops the server. Every load goes to loopback only and is time-bounded.
@@ -136,7 +136,7 @@ log "workspace $WORKSPACE_ID, pipeline $PIPELINE_ID, deal $DEAL_ID"
 # ---------------------------------------------------------------- operations
 
 # Light to heavy: glibc keeps freed memory, so each peak RSS includes the operations before.
-OPS=(deal list board)
+OPS=(deal list leads board)
 declare -A QUERY VARS
 QUERY[board]='query Board($id: ID!) { pipeline(id: $id) { stages { name deals(first: 50) { totalCount nodes { id title amount currency closeProbability isRotting tags { name } contacts { role contactId } } } } } }'
 VARS[board]=$(jq -n --arg id "$PIPELINE_ID" '{id: $id}')
@@ -144,6 +144,9 @@ QUERY[deal]='query DealPage($id: ID!) { deal(id: $id) { title amount stage { nam
 VARS[deal]=$(jq -n --arg id "$DEAL_ID" '{id: $id}')
 QUERY[list]='query List { deals(first: 100, orderBy: {field: UPDATED_AT}) { nodes { id title amount stage { name } } } }'
 VARS[list]='{}'
+# The lead list a salesperson opens: the 50 most recently updated leads, with the total.
+QUERY[leads]='query Leads { leads(first: 50, orderBy: UPDATED_AT) { totalCount nodes { id name email companyName status source score ownerId tags createdAt lastActivityAt } } }'
+VARS[leads]='{}'
 QUERY[summary]='query Summary($id: ID!) { pipelineSummary(pipelineId: $id) { dealCount } }'
 VARS[summary]=$(jq -n --arg id "$PIPELINE_ID" '{id: $id}')
 
@@ -160,7 +163,7 @@ for op in "${OPS[@]}"; do
     printf '%s' "$response" >"$OUT/$op-response.json"
 done
 BOARD_DEALS=$(jq '[.data.pipeline.stages[].deals.nodes | length] | add' "$OUT/board-response.json")
-log "board: $BOARD_DEALS deals, $(wc -c <"$OUT/board-response.json") bytes; deal page: $(wc -c <"$OUT/deal-response.json") bytes; list: $(jq '.data.deals.nodes | length' "$OUT/list-response.json") deals, $(wc -c <"$OUT/list-response.json") bytes"
+log "board: $BOARD_DEALS deals, $(wc -c <"$OUT/board-response.json") bytes; deal page: $(wc -c <"$OUT/deal-response.json") bytes; list: $(jq '.data.deals.nodes | length' "$OUT/list-response.json") deals, $(wc -c <"$OUT/list-response.json") bytes; leads: $(jq '.data.leads.nodes | length' "$OUT/leads-response.json") of $(jq '.data.leads.totalCount' "$OUT/leads-response.json")"
 
 # ---------------------------------------------------------------- measuring
 
