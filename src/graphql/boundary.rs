@@ -25,17 +25,12 @@ use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Pos, ServerError, ServerResult, ValidationResult, Variables};
 /// A value as the document writes it: a literal, or a `$variable` to look up.
 use async_graphql_value::Value;
-use serde_json::json;
-use uuid::Uuid;
 
 use super::scalars;
-use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
 use crate::auth::Actor;
 use crate::db::DbPool;
-use crate::error::AppError;
-
-/// The audit action of a mutation refused here, before any domain code ran.
-pub const REFUSED_ACTION: &str = "request.refused";
+use crate::error::{AppError, ErrorCode};
+use crate::write::{record_refusal, Refusal};
 
 /// Registers the boundary on the schema (`schema_builder`).
 pub struct InputBoundary;
@@ -142,36 +137,16 @@ impl Refusals {
         found
     }
 
-    /// Audits each refused mutation field. Best effort, like every failure audit: the client
-    /// gets its refusal either way.
+    /// Audits each refused mutation field.
     async fn audit(&self, pool: &DbPool, actor: &Actor) {
-        if self.mutations.is_empty() {
-            return;
-        }
-        let Ok(mut conn) = crate::db::conn(pool).await else {
-            tracing::error!("could not audit a refused mutation: no database connection");
-            return;
-        };
         for (field, arguments, message) in &self.mutations {
-            let after = json!({ "mutation": field, "arguments": arguments });
-            let event = NewAuditEvent {
-                workspace_id: actor.workspace_id,
-                id: Uuid::now_v7(),
-                actor_key_id: Some(actor.key_id),
-                action: REFUSED_ACTION,
-                entity_type: "request",
-                entity_id: None,
-                outcome: Outcome::Failed.as_str(),
-                error_code: Some(crate::error::ErrorCode::BadUserInput.as_str()),
-                error_message: Some(message),
-                before: None,
-                after: Some(&after),
-                request_id: actor.request_id.as_deref(),
-                dry_run: false,
+            let refusal = Refusal {
+                field,
+                arguments: Some(arguments),
+                code: ErrorCode::BadUserInput,
+                message,
             };
-            if let Err(err) = AuditEvent::insert(&mut conn, &event).await {
-                tracing::error!(error = %err, field, "could not audit a refused mutation");
-            }
+            record_refusal(pool, actor, &refusal).await;
         }
     }
 }
@@ -365,6 +340,7 @@ fn enum_literal(ty: &str, text: &str) -> String {
 mod tests {
     use super::*;
     use crate::graphql::{schema_builder, SchemaSettings};
+    use serde_json::json;
 
     /// The refusals of the boundary for a request: the errors naming a field (the engine's
     /// own validation errors name none; without a key, resolvers only say UNAUTHENTICATED).

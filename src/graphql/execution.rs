@@ -139,7 +139,13 @@ impl SpecRules {
         if operation.ty == OperationType::Mutation {
             if let Some(pool) = ctx.data_opt::<DbPool>() {
                 for (field, _) in &refused {
-                    crate::write::record_refusal(pool, actor, field, &error.message).await;
+                    let refusal = crate::write::Refusal {
+                        field,
+                        arguments: None,
+                        code: crate::error::ErrorCode::Forbidden,
+                        message: &error.message,
+                    };
+                    crate::write::record_refusal(pool, actor, &refusal).await;
                 }
             }
         }

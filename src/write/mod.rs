@@ -7,7 +7,7 @@ use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager
 use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 mod idempotency;
@@ -292,29 +292,51 @@ async fn record_failure(
     }
 }
 
-/// Audits a write refused before it ran: the key lacked the scope the mutation's root `field`
-/// needs (see `graphql::scopes`). No domain action started, so the field names the action.
-pub async fn record_refusal(pool: &DbPool, actor: &Actor, field: &str, message: &str) {
+/// The audit action of a mutation refused before any domain code ran: by the input boundary
+/// (`BAD_USER_INPUT`) or the scope table (`FORBIDDEN`). One action for both, so "what was
+/// refused at the door" is one query; `after.mutation` names the root field.
+pub const REFUSED_ACTION: &str = "request.refused";
+
+/// A mutation refused before it ran, as [`record_refusal`] audits it.
+pub struct Refusal<'a> {
+    /// The mutation's root field (`createDeal`).
+    pub field: &'a str,
+    /// Its arguments as the client sent them, when the refusal has them.
+    pub arguments: Option<&'a Value>,
+    pub code: crate::error::ErrorCode,
+    pub message: &'a str,
+}
+
+/// Audits a write refused before it ran. Best effort, like every failure audit: the client
+/// gets its refusal either way.
+pub async fn record_refusal(pool: &DbPool, actor: &Actor, refusal: &Refusal<'_>) {
     let Ok(mut conn) = crate::db::conn(pool).await else {
-        tracing::error!(field, "could not audit a refused write: no connection");
+        tracing::error!(
+            field = refusal.field,
+            "could not audit a refused write: no connection"
+        );
         return;
+    };
+    let after = match refusal.arguments {
+        Some(arguments) => json!({ "mutation": refusal.field, "arguments": arguments }),
+        None => json!({ "mutation": refusal.field }),
     };
     let event = NewAuditEvent {
         workspace_id: actor.workspace_id,
         id: Uuid::now_v7(),
         actor_key_id: Some(actor.key_id),
-        action: field,
-        entity_type: "mutation",
+        action: REFUSED_ACTION,
+        entity_type: "request",
         entity_id: None,
         outcome: Outcome::Failed.as_str(),
-        error_code: Some(crate::error::ErrorCode::Forbidden.as_str()),
-        error_message: Some(message),
+        error_code: Some(refusal.code.as_str()),
+        error_message: Some(refusal.message),
         before: None,
-        after: None,
+        after: Some(&after),
         request_id: actor.request_id.as_deref(),
         dry_run: false,
     };
     if let Err(audit_err) = AuditEvent::insert(&mut conn, &event).await {
-        tracing::error!(error = %audit_err, field, "could not audit a refused write");
+        tracing::error!(error = %audit_err, field = refusal.field, "could not audit a refused write");
     }
 }

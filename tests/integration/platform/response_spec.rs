@@ -409,7 +409,7 @@ async fn a_scope_the_key_lacks_is_a_403_before_anything_runs() {
     );
     assert_eq!(app.count("SELECT count(*) AS n FROM deals").await, 0);
     assert_eq!(
-        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'createDeal' AND outcome = 'failed' AND error_code = 'FORBIDDEN'").await,
+        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'request.refused' AND after->>'mutation' = 'createDeal' AND outcome = 'failed' AND error_code = 'FORBIDDEN'").await,
         1
     );
 
