@@ -179,9 +179,10 @@ pub async fn stage_for(
                 .await?
                 .ok_or_else(|| AppError::not_found("stage", id));
         }
-        StageTarget::DefaultPipeline | StageTarget::Keyed { pipeline_id: None, .. } => {
-            default_pipeline(conn, workspace_id).await?.id
-        }
+        StageTarget::DefaultPipeline
+        | StageTarget::Keyed {
+            pipeline_id: None, ..
+        } => default_pipeline(conn, workspace_id).await?.id,
         StageTarget::FirstOf(id)
         | StageTarget::Keyed {
             pipeline_id: Some(id),
@@ -209,7 +210,9 @@ pub async fn stage_for(
                 .ok_or_else(|| {
                     AppError::bad_input(
                         "input.stageKey",
-                        format!("pipeline {pipeline_id} has no stage with the key {key:?} ({listed})"),
+                        format!(
+                            "pipeline {pipeline_id} has no stage with the key {key:?} ({listed})"
+                        ),
                     )
                 })
         }

@@ -11,9 +11,7 @@ mod tags;
 use uuid::Uuid;
 
 pub use self::contact_links::{link_contact, unlink_contact};
-pub use self::deal::{
-    create_deal, delete_deal, insert_deal, stage_for, update_deal, InsertedDeal,
-};
+pub use self::deal::{create_deal, delete_deal, insert_deal, stage_for, update_deal, InsertedDeal};
 pub use self::moves::{move_deal, Moved, StageDeals, Target};
 pub use self::reads::{count_deals, deal_page, deal_tags};
 pub use self::tags::{create_tag, set_tagged};

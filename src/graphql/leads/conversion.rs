@@ -26,8 +26,7 @@ use crate::graphql::scalars::Decimal;
 use crate::leads::model::{LeadConversion, LeadConversionFilter};
 use crate::leads::ops::Converted;
 use crate::leads::rules::conversion::{
-    CompanyChoice, CompanyOverrides, ContactChoice, ContactOverrides, ConversionInput,
-    DealRequest,
+    CompanyChoice, CompanyOverrides, ContactChoice, ContactOverrides, ConversionInput, DealRequest,
 };
 use crate::write::{WriteOptions, WriteResult};
 

@@ -11,15 +11,15 @@ pub mod types;
 use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
+pub use self::conversion::{
+    ConvertLeadInput, ConvertLeadPayload, LeadConversionConnection, LeadConversionFilterInput,
+    LeadConversionGql,
+};
 pub use self::filters::{LeadFilterInput, LeadOrderBy};
 use self::inputs::StatusRequest;
 pub use self::inputs::{
     AssignLeadInput, CreateLeadInput, DeleteLeadInput, DisqualifyLeadInput, LeadStatusInput,
     UpdateLeadInput,
-};
-pub use self::conversion::{
-    ConvertLeadInput, ConvertLeadPayload, LeadConversionConnection, LeadConversionFilterInput,
-    LeadConversionGql,
 };
 pub use self::loaders::{
     register as register_loaders, LeadConversionLoader, LeadConversionsOfLeadsLoader, LeadLoader,

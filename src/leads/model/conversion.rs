@@ -12,16 +12,7 @@ use crate::db::schema::lead_conversions;
 
 /// A conversion row, written once and never changed (only a deleted contact, company or deal
 /// clears its reference), so it is its own insert; also the audit JSON and stored response.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Queryable,
-    Selectable,
-    Insertable,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
 #[diesel(table_name = lead_conversions, check_for_backend(diesel::pg::Pg))]
 pub struct LeadConversion {
     pub workspace_id: Uuid,

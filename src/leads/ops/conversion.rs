@@ -126,7 +126,8 @@ async fn convert_in(
         }
         (None, ContactChoice::Create(overrides)) => {
             let new = rules::contact_input(&before, overrides, company_id, reached(None));
-            let contact = create::<Contact>(conn, workspace_id, &new, "input.contact.create").await?;
+            let contact =
+                create::<Contact>(conn, workspace_id, &new, "input.contact.create").await?;
             events.push(contact.created()?);
             (contact, true)
         }

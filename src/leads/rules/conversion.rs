@@ -237,7 +237,9 @@ pub fn check_convertible(lead: &Lead, earlier: Option<&LeadConversion>) -> Resul
             format!(
                 "lead {} is DISQUALIFIED ({}): reopen it before converting it",
                 lead.id,
-                lead.disqualified_reason.as_deref().unwrap_or("no reason given")
+                lead.disqualified_reason
+                    .as_deref()
+                    .unwrap_or("no reason given")
             ),
         )),
         _ => Ok(()),
@@ -289,12 +291,15 @@ pub fn contact_input(
 /// owner unless overridden. Without a name from either, BAD_USER_INPUT on `create.name`.
 pub fn company_input(lead: &Lead, overrides: &CompanyOverrides) -> Result<CompanyInput, AppError> {
     let o = overrides.clone();
-    let name = o.name.or_else(|| lead.company_name.clone()).ok_or_else(|| {
-        AppError::bad_input(
-            "input.company.create.name",
-            "the lead has no companyName: give the company a name",
-        )
-    })?;
+    let name = o
+        .name
+        .or_else(|| lead.company_name.clone())
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "input.company.create.name",
+                "the lead has no companyName: give the company a name",
+            )
+        })?;
     Ok(CompanyInput {
         name,
         domain: o.domain.or_else(|| company_domain(lead)),
@@ -464,7 +469,10 @@ mod tests {
         assert_eq!(stage_after_conversion(Some(Mql), false), Sql);
         assert_eq!(stage_after_conversion(Some(Other), false), Sql);
         assert_eq!(stage_after_conversion(Some(Customer), true), Customer);
-        assert_eq!(stage_after_conversion(Some(Opportunity), false), Opportunity);
+        assert_eq!(
+            stage_after_conversion(Some(Opportunity), false),
+            Opportunity
+        );
     }
 
     #[test]
@@ -522,7 +530,10 @@ mod tests {
             None,
             LifecycleStage::Sql,
         );
-        assert_eq!(renamed.name, None, "built from the first name by the contact rules");
+        assert_eq!(
+            renamed.name, None,
+            "built from the first name by the contact rules"
+        );
         assert_eq!(renamed.title.as_deref(), Some("CEO"));
 
         let company = company_input(&lead, &CompanyOverrides::default()).unwrap();
@@ -599,7 +610,10 @@ mod tests {
         assert_eq!(both.field(), Some("input.deal.stageKey"));
         let stage_and_pipeline = stage_target(&deal(Some(id), Some(id), None)).unwrap_err();
         assert_eq!(stage_and_pipeline.field(), Some("input.deal.pipelineId"));
-        assert_eq!(deal_role(&deal(None, None, None)).unwrap(), "decision_maker");
+        assert_eq!(
+            deal_role(&deal(None, None, None)).unwrap(),
+            "decision_maker"
+        );
     }
 
     #[test]
