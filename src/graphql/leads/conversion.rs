@@ -152,7 +152,7 @@ impl ConvertLeadInput {
             lead_id: parse_id(&self.lead_id, "input.leadId")?,
             expected_version: self.expected_version,
             contact: match self.contact {
-                None => ContactChoice::Create(ContactOverrides::default()),
+                None => ContactChoice::Create(Box::default()),
                 Some(choice) => contact_choice(choice)?,
             },
             company: match self.company {
@@ -182,7 +182,7 @@ fn contact_choice(input: ConvertLeadContactInput) -> Result<ContactChoice, AppEr
     Ok(
         match exactly_one("input.contact", input.existing_id, input.create)? {
             Ok(id) => ContactChoice::Existing(parse_id(&id, "input.contact.existingId")?),
-            Err(new) => ContactChoice::Create(ContactOverrides {
+            Err(new) => ContactChoice::Create(Box::new(ContactOverrides {
                 name: new.name,
                 first_name: new.first_name,
                 last_name: new.last_name,
@@ -193,7 +193,7 @@ fn contact_choice(input: ConvertLeadContactInput) -> Result<ContactChoice, AppEr
                 owner_id: new.owner_id,
                 tags: new.tags,
                 custom_fields: new.custom_fields.map(|json| json.0),
-            }),
+            })),
         },
     )
 }
@@ -202,7 +202,7 @@ fn company_choice(input: ConvertLeadCompanyInput) -> Result<CompanyChoice, AppEr
     Ok(
         match exactly_one("input.company", input.existing_id, input.create)? {
             Ok(id) => CompanyChoice::Existing(parse_id(&id, "input.company.existingId")?),
-            Err(new) => CompanyChoice::Create(CompanyOverrides {
+            Err(new) => CompanyChoice::Create(Box::new(CompanyOverrides {
                 name: new.name,
                 domain: new.domain,
                 website: new.website,
@@ -215,7 +215,7 @@ fn company_choice(input: ConvertLeadCompanyInput) -> Result<CompanyChoice, AppEr
                 owner_id: new.owner_id,
                 tags: new.tags,
                 custom_fields: new.custom_fields.map(|json| json.0),
-            }),
+            })),
         },
     )
 }

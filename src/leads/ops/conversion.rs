@@ -272,7 +272,9 @@ async fn company_for(
 ) -> Result<(Option<Company>, bool), AppError> {
     let (existing, overrides, prefix) = match choice {
         CompanyChoice::Existing(id) => (Some(*id), None, ""),
-        CompanyChoice::Create(overrides) => (None, Some(overrides), "input.company.create"),
+        CompanyChoice::Create(overrides) => {
+            (None, Some(overrides.as_ref()), "input.company.create")
+        }
         CompanyChoice::FromLead => {
             let by_domain = match rules::company_domain(lead) {
                 Some(domain) => Company::id_by_domain(conn, workspace_id, &domain).await?,

@@ -86,19 +86,20 @@ pub enum ContactChoice {
     /// An existing contact of the workspace.
     Existing(Uuid),
     /// A new contact from the lead's name, e-mail, phone, title and owner; given values win.
-    Create(ContactOverrides),
+    Create(Box<ContactOverrides>),
 }
 
 /// Which company the contact (and deal) belongs to.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum CompanyChoice {
-    /// Decided from the lead: see [`CompanyPlan`].
+    /// Decided from the lead: a linked contact's own company, else the company holding the
+    /// lead's domain, else a new one from the lead's company name, else none.
     FromLead,
     /// An existing company of the workspace.
     Existing(Uuid),
     /// A new company from the lead's company name, domain and website; given values win.
-    Create(CompanyOverrides),
+    Create(Box<CompanyOverrides>),
 }
 
 /// Values of the new contact that replace the lead's (absent: the lead's).
