@@ -5,6 +5,7 @@ pub mod conversion;
 mod filters;
 mod inputs;
 pub mod loaders;
+mod prefetch;
 mod subscription;
 pub mod types;
 
@@ -72,6 +73,7 @@ impl LeadsQuery {
         let window = window(cursors, LEADS_LIST, order, PageArgs::forward(first, after))?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::leads(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::leads(ctx, &listing.rows).await?;
         Ok(connection(
             cursors,
             LEADS_LIST,
@@ -94,6 +96,7 @@ impl LeadsQuery {
         let window = window(cursors, CONVERSIONS_LIST, ConversionsOrder, args)?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::conversions(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::conversions(ctx, &listing.rows).await?;
         Ok(connection(
             cursors,
             CONVERSIONS_LIST,
