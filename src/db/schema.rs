@@ -149,6 +149,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    lead_conversions (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        lead_id -> Uuid,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        contact_created -> Bool,
+        company_created -> Bool,
+        owner_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        actor_key_id -> Uuid,
+        converted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     lead_status_changes (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -287,6 +304,7 @@ diesel::joinable!(contacts -> workspaces (workspace_id));
 diesel::joinable!(deal_tags -> workspaces (workspace_id));
 diesel::joinable!(deals -> workspaces (workspace_id));
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
+diesel::joinable!(lead_conversions -> workspaces (workspace_id));
 diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
@@ -302,6 +320,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_tags,
     deals,
     idempotency_keys,
+    lead_conversions,
     lead_status_changes,
     leads,
     outbox_events,

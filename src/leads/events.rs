@@ -28,6 +28,10 @@ pub const LEAD_ASSIGNED: EventKind = EventKind {
     name: "lead.assigned",
     entity_type: "lead",
 };
+pub const LEAD_CONVERTED: EventKind = EventKind {
+    name: "lead.converted",
+    entity_type: "lead",
+};
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[
@@ -36,6 +40,7 @@ pub const KINDS: &[EventKind] = &[
     LEAD_DELETED,
     LEAD_STATUS_CHANGED,
     LEAD_ASSIGNED,
+    LEAD_CONVERTED,
 ];
 
 /// The payload of `lead.status_changed`: the history row it added.
@@ -57,6 +62,23 @@ pub struct LeadAssigned<'a> {
     pub lead_id: Uuid,
     pub from_owner_id: Option<&'a str>,
     pub to_owner_id: Option<&'a str>,
+    pub version: i32,
+}
+
+/// The payload of `lead.converted`: the conversion and what the lead became. The created
+/// contact, company and deal publish their own `*.created` events in the same transaction.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadConverted<'a> {
+    pub lead_id: Uuid,
+    pub conversion_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub contact_created: bool,
+    pub company_id: Option<Uuid>,
+    pub company_created: bool,
+    pub deal_id: Option<Uuid>,
+    pub owner_id: Option<&'a str>,
+    pub reason: Option<&'a str>,
     pub version: i32,
 }
 

@@ -135,18 +135,7 @@ pub async fn create<R: Record>(
     write(pool, actor, request, move |conn| {
         async move {
             let changes = R::new_changes(&input)?;
-            R::check_references(conn, workspace_id, &changes, None).await?;
-            let id = Uuid::now_v7();
-            // In a savepoint, so that after a unique violation the holder can still be looked up.
-            let inserted = conn
-                .transaction::<_, DieselError, _>(async |conn| {
-                    R::create(conn, workspace_id, id, &changes).await
-                })
-                .await;
-            let record = match inserted {
-                Ok(record) => record,
-                Err(err) => return Err(explain::<R>(conn, workspace_id, err, &changes).await),
-            };
+            let record = insert::<R>(conn, workspace_id, &changes).await?;
             Ok(Written {
                 entity_id: record.id(),
                 before: None,
@@ -232,6 +221,30 @@ pub async fn delete<R: Record>(
         .boxed()
     })
     .await
+}
+
+/// Inserts a new record of type `R` holding `changes` in the caller's transaction, after
+/// checking its references, in a savepoint so that a duplicate unique value is explained by
+/// the record's own rules. `create` is this through the write path; a domain operation that
+/// creates a record as one step of its own change (a lead's conversion creates a contact and
+/// a company) calls it directly and publishes the record's `created` event itself.
+pub async fn insert<R: Record>(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    changes: &R::Changes,
+) -> Result<R, AppError> {
+    R::check_references(conn, workspace_id, changes, None).await?;
+    let id = Uuid::now_v7();
+    // In a savepoint, so that after a unique violation the holder can still be looked up.
+    let inserted = conn
+        .transaction::<_, DieselError, _>(async |conn| {
+            R::create(conn, workspace_id, id, changes).await
+        })
+        .await;
+    match inserted {
+        Ok(record) => Ok(record),
+        Err(err) => Err(explain::<R>(conn, workspace_id, err, changes).await),
+    }
 }
 
 /// The record, locked, after checking it exists and has the version the caller expects.

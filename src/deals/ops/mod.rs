@@ -11,11 +11,11 @@ mod tags;
 use uuid::Uuid;
 
 pub use self::contact_links::{link_contact, unlink_contact};
-pub use self::deal::{create_deal, delete_deal, update_deal};
+pub use self::deal::{create_deal, delete_deal, insert_deal, stage_for, update_deal, InsertedDeal};
 pub use self::moves::{move_deal, Moved, StageDeals, Target};
 pub use self::reads::{count_deals, deal_page, deal_tags};
 pub use self::tags::{create_tag, set_tagged};
-pub use super::rules::{DealInput, DealPatch};
+pub use super::rules::{DealInput, DealPatch, StageTarget};
 use crate::error::AppError;
 use crate::events::{Event, NewEvent};
 

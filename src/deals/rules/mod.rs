@@ -74,6 +74,22 @@ pub struct DealInput {
     pub lost_reason: Option<String>,
 }
 
+/// Where a new deal starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StageTarget {
+    /// The first stage of the workspace's default pipeline.
+    DefaultPipeline,
+    /// This stage.
+    Stage(Uuid),
+    /// The first stage of this pipeline.
+    FirstOf(Uuid),
+    /// The stage with this key in this pipeline, or in the default pipeline.
+    Keyed {
+        pipeline_id: Option<Uuid>,
+        key: String,
+    },
+}
+
 /// A partial edit of a deal: `None`/`Unchanged` leaves a field alone, `Clear` empties a
 /// nullable one.
 #[derive(Debug, Clone, Default)]

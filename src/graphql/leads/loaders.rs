@@ -5,9 +5,9 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders};
-use crate::leads::model::{Lead, LeadStatusChange};
+use crate::leads::model::{Lead, LeadConversion, LeadStatusChange};
 
-find_by_id!(Lead);
+find_by_id!(Lead, LeadConversion);
 
 /// Leads by id (`node`, and the relations later domains have to leads).
 pub type LeadLoader = ById<Lead>;
@@ -30,9 +30,33 @@ impl Children for LeadStatusChanges {
 
 pub type LeadStatusChangesLoader = ByParent<LeadStatusChanges>;
 
+/// Conversions by id (`node`).
+pub type LeadConversionLoader = ById<LeadConversion>;
+
+/// A lead's conversion (`Lead.conversion`; at most one per lead), for a page of leads in one
+/// statement.
+pub struct LeadConversionsOfLeads;
+
+impl Children for LeadConversionsOfLeads {
+    type Row = LeadConversion;
+
+    async fn of_parents(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        lead_ids: &[Uuid],
+    ) -> QueryResult<Vec<(Uuid, LeadConversion)>> {
+        let conversions = LeadConversion::of_leads(conn, workspace_id, lead_ids).await?;
+        Ok(conversions.into_iter().map(|c| (c.lead_id, c)).collect())
+    }
+}
+
+pub type LeadConversionsOfLeadsLoader = ByParent<LeadConversionsOfLeads>;
+
 /// Adds this domain's loaders to a set.
 pub fn register(loaders: &mut Loaders) {
     let scope = loaders.scope();
     loaders.add(LeadLoader::new(scope.clone()));
-    loaders.add(LeadStatusChangesLoader::new(scope));
+    loaders.add(LeadStatusChangesLoader::new(scope.clone()));
+    loaders.add(LeadConversionLoader::new(scope.clone()));
+    loaders.add(LeadConversionsOfLeadsLoader::new(scope));
 }

@@ -1,21 +1,31 @@
-//! GraphQL for leads: `lead`, `leads`, and their create/update/delete mutations.
+//! GraphQL for leads: `lead`, `leads`, `leadConversions`, their create/update/delete
+//! mutations, the lifecycle mutations and `convertLead`.
 
+pub mod conversion;
 mod filters;
 mod inputs;
 pub mod loaders;
+mod prefetch;
 mod subscription;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
+pub use self::conversion::{
+    ConvertLeadInput, ConvertLeadPayload, LeadConversionConnection, LeadConversionFilterInput,
+    LeadConversionGql,
+};
 pub use self::filters::{LeadFilterInput, LeadOrderBy};
 use self::inputs::StatusRequest;
 pub use self::inputs::{
     AssignLeadInput, CreateLeadInput, DeleteLeadInput, DisqualifyLeadInput, LeadStatusInput,
     UpdateLeadInput,
 };
-pub use self::loaders::{register as register_loaders, LeadLoader, LeadStatusChangesLoader};
+pub use self::loaders::{
+    register as register_loaders, LeadConversionLoader, LeadConversionsOfLeadsLoader, LeadLoader,
+    LeadStatusChangesLoader,
+};
 pub use self::subscription::LeadsSubscription;
 pub use self::types::{
     AssignLeadPayload, CreateLeadPayload, DeleteLeadPayload, LeadConnection, LeadGql,
@@ -23,16 +33,19 @@ pub use self::types::{
 };
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
+use crate::graphql::contacts::ContactLoader;
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::Delete;
 use crate::graphql::pagination::{connection, window, PageArgs};
-use crate::leads::model::Lead;
+use crate::leads::model::{ConversionsOrder, Lead};
 use crate::leads::ops::Transition;
 use crate::leads::{ops, LeadsOrder};
 use crate::write::{record, WriteResult};
 
 /// The name lead cursors carry.
 const LEADS_LIST: &str = "leads";
+/// The name conversion cursors carry.
+const CONVERSIONS_LIST: &str = "lead_conversions";
 
 #[derive(Default)]
 pub struct LeadsQuery;
@@ -60,12 +73,36 @@ impl LeadsQuery {
         let window = window(cursors, LEADS_LIST, order, PageArgs::forward(first, after))?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::leads(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::leads(ctx, &listing.rows).await?;
         Ok(connection(
             cursors,
             LEADS_LIST,
             &window,
             listing,
             LeadGql::from,
+        ))
+    }
+
+    /// The workspace's lead conversions, newest first. Needs `crm:read`.
+    async fn lead_conversions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<LeadConversionFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<LeadConversionConnection> {
+        let cursors = Cursors::of(ctx)?;
+        let args = PageArgs::forward(first, after);
+        let window = window(cursors, CONVERSIONS_LIST, ConversionsOrder, args)?;
+        let filter = filter.unwrap_or_default().into();
+        let listing = ops::conversions(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::conversions(ctx, &listing.rows).await?;
+        Ok(connection(
+            cursors,
+            CONVERSIONS_LIST,
+            &window,
+            listing,
+            LeadConversionGql::from_row,
         ))
     }
 }
@@ -143,6 +180,33 @@ impl LeadsMutation {
         )
         .await?;
         Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Converts a lead that is neither converted nor disqualified into a contact (new or
+    /// existing), perhaps a company and perhaps a deal, in one transaction; see
+    /// `ConvertLeadInput`. Publishes `lead.converted` and `lead.status_changed`, and the
+    /// created records' own events (`contact.created`, `company.created`, `deal.created`,
+    /// `deal.contact_linked`; `contact.updated` for a linked contact that changed). Needs
+    /// `crm:write`.
+    async fn convert_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: ConvertLeadInput,
+    ) -> async_graphql::Result<ConvertLeadPayload> {
+        let (input, options) = input.into_parts()?;
+        let result = ops::convert(pool(ctx)?, actor(ctx)?, input, options).await?;
+        if result.committed() {
+            let written = &result.value;
+            registry::get::<LeadLoader>(ctx)?
+                .feed_one(written.lead.id, written.lead.clone())
+                .await;
+            registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
+            registry::get::<LeadConversionsOfLeadsLoader>(ctx)?.clear::<Uuid>();
+            registry::get::<ContactLoader>(ctx)?
+                .feed_one(written.contact.id, written.contact.clone())
+                .await;
+        }
+        Ok(result.into())
     }
 
     /// Deletes a lead that is not converted (a converted lead is the record of its

@@ -133,6 +133,15 @@ impl LeadGql {
             .unwrap_or_default();
         Ok(changes.into_iter().map(LeadStatusChangeGql::from).collect())
     }
+
+    /// The record of the lead's conversion: what it became, why, by whom and when; null
+    /// unless the lead is CONVERTED.
+    async fn conversion(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::conversion::LeadConversionGql>> {
+        super::conversion::conversion_of(ctx, self.uuid).await
+    }
 }
 
 /// One change of a lead's status.

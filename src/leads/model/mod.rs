@@ -1,7 +1,9 @@
 //! Lead rows and their SQL. The only place in the domain that talks to the database.
 
+pub mod conversion;
 pub mod lead;
 pub mod status_change;
 
+pub use conversion::{ConversionsOrder, ConversionsWindow, LeadConversion, LeadConversionFilter};
 pub use lead::{Lead, LeadChanges, LeadFilter, NewLead, EMAIL_UNIQUE};
 pub use status_change::LeadStatusChange;

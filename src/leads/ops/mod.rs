@@ -1,14 +1,17 @@
 //! Operations on leads, used by GraphQL (and later the CLI, webhooks and agent tools): reads
 //! check the `crm:read` scope; plain writes are the write path's generic record operations,
-//! which leads join by implementing `Record` (in `lead.rs`).
+//! which leads join by implementing `Record` (in `lead.rs`); the lifecycle and the conversion
+//! are operations of their own on the write path.
 
+mod conversion;
 mod lead;
 mod lifecycle;
 
 use uuid::Uuid;
 
+pub use self::conversion::{convert, Converted};
 pub use self::lifecycle::{assign, change_status, StatusChanged};
-use super::model::{Lead, LeadFilter};
+use super::model::{ConversionsWindow, Lead, LeadConversion, LeadConversionFilter, LeadFilter};
 pub use super::rules::{LeadInput, LeadPatch, Transition};
 use super::{LeadsWindow, Listing};
 use crate::auth::{Actor, Scope};
@@ -49,5 +52,32 @@ pub async fn leads(
     let mut conn = crate::db::conn(pool).await?;
     let rows = Lead::page(&mut conn, actor.workspace_id, &filter, window).await?;
     let total = Lead::count(&mut conn, actor.workspace_id, &filter).await?;
+    Ok(Listing { rows, total })
+}
+
+/// `leadConversions(filter, …)`: one page, newest first, and the total number of matches.
+pub async fn conversions(
+    pool: &DbPool,
+    actor: &Actor,
+    mut filter: LeadConversionFilter,
+    window: &ConversionsWindow,
+) -> Result<Listing<LeadConversion>, AppError> {
+    actor.require(Scope::CrmRead)?;
+    if let (Some(from), Some(to)) = (filter.converted_from, filter.converted_to) {
+        if to < from {
+            return Err(AppError::bad_input(
+                "filter.convertedTo",
+                "must not be before filter.convertedFrom",
+            ));
+        }
+    }
+    filter.owner_id = crate::validate::optional_text(
+        "filter.ownerId",
+        filter.owner_id.as_deref(),
+        super::rules::OWNER_ID_MAX,
+    )?;
+    let mut conn = crate::db::conn(pool).await?;
+    let rows = LeadConversion::page(&mut conn, actor.workspace_id, &filter, window).await?;
+    let total = LeadConversion::count(&mut conn, actor.workspace_id, &filter).await?;
     Ok(Listing { rows, total })
 }

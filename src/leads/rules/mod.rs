@@ -1,6 +1,7 @@
-//! Lead rules: what a lead's input may hold (`lead`) and what its lifecycle allows
-//! (`lifecycle`). Pure: no database.
+//! Lead rules: what a lead's input may hold (`lead`), what its lifecycle allows
+//! (`lifecycle`) and what a conversion decides (`conversion`). Pure: no database.
 
+pub mod conversion;
 mod lead;
 mod lifecycle;
 

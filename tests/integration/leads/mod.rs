@@ -1,7 +1,8 @@
 //! Leads: writes through the write path, validation, uniqueness among open leads, the
-//! lifecycle and its history, the read-only converted lead, and the filtered, keyset-paged
-//! list.
+//! lifecycle and its history, the read-only converted lead, the filtered, keyset-paged
+//! list, and the conversion into a contact, a company and a deal.
 
+mod conversion;
 mod lead;
 mod lifecycle;
 mod list;

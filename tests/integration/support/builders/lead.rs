@@ -25,6 +25,18 @@ impl LeadBuilder {
         self.set("email", email)
     }
 
+    pub fn phone(self, phone: &str) -> LeadBuilder {
+        self.set("phone", phone)
+    }
+
+    pub fn title(self, title: &str) -> LeadBuilder {
+        self.set("title", title)
+    }
+
+    pub fn website(self, website: &str) -> LeadBuilder {
+        self.set("website", website)
+    }
+
     pub fn company_name(self, name: &str) -> LeadBuilder {
         self.set("companyName", name)
     }

@@ -67,6 +67,12 @@ impl Stage {
         Stage::new(name).kind("LOST")
     }
 
+    /// A stage key (a slug such as `proposal`), for `stageKey` lookups.
+    pub fn key(mut self, key: &str) -> Stage {
+        self.0.insert("key".into(), json!(key));
+        self
+    }
+
     pub fn probability(mut self, probability: &str) -> Stage {
         self.0.insert("probability".into(), json!(probability));
         self
