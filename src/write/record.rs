@@ -78,6 +78,20 @@ pub trait Record: TenantRow + Serialize + DeserializeOwned + Send + Sync + 'stat
         Ok(())
     }
 
+    /// Completes `changes` from the workspace's own rules just before they are written (a
+    /// lead's owner from routing rules, its score from scoring rules), in the write's
+    /// transaction; returns any events of its own to publish with the write. `id` is the
+    /// record's id; `current` is the record before an update.
+    async fn complete(
+        _conn: &mut AsyncPgConnection,
+        _workspace_id: Uuid,
+        _id: Uuid,
+        _changes: &mut Self::Changes,
+        _current: Option<&Self>,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        Ok(Vec::new())
+    }
+
     /// The record that holds the value `unique` guards in `changes`, and the message saying
     /// so; `None` when `changes` has no such value.
     async fn unique_holder(
@@ -134,9 +148,10 @@ pub async fn create<R: Record>(
     let workspace_id = actor.workspace_id;
     write(pool, actor, request, move |conn| {
         async move {
-            let changes = R::new_changes(&input)?;
+            let mut changes = R::new_changes(&input)?;
             R::check_references(conn, workspace_id, &changes, None).await?;
             let id = Uuid::now_v7();
+            let completed = R::complete(conn, workspace_id, id, &mut changes, None).await?;
             // In a savepoint, so that after a unique violation the holder can still be looked up.
             let inserted = conn
                 .transaction::<_, DieselError, _>(async |conn| {
@@ -151,7 +166,9 @@ pub async fn create<R: Record>(
                 entity_id: record.id(),
                 before: None,
                 after: Some(serde_json::to_value(&record)?),
-                events: vec![record.created()?],
+                events: std::iter::once(record.created()?)
+                    .chain(completed)
+                    .collect(),
                 value: record,
             })
         }
@@ -177,15 +194,17 @@ pub async fn update<R: Record>(
     write(pool, actor, request, move |conn| {
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
-            let changes = R::patched_changes(&before, patch)?;
+            let mut changes = R::patched_changes(&before, patch)?;
             R::check_references(conn, workspace_id, &changes, Some(&before)).await?;
+            let completed =
+                R::complete(conn, workspace_id, id, &mut changes, Some(&before)).await?;
             let after = change::<R>(conn, workspace_id, id, &changes).await?;
             let before_json = serde_json::to_value(&before)?;
             let after_json = serde_json::to_value(&after)?;
             let changed = changed_fields(&before_json, &after_json);
             Ok(Written {
                 entity_id: id,
-                events: vec![NewEvent::new(
+                events: std::iter::once(NewEvent::new(
                     R::UPDATED,
                     id,
                     &RecordUpdated {
@@ -193,7 +212,9 @@ pub async fn update<R: Record>(
                         version: after.version(),
                         changed,
                     },
-                )?],
+                )?)
+                .chain(completed)
+                .collect(),
                 before: Some(before_json),
                 after: Some(after_json),
                 value: after,

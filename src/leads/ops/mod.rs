@@ -4,6 +4,7 @@
 
 mod lead;
 mod lifecycle;
+mod workspace_rules;
 
 use uuid::Uuid;
 
