@@ -41,8 +41,7 @@ impl NodeQuery {
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         actor(ctx)?.require(Scope::CrmRead)?;
         let id = parse_id(&id, "id")?;
-        let (deal, pipeline, stage, contact, company, lead, routing_rule, scoring_rule) =
-            futures_util::try_join!(
+        let (deal, pipeline, stage, contact, company, lead, routing_rule, scoring_rule) = futures_util::try_join!(
             loaders::get::<DealLoader>(ctx)?.load_one(id),
             loaders::get::<PipelineLoader>(ctx)?.load_one(id),
             loaders::get::<StageLoader>(ctx)?.load_one(id),

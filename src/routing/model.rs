@@ -50,7 +50,12 @@ pub struct NewRoutingRule {
     pub changes: RoutingRuleChanges,
 }
 
-crate::db::record_sql::tenant_row_sql!(RoutingRule, routing_rules, NewRoutingRule, RoutingRuleChanges);
+crate::db::record_sql::tenant_row_sql!(
+    RoutingRule,
+    routing_rules,
+    NewRoutingRule,
+    RoutingRuleChanges
+);
 
 impl RoutingRule {
     pub fn entity(&self) -> RoutedEntity {

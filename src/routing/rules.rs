@@ -84,15 +84,32 @@ pub struct ConditionInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum Condition {
-    Source { any_of: Vec<String> },
-    Country { any_of: Vec<String> },
+    Source {
+        any_of: Vec<String>,
+    },
+    Country {
+        any_of: Vec<String>,
+    },
     /// The record carries at least one of these tags (compared without regard to case).
-    Tag { any_of: Vec<String> },
+    Tag {
+        any_of: Vec<String>,
+    },
     /// `any_of` absent: the key merely exists (and is not null).
-    CustomField { key: String, any_of: Option<Vec<Value>> },
-    AmountAtLeast { amount: BigDecimal, currency: String },
-    AmountAtMost { amount: BigDecimal, currency: String },
-    Pipeline { id: Uuid },
+    CustomField {
+        key: String,
+        any_of: Option<Vec<Value>>,
+    },
+    AmountAtLeast {
+        amount: BigDecimal,
+        currency: String,
+    },
+    AmountAtMost {
+        amount: BigDecimal,
+        currency: String,
+    },
+    Pipeline {
+        id: Uuid,
+    },
 }
 
 /// What routing sees of a lead or deal.
@@ -143,7 +160,10 @@ pub fn name(value: &str) -> Result<String, AppError> {
 
 pub fn position(value: i32) -> Result<i32, AppError> {
     if value < 0 {
-        return Err(AppError::bad_input("input.position", "must not be negative"));
+        return Err(AppError::bad_input(
+            "input.position",
+            "must not be negative",
+        ));
     }
     Ok(value)
 }
@@ -272,9 +292,8 @@ pub fn condition(
             let any_of = texts
                 .iter()
                 .map(|text| {
-                    validate::country(&value_field, Some(text))?.ok_or_else(|| {
-                        AppError::bad_input(&value_field, "must not be empty")
-                    })
+                    validate::country(&value_field, Some(text))?
+                        .ok_or_else(|| AppError::bad_input(&value_field, "must not be empty"))
                 })
                 .collect::<Result<_, _>>()?;
             Ok(Condition::Country { any_of })
@@ -317,7 +336,10 @@ pub fn condition(
         F::Amount => {
             only_for(RoutedEntity::Deal)?;
             let currency = input.currency.as_deref().ok_or_else(|| {
-                AppError::bad_input(format!("{at}.currency"), "an AMOUNT condition needs a currency")
+                AppError::bad_input(
+                    format!("{at}.currency"),
+                    "an AMOUNT condition needs a currency",
+                )
             })?;
             let currency = crate::money::currency(&format!("{at}.currency"), currency)?;
             let amount = match &input.value {
@@ -412,13 +434,11 @@ fn holds(condition: &Condition, subject: &Subject) -> bool {
             .tags
             .iter()
             .any(|tag| any_of.contains(&tag.to_lowercase())),
-        Condition::CustomField { key, any_of } => {
-            match (subject.custom_fields.get(key), any_of) {
-                (None | Some(Value::Null), _) => false,
-                (Some(_), None) => true,
-                (Some(value), Some(wanted)) => wanted.contains(value),
-            }
-        }
+        Condition::CustomField { key, any_of } => match (subject.custom_fields.get(key), any_of) {
+            (None | Some(Value::Null), _) => false,
+            (Some(_), None) => true,
+            (Some(value), Some(wanted)) => wanted.contains(value),
+        },
         Condition::AmountAtLeast { amount, currency } => subject
             .amount
             .as_ref()

@@ -47,7 +47,12 @@ pub struct NewScoringRule {
     pub changes: ScoringRuleChanges,
 }
 
-crate::db::record_sql::tenant_row_sql!(ScoringRule, scoring_rules, NewScoringRule, ScoringRuleChanges);
+crate::db::record_sql::tenant_row_sql!(
+    ScoringRule,
+    scoring_rules,
+    NewScoringRule,
+    ScoringRuleChanges
+);
 
 impl ScoringRule {
     pub fn entity(&self) -> ScoredEntity {

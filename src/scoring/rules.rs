@@ -209,7 +209,9 @@ pub fn value(
         (Contains, Some(_)) => bad_value("CONTAINS takes a string"),
         (Equals, Some(v @ Value::String(_))) => Ok(Some(v.clone())),
         (Equals, Some(v @ (Value::Number(_) | Value::Bool(_)))) if is_custom => Ok(Some(v.clone())),
-        (Equals, Some(_)) => bad_value("EQUALS takes a string (or, for custom fields, a number or boolean)"),
+        (Equals, Some(_)) => {
+            bad_value("EQUALS takes a string (or, for custom fields, a number or boolean)")
+        }
     }
 }
 
@@ -255,15 +257,18 @@ pub fn meets(criterion: &Criterion, facts: &Facts) -> bool {
             (_, None | Some(Value::Null)) => false,
             (Exists, Some(_)) => true,
             (Equals, Some(found)) => wanted.is_some_and(|w| same(found, w)),
-            (In, Some(found)) => {
-                wanted.and_then(Value::as_array).is_some_and(|ws| ws.iter().any(|w| same(found, w)))
-            }
+            (In, Some(found)) => wanted
+                .and_then(Value::as_array)
+                .is_some_and(|ws| ws.iter().any(|w| same(found, w))),
             (Contains, Some(Value::String(text))) => text_meets(Contains, text, wanted),
-            (Contains, Some(Value::Array(items))) => {
-                items.iter().any(|item| wanted.is_some_and(|w| same(item, w)))
-            }
+            (Contains, Some(Value::Array(items))) => items
+                .iter()
+                .any(|item| wanted.is_some_and(|w| same(item, w))),
             (Gte | Lte, Some(Value::Number(n))) => {
-                match (decimal(n), wanted.and_then(Value::as_number).and_then(decimal)) {
+                match (
+                    decimal(n),
+                    wanted.and_then(Value::as_number).and_then(decimal),
+                ) {
                     (Some(found), Some(bound)) if criterion.operator == Gte => found >= bound,
                     (Some(found), Some(bound)) => found <= bound,
                     _ => false,

@@ -128,15 +128,14 @@ impl From<Condition> for RoutingConditionGql {
                 currency: None,
             }
         };
-        let amount = |operator, amount: bigdecimal::BigDecimal, currency: String| {
-            RoutingConditionGql {
+        let amount =
+            |operator, amount: bigdecimal::BigDecimal, currency: String| RoutingConditionGql {
                 field: RoutingFieldGql::Amount,
                 operator,
                 key: None,
                 value: Some(Json(Value::from(crate::money::display(&amount, &currency)))),
                 currency: Some(currency),
-            }
-        };
+            };
         match condition {
             Condition::Source { any_of } => texts(RoutingFieldGql::Source, any_of, true),
             Condition::Country { any_of } => texts(RoutingFieldGql::Country, any_of, false),
@@ -157,12 +156,14 @@ impl From<Condition> for RoutingConditionGql {
                     currency: None,
                 }
             }
-            Condition::AmountAtLeast { amount: a, currency } => {
-                amount(RoutingOperatorGql::Gte, a, currency)
-            }
-            Condition::AmountAtMost { amount: a, currency } => {
-                amount(RoutingOperatorGql::Lte, a, currency)
-            }
+            Condition::AmountAtLeast {
+                amount: a,
+                currency,
+            } => amount(RoutingOperatorGql::Gte, a, currency),
+            Condition::AmountAtMost {
+                amount: a,
+                currency,
+            } => amount(RoutingOperatorGql::Lte, a, currency),
             Condition::Pipeline { id } => RoutingConditionGql {
                 field: RoutingFieldGql::Pipeline,
                 operator: RoutingOperatorGql::Equals,
@@ -245,9 +246,15 @@ pub struct DeleteRoutingRulePayload {
 }
 
 record_payload!(
-    CreateRoutingRulePayload { routing_rule: RoutingRule },
-    UpdateRoutingRulePayload { routing_rule: RoutingRule },
-    DeleteRoutingRulePayload { routing_rule: RoutingRule },
+    CreateRoutingRulePayload {
+        routing_rule: RoutingRule
+    },
+    UpdateRoutingRulePayload {
+        routing_rule: RoutingRule
+    },
+    DeleteRoutingRulePayload {
+        routing_rule: RoutingRule
+    },
 );
 
 /// How many records one owner got.

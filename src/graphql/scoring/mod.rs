@@ -144,7 +144,9 @@ impl ScoringMutation {
         let (pool, actor, options) = (pool(ctx)?, actor(ctx)?, input.options.into());
         let entity = ScoredEntity::from(input.entity);
         let result = match entity {
-            ScoredEntity::Lead => ops::rescore::<Lead>(pool, actor, Selection::All, options).await?,
+            ScoredEntity::Lead => {
+                ops::rescore::<Lead>(pool, actor, Selection::All, options).await?
+            }
             ScoredEntity::Contact => {
                 ops::rescore::<Contact>(pool, actor, Selection::All, options).await?
             }

@@ -122,9 +122,15 @@ pub struct DeleteScoringRulePayload {
 }
 
 record_payload!(
-    CreateScoringRulePayload { scoring_rule: ScoringRule },
-    UpdateScoringRulePayload { scoring_rule: ScoringRule },
-    DeleteScoringRulePayload { scoring_rule: ScoringRule },
+    CreateScoringRulePayload {
+        scoring_rule: ScoringRule
+    },
+    UpdateScoringRulePayload {
+        scoring_rule: ScoringRule
+    },
+    DeleteScoringRulePayload {
+        scoring_rule: ScoringRule
+    },
 );
 
 /// One record's new score.

@@ -23,4 +23,3 @@ pub async fn routing_rules(
     let mut conn = crate::db::conn(pool).await?;
     Ok(RoutingRule::in_order(&mut conn, actor.workspace_id, entity).await?)
 }
-

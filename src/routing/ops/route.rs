@@ -120,8 +120,8 @@ pub async fn route_unassigned<R: Routable>(
     };
     let input = json!({ "entity": entity.as_str(), "pipelineId": pipeline_id });
     let workspace_id = actor.workspace_id;
-    let request = WriteRequest::new(action, "workspace", Scope::CrmWrite, input, options)
-        .on(workspace_id);
+    let request =
+        WriteRequest::new(action, "workspace", Scope::CrmWrite, input, options).on(workspace_id);
     let audit_actor = actor.clone();
     write::write(pool, actor, request, move |conn| {
         async move {

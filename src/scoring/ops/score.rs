@@ -132,8 +132,8 @@ pub async fn rescore<S: Scorable>(
         Selection::All => json!({ "entity": entity.as_str(), "all": true }),
     };
     let workspace_id = actor.workspace_id;
-    let request = WriteRequest::new(action, "workspace", Scope::CrmWrite, input, options)
-        .on(workspace_id);
+    let request =
+        WriteRequest::new(action, "workspace", Scope::CrmWrite, input, options).on(workspace_id);
     let audit_actor = actor.clone();
     write::write(pool, actor, request, move |conn| {
         async move {
@@ -152,8 +152,7 @@ pub async fn rescore<S: Scorable>(
             };
             let records = S::scored(conn, workspace_id, wanted).await?;
             if let Selection::Ids { ids, .. } = &selection {
-                let found: std::collections::HashSet<Uuid> =
-                    records.iter().map(|r| r.0).collect();
+                let found: std::collections::HashSet<Uuid> = records.iter().map(|r| r.0).collect();
                 if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
                     return Err(AppError::not_found(entity.as_str(), missing));
                 }
@@ -204,7 +203,12 @@ async fn audit_changes(
     };
     let snapshots: Vec<_> = changes
         .iter()
-        .map(|c| (json!({ "score": c.old_score }), json!({ "score": c.new_score })))
+        .map(|c| {
+            (
+                json!({ "score": c.old_score }),
+                json!({ "score": c.new_score }),
+            )
+        })
         .collect();
     let rows: Vec<NewAuditEvent<'_>> = changes
         .iter()
