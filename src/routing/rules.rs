@@ -66,6 +66,14 @@ pub enum ConditionOperator {
     Lte,
 }
 
+/// An enum value's name in the API (`CUSTOM_FIELD`), for messages.
+fn api_name(value: impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
 /// A condition as the caller gave it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -239,8 +247,8 @@ pub fn condition(
             Err(AppError::bad_input(
                 &field,
                 format!(
-                    "{:?} conditions are only for {} rules",
-                    input.field,
+                    "{} conditions are only for {} rules",
+                    api_name(input.field),
                     wanted.as_str().to_uppercase()
                 ),
             ))
@@ -249,7 +257,11 @@ pub fn condition(
     let operator_error = || {
         AppError::bad_input(
             format!("{at}.operator"),
-            format!("{:?} does not apply to {:?}", input.operator, input.field),
+            format!(
+                "{} does not apply to {}",
+                api_name(input.operator),
+                api_name(input.field)
+            ),
         )
     };
     if input.key.is_some() && input.field != F::CustomField {

@@ -87,6 +87,11 @@ impl ScoringOperator {
         }
     }
 
+    /// The operator's name in the API (`GTE`), for messages.
+    pub fn api_name(self) -> String {
+        self.as_str().to_ascii_uppercase()
+    }
+
     pub fn parse(text: &str) -> Option<ScoringOperator> {
         use ScoringOperator::*;
         [Equals, Contains, Exists, Gte, Lte, In]
@@ -186,15 +191,19 @@ pub fn value(
     let bad_value = |why: &str| Err(AppError::bad_input("input.value", why.to_owned()));
     let is_custom = matches!(field, ScoredField::Custom(_));
     match (operator, value) {
-        (Gte | Lte, _) if !is_custom => refuse(&format!("{operator:?} compares numbers; {kind}")),
+        (Gte | Lte, _) if !is_custom => {
+            refuse(&format!("{} compares numbers; {kind}", operator.api_name()))
+        }
         (Equals, _) if *field == ScoredField::Tags => {
             refuse("EQUALS does not apply to tags: use CONTAINS (has the tag) or IN")
         }
         (Exists, None) => Ok(None),
         (Exists, Some(_)) => bad_value("EXISTS takes no value"),
-        (_, None | Some(Value::Null)) => bad_value(&format!("{operator:?} needs a value")),
+        (_, None | Some(Value::Null)) => {
+            bad_value(&format!("{} needs a value", operator.api_name()))
+        }
         (Gte | Lte, Some(v @ Value::Number(_))) => Ok(Some(v.clone())),
-        (Gte | Lte, Some(_)) => bad_value(&format!("{operator:?} takes a number")),
+        (Gte | Lte, Some(_)) => bad_value(&format!("{} takes a number", operator.api_name())),
         (In, Some(Value::Array(values))) => {
             if values.is_empty() || values.len() > VALUES_MAX {
                 return bad_value(&format!("IN takes 1 to {VALUES_MAX} values"));
