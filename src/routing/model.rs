@@ -94,21 +94,23 @@ impl RoutingRule {
     }
 
     /// Takes `count` consecutive slots of the rule's rotation and returns the first with the
-    /// owners as they are now. The update locks the rule's row until the caller's transaction
-    /// ends, so concurrent takers queue and never get the same slot.
+    /// owners as they are now; `None` when the rule was deleted meanwhile. The update locks
+    /// the rule's row until the caller's transaction ends, so concurrent takers queue and
+    /// never get the same slot.
     pub async fn take_slots(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
         id: Uuid,
         count: i64,
-    ) -> QueryResult<(i64, Vec<Option<String>>)> {
-        let (next, owners): (i64, Vec<Option<String>>) = diesel::update(routing_rules::table)
+    ) -> QueryResult<Option<(i64, Vec<Option<String>>)>> {
+        let taken: Option<(i64, Vec<Option<String>>)> = diesel::update(routing_rules::table)
             .filter(routing_rules::workspace_id.eq(workspace_id))
             .filter(routing_rules::id.eq(id))
             .set(routing_rules::next_slot.eq(routing_rules::next_slot + count))
             .returning((routing_rules::next_slot, routing_rules::owner_ids))
             .get_result(conn)
-            .await?;
-        Ok((next - count, owners))
+            .await
+            .optional()?;
+        Ok(taken.map(|(next, owners)| (next - count, owners)))
     }
 }

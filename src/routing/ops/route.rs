@@ -51,8 +51,14 @@ async fn owners_from(
         Assignment::Owner(owner) => Ok(vec![owner; count]),
         Assignment::RoundRobin(_) => {
             let wanted = i64::try_from(count).map_err(AppError::internal)?;
-            let (first, owners) =
-                RoutingRule::take_slots(conn, workspace_id, rule.id, wanted).await?;
+            let (first, owners) = RoutingRule::take_slots(conn, workspace_id, rule.id, wanted)
+                .await?
+                .ok_or_else(|| {
+                    AppError::conflict(
+                        None,
+                        "a routing rule was deleted while it was being applied; try again",
+                    )
+                })?;
             let owners: Vec<String> = owners.into_iter().flatten().collect();
             (first..first + wanted)
                 .map(|slot| {

@@ -255,6 +255,7 @@ async fn statements_to_score(n: usize) -> u64 {
 async fn score_leads_runs_a_fixed_number_of_statements_however_many_leads() {
     let few = statements_to_score(2).await;
     let many = statements_to_score(40).await;
+    eprintln!("scoreLeads: {few} statements for 2 leads, {many} for 40");
     assert_eq!(few, many, "statements must not grow with the leads");
     assert!(many <= 14, "{many} statements");
 }
