@@ -266,3 +266,35 @@ async fn reading_needs_crm_read_and_writing_crm_write() {
     assert_eq!(listed.data()["routingRules"], json!([]));
     assert_eq!(rule_count(&app).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_workspaces_rules_are_invisible_and_unknown() {
+    let app = TestApp::spawn().await;
+    let (_, other_key) = app.other_workspace().await;
+    let mine = RoutingRuleBuilder::lead("Mine", 0)
+        .owner("me")
+        .create(&app)
+        .await;
+    let theirs = app
+        .gql_as(
+            &other_key,
+            "{ routingRules(entity: LEAD) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(theirs.data()["routingRules"], json!([]));
+    let update = app
+        .gql_as(
+            &other_key,
+            &update_mutation(),
+            json!({ "input": { "id": mine["id"], "name": "Hijacked" } }),
+        )
+        .await;
+    assert_eq!(update.error_code(), "NOT_FOUND");
+    // Their new leads are not routed by my rules.
+    let lead = crate::support::builders::LeadBuilder::new("Theirs")
+        .with_key(&other_key)
+        .create(&app)
+        .await;
+    assert_eq!(lead["ownerId"], Value::Null);
+}

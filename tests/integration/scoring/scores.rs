@@ -314,3 +314,45 @@ async fn rescore_all_scores_every_lead_and_contact() {
     let again = rescore_all(&app, "LEAD").await;
     assert_eq!(again.data()["rescoreAll"]["changed"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_runs_write_nothing_and_other_workspaces_leads_are_unknown() {
+    let app = TestApp::spawn().await;
+    let lead = LeadBuilder::new("Bank")
+        .company_name("Bank One")
+        .create(&app)
+        .await;
+    ScoringRuleBuilder::lead("companyName", "CONTAINS", json!("bank"), 30)
+        .create(&app)
+        .await;
+    let mutation = format!(
+        "mutation($input: ScoreLeadsInput!) {{ scoreLeads(input: $input) {{ {SCORE_FIELDS} }} }}"
+    );
+    let dry = app
+        .gql(
+            &mutation,
+            json!({ "input": { "ids": [lead["id"]], "dryRun": true } }),
+        )
+        .await;
+    assert_eq!(dry.data()["scoreLeads"]["dryRun"], true);
+    assert_eq!(dry.data()["scoreLeads"]["changes"][0]["newScore"], 30);
+    assert_eq!(score_of(&app, &lead).await, 0);
+    assert!(app.event_payloads("lead.scored").await.is_empty());
+
+    let (_, other_key) = app.other_workspace().await;
+    let theirs = LeadBuilder::new("Theirs")
+        .with_key(&other_key)
+        .create(&app)
+        .await;
+    let foreign = score_leads(&app, vec![lead["id"].clone(), theirs["id"].clone()]).await;
+    assert_eq!(foreign.error_code(), "NOT_FOUND");
+    assert_eq!(score_of(&app, &lead).await, 0, "nothing written");
+    let their_rules = app
+        .gql_as(
+            &other_key,
+            "{ scoringRules(entity: LEAD) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(their_rules.data()["scoringRules"], json!([]));
+}
