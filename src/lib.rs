@@ -20,6 +20,8 @@ pub mod http;
 pub mod leads;
 pub mod money;
 pub mod pipelines;
+pub mod routing;
+pub mod scoring;
 pub mod seed;
 pub mod telemetry;
 pub mod validate;

@@ -105,6 +105,22 @@ impl AuditEvent {
             .map(drop)
     }
 
+    /// Appends `events` in one statement: the per-record trail of a batch write (a routing
+    /// run, a rescoring). Their text is the app's own, so it needs no cleaning.
+    pub async fn insert_many(
+        conn: &mut AsyncPgConnection,
+        events: &[NewAuditEvent<'_>],
+    ) -> QueryResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        diesel::insert_into(audit_events::table)
+            .values(events)
+            .execute(conn)
+            .await
+            .map(drop)
+    }
+
     /// Newest first, within a keyset window (ids are time-ordered UUIDv7).
     pub async fn page(
         conn: &mut AsyncPgConnection,

@@ -233,6 +233,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    routing_rules (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        entity -> Text,
+        name -> Text,
+        position -> Int4,
+        conditions -> Jsonb,
+        assignment -> Text,
+        owner_ids -> Array<Nullable<Text>>,
+        next_slot -> Int8,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    scoring_rules (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        entity -> Text,
+        name -> Text,
+        field -> Text,
+        operator -> Text,
+        value -> Nullable<Jsonb>,
+        points -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     server_keys (name) {
         name -> Text,
         secret -> Bytea,
@@ -309,6 +342,8 @@ diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
+diesel::joinable!(routing_rules -> workspaces (workspace_id));
+diesel::joinable!(scoring_rules -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
@@ -325,6 +360,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     leads,
     outbox_events,
     pipelines,
+    routing_rules,
+    scoring_rules,
     server_keys,
     stage_changes,
     stage_deal_counts,

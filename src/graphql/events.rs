@@ -43,6 +43,8 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     contacts::events::KINDS,
     api_keys::events::KINDS,
     crate::leads::events::KINDS,
+    crate::routing::events::KINDS,
+    crate::scoring::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

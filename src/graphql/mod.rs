@@ -20,8 +20,10 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod pipelines;
+pub mod routing;
 pub mod scalars;
 pub mod scopes;
+pub mod scoring;
 pub mod shape;
 pub mod system;
 
@@ -45,6 +47,8 @@ pub struct Query(
     node::NodeQuery,
     deals::AnalyticsQuery,
     leads::LeadsQuery,
+    routing::RoutingQuery,
+    scoring::ScoringQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -54,6 +58,8 @@ pub struct Mutation(
     pipelines::PipelinesMutation,
     deals::DealsMutation,
     leads::LeadsMutation,
+    routing::RoutingMutation,
+    scoring::ScoringMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -69,6 +75,8 @@ const LOADERS: &[loaders::Register] = &[
     deals::register_loaders,
     contacts::register_loaders,
     leads::register_loaders,
+    routing::register_loaders,
+    scoring::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

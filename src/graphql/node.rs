@@ -8,6 +8,8 @@ use super::deals::{DealGql, DealLoader};
 use super::leads::{LeadConversionGql, LeadConversionLoader, LeadGql, LeadLoader};
 use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader, StageGql, StageLoader};
+use super::routing::{RoutingRuleGql, RoutingRuleLoader};
+use super::scoring::{ScoringRuleGql, ScoringRuleLoader};
 use super::{actor, parse_id};
 use crate::auth::Scope;
 
@@ -26,6 +28,8 @@ pub enum Node {
     Company(CompanyGql),
     Lead(LeadGql),
     LeadConversion(LeadConversionGql),
+    RoutingRule(RoutingRuleGql),
+    ScoringRule(ScoringRuleGql),
 }
 
 #[derive(Default)]
@@ -33,20 +37,23 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any deal, pipeline, stage, contact, company, lead or lead conversion of this workspace
-    /// by id; null if none.
+    /// Any deal, pipeline, stage, contact, company, lead, lead conversion, routing rule or
+    /// scoring rule of this workspace by id; null if none.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         actor(ctx)?.require(Scope::CrmRead)?;
         let id = parse_id(&id, "id")?;
-        let (deal, pipeline, stage, contact, company, lead, conversion) = futures_util::try_join!(
-            loaders::get::<DealLoader>(ctx)?.load_one(id),
-            loaders::get::<PipelineLoader>(ctx)?.load_one(id),
-            loaders::get::<StageLoader>(ctx)?.load_one(id),
-            loaders::get::<ContactLoader>(ctx)?.load_one(id),
-            loaders::get::<CompanyLoader>(ctx)?.load_one(id),
-            loaders::get::<LeadLoader>(ctx)?.load_one(id),
-            loaders::get::<LeadConversionLoader>(ctx)?.load_one(id),
-        )?;
+        let (deal, pipeline, stage, contact, company, lead, conversion, routing_rule, scoring_rule) =
+            futures_util::try_join!(
+                loaders::get::<DealLoader>(ctx)?.load_one(id),
+                loaders::get::<PipelineLoader>(ctx)?.load_one(id),
+                loaders::get::<StageLoader>(ctx)?.load_one(id),
+                loaders::get::<ContactLoader>(ctx)?.load_one(id),
+                loaders::get::<CompanyLoader>(ctx)?.load_one(id),
+                loaders::get::<LeadLoader>(ctx)?.load_one(id),
+                loaders::get::<LeadConversionLoader>(ctx)?.load_one(id),
+                loaders::get::<RoutingRuleLoader>(ctx)?.load_one(id),
+                loaders::get::<ScoringRuleLoader>(ctx)?.load_one(id),
+            )?;
         Ok(deal
             .map(|d| Node::Deal(DealGql(d)))
             .or_else(|| pipeline.map(|p| Node::Pipeline(p.into())))
@@ -54,6 +61,8 @@ impl NodeQuery {
             .or_else(|| contact.map(|c| Node::Contact(ContactGql::from_row(c))))
             .or_else(|| company.map(|c| Node::Company(CompanyGql::from_row(c))))
             .or_else(|| lead.map(|l| Node::Lead(l.into())))
-            .or_else(|| conversion.map(|c| Node::LeadConversion(LeadConversionGql::from_row(c)))))
+            .or_else(|| conversion.map(|c| Node::LeadConversion(LeadConversionGql::from_row(c))))
+            .or_else(|| routing_rule.map(|r| Node::RoutingRule(r.into())))
+            .or_else(|| scoring_rule.map(|r| Node::ScoringRule(r.into()))))
     }
 }

@@ -78,6 +78,20 @@ pub trait Record: TenantRow + Serialize + DeserializeOwned + Send + Sync + 'stat
         Ok(())
     }
 
+    /// Completes `changes` from the workspace's own rules just before they are written (a
+    /// lead's owner from routing rules, its score from scoring rules), in the write's
+    /// transaction; returns any events of its own to publish with the write. `id` is the
+    /// record's id; `current` is the record before an update.
+    async fn complete(
+        _conn: &mut AsyncPgConnection,
+        _workspace_id: Uuid,
+        _id: Uuid,
+        _changes: &mut Self::Changes,
+        _current: Option<&Self>,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        Ok(Vec::new())
+    }
+
     /// The record that holds the value `unique` guards in `changes`, and the message saying
     /// so; `None` when `changes` has no such value.
     async fn unique_holder(
@@ -135,12 +149,12 @@ pub async fn create<R: Record>(
     write(pool, actor, request, move |conn| {
         async move {
             let changes = R::new_changes(&input)?;
-            let record = insert::<R>(conn, workspace_id, &changes).await?;
+            let (record, events) = insert::<R>(conn, workspace_id, changes).await?;
             Ok(Written {
                 entity_id: record.id(),
                 before: None,
                 after: Some(serde_json::to_value(&record)?),
-                events: vec![record.created()?],
+                events,
                 value: record,
             })
         }
@@ -166,15 +180,17 @@ pub async fn update<R: Record>(
     write(pool, actor, request, move |conn| {
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
-            let changes = R::patched_changes(&before, patch)?;
+            let mut changes = R::patched_changes(&before, patch)?;
             R::check_references(conn, workspace_id, &changes, Some(&before)).await?;
+            let completed =
+                R::complete(conn, workspace_id, id, &mut changes, Some(&before)).await?;
             let after = change::<R>(conn, workspace_id, id, &changes).await?;
             let before_json = serde_json::to_value(&before)?;
             let after_json = serde_json::to_value(&after)?;
             let changed = changed_fields(&before_json, &after_json);
             Ok(Written {
                 entity_id: id,
-                events: vec![NewEvent::new(
+                events: std::iter::once(NewEvent::new(
                     R::UPDATED,
                     id,
                     &RecordUpdated {
@@ -182,7 +198,9 @@ pub async fn update<R: Record>(
                         version: after.version(),
                         changed,
                     },
-                )?],
+                )?)
+                .chain(completed)
+                .collect(),
                 before: Some(before_json),
                 after: Some(after_json),
                 value: after,
@@ -223,27 +241,35 @@ pub async fn delete<R: Record>(
     .await
 }
 
-/// Inserts a new record of type `R` holding `changes` in the caller's transaction, after
-/// checking its references, in a savepoint so that a duplicate unique value is explained by
-/// the record's own rules. `create` is this through the write path; a domain operation that
-/// creates a record as one step of its own change (a lead's conversion creates a contact and
-/// a company) calls it directly and publishes the record's `created` event itself.
+/// Inserts a new record of type `R` holding `changes` in the caller's transaction: checks
+/// its references, completes it from the workspace's rules (`Record::complete`), and inserts
+/// it in a savepoint so that a duplicate unique value is explained by the record's own rules.
+/// Returns the record and the events to publish: its `created` event, then completion's.
+/// `create` is this through the write path; a domain operation that creates a record as one
+/// step of its own change (a lead's conversion creates a contact and a company) calls it
+/// directly and publishes the events with its own.
 pub async fn insert<R: Record>(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
-    changes: &R::Changes,
-) -> Result<R, AppError> {
-    R::check_references(conn, workspace_id, changes, None).await?;
+    mut changes: R::Changes,
+) -> Result<(R, Vec<NewEvent>), AppError> {
+    R::check_references(conn, workspace_id, &changes, None).await?;
     let id = Uuid::now_v7();
+    let completed = R::complete(conn, workspace_id, id, &mut changes, None).await?;
     // In a savepoint, so that after a unique violation the holder can still be looked up.
     let inserted = conn
         .transaction::<_, DieselError, _>(async |conn| {
-            R::create(conn, workspace_id, id, changes).await
+            R::create(conn, workspace_id, id, &changes).await
         })
         .await;
     match inserted {
-        Ok(record) => Ok(record),
-        Err(err) => Err(explain::<R>(conn, workspace_id, err, changes).await),
+        Ok(record) => {
+            let events = std::iter::once(record.created()?)
+                .chain(completed)
+                .collect();
+            Ok((record, events))
+        }
+        Err(err) => Err(explain::<R>(conn, workspace_id, err, &changes).await),
     }
 }
 

@@ -17,3 +17,5 @@ mod events;
 mod leads;
 mod pipelines;
 mod platform;
+mod routing;
+mod scoring;

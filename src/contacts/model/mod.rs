@@ -3,6 +3,7 @@
 
 pub mod company;
 pub mod contact;
+pub mod scores;
 
 pub use company::{Company, CompanyChanges, CompanyFilter, NewCompany};
 pub use contact::{Contact, ContactChanges, ContactFilter, NewContact};

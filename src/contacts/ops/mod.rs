@@ -5,6 +5,7 @@
 
 mod company;
 mod contact;
+mod scoring;
 
 use std::collections::HashMap;
 

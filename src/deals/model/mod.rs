@@ -3,6 +3,7 @@
 //! the database.
 
 pub mod analytics;
+pub mod bulk;
 pub mod contact_link;
 pub mod deal;
 pub mod list;

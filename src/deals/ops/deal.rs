@@ -112,6 +112,20 @@ pub async fn insert_deal(
     let stage = stage_for(conn, workspace_id, &target).await?;
     let now = chrono::Utc::now();
     let outcome = rules::outcome(stage.kind(), input.lost_reason.as_deref(), now)?;
+    // An unowned deal gets its owner from the workspace's routing rules.
+    let owner_id = match owner_id {
+        Some(owner) => Some(owner),
+        None => {
+            let facts = super::routing::NewDealFacts {
+                pipeline_id: stage.pipeline_id,
+                amount: &amount,
+                currency: &currency,
+                company_id: input.company_id,
+                custom_fields: &custom_fields,
+            };
+            super::routing::owner_of_new(conn, workspace_id, facts).await?
+        }
+    };
     let deal = Deal::insert(
         conn,
         &NewDeal {

@@ -6,6 +6,7 @@ mod contact_links;
 mod deal;
 mod moves;
 mod reads;
+mod routing;
 mod tags;
 
 use uuid::Uuid;

@@ -1,5 +1,6 @@
 //! Lead rows and their SQL. The only place in the domain that talks to the database.
 
+pub mod bulk;
 pub mod conversion;
 pub mod lead;
 pub mod status_change;

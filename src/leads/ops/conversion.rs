@@ -126,9 +126,14 @@ async fn convert_in(
         }
         (None, ContactChoice::Create(overrides)) => {
             let new = rules::contact_input(&before, overrides, company_id, reached(None));
-            let contact =
-                create::<Contact>(conn, workspace_id, &new, "input.contact.create").await?;
-            events.push(contact.created()?);
+            let contact = create::<Contact>(
+                conn,
+                workspace_id,
+                &new,
+                "input.contact.create",
+                &mut events,
+            )
+            .await?;
             (contact, true)
         }
         (None, ContactChoice::Existing(id)) => return Err(AppError::not_found("contact", id)),
@@ -295,22 +300,25 @@ async fn company_for(
     }
     let default = CompanyOverrides::default();
     let new = rules::company_input(lead, overrides.unwrap_or(&default))?;
-    let company = create::<Company>(conn, workspace_id, &new, prefix).await?;
-    events.push(company.created()?);
+    let company = create::<Company>(conn, workspace_id, &new, prefix, events).await?;
     Ok((Some(company), true))
 }
 
-/// A new record of `R` through its own rules and unique checks, errors named under `prefix`.
+/// A new record of `R` through its own rules and unique checks, errors named under `prefix`;
+/// its events (`created`, then any of the workspace's rules) join `events`.
 async fn create<R: Record>(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
     input: &R::Input,
     prefix: &'static str,
+    events: &mut Vec<NewEvent>,
 ) -> Result<R, AppError> {
     let changes = R::new_changes(input).map_err(nested(prefix))?;
-    record::insert::<R>(conn, workspace_id, &changes)
+    let (record, created) = record::insert::<R>(conn, workspace_id, changes)
         .await
-        .map_err(nested(prefix))
+        .map_err(nested(prefix))?;
+    events.extend(created);
+    Ok(record)
 }
 
 /// The linked contact joins the company (when it has none) and reaches `stage`; published

@@ -62,6 +62,17 @@ impl Record for Lead {
         )))
     }
 
+    /// The workspace's routing (new unowned leads) and scoring rules.
+    async fn complete(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        changes: &mut LeadChanges,
+        current: Option<&Lead>,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        super::workspace_rules::complete(conn, workspace_id, id, changes, current).await
+    }
+
     /// A converted lead is kept as the record of its conversion.
     fn check_delete(&self) -> Result<(), AppError> {
         rules::still_open(self)

@@ -6,6 +6,7 @@
 mod conversion;
 mod lead;
 mod lifecycle;
+mod workspace_rules;
 
 use uuid::Uuid;
 

@@ -157,6 +157,25 @@ impl TestApp {
         row.n
     }
 
+    /// The payloads of the outbox events of `event_type`, oldest first.
+    pub async fn event_payloads(&self, event_type: &str) -> Vec<Value> {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Payload {
+            #[diesel(sql_type = diesel::sql_types::Jsonb)]
+            payload: Value,
+        }
+        let mut conn = self.pool.get().await.expect("connection");
+        let rows: Vec<Payload> = diesel::sql_query(
+            "SELECT payload FROM outbox_events WHERE event_type = $1 ORDER BY position",
+        )
+        .bind::<diesel::sql_types::Text, _>(event_type)
+        .load(&mut conn)
+        .await
+        .expect("event payloads");
+        rows.into_iter().map(|row| row.payload).collect()
+    }
+
     pub async fn stop(&mut self) {
         self.shutdown.cancel();
         self.tasks.close();

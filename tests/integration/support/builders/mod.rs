@@ -11,6 +11,7 @@ mod contact;
 mod deal;
 mod lead;
 mod pipeline;
+mod rules;
 
 use serde_json::{json, Map, Value};
 
@@ -19,6 +20,7 @@ pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
 pub use lead::{LeadBuilder, LEAD_FIELDS};
 pub use pipeline::{stage_ids, PipelineBuilder, Stage};
+pub use rules::{RoutingRuleBuilder, ScoringRuleBuilder, ROUTING_RULE_FIELDS, SCORING_RULE_FIELDS};
 
 use crate::support::TestApp;
 
