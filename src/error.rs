@@ -164,7 +164,11 @@ fn guard_refusal(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<
     let code = info.hint()?.strip_prefix("dealgraph:")?;
     let field = info.details().filter(|f| !f.is_empty()).map(str::to_owned);
     let message = info.message().to_owned();
-    tracing::debug!(constraint = info.constraint_name(), code, "refused by a guard trigger");
+    tracing::debug!(
+        constraint = info.constraint_name(),
+        code,
+        "refused by a guard trigger"
+    );
     match code {
         "BAD_USER_INPUT" => Some(AppError::BadInput {
             field: field.unwrap_or_else(|| "input".into()),

@@ -14,6 +14,7 @@ pub mod event_loaders;
 pub mod events;
 pub mod execution;
 pub mod leads;
+pub mod ledger;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -45,6 +46,7 @@ pub struct Query(
     node::NodeQuery,
     deals::AnalyticsQuery,
     leads::LeadsQuery,
+    ledger::LedgerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -54,6 +56,7 @@ pub struct Mutation(
     pipelines::PipelinesMutation,
     deals::DealsMutation,
     leads::LeadsMutation,
+    ledger::LedgerMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -69,6 +72,7 @@ const LOADERS: &[loaders::Register] = &[
     deals::register_loaders,
     contacts::register_loaders,
     leads::register_loaders,
+    ledger::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

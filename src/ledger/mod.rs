@@ -15,8 +15,8 @@ pub mod model;
 pub mod ops;
 pub mod rules;
 
-use crate::db::page::{KeyKind, ListOrder, Window};
 pub use crate::db::page::Listing;
+use crate::db::page::{KeyKind, ListOrder, Window};
 
 /// Accounts are listed by code, A to Z (ties break on the id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

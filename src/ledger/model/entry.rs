@@ -45,9 +45,7 @@ pub struct NewJournalEntry<'a> {
     pub reverses_id: Option<Uuid>,
 }
 
-#[derive(
-    Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
 #[diesel(table_name = journal_lines, check_for_backend(diesel::pg::Pg))]
 pub struct JournalLine {
     pub workspace_id: Uuid,

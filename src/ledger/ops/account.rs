@@ -112,11 +112,19 @@ impl Record for AccountingAccount {
     }
 
     fn created(&self) -> Result<NewEvent, serde_json::Error> {
-        NewEvent::new(events::ACCOUNT_CREATED, self.id, &AccountIdentity::from(self))
+        NewEvent::new(
+            events::ACCOUNT_CREATED,
+            self.id,
+            &AccountIdentity::from(self),
+        )
     }
 
     fn deleted(&self) -> Result<NewEvent, serde_json::Error> {
-        NewEvent::new(events::ACCOUNT_DELETED, self.id, &AccountIdentity::from(self))
+        NewEvent::new(
+            events::ACCOUNT_DELETED,
+            self.id,
+            &AccountIdentity::from(self),
+        )
     }
 }
 
@@ -157,8 +165,8 @@ pub async fn archive(
             }
             let mut changes = rules::current_values(&before);
             changes.archived_at = archived.then(Utc::now);
-            let account = record::change::<AccountingAccount>(conn, workspace_id, id, &changes)
-                .await?;
+            let account =
+                record::change::<AccountingAccount>(conn, workspace_id, id, &changes).await?;
             let event = NewEvent::new(
                 events::ACCOUNT_UPDATED,
                 id,

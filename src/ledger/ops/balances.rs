@@ -73,8 +73,14 @@ pub async fn trial_balance(
         .map(|c| crate::money::currency("currency", c))
         .transpose()?;
     let mut conn = crate::db::conn(pool).await?;
-    let sums =
-        balance::totals(&mut conn, actor.workspace_id, as_of, currency.as_deref(), None).await?;
+    let sums = balance::totals(
+        &mut conn,
+        actor.workspace_id,
+        as_of,
+        currency.as_deref(),
+        None,
+    )
+    .await?;
     let mut ids: Vec<Uuid> = sums.iter().map(|s| s.account_id).collect();
     ids.dedup();
     let accounts: HashMap<Uuid, AccountingAccount> =
@@ -154,9 +160,13 @@ pub async fn ledger_lines(
     let lines = LedgerLine::page(&mut conn, ws, account_id, &page, window).await?;
     let total = LedgerLine::count(&mut conn, ws, account_id, &page).await?;
     let opening = match (&window.after, page.from) {
-        (Some(Position { key: SortKey::Date(day), id }), _) => {
-            balance::net_before(&mut conn, ws, account_id, *day, Some(*id)).await?
-        }
+        (
+            Some(Position {
+                key: SortKey::Date(day),
+                id,
+            }),
+            _,
+        ) => balance::net_before(&mut conn, ws, account_id, *day, Some(*id)).await?,
         (_, Some(from)) => balance::net_before(&mut conn, ws, account_id, from, None).await?,
         _ => Vec::new(),
     };
@@ -164,7 +174,9 @@ pub async fn ledger_lines(
     let rows = lines
         .into_iter()
         .map(|line| {
-            let net = running.entry(line.currency.clone()).or_insert_with(BigDecimal::zero);
+            let net = running
+                .entry(line.currency.clone())
+                .or_insert_with(BigDecimal::zero);
             *net += &line.debit - &line.credit;
             let running_balance = match side {
                 NormalSide::Debit => net.clone(),

@@ -187,8 +187,7 @@ pub async fn create(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let recorded =
-                record_entry(conn, workspace_id, &input, status, None, "input").await?;
+            let recorded = record_entry(conn, workspace_id, &input, status, None, "input").await?;
             Ok(Written {
                 entity_id: recorded.entry.entry.id,
                 before: None,

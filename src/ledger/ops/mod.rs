@@ -14,7 +14,9 @@ pub use self::balances::{
 };
 pub use self::entry::{create, post, post_entry, record_entry, reverse, Recorded, RecordedEntry};
 use super::model::{AccountFilter, AccountingAccount, EntryFilter, JournalEntry};
-pub use super::rules::{AccountInput, AccountPatch, EntryInput, EntryStatus, LineInput, SourceLinks};
+pub use super::rules::{
+    AccountInput, AccountPatch, EntryInput, EntryStatus, LineInput, SourceLinks,
+};
 use super::{AccountsWindow, JournalEntriesWindow, Listing};
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;

@@ -101,8 +101,7 @@ pub fn patched_values(
     }
     if !patch.description.is_unchanged() {
         let text = patch.description.apply(None);
-        values.description =
-            optional_text("input.description", text.as_deref(), DESCRIPTION_MAX)?;
+        values.description = optional_text("input.description", text.as_deref(), DESCRIPTION_MAX)?;
     }
     values.parent_id = patch.parent_id.apply(values.parent_id);
     if values.parent_id == Some(current.id) {
@@ -147,6 +146,9 @@ mod tests {
             name: " ".into(),
             ..input()
         };
-        assert_eq!(new_values(&unnamed).unwrap_err().field(), Some("input.name"));
+        assert_eq!(
+            new_values(&unnamed).unwrap_err().field(),
+            Some("input.name")
+        );
     }
 }

@@ -245,7 +245,10 @@ mod tests {
         assert_eq!(valid.lines[3].line_no, 4);
         assert_eq!(valid.totals.len(), 2);
         assert_eq!(valid.totals[0].currency, "JPY");
-        assert_eq!(valid.totals[1].amount, BigDecimal::from_str("10.5").unwrap());
+        assert_eq!(
+            valid.totals[1].amount,
+            BigDecimal::from_str("10.5").unwrap()
+        );
     }
 
     #[test]
@@ -267,7 +270,10 @@ mod tests {
         assert_eq!(field, "input.lines[1].credit");
         let (field, _) = refused(vec![line("USD", None, None), line("USD", None, dec("1"))]);
         assert_eq!(field, "input.lines[0].debit");
-        let (field, _) = refused(vec![line("USD", dec("0"), None), line("USD", dec("0"), None)]);
+        let (field, _) = refused(vec![
+            line("USD", dec("0"), None),
+            line("USD", dec("0"), None),
+        ]);
         assert_eq!(field, "input.lines[0].debit");
     }
 
@@ -285,14 +291,23 @@ mod tests {
         ]);
         assert_eq!(field, "input.lines[0].debit");
         assert!(message.contains("2 decimal places"), "{message}");
-        let (field, _) = refused(vec![line("JPY", dec("1.5"), None), line("JPY", None, dec("1.5"))]);
+        let (field, _) = refused(vec![
+            line("JPY", dec("1.5"), None),
+            line("JPY", None, dec("1.5")),
+        ]);
         assert_eq!(field, "input.lines[0].debit");
         assert!(validate_entry(
-            &entry(vec![line("KWD", dec("1.234"), None), line("KWD", None, dec("1.234"))]),
+            &entry(vec![
+                line("KWD", dec("1.234"), None),
+                line("KWD", None, dec("1.234"))
+            ]),
             "input"
         )
         .is_ok());
-        let (field, _) = refused(vec![line("USX", dec("1"), None), line("USD", None, dec("1"))]);
+        let (field, _) = refused(vec![
+            line("USX", dec("1"), None),
+            line("USD", None, dec("1")),
+        ]);
         assert_eq!(field, "input.lines[0].currency");
     }
 
