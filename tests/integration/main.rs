@@ -15,5 +15,6 @@ mod contacts;
 mod deals;
 mod events;
 mod leads;
+mod ledger;
 mod pipelines;
 mod platform;

@@ -10,6 +10,7 @@ mod company;
 mod contact;
 mod deal;
 mod lead;
+mod ledger;
 mod pipeline;
 
 use serde_json::{json, Map, Value};
@@ -18,6 +19,7 @@ pub use company::{CompanyBuilder, COMPANY_FIELDS};
 pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
 pub use lead::{LeadBuilder, LEAD_FIELDS};
+pub use ledger::{account_ids, JournalEntryBuilder, JOURNAL_ENTRY_FIELDS};
 pub use pipeline::{stage_ids, PipelineBuilder, Stage};
 
 use crate::support::TestApp;
