@@ -4,7 +4,7 @@
 -- units without minor units (gold, SDRs) get 4, as money::minor_units says.
 CREATE TABLE ledger_currencies (
     code         text PRIMARY KEY CHECK (code ~ '^[A-Z]{3}$'),
-    minor_units  smallint NOT NULL CHECK (minor_units BETWEEN 0 AND 4)
+    minor_units  integer NOT NULL CHECK (minor_units BETWEEN 0 AND 4)
 );
 
 INSERT INTO ledger_currencies (code, minor_units) VALUES

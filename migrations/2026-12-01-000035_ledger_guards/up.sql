@@ -65,7 +65,7 @@ CREATE TRIGGER journal_entries_guard BEFORE INSERT OR UPDATE OR DELETE ON journa
 CREATE FUNCTION journal_lines_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     entry record;
-    units smallint;
+    units integer;
     archived timestamptz;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN

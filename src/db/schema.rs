@@ -252,7 +252,7 @@ diesel::table! {
 diesel::table! {
     ledger_currencies (code) {
         code -> Text,
-        minor_units -> Int2,
+        minor_units -> Int4,
     }
 }
 

@@ -201,8 +201,8 @@ async fn the_database_knows_every_currency_the_application_does() {
     struct Row {
         #[diesel(sql_type = diesel::sql_types::Text)]
         code: String,
-        #[diesel(sql_type = diesel::sql_types::SmallInt)]
-        minor_units: i16,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        minor_units: i32,
     }
     let app = TestApp::spawn().await;
     let mut conn = app.pool.get().await.unwrap();
@@ -210,7 +210,7 @@ async fn the_database_knows_every_currency_the_application_does() {
         .load(&mut conn)
         .await
         .unwrap();
-    let rows: Vec<(String, i16)> = rows.into_iter().map(|r| (r.code, r.minor_units)).collect();
+    let rows: Vec<(String, i32)> = rows.into_iter().map(|r| (r.code, r.minor_units)).collect();
     assert!(rows.len() > 150);
     for (code, units) in rows.iter() {
         assert_eq!(
