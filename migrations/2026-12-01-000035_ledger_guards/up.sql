@@ -95,8 +95,10 @@ BEGIN
         NEW.entry_date := entry.entry_date;
     END IF;
 
+    -- No lock on the account (a share lock per line would rewrite a hot account row on
+    -- every posting); an account archived meanwhile is caught again at posting.
     SELECT archived_at INTO archived FROM accounting_accounts
-     WHERE workspace_id = NEW.workspace_id AND id = NEW.account_id FOR SHARE;
+     WHERE workspace_id = NEW.workspace_id AND id = NEW.account_id;
     IF archived IS NOT NULL THEN
         PERFORM ledger_refuse('journal_line_open_account', 'BAD_USER_INPUT', 'input.lines',
             format('account %s is archived; nothing can be posted to it', NEW.account_id));
