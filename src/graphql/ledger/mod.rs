@@ -3,6 +3,7 @@
 
 mod inputs;
 pub mod loaders;
+mod prefetch;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
@@ -85,6 +86,7 @@ impl LedgerQuery {
         )?;
         let filter = filter.unwrap_or_default().into();
         let listing = ops::journal_entries(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::entry_page(ctx, &listing.rows).await?;
         Ok(connection(
             cursors,
             ENTRIES_LIST,

@@ -205,3 +205,38 @@ async fn daily_totals_always_equal_the_sum_of_posted_lines() {
         assert_eq!(total["debit"], total["credit"], "{total}");
     }
 }
+
+/// A page of entries with their lines, accounts, balances and reversals costs the same number
+/// of statements for 2 entries as for 12.
+#[tokio::test(flavor = "multi_thread")]
+async fn listing_entries_with_relations_runs_a_fixed_number_of_statements() {
+    // No poll during the measurement: the listener's reads would count too.
+    let app =
+        TestApp::spawn_with(|c| c.events.poll_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let ids = account_ids(&app, &app.admin_key).await;
+    const ENTRIES: &str = "{ journalEntries(first: 50) { totalCount edges { node { number reversedBy { number } reverses { number } lines { debit account { code parent { code } balance(asOf: \"2026-12-31\", currency: \"USD\") { balance } } } } } } }";
+    let mut counts = Vec::new();
+    for (round, entries) in [(0, 2), (1, 10)] {
+        for i in 0..entries {
+            let entry = JournalEntryBuilder::on("2026-12-01")
+                .debit(&ids[["1000", "1010", "1100"][i % 3]], "10")
+                .credit(&ids[["4000", "4100"][i % 2]], "10")
+                .posted()
+                .create(&app)
+                .await;
+            if i == 0 {
+                reverse_entry(&app, &entry["id"], "2026-12-02").await.data();
+            }
+        }
+        let before = app.statements.get();
+        let response = app.gql(ENTRIES, json!({})).await;
+        let after = app.statements.get();
+        let listed = response.data()["journalEntries"]["totalCount"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(listed, if round == 0 { 3 } else { 14 });
+        counts.push(after - before);
+    }
+    assert_eq!(counts[0], counts[1], "statements: {counts:?}");
+}
