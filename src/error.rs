@@ -140,6 +140,9 @@ impl From<diesel::result::Error> for AppError {
                     existing_id: None,
                 }
             }
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
+                guard_refusal(info.as_ref()).unwrap_or_else(|| Self::Internal(err.to_string()))
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Conflict {
                 field: None,
                 message: "the write conflicted with a concurrent write, please retry".into(),
@@ -150,6 +153,33 @@ impl From<diesel::result::Error> for AppError {
             }
             _ => Self::Internal(err.to_string()),
         }
+    }
+}
+
+/// A refusal raised by a guard trigger: a `check_violation` whose hint names the API error
+/// code (`dealgraph:BAD_USER_INPUT`, `dealgraph:CONFLICT`), whose detail names the input
+/// field and whose message was written for clients (see the `ledger_guards` migration).
+/// Anything else (a plain CHECK constraint) is not one, and stays internal.
+fn guard_refusal(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<AppError> {
+    let code = info.hint()?.strip_prefix("dealgraph:")?;
+    let field = info.details().filter(|f| !f.is_empty()).map(str::to_owned);
+    let message = info.message().to_owned();
+    tracing::debug!(
+        constraint = info.constraint_name(),
+        code,
+        "refused by a guard trigger"
+    );
+    match code {
+        "BAD_USER_INPUT" => Some(AppError::BadInput {
+            field: field.unwrap_or_else(|| "input".into()),
+            message,
+        }),
+        "CONFLICT" => Some(AppError::Conflict {
+            field,
+            message,
+            existing_id: None,
+        }),
+        _ => None,
     }
 }
 

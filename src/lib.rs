@@ -18,6 +18,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod leads;
+pub mod ledger;
 pub mod money;
 pub mod pipelines;
 pub mod routing;

@@ -135,6 +135,8 @@ pub async fn create_workspace(
             created_at: chrono::Utc::now(),
         };
         Workspace::insert(conn, &workspace).await?;
+        // Every workspace keeps its books from the start (the one domain step here).
+        crate::ledger::chart::create_default_chart(conn, workspace.id).await?;
         let input = NewKeyInput {
             name: key_name,
             scopes: vec![Scope::Admin],

@@ -1,5 +1,6 @@
 //! The database: the connection pool, the managed local cluster, migrations and `schema.rs`.
 
+pub mod holder;
 pub mod managed;
 pub mod page;
 pub mod record_sql;

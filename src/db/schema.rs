@@ -1,6 +1,23 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    accounting_accounts (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        account_type -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<Uuid>,
+        role -> Nullable<Text>,
+        archived_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -149,6 +166,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    journal_entries (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        number -> Nullable<Int8>,
+        entry_date -> Date,
+        memo -> Nullable<Text>,
+        status -> Text,
+        reverses_id -> Nullable<Uuid>,
+        posted_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    journal_lines (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        entry_id -> Uuid,
+        line_no -> Int4,
+        account_id -> Uuid,
+        currency -> Text,
+        debit -> Numeric,
+        credit -> Numeric,
+        description -> Nullable<Text>,
+        entry_date -> Date,
+        invoice_id -> Nullable<Uuid>,
+        payment_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     lead_conversions (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -203,6 +256,32 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ledger_counters (workspace_id) {
+        workspace_id -> Uuid,
+        last_number -> Int8,
+    }
+}
+
+diesel::table! {
+    ledger_currencies (code) {
+        code -> Text,
+        minor_units -> Int4,
+    }
+}
+
+diesel::table! {
+    ledger_daily_totals (workspace_id, account_id, currency, day) {
+        workspace_id -> Uuid,
+        account_id -> Uuid,
+        currency -> Text,
+        day -> Date,
+        debit -> Numeric,
+        credit -> Numeric,
+        lines -> Int8,
     }
 }
 
@@ -330,6 +409,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(accounting_accounts -> workspaces (workspace_id));
 diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
 diesel::joinable!(companies -> workspaces (workspace_id));
@@ -338,14 +418,19 @@ diesel::joinable!(deal_tags -> workspaces (workspace_id));
 diesel::joinable!(deals -> workspaces (workspace_id));
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
 diesel::joinable!(lead_conversions -> workspaces (workspace_id));
+diesel::joinable!(journal_entries -> workspaces (workspace_id));
+diesel::joinable!(journal_lines -> ledger_currencies (currency));
+diesel::joinable!(journal_lines -> workspaces (workspace_id));
 diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
+diesel::joinable!(ledger_counters -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
 diesel::joinable!(routing_rules -> workspaces (workspace_id));
 diesel::joinable!(scoring_rules -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    accounting_accounts,
     api_keys,
     audit_events,
     companies,
@@ -356,8 +441,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     deals,
     idempotency_keys,
     lead_conversions,
+    journal_entries,
+    journal_lines,
     lead_status_changes,
     leads,
+    ledger_counters,
+    ledger_currencies,
+    ledger_daily_totals,
     outbox_events,
     pipelines,
     routing_rules,

@@ -45,6 +45,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     crate::leads::events::KINDS,
     crate::routing::events::KINDS,
     crate::scoring::events::KINDS,
+    crate::ledger::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

@@ -14,6 +14,7 @@ pub mod event_loaders;
 pub mod events;
 pub mod execution;
 pub mod leads;
+pub mod ledger;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -49,6 +50,7 @@ pub struct Query(
     leads::LeadsQuery,
     routing::RoutingQuery,
     scoring::ScoringQuery,
+    ledger::LedgerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -60,6 +62,7 @@ pub struct Mutation(
     leads::LeadsMutation,
     routing::RoutingMutation,
     scoring::ScoringMutation,
+    ledger::LedgerMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -77,6 +80,7 @@ const LOADERS: &[loaders::Register] = &[
     leads::register_loaders,
     routing::register_loaders,
     scoring::register_loaders,
+    ledger::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

@@ -15,6 +15,7 @@ mod contacts;
 mod deals;
 mod events;
 mod leads;
+mod ledger;
 mod pipelines;
 mod platform;
 mod routing;

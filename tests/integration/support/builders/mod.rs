@@ -10,6 +10,7 @@ mod company;
 mod contact;
 mod deal;
 mod lead;
+mod ledger;
 mod pipeline;
 mod rules;
 
@@ -19,6 +20,7 @@ pub use company::{CompanyBuilder, COMPANY_FIELDS};
 pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
 pub use lead::{LeadBuilder, LEAD_FIELDS};
+pub use ledger::{account_ids, JournalEntryBuilder, JOURNAL_ENTRY_FIELDS};
 pub use pipeline::{stage_ids, PipelineBuilder, Stage};
 pub use rules::{RoutingRuleBuilder, ScoringRuleBuilder, ROUTING_RULE_FIELDS, SCORING_RULE_FIELDS};
 

@@ -1,0 +1,2 @@
+DROP TABLE ledger_counters;
+DROP TABLE journal_entries;

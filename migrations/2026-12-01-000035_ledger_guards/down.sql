@@ -1,0 +1,14 @@
+DROP TRIGGER accounting_accounts_guard ON accounting_accounts;
+DROP FUNCTION accounting_accounts_guard();
+DROP TRIGGER ledger_daily_totals_guard ON ledger_daily_totals;
+DROP FUNCTION ledger_daily_totals_guard();
+DROP TRIGGER journal_entry_posted ON journal_entries;
+DROP FUNCTION journal_entry_posted();
+DROP TRIGGER journal_lines_balanced ON journal_lines;
+DROP TRIGGER journal_entries_balanced ON journal_entries;
+DROP FUNCTION journal_entry_balanced();
+DROP TRIGGER journal_lines_guard ON journal_lines;
+DROP FUNCTION journal_lines_guard();
+DROP TRIGGER journal_entries_guard ON journal_entries;
+DROP FUNCTION journal_entries_guard();
+DROP FUNCTION ledger_refuse(text, text, text, text);

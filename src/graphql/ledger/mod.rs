@@ -1,0 +1,295 @@
+//! GraphQL for the ledger: the chart of accounts, journal entries, an account's ledger and
+//! the trial balance, and their mutations.
+
+mod inputs;
+pub mod loaders;
+mod prefetch;
+pub mod types;
+
+use async_graphql::{Context, Object, ID};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+pub use self::inputs::{
+    AccountFilterInput, ArchiveAccountingAccountInput, CreateAccountingAccountInput,
+    CreateJournalEntryInput, DeleteAccountingAccountInput, EntryFilterInput, PostJournalEntryInput,
+    ReverseJournalEntryInput, UpdateAccountingAccountInput,
+};
+pub use self::loaders::{
+    register as register_loaders, AccountingAccountLoader, JournalEntryLoader,
+};
+pub use self::types::{
+    AccountingAccountConnection, AccountingAccountGql, AccountingAccountPayload,
+    JournalEntryConnection, JournalEntryGql, JournalEntryPayload, LedgerLineConnection,
+    LedgerLineGql, TrialBalanceGql,
+};
+use super::{actor, loaders as registry, parse_id, pool};
+use crate::error::AppError;
+use crate::graphql::cursor_key::Cursors;
+use crate::graphql::mutation::Delete;
+use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::ledger::model::{AccountingAccount, LedgerPage};
+use crate::ledger::ops::{self, RecordedEntry};
+use crate::ledger::{AccountsOrder, JournalEntriesOrder, LedgerLinesOrder};
+use crate::write::{record, WriteResult};
+
+/// The names the ledger's lists' cursors carry.
+const ACCOUNTS_LIST: &str = "accountingAccounts";
+const ENTRIES_LIST: &str = "journalEntries";
+const LEDGER_LIST: &str = "ledgerLines";
+
+#[derive(Default)]
+pub struct LedgerQuery;
+
+#[Object]
+impl LedgerQuery {
+    /// The chart of accounts, by code. Needs `crm:read`.
+    async fn accounting_accounts(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AccountFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<AccountingAccountConnection> {
+        let cursors = Cursors::of(ctx)?;
+        let window = window(
+            cursors,
+            ACCOUNTS_LIST,
+            AccountsOrder,
+            PageArgs::forward(first, after),
+        )?;
+        let filter = filter.unwrap_or_default().into();
+        let listing = ops::accounting_accounts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        Ok(connection(
+            cursors,
+            ACCOUNTS_LIST,
+            &window,
+            listing,
+            AccountingAccountGql::from,
+        ))
+    }
+
+    /// Journal entries, newest date first. Needs `crm:read`.
+    async fn journal_entries(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EntryFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<JournalEntryConnection> {
+        let cursors = Cursors::of(ctx)?;
+        let window = window(
+            cursors,
+            ENTRIES_LIST,
+            JournalEntriesOrder,
+            PageArgs::forward(first, after),
+        )?;
+        let filter = filter.unwrap_or_default().into();
+        let listing = ops::journal_entries(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::entry_page(ctx, &listing.rows).await?;
+        Ok(connection(
+            cursors,
+            ENTRIES_LIST,
+            &window,
+            listing,
+            JournalEntryGql::from,
+        ))
+    }
+
+    /// An account's posted lines dated `from`..`to` (both included), oldest first, each with
+    /// the account's running balance after it. Needs `crm:read`.
+    async fn ledger_lines(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<LedgerLineConnection> {
+        let account_id = parse_id(&account_id, "accountId")?;
+        let cursors = Cursors::of(ctx)?;
+        let window = window(
+            cursors,
+            LEDGER_LIST,
+            LedgerLinesOrder,
+            PageArgs::forward(first, after),
+        )?;
+        let page = LedgerPage { from, to };
+        let listing = ops::ledger_lines(pool(ctx)?, actor(ctx)?, account_id, page, &window).await?;
+        Ok(connection(
+            cursors,
+            LEDGER_LIST,
+            &window,
+            listing,
+            LedgerLineGql,
+        ))
+    }
+
+    /// Every account's posted debits and credits up to and including `asOf`, in `currency`
+    /// (every currency when absent), with each currency's totals — which always balance.
+    /// Needs `crm:read`.
+    async fn trial_balance(
+        &self,
+        ctx: &Context<'_>,
+        as_of: NaiveDate,
+        currency: Option<String>,
+    ) -> async_graphql::Result<TrialBalanceGql> {
+        let balance =
+            ops::trial_balance(pool(ctx)?, actor(ctx)?, as_of, currency.as_deref()).await?;
+        Ok(TrialBalanceGql(balance))
+    }
+}
+
+#[derive(Default)]
+pub struct LedgerMutation;
+
+#[Object]
+impl LedgerMutation {
+    /// Adds an account to the chart. Needs `crm:write`.
+    async fn create_accounting_account(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAccountingAccountInput,
+    ) -> async_graphql::Result<AccountingAccountPayload> {
+        let (input, options) = input.into_parts()?;
+        let result =
+            record::create::<AccountingAccount>(pool(ctx)?, actor(ctx)?, input, options).await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Changes the given fields of an account. Needs `crm:write`.
+    async fn update_accounting_account(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateAccountingAccountInput,
+    ) -> async_graphql::Result<AccountingAccountPayload> {
+        let update = input.into_parts()?;
+        let result = update
+            .apply::<AccountingAccount>(pool(ctx)?, actor(ctx)?)
+            .await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Closes an account to new postings (or opens it again with `archived: false`); its
+    /// history and balance stay. Needs `crm:write`.
+    async fn archive_accounting_account(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveAccountingAccountInput,
+    ) -> async_graphql::Result<AccountingAccountPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let result = ops::archive(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.archived,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Deletes an account nothing was ever posted to and no account is grouped under
+    /// (otherwise CONFLICT: archive it instead). Needs `crm:write`.
+    async fn delete_accounting_account(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteAccountingAccountInput,
+    ) -> async_graphql::Result<AccountingAccountPayload> {
+        let delete = Delete::of(&input.id, input.expected_version, input.options)?;
+        let result = delete
+            .apply::<AccountingAccount>(pool(ctx)?, actor(ctx)?)
+            .await?;
+        if result.committed() {
+            registry::get::<AccountingAccountLoader>(ctx)?.clear::<Uuid>();
+        }
+        Ok(result.into())
+    }
+
+    /// Records a journal entry, as a DRAFT or POSTED at once (numbered, and in the balances).
+    /// Needs `crm:write`.
+    async fn create_journal_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateJournalEntryInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
+        let (input, status, options) = input.into_parts()?;
+        let result = ops::create(pool(ctx)?, actor(ctx)?, input, status.into(), options).await?;
+        Ok(entry_kept(ctx, result).await?.into())
+    }
+
+    /// Posts a draft: it gets the workspace's next number and counts in the balances; it
+    /// never changes again. Needs `crm:write`.
+    async fn post_journal_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: PostJournalEntryInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let result = ops::post(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
+        Ok(entry_kept(ctx, result).await?.into())
+    }
+
+    /// Posts the mirror of a posted entry (each debit a credit and back), linked both ways
+    /// (`reverses`, `reversedBy`); an entry is reversed once. Returns the reversal. Needs
+    /// `crm:write`.
+    async fn reverse_journal_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: ReverseJournalEntryInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let result = ops::reverse(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.date,
+            input.memo,
+            input.options.into(),
+        )
+        .await?;
+        if result.committed() {
+            registry::get::<loaders::ReversalLoader>(ctx)?.clear::<Uuid>();
+        }
+        Ok(entry_kept(ctx, result).await?.into())
+    }
+}
+
+/// A committed account write's result, after making the request's cache true to it.
+async fn kept(
+    ctx: &Context<'_>,
+    result: WriteResult<AccountingAccount>,
+) -> Result<WriteResult<AccountingAccount>, AppError> {
+    if result.committed() {
+        registry::get::<AccountingAccountLoader>(ctx)?
+            .feed_one(result.value.id, result.value.clone())
+            .await;
+    }
+    Ok(result)
+}
+
+/// A committed entry write's result, after making the request's cache true to it.
+async fn entry_kept(
+    ctx: &Context<'_>,
+    result: WriteResult<RecordedEntry>,
+) -> Result<WriteResult<RecordedEntry>, AppError> {
+    if result.committed() {
+        let entry = &result.value.entry;
+        registry::get::<JournalEntryLoader>(ctx)?
+            .feed_one(entry.id, entry.clone())
+            .await;
+        registry::get::<loaders::JournalLinesLoader>(ctx)?
+            .feed_one(entry.id, result.value.lines.clone())
+            .await;
+    }
+    Ok(result)
+}
