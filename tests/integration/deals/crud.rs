@@ -1,7 +1,7 @@
 //! Creating, reading and updating a deal: defaults, validation, versions, tenancy, dry runs
 //! and idempotency, refetching by id, rotting.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{assert_chain, history, move_query};
 use crate::support::builders::{stage_ids, DealBuilder, PipelineBuilder, DEAL_FIELDS};
@@ -288,4 +288,32 @@ async fn node_refetches_any_object_by_id_within_the_workspace() {
     assert!(hidden.data()["node"].is_null());
     let missing = app.gql(query, json!({ "id": uuid::Uuid::now_v7() })).await;
     assert!(missing.data()["node"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn node_runs_two_statements_whatever_the_kind_and_one_for_an_unknown_id() {
+    let app = TestApp::spawn().await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let deal = DealBuilder::new("Findable").create(&app).await;
+    let statements = |query: &'static str, id: Value| {
+        let app = &app;
+        async move {
+            let before = app.statements.get();
+            let response = app.gql(query, json!({ "id": id })).await;
+            response.data();
+            app.statements.get() - before
+        }
+    };
+    // What any request costs before its fields run (the key's lookup).
+    let baseline = statements("{ __typename }", Value::Null).await;
+    let query = "query($id: ID!) { node(id: $id) { __typename id } }";
+    for id in [
+        deal["id"].clone(),
+        sales["id"].clone(),
+        sales["stages"][2]["id"].clone(),
+    ] {
+        assert_eq!(statements(query, id).await - baseline, 2);
+    }
+    let unknown = json!(uuid::Uuid::now_v7());
+    assert_eq!(statements(query, unknown).await - baseline, 1);
 }
