@@ -6,6 +6,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod activities;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;

@@ -1,6 +1,26 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    activities (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        activity_type -> Text,
+        subject -> Nullable<Text>,
+        body -> Nullable<Text>,
+        occurred_at -> Timestamptz,
+        metadata -> Jsonb,
+        created_by -> Uuid,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -54,6 +74,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        last_activity_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -132,6 +153,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        last_activity_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -271,6 +293,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    tasks (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        title -> Text,
+        notes -> Nullable<Text>,
+        due_at -> Nullable<Timestamptz>,
+        due_date -> Nullable<Date>,
+        priority -> Text,
+        status -> Text,
+        assignee -> Nullable<Text>,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        completed_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        due_sort -> Timestamptz,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         name -> Text,
@@ -280,6 +326,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(activities -> workspaces (workspace_id));
 diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
 diesel::joinable!(companies -> workspaces (workspace_id));
@@ -291,8 +338,10 @@ diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
+diesel::joinable!(tasks -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    activities,
     api_keys,
     audit_events,
     companies,
@@ -310,5 +359,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     stage_changes,
     stage_deal_counts,
     stages,
+    tasks,
     workspaces,
 );

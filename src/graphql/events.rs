@@ -43,6 +43,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     contacts::events::KINDS,
     api_keys::events::KINDS,
     crate::leads::events::KINDS,
+    crate::activities::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

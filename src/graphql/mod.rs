@@ -1,6 +1,7 @@
 //! The API layer: the schema assembled from each domain's query, mutation and subscription
 //! roots, plus the conventions they share (errors, pagination, limits).
 
+pub mod activities;
 pub mod admission;
 pub mod audit;
 pub mod auth;
@@ -45,6 +46,7 @@ pub struct Query(
     node::NodeQuery,
     deals::AnalyticsQuery,
     leads::LeadsQuery,
+    activities::ActivitiesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -54,6 +56,7 @@ pub struct Mutation(
     pipelines::PipelinesMutation,
     deals::DealsMutation,
     leads::LeadsMutation,
+    activities::ActivitiesMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -69,6 +72,7 @@ const LOADERS: &[loaders::Register] = &[
     deals::register_loaders,
     contacts::register_loaders,
     leads::register_loaders,
+    activities::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, Interface, Object, ID};
 
+use super::activities::{ActivityGql, ActivityLoader};
 use super::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use super::deals::{DealGql, DealLoader};
 use super::leads::{LeadGql, LeadLoader};
@@ -25,6 +26,7 @@ pub enum Node {
     Contact(ContactGql),
     Company(CompanyGql),
     Lead(LeadGql),
+    Activity(ActivityGql),
 }
 
 #[derive(Default)]
@@ -32,18 +34,19 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any deal, pipeline, stage, contact, company or lead of this workspace by id; null if
-    /// none.
+    /// Any deal, pipeline, stage, contact, company, lead or activity of this workspace by id;
+    /// null if none.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         actor(ctx)?.require(Scope::CrmRead)?;
         let id = parse_id(&id, "id")?;
-        let (deal, pipeline, stage, contact, company, lead) = futures_util::try_join!(
+        let (deal, pipeline, stage, contact, company, lead, activity) = futures_util::try_join!(
             loaders::get::<DealLoader>(ctx)?.load_one(id),
             loaders::get::<PipelineLoader>(ctx)?.load_one(id),
             loaders::get::<StageLoader>(ctx)?.load_one(id),
             loaders::get::<ContactLoader>(ctx)?.load_one(id),
             loaders::get::<CompanyLoader>(ctx)?.load_one(id),
             loaders::get::<LeadLoader>(ctx)?.load_one(id),
+            loaders::get::<ActivityLoader>(ctx)?.load_one(id),
         )?;
         Ok(deal
             .map(|d| Node::Deal(DealGql(d)))
@@ -51,6 +54,7 @@ impl NodeQuery {
             .or_else(|| stage.map(|s| Node::Stage(s.into())))
             .or_else(|| contact.map(|c| Node::Contact(ContactGql::from_row(c))))
             .or_else(|| company.map(|c| Node::Company(CompanyGql::from_row(c))))
-            .or_else(|| lead.map(|l| Node::Lead(l.into()))))
+            .or_else(|| lead.map(|l| Node::Lead(l.into())))
+            .or_else(|| activity.map(|a| Node::Activity(ActivityGql(a)))))
     }
 }

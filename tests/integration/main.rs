@@ -10,6 +10,7 @@
 
 mod support;
 
+mod activities;
 mod auth;
 mod contacts;
 mod deals;

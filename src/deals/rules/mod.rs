@@ -273,6 +273,7 @@ mod tests {
             version: 1,
             created_at: at,
             updated_at: at,
+            last_activity_at: None,
         }
     }
 

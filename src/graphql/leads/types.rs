@@ -121,6 +121,16 @@ pub struct LeadGql {
 
 #[ComplexObject]
 impl LeadGql {
+    /// What happened with it, newest first.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
+        let kind = crate::activities::rules::LinkKind::Lead;
+        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
+    }
     /// Every status change, oldest first: a chain where each change's `fromStatus` is the
     /// previous one's `toStatus` (the first starts from NEW).
     async fn status_changes(

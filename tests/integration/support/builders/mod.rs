@@ -6,6 +6,7 @@
 //! as JSON (the fields in `X_FIELDS`); `create_id` returns only its id. Without `with_key` the
 //! app's admin key writes.
 
+mod activity;
 mod company;
 mod contact;
 mod deal;
@@ -14,6 +15,7 @@ mod pipeline;
 
 use serde_json::{json, Map, Value};
 
+pub use activity::{ActivityBuilder, ACTIVITY_FIELDS};
 pub use company::{CompanyBuilder, COMPANY_FIELDS};
 pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
