@@ -22,6 +22,7 @@ pub mod leads;
 pub mod money;
 pub mod pipelines;
 pub mod seed;
+pub mod tasks;
 pub mod telemetry;
 pub mod validate;
 pub mod write;

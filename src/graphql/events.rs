@@ -44,6 +44,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     api_keys::events::KINDS,
     crate::leads::events::KINDS,
     crate::activities::events::KINDS,
+    crate::tasks::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

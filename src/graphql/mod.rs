@@ -25,6 +25,7 @@ pub mod scalars;
 pub mod scopes;
 pub mod shape;
 pub mod system;
+pub mod tasks;
 
 use std::sync::Arc;
 
@@ -47,6 +48,7 @@ pub struct Query(
     deals::AnalyticsQuery,
     leads::LeadsQuery,
     activities::ActivitiesQuery,
+    tasks::TasksQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -57,6 +59,7 @@ pub struct Mutation(
     deals::DealsMutation,
     leads::LeadsMutation,
     activities::ActivitiesMutation,
+    tasks::TasksMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -73,6 +76,7 @@ const LOADERS: &[loaders::Register] = &[
     contacts::register_loaders,
     leads::register_loaders,
     activities::register_loaders,
+    tasks::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

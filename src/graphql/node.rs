@@ -9,6 +9,7 @@ use super::deals::{DealGql, DealLoader};
 use super::leads::{LeadGql, LeadLoader};
 use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader, StageGql, StageLoader};
+use super::tasks::{TaskGql, TaskLoader};
 use super::{actor, parse_id};
 use crate::auth::Scope;
 
@@ -27,6 +28,7 @@ pub enum Node {
     Company(CompanyGql),
     Lead(LeadGql),
     Activity(ActivityGql),
+    Task(TaskGql),
 }
 
 #[derive(Default)]
@@ -34,12 +36,12 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any deal, pipeline, stage, contact, company, lead or activity of this workspace by id;
+    /// Any deal, pipeline, stage, contact, company, lead, activity or task of this workspace by id;
     /// null if none.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         actor(ctx)?.require(Scope::CrmRead)?;
         let id = parse_id(&id, "id")?;
-        let (deal, pipeline, stage, contact, company, lead, activity) = futures_util::try_join!(
+        let (deal, pipeline, stage, contact, company, lead, activity, task) = futures_util::try_join!(
             loaders::get::<DealLoader>(ctx)?.load_one(id),
             loaders::get::<PipelineLoader>(ctx)?.load_one(id),
             loaders::get::<StageLoader>(ctx)?.load_one(id),
@@ -47,6 +49,7 @@ impl NodeQuery {
             loaders::get::<CompanyLoader>(ctx)?.load_one(id),
             loaders::get::<LeadLoader>(ctx)?.load_one(id),
             loaders::get::<ActivityLoader>(ctx)?.load_one(id),
+            loaders::get::<TaskLoader>(ctx)?.load_one(id),
         )?;
         Ok(deal
             .map(|d| Node::Deal(DealGql(d)))
@@ -55,6 +58,7 @@ impl NodeQuery {
             .or_else(|| contact.map(|c| Node::Contact(ContactGql::from_row(c))))
             .or_else(|| company.map(|c| Node::Company(CompanyGql::from_row(c))))
             .or_else(|| lead.map(|l| Node::Lead(l.into())))
-            .or_else(|| activity.map(|a| Node::Activity(ActivityGql(a)))))
+            .or_else(|| activity.map(|a| Node::Activity(ActivityGql(a))))
+            .or_else(|| task.map(|t| Node::Task(TaskGql(t)))))
     }
 }

@@ -18,3 +18,4 @@ mod events;
 mod leads;
 mod pipelines;
 mod platform;
+mod tasks;

@@ -134,6 +134,16 @@ impl From<Contact> for ContactGql {
 
 #[ComplexObject]
 impl ContactGql {
+    /// Its tasks, soonest due first (undated last).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
+        let kind = crate::activities::rules::LinkKind::Contact;
+        crate::graphql::tasks::linked_tasks(ctx, kind, self.uuid, first, after).await
+    }
     /// What happened with it, newest first.
     async fn activities(
         &self,

@@ -240,6 +240,23 @@ impl DealGql {
         let kind = crate::activities::rules::LinkKind::Deal;
         crate::graphql::activities::linked_activities(ctx, kind, self.0.id, first, after).await
     }
+    /// Its tasks, soonest due first (undated last).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
+        let kind = crate::activities::rules::LinkKind::Deal;
+        crate::graphql::tasks::linked_tasks(ctx, kind, self.0.id, first, after).await
+    }
+    /// Its open task due soonest (dated before undated); null when none is open.
+    async fn next_task(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tasks::TaskGql>> {
+        crate::graphql::tasks::next_task(ctx, self.0.id).await
+    }
     /// The deal's stage history, newest first. Each change's `from` is the previous `to`.
     async fn stage_changes(
         &self,

@@ -12,6 +12,7 @@ mod contact;
 mod deal;
 mod lead;
 mod pipeline;
+mod task;
 
 use serde_json::{json, Map, Value};
 
@@ -21,6 +22,7 @@ pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
 pub use lead::{LeadBuilder, LEAD_FIELDS};
 pub use pipeline::{stage_ids, PipelineBuilder, Stage};
+pub use task::{TaskBuilder, TASK_FIELDS};
 
 use crate::support::TestApp;
 
