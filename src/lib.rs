@@ -24,6 +24,7 @@ pub mod pipelines;
 pub mod seed;
 pub mod tasks;
 pub mod telemetry;
+pub mod timeline;
 pub mod validate;
 pub mod write;
 

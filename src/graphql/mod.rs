@@ -26,6 +26,7 @@ pub mod scopes;
 pub mod shape;
 pub mod system;
 pub mod tasks;
+pub mod timeline;
 
 use std::sync::Arc;
 
@@ -49,6 +50,7 @@ pub struct Query(
     leads::LeadsQuery,
     activities::ActivitiesQuery,
     tasks::TasksQuery,
+    timeline::TimelineQuery,
 );
 
 #[derive(MergedObject, Default)]

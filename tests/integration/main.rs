@@ -19,3 +19,4 @@ mod leads;
 mod pipelines;
 mod platform;
 mod tasks;
+mod timeline;

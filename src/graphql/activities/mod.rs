@@ -5,6 +5,7 @@
 mod inputs;
 pub mod loaders;
 mod prefetch;
+pub use self::prefetch::links as prefetch_links;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};

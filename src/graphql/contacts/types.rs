@@ -134,6 +134,17 @@ impl From<Contact> for ContactGql {
 
 #[ComplexObject]
 impl ContactGql {
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Contact;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
+    }
     /// Its tasks, soonest due first (undated last).
     async fn tasks(
         &self,
@@ -246,6 +257,17 @@ impl From<Company> for CompanyGql {
 
 #[ComplexObject]
 impl CompanyGql {
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Company;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
+    }
     /// What happened with it, newest first.
     async fn activities(
         &self,

@@ -257,6 +257,17 @@ impl DealGql {
     ) -> async_graphql::Result<Option<crate::graphql::tasks::TaskGql>> {
         crate::graphql::tasks::next_task(ctx, self.0.id).await
     }
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Deal;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.0.id, first, after, types).await
+    }
     /// The deal's stage history, newest first. Each change's `from` is the previous `to`.
     async fn stage_changes(
         &self,

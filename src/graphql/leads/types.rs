@@ -121,6 +121,17 @@ pub struct LeadGql {
 
 #[ComplexObject]
 impl LeadGql {
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Lead;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
+    }
     /// Its tasks, soonest due first (undated last).
     async fn tasks(
         &self,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{id_of, Draft, Id};
+use super::{Draft, Id};
 use crate::support::TestApp;
 
 /// What a logged activity holds; activity tests read the same fields from updates.
@@ -43,10 +43,6 @@ impl ActivityBuilder {
         self.set("occurredAt", at)
     }
 
-    pub fn metadata(self, metadata: Value) -> ActivityBuilder {
-        self.set("metadata", metadata)
-    }
-
     pub fn contact(self, id: &(impl Id + ?Sized)) -> ActivityBuilder {
         self.set("contactId", id.to_id())
     }
@@ -63,12 +59,6 @@ impl ActivityBuilder {
         self.set("leadId", id.to_id())
     }
 
-    /// Writes with `key` instead of the app's admin key.
-    pub fn with_key(mut self, key: &str) -> ActivityBuilder {
-        self.draft = self.draft.with_key(key);
-        self
-    }
-
     /// Logs the activity; returns it with `ACTIVITY_FIELDS`.
     pub async fn create(self, app: &TestApp) -> Value {
         let mutation = format!(
@@ -77,11 +67,6 @@ impl ActivityBuilder {
         self.draft
             .create(app, &mutation, "logActivity", "activity")
             .await
-    }
-
-    /// Logs the activity; returns its id.
-    pub async fn create_id(self, app: &TestApp) -> String {
-        id_of(&self.create(app).await)
     }
 
     fn set(mut self, field: &str, value: impl Into<Value>) -> ActivityBuilder {

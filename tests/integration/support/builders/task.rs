@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{id_of, Draft, Id};
+use super::{Draft, Id};
 use crate::support::TestApp;
 
 /// What a created task holds; task tests read the same fields from updates.
@@ -48,10 +48,6 @@ impl TaskBuilder {
         self.set("dealId", id.to_id())
     }
 
-    pub fn lead(self, id: &(impl Id + ?Sized)) -> TaskBuilder {
-        self.set("leadId", id.to_id())
-    }
-
     /// Creates the task; returns it with `TASK_FIELDS`.
     pub async fn create(self, app: &TestApp) -> Value {
         let mutation = format!(
@@ -60,11 +56,6 @@ impl TaskBuilder {
         self.draft
             .create(app, &mutation, "createTask", "task")
             .await
-    }
-
-    /// Creates the task; returns its id.
-    pub async fn create_id(self, app: &TestApp) -> String {
-        id_of(&self.create(app).await)
     }
 
     fn set(mut self, field: &str, value: impl Into<Value>) -> TaskBuilder {
