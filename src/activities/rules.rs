@@ -196,7 +196,7 @@ pub struct ActivityPatch {
 
 /// The stored values of a new activity; `now` stands in for a missing `occurredAt`.
 pub fn new_values(input: &ActivityInput, now: DateTime<Utc>) -> Result<ActivityChanges, AppError> {
-    Ok(ActivityChanges {
+    ActivityChanges {
         activity_type: input.activity_type.as_str(),
         subject: subject(input.subject.as_deref())?,
         body: body(input.body.clone())?,
@@ -208,7 +208,7 @@ pub fn new_values(input: &ActivityInput, now: DateTime<Utc>) -> Result<ActivityC
         deal_id: input.links.deal_id,
         lead_id: input.links.lead_id,
     }
-    .checked()?)
+    .checked()
 }
 
 /// The stored values of `current` after `patch`.
@@ -224,7 +224,7 @@ pub fn patched_values(
         Patch::Clear => Value::Object(Default::default()),
         Patch::Set(value) => metadata(Some(value))?,
     };
-    Ok(ActivityChanges {
+    ActivityChanges {
         activity_type: patch.activity_type.unwrap_or(current_type).as_str(),
         subject: subject(subject_now.as_deref())?,
         body: body(body_now)?,
@@ -236,7 +236,7 @@ pub fn patched_values(
         deal_id: patch.deal_id.apply(current.deal_id),
         lead_id: patch.lead_id.apply(current.lead_id),
     }
-    .checked()?)
+    .checked()
 }
 
 impl ActivityChanges {

@@ -119,7 +119,7 @@ pub struct TaskPatch {
 /// The stored values of a new task; `now` stamps a task created DONE.
 pub fn new_values(input: &TaskInput, now: DateTime<Utc>) -> Result<TaskChanges, AppError> {
     let status = input.status.unwrap_or_default();
-    Ok(TaskChanges {
+    TaskChanges {
         title: validate::required_text("input.title", &input.title, TITLE_MAX)?,
         notes: validate::optional_text("input.notes", input.notes.as_deref(), NOTES_MAX)?,
         due_at: input.due_at,
@@ -138,7 +138,7 @@ pub fn new_values(input: &TaskInput, now: DateTime<Utc>) -> Result<TaskChanges, 
         completed_at: (status == TaskStatus::Done).then_some(now),
         created_by: input.created_by,
     }
-    .checked()?)
+    .checked()
 }
 
 /// The stored values of `current` after `patch`. Entering DONE stamps `completed_at` with
@@ -161,7 +161,7 @@ pub fn patched_values(
     };
     let notes = patch.notes.apply(current.notes.clone());
     let assignee = patch.assignee.apply(current.assignee.clone());
-    Ok(TaskChanges {
+    TaskChanges {
         title,
         notes: validate::optional_text("input.notes", notes.as_deref(), NOTES_MAX)?,
         due_at: patch.due_at.apply(current.due_at),
@@ -180,7 +180,7 @@ pub fn patched_values(
         completed_at,
         created_by: current.created_by,
     }
-    .checked()?)
+    .checked()
 }
 
 impl TaskChanges {

@@ -6,7 +6,7 @@ mod inputs;
 pub mod loaders;
 pub mod types;
 
-use async_graphql::{Context, Object, ID};
+use async_graphql::{Context, Lookahead, Object, Value, ID};
 use uuid::Uuid;
 
 pub use self::inputs::{
@@ -185,4 +185,63 @@ pub async fn next_task(ctx: &Context<'_>, deal_id: Uuid) -> async_graphql::Resul
         .load_one(deal_id)
         .await?;
     Ok(task.map(TaskGql))
+}
+
+/// For a page of deals (`deals(…)`): each deal's `nextTask` and first page of `tasks`, when
+/// the query selects them under `nodes`, loaded in one batch per loader before the deals
+/// resolve. Arguments that do not parse are left to the field itself to report.
+pub(crate) async fn prefetch_deals(
+    ctx: &Context<'_>,
+    nodes: &[Lookahead<'_>],
+    deal_ids: &[Uuid],
+) -> Result<(), AppError> {
+    if nodes.iter().any(|node| node.field("nextTask").exists()) {
+        registry::get::<NextTaskLoader>(ctx)?
+            .load_many(deal_ids.iter().copied())
+            .await?;
+    }
+    let Ok(cursors) = Cursors::of(ctx) else {
+        return Ok(());
+    };
+    let mut keys = Vec::new();
+    for node in nodes {
+        for field in node.field("tasks").selection_fields() {
+            let Some(first) = field.arguments().ok().and_then(|args| first_only(&args)) else {
+                continue;
+            };
+            let Ok(window) = window(
+                cursors,
+                TASKS_LIST,
+                TasksOrder,
+                PageArgs::forward(first, None),
+            ) else {
+                continue;
+            };
+            keys.extend(deal_ids.iter().map(|deal_id| LinkedTasksKey {
+                kind: LinkKind::Deal,
+                parent_id: *deal_id,
+                after: None,
+                limit: window.fetch_limit(),
+            }));
+        }
+    }
+    if !keys.is_empty() {
+        registry::get::<LinkedTasksLoader>(ctx)?
+            .load_many(keys)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `first` of a `tasks` field that asks for a first page (no `after`).
+fn first_only(args: &[(async_graphql::Name, Value)]) -> Option<Option<i32>> {
+    let mut first = None;
+    for (name, value) in args {
+        match (name.as_str(), value) {
+            ("first", Value::Number(n)) => first = Some(i32::try_from(n.as_i64()?).ok()?),
+            ("first", Value::Null) => {}
+            _ => return None,
+        }
+    }
+    Some(first)
 }

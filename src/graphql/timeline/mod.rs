@@ -21,6 +21,8 @@ const TIMELINE_LIST: &str = "timeline";
 pub type TimelineConnection = ListConnection<TimelineItemGql>;
 
 /// One thing that happened to a record.
+// Unboxed: the schema's types are used as they are elsewhere, and a page holds at most 100.
+#[allow(clippy::large_enum_variant)]
 #[derive(Union)]
 #[graphql(name = "TimelineItem")]
 pub enum TimelineItemGql {
