@@ -42,8 +42,13 @@ pub enum AppError {
     #[error("{0}")]
     Forbidden(String),
     /// Also used for rows of other workspaces, so the two cases are indistinguishable.
+    /// `field` names the input that referred to the row, when one did.
     #[error("{entity} {id} was not found")]
-    NotFound { entity: &'static str, id: String },
+    NotFound {
+        entity: &'static str,
+        id: String,
+        field: Option<String>,
+    },
     #[error("{message}")]
     Conflict {
         field: Option<String>,
@@ -79,6 +84,16 @@ impl AppError {
         Self::NotFound {
             entity,
             id: id.to_string(),
+            field: None,
+        }
+    }
+
+    /// A row an input `field` refers to is not in the workspace.
+    pub fn not_found_at(field: &str, entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+            field: Some(field.to_owned()),
         }
     }
 
@@ -111,7 +126,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::BadInput { field, .. } => Some(field),
-            Self::Conflict { field, .. } => field.as_deref(),
+            Self::Conflict { field, .. } | Self::NotFound { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -129,6 +144,7 @@ impl From<diesel::result::Error> for AppError {
             Error::NotFound => Self::NotFound {
                 entity: "record",
                 id: String::new(),
+                field: None,
             },
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 // Domains translate the constraints they know; this is the safe fallback.

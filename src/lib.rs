@@ -6,6 +6,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod activities;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -24,7 +25,9 @@ pub mod pipelines;
 pub mod routing;
 pub mod scoring;
 pub mod seed;
+pub mod tasks;
 pub mod telemetry;
+pub mod timeline;
 pub mod validate;
 pub mod write;
 

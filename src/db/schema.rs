@@ -18,6 +18,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    activities (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        activity_type -> Text,
+        subject -> Nullable<Text>,
+        body -> Nullable<Text>,
+        occurred_at -> Timestamptz,
+        metadata -> Jsonb,
+        created_by -> Uuid,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -71,6 +91,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        last_activity_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -149,6 +170,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        last_activity_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -400,6 +422,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    tasks (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        title -> Text,
+        notes -> Nullable<Text>,
+        due_at -> Nullable<Timestamptz>,
+        due_date -> Nullable<Date>,
+        priority -> Text,
+        status -> Text,
+        assignee -> Nullable<Text>,
+        contact_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        completed_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        due_sort -> Timestamptz,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         name -> Text,
@@ -410,6 +456,7 @@ diesel::table! {
 }
 
 diesel::joinable!(accounting_accounts -> workspaces (workspace_id));
+diesel::joinable!(activities -> workspaces (workspace_id));
 diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
 diesel::joinable!(companies -> workspaces (workspace_id));
@@ -428,9 +475,11 @@ diesel::joinable!(outbox_events -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
 diesel::joinable!(routing_rules -> workspaces (workspace_id));
 diesel::joinable!(scoring_rules -> workspaces (workspace_id));
+diesel::joinable!(tasks -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounting_accounts,
+    activities,
     api_keys,
     audit_events,
     companies,
@@ -456,5 +505,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     stage_changes,
     stage_deal_counts,
     stages,
+    tasks,
     workspaces,
 );

@@ -316,6 +316,7 @@ mod tests {
             version: 3,
             created_at: at,
             updated_at: at,
+            last_activity_at: None,
         }
     }
 

@@ -46,6 +46,8 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     crate::routing::events::KINDS,
     crate::scoring::events::KINDS,
     crate::ledger::events::KINDS,
+    crate::activities::events::KINDS,
+    crate::tasks::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

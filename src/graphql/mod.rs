@@ -1,6 +1,7 @@
 //! The API layer: the schema assembled from each domain's query, mutation and subscription
 //! roots, plus the conventions they share (errors, pagination, limits).
 
+pub mod activities;
 pub mod admission;
 pub mod audit;
 pub mod auth;
@@ -27,6 +28,8 @@ pub mod scopes;
 pub mod scoring;
 pub mod shape;
 pub mod system;
+pub mod tasks;
+pub mod timeline;
 
 use std::sync::Arc;
 
@@ -51,6 +54,9 @@ pub struct Query(
     routing::RoutingQuery,
     scoring::ScoringQuery,
     ledger::LedgerQuery,
+    activities::ActivitiesQuery,
+    tasks::TasksQuery,
+    timeline::TimelineQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -63,6 +69,8 @@ pub struct Mutation(
     routing::RoutingMutation,
     scoring::ScoringMutation,
     ledger::LedgerMutation,
+    activities::ActivitiesMutation,
+    tasks::TasksMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -81,6 +89,8 @@ const LOADERS: &[loaders::Register] = &[
     routing::register_loaders,
     scoring::register_loaders,
     ledger::register_loaders,
+    activities::register_loaders,
+    tasks::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

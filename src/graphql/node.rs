@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, Interface, Object, ID};
 
+use super::activities::{ActivityGql, ActivityLoader};
 use super::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use super::deals::{DealGql, DealLoader};
 use super::leads::{LeadConversionGql, LeadConversionLoader, LeadGql, LeadLoader};
@@ -14,6 +15,7 @@ use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader, StageGql, StageLoader};
 use super::routing::{RoutingRuleGql, RoutingRuleLoader};
 use super::scoring::{ScoringRuleGql, ScoringRuleLoader};
+use super::tasks::{TaskGql, TaskLoader};
 use super::{actor, parse_id, pool};
 use crate::auth::Scope;
 
@@ -36,6 +38,8 @@ pub enum Node {
     ScoringRule(ScoringRuleGql),
     AccountingAccount(AccountingAccountGql),
     JournalEntry(JournalEntryGql),
+    Activity(ActivityGql),
+    Task(TaskGql),
 }
 
 /// Every table whose rows are nodes, in the order of [`NodeQuery::node`]'s match.
@@ -51,6 +55,8 @@ const TABLES: &[&str] = &[
     "scoring_rules",
     "accounting_accounts",
     "journal_entries",
+    "activities",
+    "tasks",
 ];
 
 #[derive(Default)]
@@ -59,8 +65,8 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any deal, pipeline, stage, contact, company, lead, lead conversion, routing rule,
-    /// scoring rule, accounting account or journal entry of this workspace by id; null if
-    /// none.
+    /// scoring rule, accounting account, journal entry, activity or task of this workspace by
+    /// id; null if none.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         let actor = actor(ctx)?;
         actor.require(Scope::CrmRead)?;
@@ -106,6 +112,12 @@ impl NodeQuery {
             "journal_entries" => load::<JournalEntryLoader>(ctx, id)
                 .await?
                 .map(|e| Node::JournalEntry(e.into())),
+            "activities" => load::<ActivityLoader>(ctx, id)
+                .await?
+                .map(|a| Node::Activity(ActivityGql(a))),
+            "tasks" => load::<TaskLoader>(ctx, id)
+                .await?
+                .map(|t| Node::Task(TaskGql(t))),
             _ => None,
         })
     }

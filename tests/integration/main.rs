@@ -10,6 +10,7 @@
 
 mod support;
 
+mod activities;
 mod auth;
 mod contacts;
 mod deals;
@@ -20,3 +21,5 @@ mod pipelines;
 mod platform;
 mod routing;
 mod scoring;
+mod tasks;
+mod timeline;

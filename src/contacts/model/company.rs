@@ -42,6 +42,8 @@ pub struct Company {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moved forward by every activity logged on the company (never by its own edits).
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 /// Everything a caller may set on a company: the insert and the full-row update.

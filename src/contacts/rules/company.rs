@@ -168,6 +168,7 @@ mod tests {
             version: 3,
             created_at: now,
             updated_at: now,
+            last_activity_at: None,
         }
     }
 

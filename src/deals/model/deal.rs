@@ -37,6 +37,8 @@ pub struct Deal {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moved forward by every activity logged on the deal (never by its own edits).
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]

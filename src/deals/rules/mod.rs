@@ -289,6 +289,7 @@ mod tests {
             version: 1,
             created_at: at,
             updated_at: at,
+            last_activity_at: None,
         }
     }
 

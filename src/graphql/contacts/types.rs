@@ -134,6 +134,37 @@ impl From<Contact> for ContactGql {
 
 #[ComplexObject]
 impl ContactGql {
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Contact;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
+    }
+    /// Its tasks, soonest due first (undated last).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
+        let kind = crate::activities::rules::LinkKind::Contact;
+        crate::graphql::tasks::linked_tasks(ctx, kind, self.uuid, first, after).await
+    }
+    /// What happened with it, newest first.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
+        let kind = crate::activities::rules::LinkKind::Contact;
+        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
+    }
     /// The company the contact works for.
     async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
         let Some(id) = self.company_uuid else {
@@ -178,6 +209,8 @@ pub struct CompanyGql {
     pub tags: Vec<String>,
     /// Your own fields, as a JSON object.
     pub custom_fields: Json<Value>,
+    /// When the newest activity logged on the company happened.
+    pub last_activity_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Increases with every update; pass it as `expectedVersion` to update safely.
@@ -208,6 +241,7 @@ impl CompanyGql {
             is_target_account: row.is_target_account,
             owner_id: row.owner_id,
             custom_fields: Json(row.custom_fields),
+            last_activity_at: row.last_activity_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
@@ -223,6 +257,27 @@ impl From<Company> for CompanyGql {
 
 #[ComplexObject]
 impl CompanyGql {
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Company;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
+    }
+    /// What happened with it, newest first.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
+        let kind = crate::activities::rules::LinkKind::Company;
+        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
+    }
     /// The company's deals, most recently updated first (at most `first`, default 20, max 100).
     async fn deals(
         &self,

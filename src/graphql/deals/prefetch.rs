@@ -96,7 +96,8 @@ pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), Ap
         }
         Ok(())
     };
-    futures_util::try_join!(stages, pipelines, companies, tags, contacts)?;
+    let tasks = crate::graphql::tasks::prefetch_deals(ctx, &nodes, &deal_ids);
+    futures_util::try_join!(stages, pipelines, companies, tags, contacts, tasks)?;
     Ok(())
 }
 

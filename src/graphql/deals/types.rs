@@ -178,6 +178,10 @@ impl DealGql {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// When the newest activity logged on the deal happened.
+    async fn last_activity_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_activity_at
+    }
     /// Incremented by every change; pass it as `expectedVersion` to update safely.
     async fn version(&self) -> i32 {
         self.0.version
@@ -225,6 +229,44 @@ impl DealGql {
             .await?
             .unwrap_or_default();
         Ok(tags.into_iter().map(DealTagGql::from).collect())
+    }
+    /// What happened with it, newest first.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
+        let kind = crate::activities::rules::LinkKind::Deal;
+        crate::graphql::activities::linked_activities(ctx, kind, self.0.id, first, after).await
+    }
+    /// Its tasks, soonest due first (undated last).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
+        let kind = crate::activities::rules::LinkKind::Deal;
+        crate::graphql::tasks::linked_tasks(ctx, kind, self.0.id, first, after).await
+    }
+    /// Its open task due soonest (dated before undated); null when none is open.
+    async fn next_task(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tasks::TaskGql>> {
+        crate::graphql::tasks::next_task(ctx, self.0.id).await
+    }
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Deal;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.0.id, first, after, types).await
     }
     /// The deal's stage history, newest first. Each change's `from` is the previous `to`.
     async fn stage_changes(

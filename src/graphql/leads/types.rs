@@ -121,6 +121,37 @@ pub struct LeadGql {
 
 #[ComplexObject]
 impl LeadGql {
+    /// Its history, newest first (see `Query.timeline`).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
+    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
+        let kind = crate::activities::rules::LinkKind::Lead;
+        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
+    }
+    /// Its tasks, soonest due first (undated last).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
+        let kind = crate::activities::rules::LinkKind::Lead;
+        crate::graphql::tasks::linked_tasks(ctx, kind, self.uuid, first, after).await
+    }
+    /// What happened with it, newest first.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
+        let kind = crate::activities::rules::LinkKind::Lead;
+        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
+    }
     /// Every status change, oldest first: a chain where each change's `fromStatus` is the
     /// previous one's `toStatus` (the first starts from NEW).
     async fn status_changes(

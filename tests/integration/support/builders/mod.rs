@@ -6,6 +6,7 @@
 //! as JSON (the fields in `X_FIELDS`); `create_id` returns only its id. Without `with_key` the
 //! app's admin key writes.
 
+mod activity;
 mod company;
 mod contact;
 mod deal;
@@ -13,9 +14,11 @@ mod lead;
 mod ledger;
 mod pipeline;
 mod rules;
+mod task;
 
 use serde_json::{json, Map, Value};
 
+pub use activity::{ActivityBuilder, ACTIVITY_FIELDS};
 pub use company::{CompanyBuilder, COMPANY_FIELDS};
 pub use contact::{ContactBuilder, CONTACT_FIELDS};
 pub use deal::{DealBuilder, DEAL_FIELDS};
@@ -23,6 +26,7 @@ pub use lead::{LeadBuilder, LEAD_FIELDS};
 pub use ledger::{account_ids, JournalEntryBuilder, JOURNAL_ENTRY_FIELDS};
 pub use pipeline::{stage_ids, PipelineBuilder, Stage};
 pub use rules::{RoutingRuleBuilder, ScoringRuleBuilder, ROUTING_RULE_FIELDS, SCORING_RULE_FIELDS};
+pub use task::{TaskBuilder, TASK_FIELDS};
 
 use crate::support::TestApp;
 

@@ -1,0 +1,2 @@
+DROP INDEX lead_status_changes_by_lead_time;
+DROP INDEX stage_changes_by_deal_time;

@@ -1,0 +1,196 @@
+//! GraphQL for activities: `activity`, `activities`, `logActivity`, `updateActivity`,
+//! `deleteActivity`, and the `activities` connection of contacts, companies, deals and leads
+//! ([`linked_activities`]).
+
+mod inputs;
+pub mod loaders;
+mod prefetch;
+pub use self::prefetch::links as prefetch_links;
+pub mod types;
+
+use async_graphql::{Context, Object, ID};
+use uuid::Uuid;
+
+pub use self::inputs::{
+    ActivityFilterInput, DeleteActivityInput, LogActivityInput, UpdateActivityInput,
+};
+pub use self::loaders::{
+    register as register_loaders, ActivityLoader, LinkedActivitiesKey, LinkedActivitiesLoader,
+};
+pub use self::types::{
+    ActivityConnection, ActivityGql, ActivityTypeGql, DeleteActivityPayload, LogActivityPayload,
+    UpdateActivityPayload,
+};
+use super::{actor, loaders as registry, parse_id, pool};
+use crate::activities::model::Activity;
+use crate::activities::ops::{self, LinkKind};
+use crate::activities::ActivitiesOrder;
+use crate::db::page::SortKey;
+use crate::error::AppError;
+use crate::graphql::contacts::{CompanyLoader, ContactLoader};
+use crate::graphql::cursor_key::Cursors;
+use crate::graphql::deals::DealLoader;
+use crate::graphql::leads::LeadLoader;
+use crate::graphql::mutation::Delete;
+use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::write::WriteResult;
+
+/// The name activity cursors carry (a record's activities page like the list).
+const ACTIVITIES_LIST: &str = "activities";
+
+#[derive(Default)]
+pub struct ActivitiesQuery;
+
+#[Object]
+impl ActivitiesQuery {
+    /// An activity by id; null when this workspace has none with that id. Needs `crm:read`.
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<ActivityGql>> {
+        let id = parse_id(&id, "id")?;
+        let found = ops::activity(pool(ctx)?, actor(ctx)?, id).await?;
+        Ok(found.map(ActivityGql))
+    }
+
+    /// The workspace's activities, newest `occurredAt` first. Needs `crm:read`.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ActivityConnection> {
+        let cursors = Cursors::of(ctx)?;
+        let args = PageArgs::forward(first, after);
+        let window = window(cursors, ACTIVITIES_LIST, ActivitiesOrder, args)?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let listing = ops::activities(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        prefetch::links(ctx, &listing.rows).await?;
+        Ok(connection(
+            cursors,
+            ACTIVITIES_LIST,
+            &window,
+            listing,
+            ActivityGql,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct ActivitiesMutation;
+
+#[Object]
+impl ActivitiesMutation {
+    /// Logs an activity about at least one contact, company, deal or lead, moving their
+    /// `lastActivityAt` forward to its `occurredAt` (never back). Needs `crm:write`.
+    async fn log_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: LogActivityInput,
+    ) -> async_graphql::Result<LogActivityPayload> {
+        let (input, options) = input.into_parts()?;
+        let result = ops::log(pool(ctx)?, actor(ctx)?, input, options).await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Changes the given fields of an activity. Needs `crm:write`.
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateActivityInput,
+    ) -> async_graphql::Result<UpdateActivityPayload> {
+        let update = input.into_parts()?;
+        let result = ops::update(
+            pool(ctx)?,
+            actor(ctx)?,
+            update.id,
+            update.expected_version,
+            update.patch,
+            update.options,
+        )
+        .await?;
+        Ok(kept(ctx, result).await?.into())
+    }
+
+    /// Deletes an activity. The linked records keep their `lastActivityAt`. Needs
+    /// `crm:write`.
+    async fn delete_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteActivityInput,
+    ) -> async_graphql::Result<DeleteActivityPayload> {
+        let delete = Delete::of(&input.id, input.expected_version, input.options)?;
+        let result = delete.apply::<Activity>(pool(ctx)?, actor(ctx)?).await?;
+        if result.committed() {
+            registry::get::<ActivityLoader>(ctx)?.clear::<Uuid>();
+            registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedActivitiesKey>();
+        }
+        Ok(result.into())
+    }
+}
+
+/// A committed write's result, after making the request's caches true to it: the activity,
+/// the pages of activities, and the linked records (their `lastActivityAt` moved).
+pub async fn kept(
+    ctx: &Context<'_>,
+    result: WriteResult<Activity>,
+) -> Result<WriteResult<Activity>, AppError> {
+    if result.committed() {
+        forget_linked(ctx)?;
+        registry::get::<ActivityLoader>(ctx)?
+            .feed_one(result.value.id, result.value.clone())
+            .await;
+    }
+    Ok(result)
+}
+
+/// Forgets what logging an activity may have changed in this request's caches.
+pub fn forget_linked(ctx: &Context<'_>) -> Result<(), AppError> {
+    registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedActivitiesKey>();
+    registry::get::<ActivityLoader>(ctx)?.clear::<Uuid>();
+    registry::get::<ContactLoader>(ctx)?.clear::<Uuid>();
+    registry::get::<CompanyLoader>(ctx)?.clear::<Uuid>();
+    registry::get::<DealLoader>(ctx)?.clear::<Uuid>();
+    registry::get::<LeadLoader>(ctx)?.clear::<Uuid>();
+    Ok(())
+}
+
+/// `Contact.activities`, `Company.activities`, `Deal.activities`, `Lead.activities`: one page
+/// of a record's activities, newest first, through the loader every record of a list shares.
+pub async fn linked_activities(
+    ctx: &Context<'_>,
+    kind: LinkKind,
+    parent_id: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<ActivityConnection> {
+    let cursors = Cursors::of(ctx)?;
+    let args = PageArgs::forward(first, after);
+    let window = window(cursors, ACTIVITIES_LIST, ActivitiesOrder, args)?;
+    let after = window.after.as_ref().and_then(|p| match p.key {
+        SortKey::Time(at) => Some((at, p.id)),
+        _ => None,
+    });
+    let key = LinkedActivitiesKey {
+        kind,
+        parent_id,
+        after,
+        limit: window.fetch_limit(),
+    };
+    let listing = registry::get::<LinkedActivitiesLoader>(ctx)?
+        .load_one(key)
+        .await?
+        .unwrap_or_default();
+    // Every record of a list gets its page from the same batch, at the same moment, so their
+    // links land in one batch per loader too.
+    prefetch::links(ctx, &listing.rows).await?;
+    Ok(connection(
+        cursors,
+        ACTIVITIES_LIST,
+        &window,
+        listing,
+        ActivityGql,
+    ))
+}

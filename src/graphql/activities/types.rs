@@ -1,0 +1,177 @@
+//! The `Activity` output type, its `ActivityType` enum and the mutation payloads.
+
+use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::activities::model::Activity;
+use crate::activities::rules::ActivityType;
+use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
+use crate::graphql::deals::{DealGql, DealLoader};
+use crate::graphql::leads::{LeadGql, LeadLoader};
+use crate::graphql::loaders;
+use crate::graphql::mutation::{record_payload, WriteOutcome};
+use crate::graphql::pagination::ListConnection;
+
+pub type ActivityConnection = ListConnection<ActivityGql>;
+
+/// What kind of thing happened.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ActivityType")]
+pub enum ActivityTypeGql {
+    /// A note someone wrote down.
+    Note,
+    /// A phone or video call.
+    Call,
+    Email,
+    Meeting,
+    /// A task was done (logged by `updateTask`; `metadata.taskId` names the task).
+    TaskCompleted,
+    Other,
+}
+
+macro_rules! same_enum {
+    ($gql:ident, $domain:ident, [$($variant:ident),+]) => {
+        impl From<$gql> for $domain {
+            fn from(value: $gql) -> Self {
+                match value { $($gql::$variant => $domain::$variant),+ }
+            }
+        }
+        impl From<$domain> for $gql {
+            fn from(value: $domain) -> Self {
+                match value { $($domain::$variant => $gql::$variant),+ }
+            }
+        }
+    };
+}
+
+same_enum!(
+    ActivityTypeGql,
+    ActivityType,
+    [Note, Call, Email, Meeting, TaskCompleted, Other]
+);
+
+/// Something that happened with a customer: a note, a call, an e-mail, a meeting, a done
+/// task. About one or more of a contact, a company, a deal and a lead.
+#[derive(Clone)]
+pub struct ActivityGql(pub Activity);
+
+impl From<Activity> for ActivityGql {
+    fn from(row: Activity) -> Self {
+        ActivityGql(row)
+    }
+}
+
+fn id_of(id: Option<Uuid>) -> Option<ID> {
+    id.map(|id| ID(id.to_string()))
+}
+
+#[Object(name = "Activity")]
+impl ActivityGql {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    #[graphql(name = "type")]
+    async fn activity_type(&self) -> ActivityTypeGql {
+        ActivityType::parse(&self.0.activity_type)
+            .unwrap_or(ActivityType::Other)
+            .into()
+    }
+    async fn subject(&self) -> Option<&str> {
+        self.0.subject.as_deref()
+    }
+    /// Up to 64 KiB of text, as written.
+    async fn body(&self) -> Option<&str> {
+        self.0.body.as_deref()
+    }
+    /// When it happened (which may be before it was logged).
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// Your own data about it, as a JSON object.
+    async fn metadata(&self) -> Json<serde_json::Value> {
+        Json(self.0.metadata.clone())
+    }
+    /// The API key that logged it.
+    async fn created_by(&self) -> ID {
+        ID(self.0.created_by.to_string())
+    }
+    async fn contact_id(&self) -> Option<ID> {
+        id_of(self.0.contact_id)
+    }
+    async fn company_id(&self) -> Option<ID> {
+        id_of(self.0.company_id)
+    }
+    async fn deal_id(&self) -> Option<ID> {
+        id_of(self.0.deal_id)
+    }
+    async fn lead_id(&self) -> Option<ID> {
+        id_of(self.0.lead_id)
+    }
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ContactGql>> {
+        let Some(id) = self.0.contact_id else {
+            return Ok(None);
+        };
+        let row = loaders::get::<ContactLoader>(ctx)?.load_one(id).await?;
+        Ok(row.map(ContactGql::from_row))
+    }
+    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
+        let Some(id) = self.0.company_id else {
+            return Ok(None);
+        };
+        let row = loaders::get::<CompanyLoader>(ctx)?.load_one(id).await?;
+        Ok(row.map(CompanyGql::from_row))
+    }
+    async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
+        let Some(id) = self.0.deal_id else {
+            return Ok(None);
+        };
+        let row = loaders::get::<DealLoader>(ctx)?.load_one(id).await?;
+        Ok(row.map(DealGql))
+    }
+    async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LeadGql>> {
+        let Some(id) = self.0.lead_id else {
+            return Ok(None);
+        };
+        let row = loaders::get::<LeadLoader>(ctx)?.load_one(id).await?;
+        Ok(row.map(LeadGql::from))
+    }
+    /// Increases with every change; pass it as `expectedVersion` to update safely.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LogActivityPayload {
+    pub activity: ActivityGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateActivityPayload {
+    pub activity: ActivityGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteActivityPayload {
+    /// The activity as it was before it was deleted.
+    pub activity: ActivityGql,
+    #[graphql(flatten)]
+    pub outcome: WriteOutcome,
+}
+
+record_payload!(
+    LogActivityPayload { activity: Activity },
+    UpdateActivityPayload { activity: Activity },
+    DeleteActivityPayload { activity: Activity },
+);

@@ -1,0 +1,215 @@
+//! The timeline's SQL: which kind of record an id names, and one page of a record's merged
+//! history in one statement.
+//!
+//! Each source is an [`Arm`]: the kind of item, the kinds of record it has history for, and
+//! its table, time column, record column and row JSON. Every arm gets the same binds — $1
+//! the workspace, $2 the record, $3/$4 the cursor's (time, id), $5 the page size plus one —
+//! and seeks and limits on its own, so each reads at most a page from its index before the
+//! merge. (Lead conversions, when they land, are one more arm: a `lead_conversions` row for
+//! leads — and for the contact, company and deal a conversion made — with its own item kind.)
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{ItemKind, TimelineItem, TimelineWindow};
+use crate::activities::rules::LinkKind;
+
+/// One source of a timeline.
+struct Arm {
+    item: ItemKind,
+    /// The tag the arm's rows carry in the merged page.
+    tag: &'static str,
+    table: &'static str,
+    /// The column holding when it happened.
+    at: &'static str,
+    /// The record's column, per kind of record this source has history for.
+    record_column: fn(LinkKind) -> Option<&'static str>,
+    /// The row as JSON, read back into the domain's row type. Money goes as text: a JSON
+    /// number would be read through a float.
+    json: &'static str,
+}
+
+const ARMS: &[Arm] = &[
+    Arm {
+        item: ItemKind::Activity,
+        tag: "activity",
+        table: "activities",
+        at: "occurred_at",
+        record_column: |kind| Some(kind.column()),
+        json: "to_jsonb(t.*)",
+    },
+    Arm {
+        item: ItemKind::StageChange,
+        tag: "stage_change",
+        table: "stage_changes",
+        at: "changed_at",
+        record_column: |kind| (kind == LinkKind::Deal).then_some("deal_id"),
+        json: "to_jsonb(t.*) || jsonb_build_object('amount', t.amount::text)",
+    },
+    Arm {
+        item: ItemKind::LeadStatusChange,
+        tag: "lead_status_change",
+        table: "lead_status_changes",
+        at: "changed_at",
+        record_column: |kind| (kind == LinkKind::Lead).then_some("lead_id"),
+        json: "to_jsonb(t.*)",
+    },
+];
+
+/// The SQL of a page of `record`'s timeline with the items of `kinds`; `None` when no source
+/// has such items for such a record.
+fn page_sql(record: LinkKind, kinds: &[ItemKind]) -> Option<String> {
+    let arms: Vec<(&Arm, &str)> = ARMS
+        .iter()
+        .filter(|arm| kinds.contains(&arm.item))
+        .filter_map(|arm| (arm.record_column)(record).map(|column| (arm, column)))
+        .collect();
+    if arms.is_empty() {
+        return None;
+    }
+    let pages: Vec<String> = arms
+        .iter()
+        .map(|(arm, column)| {
+            let Arm {
+                tag,
+                table,
+                at,
+                json,
+                ..
+            } = arm;
+            format!(
+                "(SELECT '{tag}'::text AS kind, t.id, t.{at} AS at, {json} AS item FROM {table} t
+                  WHERE t.workspace_id = $1 AND t.{column} = $2
+                    AND ($3::timestamptz IS NULL OR (t.{at}, t.id) < ($3, $4))
+                  ORDER BY t.{at} DESC, t.id DESC LIMIT $5)"
+            )
+        })
+        .collect();
+    let counts: Vec<String> = arms
+        .iter()
+        .map(|(arm, column)| {
+            format!(
+                "(SELECT count(*) FROM {table} t WHERE t.workspace_id = $1 AND t.{column} = $2)",
+                table = arm.table
+            )
+        })
+        .collect();
+    Some(format!(
+        "SELECT page.kind, page.id, page.at, page.item, counts.total
+         FROM (SELECT {counts} AS total) counts
+         LEFT JOIN LATERAL (
+             SELECT * FROM ({pages}) merged ORDER BY at DESC, id DESC LIMIT $5
+         ) page ON true
+         ORDER BY page.at DESC, page.id DESC",
+        counts = counts.join(" + "),
+        pages = pages.join(" UNION ALL "),
+    ))
+}
+
+#[derive(QueryableByName)]
+struct PageRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    kind: Option<String>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    item: Option<Value>,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+#[derive(QueryableByName)]
+struct Kind {
+    #[diesel(sql_type = Text)]
+    kind: String,
+}
+
+/// What kind of record `id` names in the workspace (contact, company, deal or lead), in one
+/// statement; `None` when none.
+pub async fn record_kind(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<LinkKind>> {
+    let found: Option<Kind> = diesel::sql_query(
+        "SELECT 'contact' AS kind FROM contacts WHERE workspace_id = $1 AND id = $2
+         UNION ALL SELECT 'company' FROM companies WHERE workspace_id = $1 AND id = $2
+         UNION ALL SELECT 'deal' FROM deals WHERE workspace_id = $1 AND id = $2
+         UNION ALL SELECT 'lead' FROM leads WHERE workspace_id = $1 AND id = $2
+         LIMIT 1",
+    )
+    .bind::<SqlUuid, _>(workspace_id)
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(found.and_then(|k| {
+        LinkKind::ALL
+            .into_iter()
+            .find(|kind| kind.entity() == k.kind)
+    }))
+}
+
+/// One page of the timeline of `record` (a record of kind `kind`) with items of `kinds`, and
+/// how many such items it has in all: one statement.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    kind: LinkKind,
+    record: Uuid,
+    kinds: &[ItemKind],
+    window: &TimelineWindow,
+) -> QueryResult<(Vec<TimelineItem>, i64)> {
+    let Some(sql) = page_sql(kind, kinds) else {
+        return Ok((Vec::new(), 0));
+    };
+    let after = window.after.as_ref().and_then(|p| match p.key {
+        crate::db::page::SortKey::Time(at) => Some((at, p.id)),
+        _ => None,
+    });
+    let rows: Vec<PageRow> = diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(workspace_id)
+        .bind::<SqlUuid, _>(record)
+        .bind::<Nullable<Timestamptz>, _>(after.map(|(at, _): (DateTime<Utc>, Uuid)| at))
+        .bind::<Nullable<SqlUuid>, _>(after.map(|(_, id)| id))
+        .bind::<BigInt, _>(window.fetch_limit())
+        .load(conn)
+        .await?;
+    let total = <[PageRow]>::first(&rows).map_or(0, |row| row.total);
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (Some(kind), Some(item)) = (row.kind, row.item) else {
+            continue;
+        };
+        let read =
+            |err: serde_json::Error| diesel::result::Error::DeserializationError(Box::new(err));
+        items.push(match kind.as_str() {
+            "activity" => TimelineItem::Activity(serde_json::from_value(item).map_err(read)?),
+            "stage_change" => {
+                TimelineItem::StageChange(serde_json::from_value(item).map_err(read)?)
+            }
+            _ => TimelineItem::LeadStatusChange(serde_json::from_value(item).map_err(read)?),
+        });
+    }
+    Ok((items, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arms_follow_the_record_and_the_kinds_asked_for() {
+        let deal = page_sql(LinkKind::Deal, &ItemKind::ALL).unwrap();
+        assert!(deal.contains("FROM activities") && deal.contains("FROM stage_changes"));
+        assert!(!deal.contains("lead_status_changes"));
+        assert_eq!(deal.matches("UNION ALL").count(), 1);
+        let contact = page_sql(LinkKind::Contact, &ItemKind::ALL).unwrap();
+        assert!(!contact.contains("UNION ALL"));
+        assert!(page_sql(LinkKind::Contact, &[ItemKind::StageChange]).is_none());
+        let lead = page_sql(LinkKind::Lead, &[ItemKind::LeadStatusChange]).unwrap();
+        assert!(lead.contains("lead_status_changes") && !lead.contains("FROM activities"));
+    }
+}
