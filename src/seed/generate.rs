@@ -12,6 +12,7 @@
 
 use uuid::Uuid;
 
+mod followups;
 mod leads;
 
 use super::plan::{self, Purpose, Salts, Sizes, NAME_STRIDE, PIPELINES};
@@ -612,17 +613,21 @@ impl Generator {
         )
     }
 
-    pub fn insert_deals(&self) -> &'static str {
-        "INSERT INTO deals (workspace_id, id, pipeline_id, stage_id, title, description, amount,
-                           currency, close_probability, expected_close_date, won_at, lost_at,
-                           lost_reason, value_period, owner_id, company_id, custom_fields,
-                           entered_stage_at, version, created_at, updated_at)
-         SELECT p.workspace_id, d.id, d.pipeline_id, d.stage_id, d.title, d.description,
-                d.amount, d.currency, d.close_probability, d.expected_close_date, d.won_at,
-                d.lost_at, d.lost_reason, d.value_period, d.owner_id, d.company_id,
-                d.custom_fields, d.last_at, d.steps, d.created_at, d.updated_at
-         FROM seed_deal d CROSS JOIN seed_params p
-         ORDER BY d.i"
+    pub fn insert_deals(&self) -> String {
+        format!(
+            "INSERT INTO deals (workspace_id, id, pipeline_id, stage_id, title, description, amount,
+                               currency, close_probability, expected_close_date, won_at, lost_at,
+                               lost_reason, value_period, owner_id, company_id, custom_fields,
+                               entered_stage_at, last_activity_at, version, created_at, updated_at)
+             SELECT p.workspace_id, d.id, d.pipeline_id, d.stage_id, d.title, d.description,
+                    d.amount, d.currency, d.close_probability, d.expected_close_date, d.won_at,
+                    d.lost_at, d.lost_reason, d.value_period, d.owner_id, d.company_id,
+                    d.custom_fields, d.last_at, {last_activity}, d.steps, d.created_at,
+                    d.updated_at
+             FROM seed_deal d CROSS JOIN seed_params p
+             ORDER BY d.i",
+            last_activity = self.deal_last_activity("d"),
+        )
     }
 
     /// Each deal's history: step 1 creates it in its start stage (no `from`), each next step

@@ -300,6 +300,19 @@ pub enum Purpose {
     LeadReason,
     LeadCountry,
     LeadStatusChangeId,
+    LeadConversionId,
+    DealActivities,
+    DealActivityAt,
+    DealActivityId,
+    LeadActivities,
+    LeadActivityAt,
+    LeadActivityId,
+    ActivityKind,
+    ActivitySubject,
+    TaskId,
+    TaskTitle,
+    TaskStatus,
+    TaskDue,
 }
 
 /// Checks that a permutation walk with `NAME_STRIDE` visits every combination once.

@@ -415,3 +415,57 @@ pub const DISQUALIFY_REASONS: &[&str] = &[
 
 /// Personal mailbox providers: about a fifth of leads write from one.
 pub const FREE_MAIL_DOMAINS: &[&str] = &["gmail.com", "outlook.com", "yahoo.com", "proton.me"];
+
+/// Logged activities: type, weight (percent) and what such an activity is usually about.
+pub const ACTIVITY_KINDS: &[(&str, u32, &[&str])] = &[
+    (
+        "call",
+        35,
+        &[
+            "Discovery call",
+            "Pricing call",
+            "Check-in call",
+            "Left a voicemail",
+        ],
+    ),
+    (
+        "email",
+        30,
+        &[
+            "Sent the proposal",
+            "Follow-up e-mail",
+            "Shared a case study",
+            "Sent the contract",
+        ],
+    ),
+    (
+        "meeting",
+        15,
+        &[
+            "Product demo",
+            "On-site workshop",
+            "Kick-off meeting",
+            "Security review",
+        ],
+    ),
+    (
+        "note",
+        20,
+        &[
+            "Budget confirmed",
+            "Champion changing teams",
+            "Competitor in the picture",
+            "Wants a pilot first",
+        ],
+    ),
+];
+
+/// What open deals' follow-up tasks say.
+pub const TASK_TITLES: &[&str] = &[
+    "Follow up on the proposal",
+    "Schedule the demo",
+    "Send pricing",
+    "Confirm the decision date",
+    "Get the security questionnaire back",
+    "Introduce the solutions engineer",
+];

@@ -9,6 +9,7 @@
 //! converted`, `new → working → disqualified` or a prefix of the first, its steps spread over
 //! the lead's life like a deal's stage history.
 
+use super::followups::FIRST_KEY;
 use super::{lit, Generator, List};
 use crate::seed::plan::{self, Purpose, NAME_STRIDE};
 use crate::seed::words;
@@ -117,7 +118,7 @@ impl Generator {
             "INSERT INTO leads (workspace_id, id, name, email, phone, title, company_name,
                                 website, source, status, score, owner_id, tags, custom_fields,
                                 qualified_at, disqualified_at, disqualified_reason, converted_at,
-                                version, created_at, updated_at)
+                                last_activity_at, version, created_at, updated_at)
              SELECT p.workspace_id, l.id,
                     CASE WHEN l.converted THEN l.contact_name
                          ELSE l.first_name || ' ' || l.last_name END,
@@ -143,7 +144,7 @@ impl Generator {
                     jsonb_build_object('budget_known', {tagged} < 0.5),
                     {qualified_at}, {disqualified_at},
                     CASE WHEN {disqualified_at} IS NOT NULL THEN {reason} END,
-                    {converted_at},
+                    {converted_at}, {last_activity},
                     1 + l.steps, l.created_at, coalesce(l.ats[l.steps], l.created_at)
              FROM seed_lead l CROSS JOIN seed_params p
              ORDER BY l.i",
@@ -163,6 +164,7 @@ impl Generator {
             qualified_at = status_at("qualified"),
             disqualified_at = status_at("disqualified"),
             converted_at = status_at("converted"),
+            last_activity = self.lead_last_activity("l"),
         )
     }
 
@@ -180,9 +182,7 @@ impl Generator {
              CROSS JOIN seed_params p
              CROSS JOIN LATERAL generate_series(1, l.steps) AS k
              JOIN leads r ON r.id = l.id
-             CROSS JOIN (SELECT key.id FROM api_keys key JOIN seed_params s
-                           ON key.workspace_id = s.workspace_id
-                         ORDER BY key.created_at, key.id LIMIT 1) a
+             CROSS JOIN ({FIRST_KEY}) a
              ORDER BY l.i, k",
             id = self.uuid7(Purpose::LeadStatusChangeId, "l.ats[k]", "l.i * 8 + k"),
         )

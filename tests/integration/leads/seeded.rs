@@ -133,3 +133,92 @@ async fn the_api_lists_and_searches_the_seeded_leads() {
     assert_eq!(first["status"], "CONVERTED");
     assert_eq!(first["statusChanges"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seeded_conversions_activities_and_tasks_agree_with_their_records() {
+    let (app, report) = seeded(1000).await;
+    let ws = app.workspace_id;
+    let count = |sql: String| {
+        let app = &app;
+        async move { app.count(&sql).await }
+    };
+    // One conversion per converted lead, into the contact it became and that contact's
+    // company; some came with a deal.
+    assert_eq!(report.rows("lead_conversions"), 150);
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM lead_conversions v
+             JOIN leads l ON l.id = v.lead_id AND l.status = 'converted'
+             JOIN contacts c ON c.id = v.contact_id AND c.email = l.email
+                            AND c.company_id = v.company_id
+             WHERE v.workspace_id = '{ws}' AND v.converted_at = l.converted_at"
+        ))
+        .await,
+        150
+    );
+    assert!(
+        count(format!(
+            "SELECT count(*) AS n FROM lead_conversions
+             WHERE workspace_id = '{ws}' AND deal_id IS NOT NULL"
+        ))
+        .await
+            >= 10
+    );
+    // Activities: about one per deal, some on leads; every deal's and lead's lastActivityAt
+    // is its newest activity's time (null without one), as logging them would have left it.
+    assert!(
+        report.rows("activities") >= 800,
+        "{}",
+        report.rows("activities")
+    );
+    for table in ["deals", "leads"] {
+        let link = &table[..table.len() - 1];
+        assert_eq!(
+            count(format!(
+                "SELECT count(*) AS n FROM {table} r WHERE r.workspace_id = '{ws}'
+                 AND r.last_activity_at IS DISTINCT FROM
+                     (SELECT max(a.occurred_at) FROM activities a WHERE a.{link}_id = r.id)"
+            ))
+            .await,
+            0,
+            "{table}"
+        );
+    }
+    // Activities happen while the record is active: after it came in, never in the future.
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM activities a
+             LEFT JOIN deals d ON d.id = a.deal_id LEFT JOIN leads l ON l.id = a.lead_id
+             WHERE a.workspace_id = '{ws}'
+               AND (a.occurred_at < coalesce(d.created_at, l.created_at) OR a.occurred_at > '2026-06-01T00:00:00Z')"
+        ))
+        .await,
+        0
+    );
+    // Open follow-ups on open deals and worked leads, some overdue, none on closed records.
+    let tasks = report.rows("tasks") as i64;
+    assert!(tasks >= 200, "{tasks}");
+    // Overdue as of the day the dataset is anchored to (2026-06-01).
+    let overdue = count(format!(
+        "SELECT count(*) AS n FROM tasks WHERE workspace_id = '{ws}'
+         AND due_at < '2026-06-01T00:00:00Z'"
+    ))
+    .await;
+    assert!(overdue >= 20 && overdue < tasks, "{overdue} of {tasks}");
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM tasks t JOIN deals d ON d.id = t.deal_id
+             WHERE t.workspace_id = '{ws}' AND (d.won_at IS NOT NULL OR d.lost_at IS NOT NULL)"
+        ))
+        .await,
+        0
+    );
+    // And the API reads them: a deal's next task and its timeline.
+    let deal = count(format!(
+        "SELECT count(*) AS n FROM deals d WHERE d.workspace_id = '{ws}'
+         AND EXISTS (SELECT 1 FROM tasks t WHERE t.deal_id = d.id)
+         AND EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id)"
+    ))
+    .await;
+    assert!(deal > 0);
+}
