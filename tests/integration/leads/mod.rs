@@ -7,6 +7,7 @@ mod lead;
 mod lifecycle;
 mod list;
 mod seeded;
+mod walkthrough;
 
 use serde_json::Value;
 
