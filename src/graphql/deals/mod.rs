@@ -8,6 +8,7 @@ mod cursor;
 mod inputs;
 mod loaders;
 mod prefetch;
+mod stage_change;
 mod types;
 
 use async_graphql::{Context, Object, ID};

@@ -1,7 +1,7 @@
-//! The deal API's output types: `Deal` and its relations (each through a loader), the stage
-//! history's `StageChange`, contact links, tags, and the mutation payloads.
+//! The deal API's output types: `Deal` and its relations (each through a loader), contact
+//! links, tags, and the mutation payloads. The stage history's `StageChange` has its own file.
 
-use async_graphql::{ComplexObject, Context, Enum, Json, Object, SimpleObject, ID};
+use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connection::StageChangeConnection;
@@ -9,7 +9,7 @@ use super::cursor::decode_change_cursor;
 use super::loaders::{
     DealContactsLoader, DealLoader, DealTagsLoader, StageChangesKey, StageChangesLoader,
 };
-use crate::deals::model::{Deal, DealContact, DealTag, StageChange};
+use crate::deals::model::{Deal, DealContact, DealTag};
 use crate::deals::ops::Moved;
 use crate::deals::rules::{DealStatus, ValuePeriod};
 use crate::error::AppError;
@@ -23,6 +23,8 @@ use crate::graphql::scalars::Decimal;
 use crate::pipelines::model::Stage;
 use crate::pipelines::rules::StageKind;
 use crate::write::WriteResult;
+
+pub use super::stage_change::StageChangeGql;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "ValuePeriod")]
@@ -352,77 +354,6 @@ impl From<DealTag> for DealTagGql {
             color: t.color,
             created_at: t.created_at,
         }
-    }
-}
-
-/// One move of a deal between stages, with the deal's value at that moment.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "StageChange", complex)]
-pub struct StageChangeGql {
-    pub id: ID,
-    /// 1 for the stage the deal was created in, then 2, 3, …
-    pub sequence: i32,
-    pub from_stage_id: Option<ID>,
-    pub to_stage_id: ID,
-    pub from_pipeline_id: Option<ID>,
-    pub to_pipeline_id: ID,
-    /// The stage names at the time (stages may be renamed or deleted later).
-    pub from_stage_name: Option<String>,
-    pub to_stage_name: String,
-    pub amount: Decimal,
-    pub currency: String,
-    /// The API key that made the move.
-    pub actor_key_id: Option<ID>,
-    pub changed_at: DateTime<Utc>,
-    #[graphql(skip)]
-    pub row: StageChange,
-}
-
-impl From<StageChange> for StageChangeGql {
-    fn from(c: StageChange) -> Self {
-        Self {
-            id: ID(c.id.to_string()),
-            sequence: c.sequence,
-            from_stage_id: c.from_stage_id.map(|id| ID(id.to_string())),
-            to_stage_id: ID(c.to_stage_id.to_string()),
-            from_pipeline_id: c.from_pipeline_id.map(|id| ID(id.to_string())),
-            to_pipeline_id: ID(c.to_pipeline_id.to_string()),
-            from_stage_name: c.from_stage_name.clone(),
-            to_stage_name: c.to_stage_name.clone(),
-            amount: Decimal::money(&c.amount, &c.currency),
-            currency: c.currency.clone(),
-            actor_key_id: c.actor_key_id.map(|id| ID(id.to_string())),
-            changed_at: c.changed_at,
-            row: c,
-        }
-    }
-}
-
-#[ComplexObject]
-impl StageChangeGql {
-    /// Null when the deal was created in `toStage`, or the stage was deleted since.
-    #[allow(clippy::wrong_self_convention)] // the GraphQL field is `fromStage`, not a conversion
-    async fn from_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StageGql>> {
-        let Some(id) = self.row.from_stage_id else {
-            return Ok(None);
-        };
-        Ok(loaders::get::<StageLoader>(ctx)?
-            .load_one(id)
-            .await?
-            .map(StageGql::from))
-    }
-    /// Null when the stage was deleted since.
-    async fn to_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StageGql>> {
-        Ok(loaders::get::<StageLoader>(ctx)?
-            .load_one(self.row.to_stage_id)
-            .await?
-            .map(StageGql::from))
-    }
-    async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
-        Ok(loaders::get::<DealLoader>(ctx)?
-            .load_one(self.row.deal_id)
-            .await?
-            .map(DealGql))
     }
 }
 
