@@ -194,26 +194,35 @@ impl Generator {
     }
 
     /// Conversion records of the converted leads: the contact each became, that contact's
-    /// company, and the first of the contact's deals that came after the conversion.
+    /// company, and the first of the contact's deals that came after the conversion. Set-based
+    /// (hash joins over the whole batch): a per-lead subquery would scan the deal links once per
+    /// lead.
     pub fn insert_lead_conversions(&self) -> String {
         format!(
             "INSERT INTO lead_conversions (workspace_id, id, lead_id, contact_id, company_id,
                                            deal_id, contact_created, company_created, owner_id,
                                            reason, actor_key_id, converted_at)
-             SELECT p.workspace_id, {id}, l.id, c.id, c.company_id,
-                    (SELECT dc.deal_id FROM deal_contacts dc JOIN seed_deal d ON d.id = dc.deal_id
-                     WHERE dc.workspace_id = p.workspace_id AND dc.contact_id = c.id
-                       AND d.created_at >= l.ended_at
-                     ORDER BY d.created_at LIMIT 1),
-                    true, false, r.owner_id, 'Qualified on a discovery call', key.id, l.ended_at
-             FROM seed_lead l
-             JOIN leads r ON r.id = l.id
-             JOIN contacts c ON c.workspace_id = r.workspace_id AND c.email = l.contact_email
+             WITH became AS (
+                 SELECT l.i, l.id AS lead_id, l.ended_at, c.id AS contact_id, c.company_id
+                 FROM seed_lead l
+                 JOIN seed_contact c ON c.email = l.contact_email
+                 WHERE l.converted
+             ), first_deal AS (
+                 SELECT DISTINCT ON (b.i) b.i, d.id AS deal_id
+                 FROM became b
+                 JOIN deal_contacts dc ON dc.contact_id = b.contact_id
+                 JOIN seed_deal d ON d.id = dc.deal_id AND d.created_at >= b.ended_at
+                 ORDER BY b.i, d.created_at
+             )
+             SELECT p.workspace_id, {id}, b.lead_id, b.contact_id, b.company_id, f.deal_id,
+                    true, false, r.owner_id, 'Qualified on a discovery call', key.id, b.ended_at
+             FROM became b
+             JOIN leads r ON r.id = b.lead_id
+             LEFT JOIN first_deal f ON f.i = b.i
              CROSS JOIN seed_params p
              CROSS JOIN ({FIRST_KEY}) key
-             WHERE l.converted
-             ORDER BY l.i",
-            id = self.uuid7(Purpose::LeadConversionId, "l.ended_at", "l.i"),
+             ORDER BY b.i",
+            id = self.uuid7(Purpose::LeadConversionId, "b.ended_at", "b.i"),
         )
     }
 
