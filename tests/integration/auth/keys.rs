@@ -77,8 +77,8 @@ async fn a_missing_scope_is_forbidden_and_audited() {
         0
     );
     assert_eq!(
-        // Refused before it ran (a request error), audited under the root field's name.
-        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'createApiKey' AND outcome = 'failed' AND error_code = 'FORBIDDEN'").await,
+        // Refused before it ran (a request error), audited as request.refused naming the field.
+        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'request.refused' AND after->>'mutation' = 'createApiKey' AND outcome = 'failed' AND error_code = 'FORBIDDEN'").await,
         1
     );
 
