@@ -1,4 +1,10 @@
 // @generated automatically by Diesel CLI.
+//
+// One file on purpose, whatever its length: it is `diesel print-schema`'s output for the whole
+// migrated database (diesel.toml), regenerated rather than edited, and diesel's
+// `allow_tables_to_appear_in_same_query!` and `joinable!` need every table in one place.
+// `platform::migrations::schema_rs_matches_the_migrated_database` checks it against the
+// database.
 
 diesel::table! {
     accounting_accounts (id) {
