@@ -94,6 +94,16 @@ impl LinkKind {
         }
     }
 
+    /// The table the linked records live in (a fixed name, safe to put in SQL).
+    pub fn table(self) -> &'static str {
+        match self {
+            LinkKind::Contact => "contacts",
+            LinkKind::Company => "companies",
+            LinkKind::Deal => "deals",
+            LinkKind::Lead => "leads",
+        }
+    }
+
     /// The link's column in `activities` and `tasks` (a fixed name, safe to put in SQL).
     pub fn column(self) -> &'static str {
         match self {

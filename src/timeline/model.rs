@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::{ItemKind, TimelineItem, TimelineWindow};
 use crate::activities::rules::LinkKind;
+use crate::error::AppError;
 
 /// One source of a timeline.
 struct Arm {
@@ -120,36 +121,16 @@ struct PageRow {
     total: i64,
 }
 
-#[derive(QueryableByName)]
-struct Kind {
-    #[diesel(sql_type = Text)]
-    kind: String,
-}
-
 /// What kind of record `id` names in the workspace (contact, company, deal or lead), in one
-/// statement; `None` when none.
+/// statement (the same lookup as `node(id:)`); `None` when none.
 pub async fn record_kind(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
     id: Uuid,
-) -> QueryResult<Option<LinkKind>> {
-    let found: Option<Kind> = diesel::sql_query(
-        "SELECT 'contact' AS kind FROM contacts WHERE workspace_id = $1 AND id = $2
-         UNION ALL SELECT 'company' FROM companies WHERE workspace_id = $1 AND id = $2
-         UNION ALL SELECT 'deal' FROM deals WHERE workspace_id = $1 AND id = $2
-         UNION ALL SELECT 'lead' FROM leads WHERE workspace_id = $1 AND id = $2
-         LIMIT 1",
-    )
-    .bind::<SqlUuid, _>(workspace_id)
-    .bind::<SqlUuid, _>(id)
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(found.and_then(|k| {
-        LinkKind::ALL
-            .into_iter()
-            .find(|kind| kind.entity() == k.kind)
-    }))
+) -> Result<Option<LinkKind>, AppError> {
+    let tables = LinkKind::ALL.map(LinkKind::table);
+    let held = crate::db::holder::table_holding(conn, workspace_id, id, &tables).await?;
+    Ok(held.and_then(|i| LinkKind::ALL.get(i).copied()))
 }
 
 /// One page of the timeline of `record` (a record of kind `kind`) with items of `kinds`, and
