@@ -425,6 +425,13 @@ mod tests {
     }
 
     #[test]
+    fn seed_mailboxes_are_free_mail_to_conversion() {
+        for domain in words::FREE_MAIL_DOMAINS {
+            assert!(crate::leads::rules::conversion::is_free_mail(domain), "{domain}");
+        }
+    }
+
+    #[test]
     fn sizes_scale_with_deals() {
         assert_eq!(
             Sizes::for_deals(100_000),

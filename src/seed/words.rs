@@ -413,7 +413,9 @@ pub const DISQUALIFY_REASONS: &[&str] = &[
     "Unresponsive after five attempts",
 ];
 
-/// Personal mailbox providers: about a fifth of leads write from one.
+/// Personal mailbox providers: about a fifth of leads write from one. A few of the domains
+/// conversion treats as free mail (`leads::rules::conversion::is_free_mail`, checked in
+/// `plan`'s tests), so a converted seed lead never names a company after its mailbox.
 pub const FREE_MAIL_DOMAINS: &[&str] = &["gmail.com", "outlook.com", "yahoo.com", "proton.me"];
 
 /// Logged activities: type, weight (percent) and what such an activity is usually about.
