@@ -3,6 +3,7 @@
 pub mod holder;
 pub mod managed;
 pub mod page;
+pub mod per_parent;
 pub mod record_sql;
 #[rustfmt::skip]
 pub mod schema;

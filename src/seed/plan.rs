@@ -427,7 +427,10 @@ mod tests {
     #[test]
     fn seed_mailboxes_are_free_mail_to_conversion() {
         for domain in words::FREE_MAIL_DOMAINS {
-            assert!(crate::leads::rules::conversion::is_free_mail(domain), "{domain}");
+            assert!(
+                crate::leads::rules::conversion::is_free_mail(domain),
+                "{domain}"
+            );
         }
     }
 

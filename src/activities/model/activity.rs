@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Nullable, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Nullable, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -93,14 +93,6 @@ struct LinksFound {
     lead: bool,
 }
 
-#[derive(QueryableByName)]
-struct ParentCount {
-    #[diesel(sql_type = SqlUuid)]
-    parent_id: Uuid,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 impl Activity {
     pub fn links(&self) -> Links {
         Links {
@@ -181,55 +173,6 @@ impl Activity {
         .execute(conn)
         .await
         .map(drop)
-    }
-
-    /// The newest `limit` activities of each of `parent_ids` (records of one `kind`), after
-    /// `(occurred_at, id)` when given: one statement for any number of records.
-    pub async fn newest_of(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        kind: LinkKind,
-        parent_ids: &[Uuid],
-        after: Option<(DateTime<Utc>, Uuid)>,
-        limit: i64,
-    ) -> QueryResult<Vec<Activity>> {
-        let column = kind.column();
-        diesel::sql_query(format!(
-            "SELECT a.* FROM unnest($1::uuid[]) AS p(id)
-             CROSS JOIN LATERAL (
-                 SELECT * FROM activities
-                 WHERE workspace_id = $2 AND {column} = p.id
-                   AND ($3::timestamptz IS NULL OR (occurred_at, id) < ($3, $4))
-                 ORDER BY occurred_at DESC, id DESC LIMIT $5
-             ) a"
-        ))
-        .bind::<Array<SqlUuid>, _>(parent_ids)
-        .bind::<SqlUuid, _>(workspace_id)
-        .bind::<Nullable<Timestamptz>, _>(after.map(|(at, _)| at))
-        .bind::<Nullable<SqlUuid>, _>(after.map(|(_, id)| id))
-        .bind::<BigInt, _>(limit)
-        .load(conn)
-        .await
-    }
-
-    /// How many activities each of `parent_ids` (records of one `kind`) has; records without
-    /// any are left out.
-    pub async fn count_of(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        kind: LinkKind,
-        parent_ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, i64)>> {
-        let column = kind.column();
-        let rows: Vec<ParentCount> = diesel::sql_query(format!(
-            "SELECT {column} AS parent_id, count(*) AS n FROM activities
-             WHERE workspace_id = $1 AND {column} = ANY($2) GROUP BY {column}"
-        ))
-        .bind::<SqlUuid, _>(workspace_id)
-        .bind::<Array<SqlUuid>, _>(parent_ids)
-        .load(conn)
-        .await?;
-        Ok(rows.into_iter().map(|r| (r.parent_id, r.n)).collect())
     }
 
     fn filtered(

@@ -13,6 +13,7 @@ use super::model::{Activity, ActivityFilter};
 pub use super::rules::{ActivityInput, ActivityPatch, ActivityType, LinkKind, Links};
 use super::{ActivitiesWindow, Listing};
 use crate::auth::{Actor, Scope};
+use crate::db::per_parent::{self, ChildList};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -61,28 +62,22 @@ pub async fn activities_of(
     limit: i64,
 ) -> Result<HashMap<Uuid, Listing<Activity>>, AppError> {
     let mut conn = crate::db::conn(pool).await?;
-    let rows = Activity::newest_of(&mut conn, workspace_id, kind, parent_ids, after, limit).await?;
-    let totals: HashMap<Uuid, i64> = Activity::count_of(&mut conn, workspace_id, kind, parent_ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut pages: HashMap<Uuid, Listing<Activity>> = parent_ids
-        .iter()
-        .map(|id| {
-            let total = totals.get(id).copied().unwrap_or(0);
-            (
-                *id,
-                Listing {
-                    rows: Vec::new(),
-                    total,
-                },
-            )
-        })
-        .collect();
-    for row in rows {
-        if let Some(parent) = row.links().get(kind) {
-            pages.entry(parent).or_default().rows.push(row);
-        }
-    }
-    Ok(pages)
+    let list = ChildList {
+        table: "activities",
+        sort: "occurred_at",
+        newest_first: true,
+    };
+    let column = kind.column();
+    let parent_of = |row: &Activity| row.links().get(kind);
+    let pages = per_parent::pages(
+        &mut conn,
+        list,
+        column,
+        workspace_id,
+        parent_ids,
+        after,
+        limit,
+        parent_of,
+    );
+    Ok(pages.await?)
 }

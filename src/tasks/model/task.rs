@@ -4,12 +4,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Nullable, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::activities::rules::{LinkKind, Links};
+use crate::activities::rules::Links;
 use crate::db::page::{Listed, Position, SortKey};
 use crate::db::schema::tasks;
 use crate::tasks::rules::TaskStatus;
@@ -95,14 +95,6 @@ pub struct TaskFilter {
 crate::db::record_sql::tenant_row_sql!(Task, tasks, NewTask, TaskChanges);
 crate::db::record_sql::tenant_list_sql!(Task, tasks, TaskFilter, TasksOrder);
 
-#[derive(QueryableByName)]
-struct ParentCount {
-    #[diesel(sql_type = SqlUuid)]
-    parent_id: Uuid,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 impl Task {
     pub fn links(&self) -> Links {
         Links {
@@ -115,55 +107,6 @@ impl Task {
 
     pub fn status(&self) -> TaskStatus {
         TaskStatus::parse(&self.status).unwrap_or(TaskStatus::Todo)
-    }
-
-    /// The first `limit` tasks of each of `parent_ids` (records of one `kind`) in list order,
-    /// after `(due_sort, id)` when given: one statement for any number of records.
-    pub async fn first_of(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        kind: LinkKind,
-        parent_ids: &[Uuid],
-        after: Option<(DateTime<Utc>, Uuid)>,
-        limit: i64,
-    ) -> QueryResult<Vec<Task>> {
-        let column = kind.column();
-        diesel::sql_query(format!(
-            "SELECT t.* FROM unnest($1::uuid[]) AS p(id)
-             CROSS JOIN LATERAL (
-                 SELECT * FROM tasks
-                 WHERE workspace_id = $2 AND {column} = p.id
-                   AND ($3::timestamptz IS NULL OR (due_sort, id) > ($3, $4))
-                 ORDER BY due_sort, id LIMIT $5
-             ) t"
-        ))
-        .bind::<Array<SqlUuid>, _>(parent_ids)
-        .bind::<SqlUuid, _>(workspace_id)
-        .bind::<Nullable<Timestamptz>, _>(after.map(|(at, _)| at))
-        .bind::<Nullable<SqlUuid>, _>(after.map(|(_, id)| id))
-        .bind::<BigInt, _>(limit)
-        .load(conn)
-        .await
-    }
-
-    /// How many tasks each of `parent_ids` (records of one `kind`) has; records without any
-    /// are left out.
-    pub async fn count_of(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        kind: LinkKind,
-        parent_ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, i64)>> {
-        let column = kind.column();
-        let rows: Vec<ParentCount> = diesel::sql_query(format!(
-            "SELECT {column} AS parent_id, count(*) AS n FROM tasks
-             WHERE workspace_id = $1 AND {column} = ANY($2) GROUP BY {column}"
-        ))
-        .bind::<SqlUuid, _>(workspace_id)
-        .bind::<Array<SqlUuid>, _>(parent_ids)
-        .load(conn)
-        .await?;
-        Ok(rows.into_iter().map(|r| (r.parent_id, r.n)).collect())
     }
 
     /// Each deal's open task due soonest (undated ones after every dated one), in one

@@ -14,6 +14,7 @@ pub use super::rules::{TaskInput, TaskPatch, TaskPriority, TaskStatus};
 use super::{Listing, TasksWindow};
 use crate::activities::rules::LinkKind;
 use crate::auth::{Actor, Scope};
+use crate::db::per_parent::{self, ChildList};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -54,30 +55,25 @@ pub async fn tasks_of(
     limit: i64,
 ) -> Result<HashMap<Uuid, Listing<Task>>, AppError> {
     let mut conn = crate::db::conn(pool).await?;
-    let rows = Task::first_of(&mut conn, workspace_id, kind, parent_ids, after, limit).await?;
-    let totals: HashMap<Uuid, i64> = Task::count_of(&mut conn, workspace_id, kind, parent_ids)
-        .await?
-        .into_iter()
-        .collect();
-    let mut pages: HashMap<Uuid, Listing<Task>> = parent_ids
-        .iter()
-        .map(|id| {
-            let total = totals.get(id).copied().unwrap_or(0);
-            (
-                *id,
-                Listing {
-                    rows: Vec::new(),
-                    total,
-                },
-            )
-        })
-        .collect();
-    for row in rows {
-        if let Some(parent) = row.links().get(kind) {
-            pages.entry(parent).or_default().rows.push(row);
-        }
-    }
-    Ok(pages)
+    // In list order: due soonest first, undated last (`due_sort`).
+    let list = ChildList {
+        table: "tasks",
+        sort: "due_sort",
+        newest_first: false,
+    };
+    let column = kind.column();
+    let parent_of = |row: &Task| row.links().get(kind);
+    let pages = per_parent::pages(
+        &mut conn,
+        list,
+        column,
+        workspace_id,
+        parent_ids,
+        after,
+        limit,
+        parent_of,
+    );
+    Ok(pages.await?)
 }
 
 /// Each deal's next open task, in one statement. For loaders.
