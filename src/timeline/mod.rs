@@ -1,6 +1,7 @@
 //! Read model: timeline — one record's history, newest first, merged from the domains that
 //! keep one: its activities (completed tasks included, as TASK_COMPLETED activities), a deal's
-//! stage changes, a lead's status changes. A page is ONE statement whatever the sources: a
+//! stage changes, a lead's status changes, and a lead's conversion (on the lead and on the
+//! contact, company and deal it became). A page is ONE statement whatever the sources: a
 //! UNION ALL of one arm per source (`model::ARMS`), each seeking past the cursor in its own
 //! `(time, id)` index and limited to the page, merged and cut to the page, with the total
 //! counted in the same statement. A new source is one more arm.
@@ -12,7 +13,7 @@ use crate::activities::model::Activity;
 pub use crate::db::page::Listing;
 use crate::db::page::{KeyKind, ListOrder, Listed, Position, SortKey, Window};
 use crate::deals::model::StageChange;
-use crate::leads::model::LeadStatusChange;
+use crate::leads::model::{LeadConversion, LeadStatusChange};
 
 /// Newest first by when it happened; ties break on the id (ids are unique across tables).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -40,13 +41,15 @@ pub enum ItemKind {
     Activity,
     StageChange,
     LeadStatusChange,
+    Conversion,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 3] = [
+    pub const ALL: [ItemKind; 4] = [
         ItemKind::Activity,
         ItemKind::StageChange,
         ItemKind::LeadStatusChange,
+        ItemKind::Conversion,
     ];
 }
 
@@ -56,6 +59,7 @@ pub enum TimelineItem {
     Activity(Activity),
     StageChange(StageChange),
     LeadStatusChange(LeadStatusChange),
+    Conversion(LeadConversion),
 }
 
 impl Listed<TimelineOrder> for TimelineItem {
@@ -64,6 +68,7 @@ impl Listed<TimelineOrder> for TimelineItem {
             TimelineItem::Activity(a) => (a.occurred_at, a.id),
             TimelineItem::StageChange(c) => (c.changed_at, c.id),
             TimelineItem::LeadStatusChange(c) => (c.changed_at, c.id),
+            TimelineItem::Conversion(c) => (c.converted_at, c.id),
         };
         Position {
             key: SortKey::Time(at),

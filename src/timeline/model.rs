@@ -5,8 +5,7 @@
 //! its table, time column, record column and row JSON. Every arm gets the same binds — $1
 //! the workspace, $2 the record, $3/$4 the cursor's (time, id), $5 the page size plus one —
 //! and seeks and limits on its own, so each reads at most a page from its index before the
-//! merge. (Lead conversions, when they land, are one more arm: a `lead_conversions` row for
-//! leads — and for the contact, company and deal a conversion made — with its own item kind.)
+//! merge. A lead's conversion shows on the lead and on the contact, company and deal it became.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -57,6 +56,15 @@ const ARMS: &[Arm] = &[
         table: "lead_status_changes",
         at: "changed_at",
         record_column: |kind| (kind == LinkKind::Lead).then_some("lead_id"),
+        json: "to_jsonb(t.*)",
+    },
+    Arm {
+        item: ItemKind::Conversion,
+        tag: "conversion",
+        table: "lead_conversions",
+        at: "converted_at",
+        // The conversion's columns are named like an activity's links.
+        record_column: |kind| Some(kind.column()),
         json: "to_jsonb(t.*)",
     },
 ];
@@ -171,6 +179,7 @@ pub async fn page(
             "stage_change" => {
                 TimelineItem::StageChange(serde_json::from_value(item).map_err(read)?)
             }
+            "conversion" => TimelineItem::Conversion(serde_json::from_value(item).map_err(read)?),
             _ => TimelineItem::LeadStatusChange(serde_json::from_value(item).map_err(read)?),
         });
     }
@@ -192,5 +201,7 @@ mod tests {
         assert!(page_sql(LinkKind::Contact, &[ItemKind::StageChange]).is_none());
         let lead = page_sql(LinkKind::Lead, &[ItemKind::LeadStatusChange]).unwrap();
         assert!(lead.contains("lead_status_changes") && !lead.contains("FROM activities"));
+        let company = page_sql(LinkKind::Company, &ItemKind::ALL).unwrap();
+        assert!(company.contains("FROM lead_conversions t") && company.contains("t.company_id"));
     }
 }

@@ -1,6 +1,6 @@
 //! GraphQL for timelines: `timeline(entityId:)` and the `timeline` field of contacts,
-//! companies, deals and leads — one connection of the record's activities, stage changes and
-//! lead status changes, newest first, read in one statement per page.
+//! companies, deals and leads — one connection of the record's activities, stage changes,
+//! lead status changes and conversions, newest first, read in one statement per page.
 
 use async_graphql::{Context, Enum, Object, Union, ID};
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::activities::rules::LinkKind;
 use crate::graphql::activities::ActivityGql;
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::deals::StageChangeGql;
+use crate::graphql::leads::conversion::LeadConversionGql;
 use crate::graphql::leads::types::LeadStatusChangeGql;
 use crate::graphql::pagination::{connection, window, ListConnection, PageArgs};
 use crate::timeline::{ops, ItemKind, Listing, TimelineItem, TimelineOrder};
@@ -29,6 +30,7 @@ pub enum TimelineItemGql {
     Activity(ActivityGql),
     StageChange(StageChangeGql),
     LeadStatusChange(LeadStatusChangeGql),
+    LeadConversion(LeadConversionGql),
 }
 
 impl From<TimelineItem> for TimelineItemGql {
@@ -37,6 +39,9 @@ impl From<TimelineItem> for TimelineItemGql {
             TimelineItem::Activity(row) => TimelineItemGql::Activity(ActivityGql(row)),
             TimelineItem::StageChange(row) => TimelineItemGql::StageChange(row.into()),
             TimelineItem::LeadStatusChange(row) => TimelineItemGql::LeadStatusChange(row.into()),
+            TimelineItem::Conversion(row) => {
+                TimelineItemGql::LeadConversion(LeadConversionGql::from_row(row))
+            }
         }
     }
 }
@@ -51,6 +56,8 @@ pub enum TimelineItemTypeGql {
     StageChange,
     /// A lead's status changes.
     LeadStatusChange,
+    /// A lead's conversion: on the lead, and on the contact, company and deal it became.
+    Conversion,
 }
 
 fn item_kinds(types: Option<Vec<TimelineItemTypeGql>>) -> Vec<ItemKind> {
@@ -62,6 +69,7 @@ fn item_kinds(types: Option<Vec<TimelineItemTypeGql>>) -> Vec<ItemKind> {
                 TimelineItemTypeGql::Activity => ItemKind::Activity,
                 TimelineItemTypeGql::StageChange => ItemKind::StageChange,
                 TimelineItemTypeGql::LeadStatusChange => ItemKind::LeadStatusChange,
+                TimelineItemTypeGql::Conversion => ItemKind::Conversion,
             })
             .collect(),
     }
@@ -72,8 +80,9 @@ pub struct TimelineQuery;
 
 #[Object]
 impl TimelineQuery {
-    /// The history of a contact, company, deal or lead, newest first: its activities, and a
-    /// deal's stage changes or a lead's status changes. `types` keeps only those kinds.
+    /// The history of a contact, company, deal or lead, newest first: its activities, a
+    /// deal's stage changes or a lead's status changes, and the conversion that made it (or,
+    /// on a lead, its own). `types` keeps only those kinds.
     /// NOT_FOUND (naming `entityId`) when the id names none of the workspace's records.
     /// Needs `crm:read`.
     async fn timeline(

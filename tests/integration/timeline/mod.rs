@@ -1,6 +1,7 @@
-//! Timelines: a record's activities (completed tasks included), a deal's stage changes and a
-//! lead's status changes merged newest first, keyset-paged across the sources, filtered by
-//! type, refused for unknown ids — and one statement per page however many items.
+//! Timelines: a record's activities (completed tasks included), a deal's stage changes, a
+//! lead's status changes and conversions merged newest first, keyset-paged across the
+//! sources, filtered by type, refused for unknown ids — and one statement per page however
+//! many items.
 
 use serde_json::{json, Value};
 
@@ -15,7 +16,8 @@ const TIMELINE: &str = "query($id: ID!, $first: Int, $after: String, $types: [Ti
         nodes { __typename
             ... on Activity { id type subject occurredAt deal { title } }
             ... on StageChange { id toStageName changedAt }
-            ... on LeadStatusChange { id toStatus changedAt } } } }";
+            ... on LeadStatusChange { id toStatus changedAt }
+            ... on LeadConversion { id reason convertedAt } } } }";
 
 /// Every item of a timeline, paging `first` at a time: (typename, label, time).
 async fn read_all(
@@ -40,6 +42,7 @@ async fn read_all(
             let (label, at) = match node["__typename"].as_str().unwrap() {
                 "Activity" => (&node["subject"], &node["occurredAt"]),
                 "StageChange" => (&node["toStageName"], &node["changedAt"]),
+                "LeadConversion" => (&node["reason"], &node["convertedAt"]),
                 _ => (&node["toStatus"], &node["changedAt"]),
             };
             items.push((
@@ -188,6 +191,54 @@ async fn leads_and_contacts_have_timelines_and_unknown_ids_are_not_found() {
     }
     let bad = app.gql(TIMELINE, json!({ "id": "nope" })).await;
     assert_eq!(bad.error_code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversion_shows_on_the_lead_and_on_everything_it_became() {
+    let app = TestApp::spawn().await;
+    PipelineBuilder::new("Sales").create(&app).await;
+    let lead = LeadBuilder::new("Priya")
+        .email("priya@northstar.example")
+        .company_name("Northstar Studio")
+        .create(&app)
+        .await["id"]
+        .clone();
+    let converted = app
+        .gql(
+            "mutation($input: ConvertLeadInput!) { convertLead(input: $input) {
+                conversion { id } contact { id } company { id } deal { id } } }",
+            json!({ "input": { "leadId": lead, "reason": "asked for a proposal",
+                "contact": { "create": {} },
+                "deal": { "title": "Website redesign", "amount": "18000", "currency": "USD" } } }),
+        )
+        .await;
+    let done = &converted.data()["convertLead"];
+    let labels = |items: Vec<(String, String, String)>| -> Vec<(String, String)> {
+        items
+            .into_iter()
+            .map(|(kind, label, _)| (kind, label))
+            .collect()
+    };
+    let conversion = (
+        "LeadConversion".to_owned(),
+        "asked for a proposal".to_owned(),
+    );
+    // The lead: its conversion and the status change it made, in one instant's order.
+    let on_lead = labels(read_all(&app, &lead, 1, Value::Null).await);
+    assert!(on_lead.contains(&conversion), "{on_lead:?}");
+    assert!(on_lead.contains(&("LeadStatusChange".to_owned(), "CONVERTED".to_owned())));
+    // The contact and the company it became have only the conversion so far; the deal has
+    // its first stage as well.
+    for record in ["contact", "company"] {
+        let items = labels(read_all(&app, &done[record]["id"], 5, Value::Null).await);
+        assert_eq!(items, [conversion.clone()], "{record}");
+    }
+    let on_deal = labels(read_all(&app, &done["deal"]["id"], 5, Value::Null).await);
+    assert_eq!(on_deal.len(), 2, "{on_deal:?}");
+    assert!(on_deal.contains(&conversion));
+    // `types` keeps only conversions.
+    let only = read_all(&app, &lead, 5, json!(["CONVERSION"])).await;
+    assert_eq!(labels(only), [conversion]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
