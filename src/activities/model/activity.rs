@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::activities::model::LinkedRow;
 use crate::activities::rules::{ActivityType, LinkKind, Links};
 use crate::activities::ActivitiesOrder;
 use crate::db::page::{Listed, Position, SortKey};
+use crate::db::per_parent::ChildList;
 use crate::db::schema::activities;
 
 /// An activity row; also its audit before/after JSON, its stored idempotent response and
@@ -93,8 +95,14 @@ struct LinksFound {
     lead: bool,
 }
 
-impl Activity {
-    pub fn links(&self) -> Links {
+impl LinkedRow for Activity {
+    const LIST: ChildList = ChildList {
+        table: "activities",
+        sort: "occurred_at",
+        newest_first: true,
+    };
+
+    fn links(&self) -> Links {
         Links {
             contact_id: self.contact_id,
             company_id: self.company_id,
@@ -102,7 +110,9 @@ impl Activity {
             lead_id: self.lead_id,
         }
     }
+}
 
+impl Activity {
     /// The first of `links` that names no record of the workspace (another workspace's
     /// record is as unknown as a missing one), in one statement. Tasks check theirs here too.
     pub async fn missing_link(

@@ -3,6 +3,7 @@
 //! write path's generic record delete. [`log_in`] is the piece other domains log with inside
 //! their own transaction (a task's completion).
 
+use crate::activities::model::LinkedRow;
 use async_trait::async_trait;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;

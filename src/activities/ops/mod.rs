@@ -9,11 +9,10 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use self::activity::{check_links, log, log_in, update};
-use super::model::{Activity, ActivityFilter};
+use super::model::{linked, Activity, ActivityFilter, LinkedRow};
 pub use super::rules::{ActivityInput, ActivityPatch, ActivityType, LinkKind, Links};
 use super::{ActivitiesWindow, Listing};
 use crate::auth::{Actor, Scope};
-use crate::db::per_parent::{self, ChildList};
 use crate::db::DbPool;
 use crate::error::AppError;
 
@@ -50,34 +49,18 @@ pub async fn activities(
     Ok(Listing { rows, total })
 }
 
-/// One page of the activities of each of `parent_ids` (records of one kind), with each
-/// record's total: two statements for any number of records. For loaders (the caller has
-/// checked the scope).
-pub async fn activities_of(
+/// One page of the rows (activities or tasks) linked to each of `parent_ids` (records of one
+/// kind), with each record's total: two statements for any number of records. For loaders
+/// (the caller has checked the scope).
+pub async fn linked_pages<T: LinkedRow>(
     pool: &DbPool,
     workspace_id: Uuid,
     kind: LinkKind,
     parent_ids: &[Uuid],
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> Result<HashMap<Uuid, Listing<Activity>>, AppError> {
+) -> Result<HashMap<Uuid, Listing<T>>, AppError> {
     let mut conn = crate::db::conn(pool).await?;
-    let list = ChildList {
-        table: "activities",
-        sort: "occurred_at",
-        newest_first: true,
-    };
-    let column = kind.column();
-    let parent_of = |row: &Activity| row.links().get(kind);
-    let pages = per_parent::pages(
-        &mut conn,
-        list,
-        column,
-        workspace_id,
-        parent_ids,
-        after,
-        limit,
-        parent_of,
-    );
+    let pages = linked::pages(&mut conn, workspace_id, kind, parent_ids, after, limit);
     Ok(pages.await?)
 }

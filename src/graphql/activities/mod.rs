@@ -15,7 +15,7 @@ pub use self::inputs::{
     ActivityFilterInput, DeleteActivityInput, LogActivityInput, UpdateActivityInput,
 };
 pub use self::loaders::{
-    register as register_loaders, ActivityLoader, LinkedActivitiesKey, LinkedActivitiesLoader,
+    register as register_loaders, ActivityLoader, LinkedActivitiesLoader, LinkedPageKey,
 };
 pub use self::types::{
     ActivityConnection, ActivityGql, ActivityTypeGql, DeleteActivityPayload, LogActivityPayload,
@@ -25,7 +25,6 @@ use super::{actor, loaders as registry, parse_id, pool};
 use crate::activities::model::Activity;
 use crate::activities::ops::{self, LinkKind};
 use crate::activities::ActivitiesOrder;
-use crate::db::page::SortKey;
 use crate::error::AppError;
 use crate::graphql::contacts::{CompanyLoader, ContactLoader};
 use crate::graphql::cursor_key::Cursors;
@@ -125,7 +124,7 @@ impl ActivitiesMutation {
         let result = delete.apply::<Activity>(pool(ctx)?, actor(ctx)?).await?;
         if result.committed() {
             registry::get::<ActivityLoader>(ctx)?.clear::<Uuid>();
-            registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedActivitiesKey>();
+            registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedPageKey>();
         }
         Ok(result.into())
     }
@@ -148,7 +147,7 @@ pub async fn kept(
 
 /// Forgets what logging an activity may have changed in this request's caches.
 pub fn forget_linked(ctx: &Context<'_>) -> Result<(), AppError> {
-    registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedActivitiesKey>();
+    registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedPageKey>();
     registry::get::<ActivityLoader>(ctx)?.clear::<Uuid>();
     registry::get::<ContactLoader>(ctx)?.clear::<Uuid>();
     registry::get::<CompanyLoader>(ctx)?.clear::<Uuid>();
@@ -169,20 +168,7 @@ pub async fn linked_activities(
     let cursors = Cursors::of(ctx)?;
     let args = PageArgs::forward(first, after);
     let window = window(cursors, ACTIVITIES_LIST, ActivitiesOrder, args)?;
-    let after = window.after.as_ref().and_then(|p| match p.key {
-        SortKey::Time(at) => Some((at, p.id)),
-        _ => None,
-    });
-    let key = LinkedActivitiesKey {
-        kind,
-        parent_id,
-        after,
-        limit: window.fetch_limit(),
-    };
-    let listing = registry::get::<LinkedActivitiesLoader>(ctx)?
-        .load_one(key)
-        .await?
-        .unwrap_or_default();
+    let listing = loaders::linked_page::<Activity, _>(ctx, kind, parent_id, &window).await?;
     // Every record of a list gets its page from the same batch, at the same moment, so their
     // links land in one batch per loader too.
     prefetch::links(ctx, &listing.rows).await?;

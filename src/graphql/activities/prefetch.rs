@@ -3,6 +3,7 @@
 //! own `contact`, `company`, `deal` and `lead` are then answered from memory, and the
 //! statement count depends on the query's shape only.
 
+use crate::activities::model::LinkedRow;
 use std::collections::HashSet;
 
 use async_graphql::Context;

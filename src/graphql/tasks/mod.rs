@@ -13,7 +13,7 @@ pub use self::inputs::{
     CreateTaskInput, DeleteTaskInput, FollowUpInput, TaskFilterInput, UpdateTaskInput,
 };
 pub use self::loaders::{
-    register as register_loaders, LinkedTasksKey, LinkedTasksLoader, NextTaskLoader, TaskLoader,
+    register as register_loaders, LinkedTasksLoader, NextTaskLoader, TaskLoader,
 };
 pub use self::types::{
     CreateTaskPayload, DeleteTaskPayload, TaskConnection, TaskGql, TaskPriorityGql, TaskStatusGql,
@@ -21,8 +21,8 @@ pub use self::types::{
 };
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::activities::rules::LinkKind;
-use crate::db::page::SortKey;
 use crate::error::AppError;
+use crate::graphql::activities::loaders::{linked_page, LinkedPageKey};
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::Delete;
 use crate::graphql::pagination::{connection, window, PageArgs};
@@ -131,7 +131,7 @@ impl TasksMutation {
 /// activities cache).
 fn forget(ctx: &Context<'_>) -> Result<(), AppError> {
     registry::get::<TaskLoader>(ctx)?.clear::<Uuid>();
-    registry::get::<LinkedTasksLoader>(ctx)?.clear::<LinkedTasksKey>();
+    registry::get::<LinkedTasksLoader>(ctx)?.clear::<LinkedPageKey>();
     registry::get::<NextTaskLoader>(ctx)?.clear::<Uuid>();
     crate::graphql::activities::forget_linked(ctx)
 }
@@ -162,20 +162,7 @@ pub async fn linked_tasks(
         TasksOrder,
         PageArgs::forward(first, after),
     )?;
-    let after = window.after.as_ref().and_then(|p| match p.key {
-        SortKey::Time(at) => Some((at, p.id)),
-        _ => None,
-    });
-    let key = LinkedTasksKey {
-        kind,
-        parent_id,
-        after,
-        limit: window.fetch_limit(),
-    };
-    let listing = registry::get::<LinkedTasksLoader>(ctx)?
-        .load_one(key)
-        .await?
-        .unwrap_or_default();
+    let listing = linked_page::<Task, _>(ctx, kind, parent_id, &window).await?;
     Ok(connection(cursors, TASKS_LIST, &window, listing, TaskGql))
 }
 
@@ -217,7 +204,7 @@ pub(crate) async fn prefetch_deals(
             ) else {
                 continue;
             };
-            keys.extend(deal_ids.iter().map(|deal_id| LinkedTasksKey {
+            keys.extend(deal_ids.iter().map(|deal_id| LinkedPageKey {
                 kind: LinkKind::Deal,
                 parent_id: *deal_id,
                 after: None,

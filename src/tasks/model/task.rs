@@ -9,8 +9,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::activities::model::LinkedRow;
 use crate::activities::rules::Links;
 use crate::db::page::{Listed, Position, SortKey};
+use crate::db::per_parent::ChildList;
 use crate::db::schema::tasks;
 use crate::tasks::rules::TaskStatus;
 use crate::tasks::TasksOrder;
@@ -95,8 +97,15 @@ pub struct TaskFilter {
 crate::db::record_sql::tenant_row_sql!(Task, tasks, NewTask, TaskChanges);
 crate::db::record_sql::tenant_list_sql!(Task, tasks, TaskFilter, TasksOrder);
 
-impl Task {
-    pub fn links(&self) -> Links {
+impl LinkedRow for Task {
+    // In list order: due soonest first, undated last (`due_sort`).
+    const LIST: ChildList = ChildList {
+        table: "tasks",
+        sort: "due_sort",
+        newest_first: false,
+    };
+
+    fn links(&self) -> Links {
         Links {
             contact_id: self.contact_id,
             company_id: self.company_id,
@@ -104,7 +113,9 @@ impl Task {
             lead_id: self.lead_id,
         }
     }
+}
 
+impl Task {
     pub fn status(&self) -> TaskStatus {
         TaskStatus::parse(&self.status).unwrap_or(TaskStatus::Todo)
     }

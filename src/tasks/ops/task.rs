@@ -2,6 +2,7 @@
 //! entering DONE logs a TASK_COMPLETED activity (through the activities domain's
 //! `log_in`) in the same transaction; deleting is the write path's generic record delete.
 
+use crate::activities::model::LinkedRow;
 use async_trait::async_trait;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;

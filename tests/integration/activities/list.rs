@@ -151,9 +151,7 @@ const ACTIVITIES_IDS: &str = "{ activities(first: 1) { nodes { id } } }";
 /// The list with every link of every activity, and the contacts list with each contact's
 /// activities: the statements they run, counted.
 async fn statements(app: &TestApp, query: &str) -> u64 {
-    let before = app.statements.get();
-    app.gql(query, json!({})).await.data();
-    app.statements.get() - before
+    app.statements_of(query, json!({})).await
 }
 
 const LIST_WITH_LINKS: &str = "{ activities(first: 100) { totalCount edges { cursor node {

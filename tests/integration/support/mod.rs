@@ -141,6 +141,20 @@ impl TestApp {
         self.gql_as(&self.admin_key.clone(), query, variables).await
     }
 
+    /// The SQL statements `query` (as the admin key, which must succeed) runs: the least of
+    /// three runs. A run that opens a new pooled connection also counts that connection's
+    /// setup statements, and on a loaded machine the loads of sibling fields may fall into
+    /// two loader batches instead of one; neither is the query's own cost.
+    pub async fn statements_of(&self, query: &str, variables: Value) -> u64 {
+        let mut least = u64::MAX;
+        for _ in 0..3 {
+            let before = self.statements.get();
+            self.gql(query, variables.clone()).await.data();
+            least = least.min(self.statements.get() - before);
+        }
+        least
+    }
+
     /// Runs `sql` (a `SELECT count(*) AS n ...`) on the test database.
     pub async fn count(&self, sql: &str) -> i64 {
         use diesel_async::RunQueryDsl;

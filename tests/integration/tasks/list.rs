@@ -162,13 +162,5 @@ async fn deals_with_their_tasks_cost_the_same_statements_for_few_or_many() {
 }
 
 async fn statements(app: &TestApp) -> u64 {
-    // The least of three runs: a run that happens to open a new pooled connection also
-    // counts that connection's first-use statements.
-    let mut least = u64::MAX;
-    for _ in 0..3 {
-        let before = app.statements.get();
-        app.gql(DEALS_WITH_TASKS, json!({})).await.data();
-        least = least.min(app.statements.get() - before);
-    }
-    least
+    app.statements_of(DEALS_WITH_TASKS, json!({})).await
 }

@@ -251,19 +251,8 @@ async fn a_timeline_page_is_one_statement_however_many_items() {
         .deal(&deal)
         .create(&app)
         .await;
-    let measure = |query: &'static str| {
-        let app = &app;
-        let deal = deal.clone();
-        async move {
-            let before = app.statements.get();
-            app.gql(query, json!({ "id": deal, "first": 50 }))
-                .await
-                .data();
-            app.statements.get() - before
-        }
-    };
-    // Once untimed: a pooled connection's first use runs setup statements of its own.
-    measure(PAGE).await;
+    let measure =
+        |query: &'static str| app.statements_of(query, json!({ "id": deal, "first": 50 }));
     let few_root = measure(PAGE).await;
     let few_field = measure(DEAL_TIMELINE).await;
     for i in 0..30 {
