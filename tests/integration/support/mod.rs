@@ -53,6 +53,8 @@ impl TestApp {
             pool_size: 4,
             ..Config::default()
         };
+        // Batched `lastUsedAt` writes would land inside statement counts.
+        config.key_cache.touch_interval = Duration::from_secs(3600);
         tweak(&mut config);
         let statements = dealgraph::db::StatementCounter::default();
         let pool = dealgraph::db::pool_counting(database_url, config.pool_size, statements.clone())
