@@ -30,6 +30,8 @@ pub struct Config {
     pub http: HttpSettings,
     /// Browser origins allowed to call the API and open WebSockets (`--cors-origin`).
     pub cors_origins: AllowedOrigins,
+    /// Verified API keys kept in memory: time-to-live, how often use is recorded.
+    pub key_cache: crate::auth::cache::KeyCacheSettings,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             cursor_key: None,
             http: HttpSettings::default(),
             cors_origins: AllowedOrigins::default(),
+            key_cache: Default::default(),
         }
     }
 }

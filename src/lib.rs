@@ -137,15 +137,25 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         config.events,
         shutdown.clone(),
     );
+    let reference = pipelines::reference::ReferenceData::default();
+    reference.follow(&hub, shutdown.clone());
+    let verified_keys = auth::cache::VerifiedKeys::new(config.key_cache);
+    verified_keys.record_use(pool.clone(), shutdown.clone());
     let ws_keys = http::ws_keys::ConnectedKeys::default();
     ws_keys.watch(
         pool.clone(),
         &hub,
+        verified_keys.clone(),
         config.ws.revalidate_interval,
         shutdown.clone(),
     );
-    let schema =
-        graphql::build_schema_with_events(pool.clone(), hub, ws_keys.clone(), cursor_key, settings);
+    let schema = graphql::build_schema_with_events(
+        pool.clone(),
+        hub,
+        (ws_keys.clone(), verified_keys.clone()),
+        cursor_key,
+        settings,
+    );
     let tasks = TaskTracker::new();
     let state = http::AppState {
         schema,
@@ -153,6 +163,8 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         metrics: telemetry::Metrics::install()?,
         ws: config.ws,
         ws_keys,
+        verified_keys,
+        reference,
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
         origins: config.cors_origins.clone(),

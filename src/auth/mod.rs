@@ -1,5 +1,6 @@
 //! Workspaces, API keys and scopes: who is calling, and in which workspace they act.
 
+pub mod cache;
 pub mod keys;
 pub mod model;
 pub mod ops;

@@ -85,13 +85,10 @@ pub struct NewApiKey<'a> {
 }
 
 /// What authentication needs from a key row.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Queryable)]
 pub struct KeyIdentity {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub workspace_id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::Text>>)]
     pub scopes: Vec<Option<String>>,
 }
 
@@ -204,27 +201,39 @@ impl ApiKey {
             .await
     }
 
-    /// Resolves a key by the hash of its secret, in one round trip: the live key's identity,
-    /// and `last_used_at` refreshed at most once a minute so reads don't turn into writes.
+    /// Resolves a live key by the hash of its secret. A plain read written with the DSL, so
+    /// each pooled connection prepares it once; `last_used_at` is kept by [`ApiKey::touch`]
+    /// in batches (see `auth::cache`).
     pub async fn authenticate(
         conn: &mut AsyncPgConnection,
         secret_hash: &[u8],
     ) -> QueryResult<Option<KeyIdentity>> {
-        diesel::sql_query(
-            "WITH key AS (
-                 SELECT workspace_id, id, scopes, last_used_at FROM api_keys
-                 WHERE secret_hash = $1 AND revoked_at IS NULL
-             ), touched AS (
-                 UPDATE api_keys SET last_used_at = now() FROM key
-                 WHERE api_keys.id = key.id
-                   AND (key.last_used_at IS NULL OR key.last_used_at < now() - interval '60 seconds')
-             )
-             SELECT workspace_id, id, scopes FROM key",
-        )
-        .bind::<diesel::sql_types::Bytea, _>(secret_hash)
-        .get_result(conn)
-        .await
-        .optional()
+        api_keys::table
+            .filter(api_keys::secret_hash.eq(secret_hash))
+            .filter(api_keys::revoked_at.is_null())
+            .select((api_keys::workspace_id, api_keys::id, api_keys::scopes))
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Marks `ids` used now, unless they were marked since `unless_since`: one statement
+    /// for every key a server saw in its last interval.
+    pub async fn touch(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+        unless_since: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::update(api_keys::table)
+            .filter(api_keys::id.eq_any(ids))
+            .filter(
+                api_keys::last_used_at
+                    .is_null()
+                    .or(api_keys::last_used_at.lt(unless_since)),
+            )
+            .set(api_keys::last_used_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .await
     }
 }
 

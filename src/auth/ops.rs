@@ -9,9 +9,8 @@ use uuid::Uuid;
 
 use super::keys;
 use super::model::{ApiKey, NewApiKey, Workspace};
-use super::{Actor, Scope};
+use super::Scope;
 use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
-use crate::db::DbPool;
 use crate::error::AppError;
 
 pub const MAX_NAME_LEN: usize = 200;
@@ -28,35 +27,6 @@ pub struct CreatedApiKey {
 pub struct NewKeyInput {
     pub name: String,
     pub scopes: Vec<Scope>,
-}
-
-/// Resolves an `Authorization` header to the acting key, or `UNAUTHENTICATED`.
-pub async fn authenticate(
-    pool: &DbPool,
-    authorization: Option<&str>,
-    request_id: Option<String>,
-) -> Result<Actor, AppError> {
-    let header = authorization.ok_or_else(|| {
-        AppError::Unauthenticated("missing API key: send `Authorization: Bearer <key>`".into())
-    })?;
-    let secret = keys::from_authorization(header).ok_or_else(|| {
-        AppError::Unauthenticated("malformed Authorization header: expected `Bearer <key>`".into())
-    })?;
-    let mut conn = crate::db::conn(pool).await?;
-    let identity = ApiKey::authenticate(&mut conn, &keys::hash(secret))
-        .await?
-        .ok_or_else(|| AppError::Unauthenticated("invalid or revoked API key".into()))?;
-    Ok(Actor {
-        workspace_id: identity.workspace_id,
-        key_id: identity.id,
-        scopes: identity
-            .scopes
-            .iter()
-            .flatten()
-            .filter_map(|s| s.parse().ok())
-            .collect(),
-        request_id,
-    })
 }
 
 /// Checks a key's name and scopes; the rules behind `createApiKey` and the CLI.

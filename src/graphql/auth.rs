@@ -8,6 +8,7 @@ use super::mutation::{DescribedWriteOutcome, MutationOptions, WriteOutcome};
 use super::pagination::{connection, window, ListConnection, PageArgs};
 use super::{actor, parse_id, pool, write_options};
 use crate::api_keys;
+use crate::auth::cache::VerifiedKeys;
 use crate::auth::model::{ApiKey, Workspace};
 use crate::auth::{ops, Scope};
 use crate::db::page::{Listing, NewestFirst};
@@ -248,6 +249,9 @@ impl AuthMutation {
         let result =
             api_keys::ops::revoke_api_key(pool(ctx)?, actor, id, input.options.into()).await?;
         if !result.dry_run {
+            if let Some(verified) = ctx.data_opt::<VerifiedKeys>() {
+                verified.forget_key(id);
+            }
             if let Some(keys) = ctx.data_opt::<ConnectedKeys>() {
                 keys.end(id, REVOKED_CONNECTIONS_CLOSE_WITHIN).await;
             }

@@ -4,7 +4,7 @@
 //! ([`super::shape`]): fields in the order requested, `null` where a field failed, non-null
 //! errors nulling their nearest nullable parent. Also the alias limit ([`super::limits`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -28,7 +28,7 @@ use crate::db::DbPool;
 #[derive(Default)]
 pub struct SpecExtension {
     /// The names of the schema's interfaces and unions, found once.
-    abstract_types: Arc<OnceLock<Vec<String>>>,
+    abstract_types: Arc<OnceLock<HashSet<String>>>,
 }
 
 impl ExtensionFactory for SpecExtension {
@@ -61,7 +61,7 @@ impl Parsed {
 }
 
 struct SpecRules {
-    abstract_types: Arc<OnceLock<Vec<String>>>,
+    abstract_types: Arc<OnceLock<HashSet<String>>>,
     operation_name: Mutex<Option<String>>,
     parsed: Mutex<Option<Arc<Parsed>>>,
     /// Concrete types of objects at abstract positions, by path (see [`Shape`]).
@@ -91,8 +91,8 @@ impl SpecRules {
                 .map(|t| t.name().to_owned())
                 .collect()
         });
-        let name = MetaTypeName::concrete_typename(ty);
-        names.iter().any(|n| n == name)
+        // Checked for every field resolved: one hash lookup, no scan of the type names.
+        names.contains(MetaTypeName::concrete_typename(ty))
     }
 
     /// The variables, coerced to the operation's definitions. Checked before validation,

@@ -45,6 +45,9 @@ pub fn new_loader<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static>(
 pub struct Scope {
     pub pool: DbPool,
     pub workspace_id: Uuid,
+    /// The process's in-memory pipelines and stages, for requests that may read them
+    /// (queries; a mutation must see its own writes).
+    pub reference: Option<crate::pipelines::reference::ReferenceData>,
 }
 
 impl Scope {
@@ -67,10 +70,21 @@ pub struct Loaders {
 impl Loaders {
     /// All loaders of every domain, reading `workspace_id` only.
     pub fn for_workspace(pool: &DbPool, workspace_id: Uuid, cached: bool) -> Loaders {
+        Self::with_reference(pool, workspace_id, cached, None)
+    }
+
+    /// As [`Loaders::for_workspace`], with pipelines and stages read from `reference`.
+    pub fn with_reference(
+        pool: &DbPool,
+        workspace_id: Uuid,
+        cached: bool,
+        reference: Option<crate::pipelines::reference::ReferenceData>,
+    ) -> Loaders {
         let mut loaders = Loaders {
             scope: Scope {
                 pool: pool.clone(),
                 workspace_id,
+                reference,
             },
             cached,
             by_type: HashMap::new(),

@@ -9,6 +9,7 @@ pub mod boundary;
 pub mod contacts;
 pub mod cursor_key;
 pub mod deals;
+pub mod documents;
 pub mod errors;
 pub mod event_cursor;
 pub mod event_loaders;
@@ -138,7 +139,10 @@ pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
 pub fn build_schema_with_events(
     pool: DbPool,
     hub: crate::events::hub::EventHub,
-    ws_keys: crate::http::ws_keys::ConnectedKeys,
+    (ws_keys, verified_keys): (
+        crate::http::ws_keys::ConnectedKeys,
+        crate::auth::cache::VerifiedKeys,
+    ),
     cursor_key: cursor_key::CursorKey,
     settings: SchemaSettings,
 ) -> DealgraphSchema {
@@ -148,6 +152,8 @@ pub fn build_schema_with_events(
         .data(hub)
         // `revokeApiKey` closes the key's WebSockets on this server before it returns.
         .data(ws_keys)
+        // …and forgets it from this server's verified keys.
+        .data(verified_keys)
         .data(cursor_key)
         .data(shared_loaders)
         .finish()
@@ -189,7 +195,19 @@ pub fn with_request_data(
     actor: Actor,
     cached: bool,
 ) -> async_graphql::Request {
-    let loaders = loaders::Loaders::for_workspace(pool, actor.workspace_id, cached);
+    with_reference_data(request, pool, actor, cached, None)
+}
+
+/// As [`with_request_data`]; a query reads pipelines and stages from `reference`.
+pub fn with_reference_data(
+    request: async_graphql::Request,
+    pool: &DbPool,
+    actor: Actor,
+    cached: bool,
+    reference: Option<&crate::pipelines::reference::ReferenceData>,
+) -> async_graphql::Request {
+    let reference = reference.filter(|_| cached).cloned();
+    let loaders = loaders::Loaders::with_reference(pool, actor.workspace_id, cached, reference);
     let request = request.data(Arc::new(loaders)).data(actor);
     if cached {
         request

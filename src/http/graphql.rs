@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
@@ -15,7 +15,6 @@ use serde_json::{json, Map, Value};
 
 use super::negotiate::{is_json_body, response_type, ResponseType};
 use super::AppState;
-use crate::auth::ops::authenticate;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::{code_of, ensure_codes};
 
@@ -255,12 +254,11 @@ fn percent_decode(input: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The operation a document will run, if the document parses and names one unambiguously.
+/// The operation a document will run, if it names one unambiguously.
 fn operation_type(
-    query: &str,
+    document: &ExecutableDocument,
     operation_name: Option<&str>,
-) -> Result<Option<OperationType>, String> {
-    let document = async_graphql::parser::parse_query(query).map_err(|e| e.to_string())?;
+) -> Option<OperationType> {
     let found = match operation_name {
         Some(name) => document
             .operations
@@ -268,7 +266,7 @@ fn operation_type(
             .find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
         None => document.operations.iter().next(),
     };
-    Ok(found.map(|(_, op)| op.node.ty))
+    found.map(|(_, op)| op.node.ty)
 }
 
 async fn execute(
@@ -279,9 +277,11 @@ async fn execute(
     is_get: bool,
 ) -> Response {
     let started = Instant::now();
-    let op_type = match operation_type(&request.query, request.operation_name.as_deref()) {
-        Ok(op) => op,
-        Err(message) => {
+    // Parsed once per distinct text (`graphql::documents`); the engine starts from a copy.
+    let document = match crate::graphql::documents::parse(&request.query) {
+        Ok(document) => document,
+        Err(error) => {
+            let message = error.to_string();
             state
                 .metrics
                 .graphql_request("unknown", "parse_error", started);
@@ -294,6 +294,7 @@ async fn execute(
             return refusal.into_response(media);
         }
     };
+    let op_type = operation_type(&document, request.operation_name.as_deref());
     let op_label = match op_type {
         Some(OperationType::Query) => "query",
         Some(OperationType::Mutation) => "mutation",
@@ -319,7 +320,11 @@ async fn execute(
     let request_id =
         header_str(&headers, header::HeaderName::from_static("x-request-id")).map(str::to_owned);
     let authorization = header_str(&headers, header::AUTHORIZATION);
-    let actor = match authenticate(&state.pool, authorization, request_id).await {
+    let actor = match state
+        .verified_keys
+        .authenticate(&state.pool, authorization, request_id)
+        .await
+    {
         Ok(actor) => actor,
         Err(err) => {
             state
@@ -334,12 +339,16 @@ async fn execute(
         }
     };
 
-    let mut gql = crate::graphql::with_request_data(
-        async_graphql::Request::new(request.query),
+    let mut parsed = async_graphql::Request::new(request.query);
+    parsed.set_parsed_query((*document).clone());
+    let workspace_id = actor.workspace_id;
+    let mut gql = crate::graphql::with_reference_data(
+        parsed,
         &state.pool,
         actor,
         // Loader caches only for reads: a mutation must see the rows its own writes changed.
         op_type == Some(OperationType::Query),
+        Some(&state.reference),
     );
     if let Some(name) = request.operation_name {
         gql = gql.operation_name(name);
@@ -355,6 +364,11 @@ async fn execute(
         }
     }
     let mut response = state.schema.execute(gql).await;
+    if op_type == Some(OperationType::Mutation) {
+        // The next query on this server must see what this mutation changed (a renamed
+        // stage) without waiting for its event; other servers forget on the event.
+        state.reference.forget(workspace_id);
+    }
     ensure_codes(&mut response);
 
     // A request error (parsing, validation, variables, scopes) has no `data`: nothing ran.
@@ -437,17 +451,16 @@ mod tests {
 
     #[test]
     fn operation_types_are_found_by_name() {
-        let doc = "query A { viewer { workspace { id } } } mutation B { x }";
+        let doc = async_graphql::parser::parse_query(
+            "query A { viewer { workspace { id } } } mutation B { x }",
+        )
+        .unwrap();
         assert_eq!(
-            operation_type(doc, Some("B")),
-            Ok(Some(OperationType::Mutation))
+            operation_type(&doc, Some("B")),
+            Some(OperationType::Mutation)
         );
-        assert_eq!(
-            operation_type(doc, Some("A")),
-            Ok(Some(OperationType::Query))
-        );
-        assert_eq!(operation_type(doc, Some("C")), Ok(None));
-        assert!(operation_type("{", None).is_err());
+        assert_eq!(operation_type(&doc, Some("A")), Some(OperationType::Query));
+        assert_eq!(operation_type(&doc, Some("C")), None);
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub struct AppState {
     pub ws: ws::WsSettings,
     /// The keys of open WebSockets: capped per key, re-checked for revocation.
     pub ws_keys: ws_keys::ConnectedKeys,
+    /// Keys verified recently: most requests authenticate without a statement.
+    pub verified_keys: crate::auth::cache::VerifiedKeys,
+    /// Workspaces' pipelines and stages in memory, for queries.
+    pub reference: crate::pipelines::reference::ReferenceData,
     /// Cancelled on shutdown: WebSockets close with 1001.
     pub shutdown: CancellationToken,
     /// WebSocket connections, so shutdown can wait for them to close.

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::api_keys::events::REVOKED;
+use crate::auth::cache::VerifiedKeys;
 use crate::auth::model::ApiKey;
 use crate::db::DbPool;
 use crate::events::hub::EventHub;
@@ -96,6 +97,7 @@ impl ConnectedKeys {
         &self,
         pool: DbPool,
         hub: &EventHub,
+        verified: VerifiedKeys,
         interval: Duration,
         shutdown: CancellationToken,
     ) {
@@ -109,12 +111,18 @@ impl ConnectedKeys {
                     event = events.recv() => match event {
                         Ok(event) => {
                             if event.event_type == REVOKED.name {
+                                // First the cache, so a connection closed here cannot
+                                // come straight back with the key.
+                                verified.forget_key(event.entity_id);
                                 keys.revoke(event.entity_id);
                             }
                             false
                         }
                         // The events missed may have held a revocation.
-                        Err(RecvError::Lagged(_)) => true,
+                        Err(RecvError::Lagged(_)) => {
+                            verified.forget_all();
+                            true
+                        }
                         Err(RecvError::Closed) => return,
                     },
                     _ = timer.tick() => true,
@@ -123,7 +131,7 @@ impl ConnectedKeys {
                 // A database hiccup is not a reason to drop healthy connections: try again
                 // at the next tick.
                 if check {
-                    if let Err(err) = keys.check(&pool).await {
+                    if let Err(err) = keys.check(&pool, &verified).await {
                         tracing::warn!(error = %err, "could not re-check the keys of open WebSockets");
                     }
                 }
@@ -133,7 +141,11 @@ impl ConnectedKeys {
 
     /// One statement for all connected keys: which are still valid (marking them used, at
     /// most once a minute, as requests do). Connections of the others are told to close.
-    async fn check(&self, pool: &DbPool) -> Result<(), crate::error::AppError> {
+    async fn check(
+        &self,
+        pool: &DbPool,
+        verified: &VerifiedKeys,
+    ) -> Result<(), crate::error::AppError> {
         let ids: Vec<Uuid> = self.lock().keys().copied().collect();
         if ids.is_empty() {
             return Ok(());
@@ -145,6 +157,7 @@ impl ConnectedKeys {
             .collect();
         // Only keys that were checked: one that connected meanwhile waits for the next round.
         for id in ids.iter().filter(|id| !live.contains(id)) {
+            verified.forget_key(*id);
             self.revoke(*id);
         }
         Ok(())

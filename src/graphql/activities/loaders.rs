@@ -64,7 +64,9 @@ impl<T: LinkedRow + Clone + Sync> Loader<LinkedPageKey> for LinkedLoader<T> {
         }
         let mut pages = HashMap::with_capacity(keys.len());
         for ((kind, after, limit), parent_ids) in same_page {
-            let Scope { pool, workspace_id } = &self.0;
+            let Scope {
+                pool, workspace_id, ..
+            } = &self.0;
             let listings =
                 ops::linked_pages(pool, *workspace_id, kind, &parent_ids, after, limit).await?;
             pages.extend(listings.into_iter().map(|(parent_id, listing)| {

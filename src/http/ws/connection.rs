@@ -13,7 +13,6 @@ use tokio::task::JoinHandle;
 
 use super::operation::run_operation;
 use super::{close, Protocol, CLOSE_HANDSHAKE_TIMEOUT};
-use crate::auth::ops::authenticate;
 use crate::auth::Actor;
 use crate::graphql::event_loaders::SubscriptionShape;
 use crate::http::ws_keys::KeySlot;
@@ -317,12 +316,15 @@ impl Connection {
         let authorization = from_payload
             .map(str::to_owned)
             .or_else(|| self.header_key.clone());
-        match authenticate(
-            &self.state.pool,
-            authorization.as_deref(),
-            self.request_id.clone(),
-        )
-        .await
+        match self
+            .state
+            .verified_keys
+            .authenticate(
+                &self.state.pool,
+                authorization.as_deref(),
+                self.request_id.clone(),
+            )
+            .await
         {
             Ok(actor) => {
                 let max = self.state.ws.max_connections_per_key;

@@ -9,6 +9,8 @@ use super::{pipeline_not_found, PIPELINE_NAME_TAKEN, STAGE_KEY_TAKEN};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::{is_still_referenced, unique_conflict, AppError};
+use crate::events::NewEvent;
+use crate::pipelines::events;
 use crate::pipelines::model::{NewPipeline, NewStage, Pipeline, Stage};
 use crate::pipelines::rules::{self, PipelineInput, PipelinePatch};
 use crate::validate;
@@ -76,11 +78,16 @@ pub async fn create_pipeline(
                 .await
                 .map_err(|e| unique_conflict(e, &[STAGE_KEY_TAKEN]))?;
             let value = PipelineWithStages { pipeline, stages };
+            let events = vec![NewEvent::new(
+                events::PIPELINE_CREATED,
+                value.pipeline.id,
+                &value.pipeline,
+            )?];
             Ok(Written {
                 entity_id: value.pipeline.id,
                 before: None,
                 after: Some(snapshot(&value)?),
-                events: vec![],
+                events,
                 value,
             })
         }
@@ -132,7 +139,8 @@ pub async fn update_pipeline(
                 Pipeline::make_default(conn, workspace_id, id).await?;
                 after = Pipeline::find(conn, workspace_id, id).await?.ok_or_else(|| pipeline_not_found(id))?;
             }
-            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: Some(snapshot(&after)?), events: vec![], value: after })
+            let events = vec![NewEvent::new(events::PIPELINE_UPDATED, id, &after)?];
+            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: Some(snapshot(&after)?), events, value: after })
         }
         .boxed()
     })
@@ -168,7 +176,8 @@ pub async fn delete_pipeline(
                     e.into()
                 }
             })?;
-            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: None, events: vec![], value: before })
+            let events = vec![NewEvent::new(events::PIPELINE_DELETED, id, &before)?];
+            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: None, events, value: before })
         }
         .boxed()
     })

@@ -12,6 +12,7 @@ use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::{unique_conflict, AppError};
 use crate::events::NewEvent;
+use crate::pipelines::events;
 use crate::pipelines::model::{NewStage, Pipeline, Stage, StageUpdate};
 use crate::pipelines::rules::{self, StageKind, StagePatch, StageSpec};
 use crate::validate;
@@ -68,11 +69,12 @@ pub async fn add_stage(
             let stage = inserted
                 .pop()
                 .ok_or_else(|| AppError::internal("stage insert returned nothing"))?;
+            let events = vec![NewEvent::new(events::STAGE_CREATED, stage.id, &stage)?];
             Ok(Written {
                 entity_id: stage.id,
                 before: None,
                 after: Some(snapshot(&stage)?),
-                events: vec![],
+                events,
                 value: stage,
             })
         }
@@ -118,11 +120,12 @@ pub async fn update_stage(
             let after = Stage::update(conn, workspace_id, id, &StageUpdate::of(&stage))
                 .await
                 .map_err(|e| unique_conflict(e, &[STAGE_KEY_TAKEN]))?;
+            let events = vec![NewEvent::new(events::STAGE_UPDATED, id, &after)?];
             Ok(Written {
                 entity_id: id,
                 before: Some(snapshot(&before)?),
                 after: Some(snapshot(&after)?),
-                events: vec![],
+                events,
                 value: after,
             })
         }
@@ -148,7 +151,7 @@ pub async fn reorder_stages(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            Pipeline::find_for_update(conn, workspace_id, pipeline_id)
+            let pipeline = Pipeline::find_for_update(conn, workspace_id, pipeline_id)
                 .await?
                 .ok_or_else(|| pipeline_not_found(pipeline_id))?;
             let before = Stage::of_pipeline_for_update(conn, workspace_id, pipeline_id).await?;
@@ -166,7 +169,11 @@ pub async fn reorder_stages(
                 entity_id: pipeline_id,
                 before: Some(json!({ "stageIds": order(&before) })),
                 after: Some(json!({ "stageIds": order(&after) })),
-                events: vec![],
+                events: vec![NewEvent::new(
+                    events::PIPELINE_UPDATED,
+                    pipeline_id,
+                    &pipeline,
+                )?],
                 value: after,
             })
         }
@@ -246,6 +253,7 @@ pub async fn delete_stage<O: StageOccupants>(
                 events = occupants.move_to(conn, actor_key_id, target, &reason).await?;
             }
             Stage::delete(conn, workspace_id, stage_id).await?;
+            events.push(NewEvent::new(events::STAGE_DELETED, stage_id, &stage)?);
             for later in siblings.iter().filter(|s| s.position > stage.position) {
                 Stage::set_position(conn, later.id, later.position - 1).await?;
             }

@@ -1,6 +1,7 @@
 //! API keys and workspaces: authentication, scopes, revocation, paging and tenancy.
 
 mod authentication;
+mod cache;
 mod keys;
 mod tenancy;
 

@@ -291,7 +291,7 @@ async fn node_refetches_any_object_by_id_within_the_workspace() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn node_runs_two_statements_whatever_the_kind_and_one_for_an_unknown_id() {
+async fn node_runs_at_most_two_statements_whatever_the_kind_and_one_for_an_unknown_id() {
     let app = TestApp::spawn().await;
     let sales = PipelineBuilder::new("Sales").create(&app).await;
     let deal = DealBuilder::new("Findable").create(&app).await;
@@ -307,12 +307,15 @@ async fn node_runs_two_statements_whatever_the_kind_and_one_for_an_unknown_id() 
     // What any request costs before its fields run (the key's lookup).
     let baseline = statements("{ __typename }", Value::Null).await;
     let query = "query($id: ID!) { node(id: $id) { __typename id } }";
-    for id in [
-        deal["id"].clone(),
-        sales["id"].clone(),
-        sales["stages"][2]["id"].clone(),
+    // Which table holds the id, then the row; pipelines and stages are read from memory
+    // once the workspace's are kept (the first such request reads them).
+    statements(query, sales["id"].clone()).await;
+    for (id, expected) in [
+        (deal["id"].clone(), 2),
+        (sales["id"].clone(), 1),
+        (sales["stages"][2]["id"].clone(), 1),
     ] {
-        assert_eq!(statements(query, id).await - baseline, 2);
+        assert_eq!(statements(query, id).await - baseline, expected);
     }
     let unknown = json!(uuid::Uuid::now_v7());
     assert_eq!(statements(query, unknown).await - baseline, 1);

@@ -7,6 +7,7 @@ mod crud;
 mod links;
 mod list;
 mod moves;
+mod screens;
 mod tags;
 
 use serde_json::{json, Value};

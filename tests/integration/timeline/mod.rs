@@ -231,7 +231,7 @@ async fn a_conversion_shows_on_the_lead_and_on_everything_it_became() {
     // its first stage as well.
     for record in ["contact", "company"] {
         let items = labels(read_all(&app, &done[record]["id"], 5, Value::Null).await);
-        assert_eq!(items, [conversion.clone()], "{record}");
+        assert_eq!(items, std::slice::from_ref(&conversion), "{record}");
     }
     let on_deal = labels(read_all(&app, &done["deal"]["id"], 5, Value::Null).await);
     assert_eq!(on_deal.len(), 2, "{on_deal:?}");
