@@ -5,6 +5,7 @@ pub mod activities;
 pub mod admission;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod boundary;
 pub mod contacts;
 pub mod cursor_key;
@@ -57,6 +58,7 @@ pub struct Query(
     activities::ActivitiesQuery,
     tasks::TasksQuery,
     timeline::TimelineQuery,
+    billing::BillingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -71,6 +73,7 @@ pub struct Mutation(
     ledger::LedgerMutation,
     activities::ActivitiesMutation,
     tasks::TasksMutation,
+    billing::BillingMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -91,6 +94,7 @@ const LOADERS: &[loaders::Register] = &[
     ledger::register_loaders,
     activities::register_loaders,
     tasks::register_loaders,
+    billing::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;
