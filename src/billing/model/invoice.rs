@@ -233,7 +233,11 @@ impl Invoice {
             .await
     }
 
-    pub async fn delete(conn: &mut AsyncPgConnection, workspace_id: Uuid, id: Uuid) -> QueryResult<usize> {
+    pub async fn delete(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<usize> {
         diesel::delete(invoices::table)
             .filter(invoices::workspace_id.eq(workspace_id))
             .filter(invoices::id.eq(id))

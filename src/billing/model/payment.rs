@@ -168,10 +168,7 @@ impl Payment {
     }
 
     /// Serialises the writes that move one customer's credit (until the transaction ends).
-    pub async fn lock_customer(
-        conn: &mut AsyncPgConnection,
-        customer_id: Uuid,
-    ) -> QueryResult<()> {
+    pub async fn lock_customer(conn: &mut AsyncPgConnection, customer_id: Uuid) -> QueryResult<()> {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 11))")
             .bind::<diesel::sql_types::Uuid, _>(customer_id)
             .execute(conn)

@@ -134,4 +134,3 @@ pub async fn credit_note(
     })
     .await
 }
-

@@ -111,7 +111,10 @@ pub(super) async fn check_revenue_accounts(
             Some(a) if a.is_archived() || a.account_type() != AccountType::Revenue => {
                 return Err(AppError::bad_input(
                     field,
-                    format!("account {} ({}) is not an open revenue account", a.code, a.name),
+                    format!(
+                        "account {} ({}) is not an open revenue account",
+                        a.code, a.name
+                    ),
                 ))
             }
             Some(_) => {}
@@ -149,7 +152,11 @@ pub(super) fn new_invoice(
     }
 }
 
-pub(super) fn line_rows(workspace_id: Uuid, invoice_id: Uuid, lines: &[ValidLine]) -> Vec<InvoiceLine> {
+pub(super) fn line_rows(
+    workspace_id: Uuid,
+    invoice_id: Uuid,
+    lines: &[ValidLine],
+) -> Vec<InvoiceLine> {
     lines
         .iter()
         .map(|line| InvoiceLine {

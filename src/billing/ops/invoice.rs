@@ -56,7 +56,12 @@ pub async fn create(
     input: InvoiceInput,
     options: WriteOptions,
 ) -> Result<WriteResult<InvoiceRecord>, AppError> {
-    let request = WriteRequest::crm("invoice.create", None, serde_json::to_value(&input)?, options);
+    let request = WriteRequest::crm(
+        "invoice.create",
+        None,
+        serde_json::to_value(&input)?,
+        options,
+    );
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
@@ -64,8 +69,8 @@ pub async fn create(
             let id = Uuid::now_v7();
             let new = new_invoice(workspace_id, id, &valid, InvoiceKind::Invoice, None);
             let invoice = Invoice::insert(conn, &new).await.map_err(number_conflict)?;
-            let lines = InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines))
-                .await?;
+            let lines =
+                InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines)).await?;
             let record = InvoiceRecord { invoice, lines };
             Ok(Written {
                 entity_id: id,
@@ -115,11 +120,19 @@ pub async fn update(
             };
             let input = patch.apply(&draft, &old_lines);
             let valid = checked(conn, workspace_id, &input, "input").await?;
-            let new = new_invoice(workspace_id, id, &valid, draft.kind(), draft.credited_invoice_id);
-            let invoice = Invoice::rewrite(conn, &new).await.map_err(number_conflict)?;
+            let new = new_invoice(
+                workspace_id,
+                id,
+                &valid,
+                draft.kind(),
+                draft.credited_invoice_id,
+            );
+            let invoice = Invoice::rewrite(conn, &new)
+                .await
+                .map_err(number_conflict)?;
             InvoiceLine::delete_of(conn, workspace_id, id).await?;
-            let lines = InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines))
-                .await?;
+            let lines =
+                InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines)).await?;
             let record = InvoiceRecord { invoice, lines };
             Ok(Written {
                 entity_id: id,
@@ -181,7 +194,10 @@ pub(super) async fn issue_draft(
     if lines.is_empty() {
         return Err(AppError::bad_input(
             "input.id",
-            format!("invoice {} has no lines; add some before issuing it", draft.label()),
+            format!(
+                "invoice {} has no lines; add some before issuing it",
+                draft.label()
+            ),
         ));
     }
     let workspace_id = draft.workspace_id;

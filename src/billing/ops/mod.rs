@@ -54,11 +54,7 @@ pub async fn payments(
 }
 
 /// An invoice by id, when the caller may read it.
-pub async fn invoice(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<Option<Invoice>, AppError> {
+pub async fn invoice(pool: &DbPool, actor: &Actor, id: Uuid) -> Result<Option<Invoice>, AppError> {
     actor.require(Scope::CrmRead)?;
     let mut conn = crate::db::conn(pool).await?;
     Ok(Invoice::find(&mut conn, actor.workspace_id, id).await?)

@@ -40,7 +40,12 @@ pub async fn record(
     input: PaymentInput,
     options: WriteOptions,
 ) -> Result<WriteResult<PaymentRecord>, AppError> {
-    let request = WriteRequest::crm("payment.record", None, serde_json::to_value(&input)?, options);
+    let request = WriteRequest::crm(
+        "payment.record",
+        None,
+        serde_json::to_value(&input)?,
+        options,
+    );
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
@@ -48,7 +53,9 @@ pub async fn record(
             if let (Some(provider), Some(reference)) =
                 (&valid.provider, &valid.provider_reference_id)
             {
-                if let Some(existing) = already_recorded(conn, workspace_id, provider, reference).await? {
+                if let Some(existing) =
+                    already_recorded(conn, workspace_id, provider, reference).await?
+                {
                     return Ok(existing);
                 }
             }
@@ -77,7 +84,8 @@ pub async fn record(
                 }
                 None => {
                     check_customer(conn, workspace_id, input.company_id, input.contact_id).await?;
-                    let split = PaymentSplit::of_payment(&valid.amount, None, false, "input.amount")?;
+                    let split =
+                        PaymentSplit::of_payment(&valid.amount, None, false, "input.amount")?;
                     (None, split, input.company_id, input.contact_id)
                 }
             };
@@ -335,7 +343,10 @@ async fn open_invoice(
     if invoice.kind() != InvoiceKind::Invoice {
         return Err(AppError::bad_input(
             "input.invoiceId",
-            format!("{} is a credit note; payments go to invoices", invoice.label()),
+            format!(
+                "{} is a credit note; payments go to invoices",
+                invoice.label()
+            ),
         ));
     }
     if matches!(invoice.status(), InvoiceStatus::Draft | InvoiceStatus::Void) {
@@ -389,7 +400,8 @@ async fn store(
 ) -> Result<Written<PaymentRecord>, AppError> {
     let mut posted_events: Vec<NewEvent> = Vec::new();
     if let Some(accounts) = posting::posting_accounts(conn, new.workspace_id).await? {
-        if let Some(posted) = posting::post_payment(conn, &accounts, &new, invoice.as_ref()).await? {
+        if let Some(posted) = posting::post_payment(conn, &accounts, &new, invoice.as_ref()).await?
+        {
             new.journal_entry_id = Some(posted.entry_id);
             posted_events = posted.events;
         }
@@ -421,7 +433,11 @@ async fn store(
                 invoice.id,
                 &InvoiceAmountsUpdate {
                     status: status.as_str(),
-                    amount_due: amounts::amount_due(&invoice.total, &paid, &invoice.amount_credited),
+                    amount_due: amounts::amount_due(
+                        &invoice.total,
+                        &paid,
+                        &invoice.amount_credited,
+                    ),
                     amount_paid: paid,
                     amount_credited: invoice.amount_credited.clone(),
                 },

@@ -49,19 +49,24 @@ pub async fn posting_accounts(
         .map(|(role, account)| (role, account.id))
         .collect();
     let pick = |chosen: Option<Uuid>, role: Role| -> Result<Uuid, AppError> {
-        chosen.or_else(|| by_role.get(&role).copied()).ok_or_else(|| {
-            AppError::conflict(
-                None,
-                format!(
-                    "the workspace has no {} account for billing to post to",
-                    role.as_str()
-                ),
-            )
-        })
+        chosen
+            .or_else(|| by_role.get(&role).copied())
+            .ok_or_else(|| {
+                AppError::conflict(
+                    None,
+                    format!(
+                        "the workspace has no {} account for billing to post to",
+                        role.as_str()
+                    ),
+                )
+            })
     };
     let s = settings.as_ref();
     Ok(Some(PostingAccounts {
-        receivable: pick(s.and_then(|s| s.receivable_account_id), Role::AccountsReceivable)?,
+        receivable: pick(
+            s.and_then(|s| s.receivable_account_id),
+            Role::AccountsReceivable,
+        )?,
         services_revenue: pick(
             s.and_then(|s| s.services_revenue_account_id),
             Role::ServicesRevenue,
@@ -70,14 +75,20 @@ pub async fn posting_accounts(
             s.and_then(|s| s.product_revenue_account_id),
             Role::ProductRevenue,
         )?,
-        sales_tax: pick(s.and_then(|s| s.sales_tax_account_id), Role::SalesTaxPayable)?,
+        sales_tax: pick(
+            s.and_then(|s| s.sales_tax_account_id),
+            Role::SalesTaxPayable,
+        )?,
         customer_credit: pick(
             s.and_then(|s| s.customer_credit_account_id),
             Role::CustomerCredit,
         )?,
         cash: pick(s.and_then(|s| s.cash_account_id), Role::Cash)?,
         bank: pick(s.and_then(|s| s.bank_account_id), Role::Bank)?,
-        undeposited: pick(s.and_then(|s| s.undeposited_account_id), Role::UndepositedFunds)?,
+        undeposited: pick(
+            s.and_then(|s| s.undeposited_account_id),
+            Role::UndepositedFunds,
+        )?,
     }))
 }
 

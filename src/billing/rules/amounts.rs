@@ -139,8 +139,14 @@ mod tests {
         let invoice = InvoiceKind::Invoice;
         let (t, z) = (dec("100"), dec("0"));
         assert_eq!(settled_status(invoice, &t, &z, &z), InvoiceStatus::Issued);
-        assert_eq!(settled_status(invoice, &t, &dec("40"), &z), InvoiceStatus::PartiallyPaid);
-        assert_eq!(settled_status(invoice, &t, &dec("40"), &dec("60")), InvoiceStatus::Paid);
+        assert_eq!(
+            settled_status(invoice, &t, &dec("40"), &z),
+            InvoiceStatus::PartiallyPaid
+        );
+        assert_eq!(
+            settled_status(invoice, &t, &dec("40"), &dec("60")),
+            InvoiceStatus::Paid
+        );
         assert_eq!(settled_status(invoice, &z, &z, &z), InvoiceStatus::Paid);
         assert_eq!(
             settled_status(InvoiceKind::CreditNote, &t, &z, &t),

@@ -196,7 +196,11 @@ fn validate_line(
             format!("must be above zero (got {})", line.quantity),
         ));
     }
-    let unit_amount = scaled(&format!("{field}.unitAmount"), &line.unit_amount, MAX_DECIMALS)?;
+    let unit_amount = scaled(
+        &format!("{field}.unitAmount"),
+        &line.unit_amount,
+        MAX_DECIMALS,
+    )?;
     if unit_amount < BigDecimal::zero() {
         return Err(AppError::bad_input(
             format!("{field}.unitAmount"),

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 pub use self::amounts::{InvoiceAmounts, LineAmounts};
 pub use self::invoice::{
-    due_date, validate_invoice, validate_number, InvoiceInput, LineInput, ValidInvoice,
-    ValidLine, MAX_LINES, MEMO_MAX,
+    due_date, validate_invoice, validate_number, InvoiceInput, LineInput, ValidInvoice, ValidLine,
+    MAX_LINES, MEMO_MAX,
 };
 pub use self::invoice_patch::{as_input, InvoicePatch};
 pub use self::payment::{
@@ -96,7 +96,10 @@ mod tests {
         for s in InvoiceStatus::ALL {
             assert_eq!(InvoiceStatus::parse(s.as_str()), Some(*s));
         }
-        assert_eq!(PaymentMethod::parse("bank_transfer"), Some(PaymentMethod::BankTransfer));
+        assert_eq!(
+            PaymentMethod::parse("bank_transfer"),
+            Some(PaymentMethod::BankTransfer)
+        );
         assert_eq!(InvoiceKind::parse("credit note"), None);
     }
 }

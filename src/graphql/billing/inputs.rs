@@ -3,7 +3,9 @@
 use async_graphql::{InputObject, MaybeUndefined, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::types::{InvoiceKindGql, InvoiceLineKindGql, InvoiceStatusGql, PaymentKindGql, PaymentMethodGql};
+use super::types::{
+    InvoiceKindGql, InvoiceLineKindGql, InvoiceStatusGql, PaymentKindGql, PaymentMethodGql,
+};
 use crate::billing::model::{InvoiceFilter, PaymentFilter};
 use crate::billing::ops::CreditNoteInput;
 use crate::billing::rules::{InvoiceInput, InvoicePatch, LineInput, PaymentInput, RefundInput};

@@ -3,6 +3,7 @@
 
 mod inputs;
 pub mod loaders;
+mod payloads;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
@@ -14,10 +15,8 @@ pub use self::inputs::{
     UpdateInvoiceInput, VoidInvoiceInput,
 };
 pub use self::loaders::{register as register_loaders, InvoiceLoader, PaymentLoader};
-pub use self::types::{
-    CreditNotePayload, InvoiceConnection, InvoiceGql, InvoicePayload, MoneyGql,
-    PaymentConnection, PaymentGql, PaymentPayload,
-};
+pub use self::payloads::{CreditNotePayload, InvoicePayload, PaymentPayload};
+pub use self::types::{InvoiceConnection, InvoiceGql, MoneyGql, PaymentConnection, PaymentGql};
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::billing::ops::{self, InvoiceParent, InvoiceRecord, PaymentRecord};
 use crate::billing::{InvoicesOrder, PaymentsOrder};
@@ -64,7 +63,11 @@ impl BillingQuery {
     }
 
     /// An invoice (or credit note) by id; null if none. Needs `crm:read`.
-    async fn invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<InvoiceGql>> {
+    async fn invoice(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<InvoiceGql>> {
         let id = parse_id(&id, "id")?;
         let invoice = ops::invoice(pool(ctx)?, actor(ctx)?, id).await?;
         Ok(invoice.map(Into::into))
@@ -97,14 +100,23 @@ impl BillingQuery {
     }
 }
 
-/// `invoices(…)`: the page's lines and payments in one batch each when selected, so the
-/// statement count depends on the query's shape, not on how many invoices it returns.
-async fn prefetch(ctx: &Context<'_>, rows: &[crate::billing::model::Invoice]) -> Result<(), AppError> {
+/// `invoices(…)`: what the page's invoices will ask for (lines, payments, credit notes,
+/// customer, deal and its amounts), loaded in one batch per loader before they resolve, so
+/// the statement count depends on the query's shape, never on how many invoices it returns.
+async fn prefetch(
+    ctx: &Context<'_>,
+    rows: &[crate::billing::model::Invoice],
+) -> Result<(), AppError> {
     if rows.is_empty() {
         return Ok(());
     }
     let node = ctx.look_ahead().field("edges").field("node");
     let ids: Vec<Uuid> = rows.iter().map(|i| i.id).collect();
+    let unique = |mut ids: Vec<Uuid>| {
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
     if node.field("lines").exists() {
         registry::get::<loaders::InvoiceLinesLoader>(ctx)?
             .load_many(ids.clone())
@@ -112,8 +124,31 @@ async fn prefetch(ctx: &Context<'_>, rows: &[crate::billing::model::Invoice]) ->
     }
     if node.field("payments").exists() {
         registry::get::<loaders::InvoicePaymentsLoader>(ctx)?
+            .load_many(ids.clone())
+            .await?;
+    }
+    if node.field("creditNotes").exists() {
+        registry::get::<loaders::CreditNotesLoader>(ctx)?
             .load_many(ids)
             .await?;
+    }
+    if node.field("company").exists() {
+        let companies = unique(rows.iter().filter_map(|i| i.company_id).collect());
+        registry::get::<crate::graphql::contacts::CompanyLoader>(ctx)?
+            .load_many(companies)
+            .await?;
+    }
+    let deal = node.field("deal");
+    if deal.exists() {
+        let deals = unique(rows.iter().filter_map(|i| i.deal_id).collect());
+        registry::get::<crate::graphql::deals::DealLoader>(ctx)?
+            .load_many(deals.clone())
+            .await?;
+        if deal.field("invoicedAmount").exists() || deal.field("paidAmount").exists() {
+            registry::get::<loaders::DealBillingLoader>(ctx)?
+                .load_many(deals)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -314,7 +349,13 @@ pub async fn linked_invoices(
         .load_one(key)
         .await?
         .unwrap_or_default();
-    Ok(connection(cursors, INVOICES_LIST, &window, listing, InvoiceGql::from))
+    Ok(connection(
+        cursors,
+        INVOICES_LIST,
+        &window,
+        listing,
+        InvoiceGql::from,
+    ))
 }
 
 /// `Deal.invoicedAmount` (`paid: false`) and `Deal.paidAmount` (`paid: true`): per

@@ -11,16 +11,16 @@ use super::loaders::{
     RefundsLoader,
 };
 use crate::billing::model::{Invoice, InvoiceLine, Payment};
-use crate::billing::ops::{CreditNoteRecord, InvoiceRecord, PaymentRecord};
+use crate::billing::ops::InvoiceRecord;
 use crate::billing::rules::{InvoiceKind, InvoiceStatus, LineKind, PaymentKind, PaymentMethod};
 use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use crate::graphql::deals::{DealGql, DealLoader};
-use crate::graphql::ledger::{AccountingAccountGql, AccountingAccountLoader, JournalEntryGql, JournalEntryLoader};
+use crate::graphql::ledger::{
+    AccountingAccountGql, AccountingAccountLoader, JournalEntryGql, JournalEntryLoader,
+};
 use crate::graphql::loaders;
-use crate::graphql::mutation::WriteOutcome;
 use crate::graphql::pagination::ConnectionFields;
 use crate::graphql::scalars::Decimal;
-use crate::write::WriteResult;
 
 pub type InvoiceConnection = Connection<String, InvoiceGql, ConnectionFields>;
 pub type PaymentConnection = Connection<String, PaymentGql, ConnectionFields>;
@@ -202,7 +202,10 @@ impl InvoiceGql {
         Ok(notes.into_iter().map(Into::into).collect())
     }
     /// For a credit note: the invoice it corrects.
-    async fn credited_invoice(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<InvoiceGql>> {
+    async fn credited_invoice(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<InvoiceGql>> {
         let Some(id) = self.row.credited_invoice_id else {
             return Ok(None);
         };
@@ -239,7 +242,10 @@ impl InvoiceGql {
     }
     /// The ledger entry its issue posted (none for drafts, zero totals, or with automatic
     /// postings off).
-    async fn journal_entry(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<JournalEntryGql>> {
+    async fn journal_entry(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<JournalEntryGql>> {
         let Some(id) = self.row.journal_entry_id else {
             return Ok(None);
         };
@@ -309,7 +315,10 @@ impl InvoiceLineGql {
         self.0.service_period_end
     }
     /// Where its revenue posts; null: the default services or product revenue account.
-    async fn revenue_account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AccountingAccountGql>> {
+    async fn revenue_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<AccountingAccountGql>> {
         let Some(id) = self.0.revenue_account_id else {
             return Ok(None);
         };
@@ -380,7 +389,10 @@ impl PaymentGql {
             .map(Into::into))
     }
     /// For a refund: the payment it gives money back on.
-    async fn refunded_payment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PaymentGql>> {
+    async fn refunded_payment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PaymentGql>> {
         let Some(id) = self.0.refunded_payment_id else {
             return Ok(None);
         };
@@ -412,7 +424,10 @@ impl PaymentGql {
         Ok(contact.map(ContactGql::from_row))
     }
     /// The ledger entry it posted.
-    async fn journal_entry(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<JournalEntryGql>> {
+    async fn journal_entry(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<JournalEntryGql>> {
         let Some(id) = self.0.journal_entry_id else {
             return Ok(None);
         };
@@ -423,63 +438,5 @@ impl PaymentGql {
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct InvoicePayload {
-    pub invoice: InvoiceGql,
-    #[graphql(flatten)]
-    pub outcome: WriteOutcome,
-}
-
-impl From<WriteResult<InvoiceRecord>> for InvoicePayload {
-    fn from(result: WriteResult<InvoiceRecord>) -> Self {
-        InvoicePayload {
-            outcome: (&result).into(),
-            invoice: result.value.into(),
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct CreditNotePayload {
-    pub credit_note: InvoiceGql,
-    /// The invoice it corrects, with its lowered amount due.
-    pub invoice: InvoiceGql,
-    #[graphql(flatten)]
-    pub outcome: WriteOutcome,
-}
-
-impl From<WriteResult<CreditNoteRecord>> for CreditNotePayload {
-    fn from(result: WriteResult<CreditNoteRecord>) -> Self {
-        CreditNotePayload {
-            outcome: (&result).into(),
-            credit_note: result.value.credit_note.into(),
-            invoice: result.value.invoice.into(),
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct PaymentPayload {
-    pub payment: PaymentGql,
-    /// Its invoice after it (null for customer credit).
-    pub invoice: Option<InvoiceGql>,
-    /// True when the provider's reference was already recorded: this is that payment, and
-    /// nothing new was written.
-    pub duplicate: bool,
-    #[graphql(flatten)]
-    pub outcome: WriteOutcome,
-}
-
-impl From<WriteResult<PaymentRecord>> for PaymentPayload {
-    fn from(result: WriteResult<PaymentRecord>) -> Self {
-        PaymentPayload {
-            outcome: (&result).into(),
-            duplicate: result.value.duplicate,
-            payment: PaymentGql(result.value.payment),
-            invoice: result.value.invoice.map(Into::into),
-        }
     }
 }

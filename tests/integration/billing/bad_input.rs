@@ -14,7 +14,11 @@ fn assert_refused(response: &GqlResponse, code: &str, field: &str) {
         "{}",
         response.body
     );
-    assert!(!response.error_message().contains("SQL"), "{}", response.body);
+    assert!(
+        !response.error_message().contains("SQL"),
+        "{}",
+        response.body
+    );
 }
 
 async fn create(app: &TestApp, input: Value) -> GqlResponse {
@@ -37,15 +41,51 @@ async fn bad_invoices_are_refused_naming_the_field() {
     let before = written(&app).await;
     let line = |q: &str| json!([{"name": "Design", "quantity": q, "unitAmount": "10"}]);
     let cases = [
-        (json!({"companyId": company, "lines": line("0")}), "BAD_USER_INPUT", "input.lines[0].quantity"),
-        (json!({"companyId": company, "lines": [{"name": "Design", "quantity": "1", "unitAmount": "-1"}]}), "BAD_USER_INPUT", "input.lines[0].unitAmount"),
-        (json!({"companyId": company, "lines": [{"name": "Design", "quantity": "1", "unitAmount": "10", "discount": "0.001"}]}), "BAD_USER_INPUT", "input.lines[0].discount"),
-        (json!({"companyId": company, "lines": [{"name": "Design", "quantity": "1", "unitAmount": "10", "taxRate": "1.2"}]}), "BAD_USER_INPUT", "input.lines[0].taxRate"),
-        (json!({"companyId": company, "number": "INV-7", "lines": line("1")}), "CONFLICT", "input.number"),
-        (json!({"lines": line("1")}), "BAD_USER_INPUT", "input.companyId"),
-        (json!({"companyId": company, "currency": "USX", "lines": line("1")}), "BAD_USER_INPUT", "input.currency"),
-        (json!({"companyId": company, "issueDate": "2026-12-10", "dueDate": "2026-12-01", "lines": line("1")}), "BAD_USER_INPUT", "input.dueDate"),
-        (json!({"companyId": uuid::Uuid::now_v7(), "lines": line("1")}), "NOT_FOUND", "input.companyId"),
+        (
+            json!({"companyId": company, "lines": line("0")}),
+            "BAD_USER_INPUT",
+            "input.lines[0].quantity",
+        ),
+        (
+            json!({"companyId": company, "lines": [{"name": "Design", "quantity": "1", "unitAmount": "-1"}]}),
+            "BAD_USER_INPUT",
+            "input.lines[0].unitAmount",
+        ),
+        (
+            json!({"companyId": company, "lines": [{"name": "Design", "quantity": "1", "unitAmount": "10", "discount": "0.001"}]}),
+            "BAD_USER_INPUT",
+            "input.lines[0].discount",
+        ),
+        (
+            json!({"companyId": company, "lines": [{"name": "Design", "quantity": "1", "unitAmount": "10", "taxRate": "1.2"}]}),
+            "BAD_USER_INPUT",
+            "input.lines[0].taxRate",
+        ),
+        (
+            json!({"companyId": company, "number": "INV-7", "lines": line("1")}),
+            "CONFLICT",
+            "input.number",
+        ),
+        (
+            json!({"lines": line("1")}),
+            "BAD_USER_INPUT",
+            "input.companyId",
+        ),
+        (
+            json!({"companyId": company, "currency": "USX", "lines": line("1")}),
+            "BAD_USER_INPUT",
+            "input.currency",
+        ),
+        (
+            json!({"companyId": company, "issueDate": "2026-12-10", "dueDate": "2026-12-01", "lines": line("1")}),
+            "BAD_USER_INPUT",
+            "input.dueDate",
+        ),
+        (
+            json!({"companyId": uuid::Uuid::now_v7(), "lines": line("1")}),
+            "NOT_FOUND",
+            "input.companyId",
+        ),
     ];
     for (input, code, field) in cases {
         assert_refused(&create(&app, input.clone()).await, code, field);
@@ -90,17 +130,33 @@ async fn bad_payments_refunds_and_voids_are_refused_and_write_nothing() {
     .data();
     let before = written(&app).await;
 
-    let eur = pay(&app, json!({"invoiceId": invoice["id"], "amount": "10", "currency": "EUR", "method": "CARD"})).await;
+    let eur = pay(
+        &app,
+        json!({"invoiceId": invoice["id"], "amount": "10", "currency": "EUR", "method": "CARD"}),
+    )
+    .await;
     assert_refused(&eur, "BAD_USER_INPUT", "input.currency");
-    let tiny = pay(&app, json!({"invoiceId": invoice["id"], "amount": "0.001", "currency": "USD", "method": "CARD"})).await;
+    let tiny = pay(
+        &app,
+        json!({"invoiceId": invoice["id"], "amount": "0.001", "currency": "USD", "method": "CARD"}),
+    )
+    .await;
     assert_refused(&tiny, "BAD_USER_INPUT", "input.amount");
-    let zero = pay(&app, json!({"invoiceId": invoice["id"], "amount": "0", "currency": "USD", "method": "CARD"})).await;
+    let zero = pay(
+        &app,
+        json!({"invoiceId": invoice["id"], "amount": "0", "currency": "USD", "method": "CARD"}),
+    )
+    .await;
     assert_refused(&zero, "BAD_USER_INPUT", "input.amount");
     let void_paid = pay_usd(&app, &void_me["id"], "10").await;
     assert_refused(&void_paid, "CONFLICT", "input.invoiceId");
     let too_much = refund(&app, json!({"paymentId": payment, "amount": "60.01"})).await;
     assert_refused(&too_much, "BAD_USER_INPUT", "input.amount");
-    let no_customer = pay(&app, json!({"amount": "10", "currency": "USD", "method": "CASH"})).await;
+    let no_customer = pay(
+        &app,
+        json!({"amount": "10", "currency": "USD", "method": "CASH"}),
+    )
+    .await;
     assert_refused(&no_customer, "BAD_USER_INPUT", "input.companyId");
     let void_with_payments = app
         .gql(

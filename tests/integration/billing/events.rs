@@ -37,7 +37,9 @@ async fn invoice_and_payment_events_are_published_and_resumable() {
         .await;
     let paid = pay_usd(&app, &invoice["id"], "100").await;
     let payment = paid.data()["recordPayment"]["payment"]["id"].clone();
-    refund(&app, json!({"paymentId": payment, "amount": "10"})).await.data();
+    refund(&app, json!({"paymentId": payment, "amount": "10"}))
+        .await
+        .data();
     let other = InvoiceBuilder::for_company(&company)
         .line("Hosting", "1", "5")
         .issued()
@@ -53,7 +55,11 @@ async fn invoice_and_payment_events_are_published_and_resumable() {
     let issued = next_event(&mut ws).await;
     assert_eq!(issued["typeName"], "invoice.issued");
     assert_eq!(issued["payload"]["number"], "INV-000001");
-    let total: f64 = issued["payload"]["total"].as_str().unwrap().parse().unwrap();
+    let total: f64 = issued["payload"]["total"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(total, 100.0);
     let recorded = next_event(&mut ws).await;
     assert_eq!(recorded["typeName"], "payment.recorded");

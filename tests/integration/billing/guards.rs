@@ -34,7 +34,10 @@ async fn raw_sql_cannot_change_an_issued_invoice_its_lines_or_its_payments() {
         .await;
     let id = invoice["id"].as_str().unwrap();
     let paid = pay_usd(&app, &invoice["id"], "30").await;
-    let payment = paid.data()["recordPayment"]["payment"]["id"].as_str().unwrap().to_owned();
+    let payment = paid.data()["recordPayment"]["payment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let ws = app.workspace_id;
     let attempts = [
         (format!("UPDATE invoices SET memo = 'edited' WHERE id = '{id}'"), "invoice_issued"),
@@ -79,12 +82,24 @@ async fn a_drafts_stored_amounts_must_follow_its_lines() {
     let id = draft["id"].as_str().unwrap();
     // 2 × 10.005 = 20.01; a line claiming 20.00 breaks the rule.
     assert_eq!(
-        refused(&app, &format!("UPDATE invoice_lines SET subtotal = 20, total = 20 WHERE invoice_id = '{id}'")).await,
+        refused(
+            &app,
+            &format!(
+                "UPDATE invoice_lines SET subtotal = 20, total = 20 WHERE invoice_id = '{id}'"
+            )
+        )
+        .await,
         "invoice_line_amounts"
     );
     // The header must be the sum of its lines (checked at commit).
     assert_eq!(
-        refused(&app, &format!("UPDATE invoices SET subtotal = 1, total = 1, amount_due = 1 WHERE id = '{id}'")).await,
+        refused(
+            &app,
+            &format!(
+                "UPDATE invoices SET subtotal = 1, total = 1, amount_due = 1 WHERE id = '{id}'"
+            )
+        )
+        .await,
         "invoice_amounts"
     );
     // A line change that keeps the rule and the sums in step passes, in one transaction.

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{balances, customer, pay, refund};
 use crate::support::builders::{account_ids, InvoiceBuilder, JournalEntryBuilder};
@@ -75,10 +75,21 @@ fn pick<T: Clone>(dice: &mut Dice, items: &[T]) -> Option<T> {
     (!items.is_empty()).then(|| items[dice.below(items.len() as u64) as usize].clone())
 }
 
-async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String, String>, company: &str, dice: &mut Dice, n: usize) {
+async fn operate(
+    app: &TestApp,
+    model: &Mutex<Model>,
+    accounts: &HashMap<String, String>,
+    company: &str,
+    dice: &mut Dice,
+    n: usize,
+) {
     let open: Vec<String> = {
         let m = model.lock().unwrap();
-        m.invoices.iter().filter(|(_, i)| !i.void).map(|(id, _)| id.clone()).collect()
+        m.invoices
+            .iter()
+            .filter(|(_, i)| !i.void)
+            .map(|(id, _)| id.clone())
+            .collect()
     };
     let due_of = |id: &str| {
         let m = model.lock().unwrap();
@@ -100,13 +111,23 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
             assert_eq!(cents(invoice["total"].as_str().unwrap()), total);
             let mut m = model.lock().unwrap();
             m.journal_entries += 1;
-            m.invoices.insert(invoice["id"].as_str().unwrap().to_owned(), InvoiceModel { total, ..Default::default() });
+            m.invoices.insert(
+                invoice["id"].as_str().unwrap().to_owned(),
+                InvoiceModel {
+                    total,
+                    ..Default::default()
+                },
+            );
         }
         // Pay part, or all that the model thinks is due (a concurrent payment may make it an overpayment: refused).
         2 | 3 | 4 => {
             let Some(id) = pick(dice, &open) else { return };
             let due = due_of(&id);
-            let amount = if dice.below(2) == 0 { due } else { 1 + dice.below(due.max(1) as u64) as i64 };
+            let amount = if dice.below(2) == 0 {
+                due
+            } else {
+                1 + dice.below(due.max(1) as u64) as i64
+            };
             if amount <= 0 {
                 return;
             }
@@ -115,12 +136,15 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
             let response = pay(app, json!({"invoiceId": id, "amount": money(amount), "currency": "USD", "method": method, "provider": "psp", "providerReferenceId": reference})).await;
             let mut m = model.lock().unwrap();
             if response.body.get("errors").is_some() {
-                let code = response.error_code();
-                assert!(code == "BAD_USER_INPUT" || code == "CONFLICT", "{}", response.body);
+                // Only an overpayment (another client paid first) is refused here.
+                assert_eq!(response.error_code(), "BAD_USER_INPUT", "{}", response.body);
                 m.refused += 1;
                 return;
             }
-            let payment = response.data()["recordPayment"]["payment"]["id"].as_str().unwrap().to_owned();
+            let payment = response.data()["recordPayment"]["payment"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             let invoice = m.invoices.get_mut(&id).unwrap();
             invoice.paid += amount;
             invoice.payments += 1;
@@ -132,23 +156,50 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
         }
         // A provider re-sends a webhook: the first payment comes back, nothing is written.
         5 => {
-            let Some(reference) = pick(dice, &model.lock().unwrap().references) else { return };
+            let Some(reference) = pick(dice, &model.lock().unwrap().references) else {
+                return;
+            };
             let response = pay(app, json!({"invoiceId": open.first(), "amount": "1", "currency": "USD", "method": "CARD", "provider": "psp", "providerReferenceId": reference})).await;
-            assert_eq!(response.data()["recordPayment"]["duplicate"], true, "{}", response.body);
+            assert_eq!(
+                response.data()["recordPayment"]["duplicate"],
+                true,
+                "{}",
+                response.body
+            );
         }
-        // Refund part of a payment (sometimes more than is left: refused).
+        // Refund part of a payment (sometimes more than is left: refused). The model reserves
+        // what it asks for, so a refund within the reserved rest must succeed.
         6 => {
-            let payments: Vec<(String, (String, i64))> = model.lock().unwrap().payments.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            let Some((payment, (invoice, left))) = pick(dice, &payments) else { return };
-            let amount = 1 + dice.below((left + 50) as u64) as i64;
-            let response = refund(app, json!({"paymentId": payment, "amount": money(amount)})).await;
+            let (payment, invoice, amount, reserved) = {
+                let mut m = model.lock().unwrap();
+                let payments: Vec<String> = m.payments.keys().cloned().collect();
+                let Some(payment) = pick(dice, &payments) else {
+                    return;
+                };
+                let (invoice, left) = m.payments[&payment].clone();
+                let amount = 1 + dice.below((left + 50) as u64) as i64;
+                let reserved = amount <= left;
+                if reserved {
+                    m.payments.get_mut(&payment).unwrap().1 -= amount;
+                }
+                (payment, invoice, amount, reserved)
+            };
+            let response =
+                refund(app, json!({"paymentId": payment, "amount": money(amount)})).await;
             let mut m = model.lock().unwrap();
             if response.body.get("errors").is_some() {
-                assert!(amount > left || m.payments[&payment].1 < amount, "{}", response.body);
+                assert!(
+                    !reserved,
+                    "a refund within what is left was refused: {}",
+                    response.body
+                );
+                assert_eq!(response.error_code(), "BAD_USER_INPUT", "{}", response.body);
                 m.refused += 1;
                 return;
             }
-            m.payments.get_mut(&payment).unwrap().1 -= amount;
+            if !reserved {
+                m.payments.get_mut(&payment).unwrap().1 -= amount;
+            }
             m.invoices.get_mut(&invoice).unwrap().paid -= amount;
             m.payment_rows += 1;
             m.journal_entries += 1;
@@ -157,7 +208,12 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
         // Void (refused once paid or credited).
         7 => {
             let Some(id) = pick(dice, &open) else { return };
-            let response = app.gql("mutation($id: ID!) { voidInvoice(input: {id: $id}) { invoice { status } } }", json!({"id": id})).await;
+            let response = app
+                .gql(
+                    "mutation($id: ID!) { voidInvoice(input: {id: $id}) { invoice { status } } }",
+                    json!({"id": id}),
+                )
+                .await;
             let mut m = model.lock().unwrap();
             if response.body.get("errors").is_some() {
                 assert_eq!(response.error_code(), "CONFLICT", "{}", response.body);
@@ -179,6 +235,12 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
             ).await;
             let mut m = model.lock().unwrap();
             if response.body.get("errors").is_some() {
+                // More than is due by now, or the invoice was voided or paid meanwhile.
+                assert!(
+                    matches!(response.error_code(), "BAD_USER_INPUT" | "CONFLICT"),
+                    "{}",
+                    response.body
+                );
                 m.refused += 1;
                 return;
             }
@@ -187,7 +249,8 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
         }
         // A manual entry, or the reversal of one.
         9 => {
-            let reverse = pick(dice, &model.lock().unwrap().manual_entries).filter(|_| dice.below(2) == 0);
+            let reverse =
+                pick(dice, &model.lock().unwrap().manual_entries).filter(|_| dice.below(2) == 0);
             if let Some(entry) = reverse {
                 let response = app.gql("mutation($id: ID!) { reverseJournalEntry(input: {id: $id}) { journalEntry { id } } }", json!({"id": entry})).await;
                 let mut m = model.lock().unwrap();
@@ -201,9 +264,15 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
                 return;
             }
             let amount = money(100 + dice.below(10_000) as i64);
-            let entry = JournalEntryBuilder::on("2026-12-01").debit(&accounts["6100"], &amount).credit(&accounts["1200"], &amount).posted().create(app).await;
+            let entry = JournalEntryBuilder::on("2026-12-01")
+                .debit(&accounts["6100"], &amount)
+                .credit(&accounts["1200"], &amount)
+                .posted()
+                .create(app)
+                .await;
             let mut m = model.lock().unwrap();
-            m.manual_entries.push(entry["id"].as_str().unwrap().to_owned());
+            m.manual_entries
+                .push(entry["id"].as_str().unwrap().to_owned());
             m.journal_entries += 1;
         }
         // Deliberately invalid: another currency, a fraction of a cent, a zero quantity.
@@ -213,7 +282,11 @@ async fn operate(app: &TestApp, model: &Mutex<Model>, accounts: &HashMap<String,
                 (1, Some(id)) => pay(app, json!({"invoiceId": id, "amount": "0.001", "currency": "USD", "method": "CARD"})).await,
                 _ => app.gql("mutation { createInvoice(input: {companyId: \"00000000-0000-7000-8000-000000000000\", lines: [{name: \"x\", quantity: \"0\", unitAmount: \"1\"}]}) { invoice { id } } }", json!({})).await,
             };
-            assert!(matches!(response.error_code(), "BAD_USER_INPUT" | "NOT_FOUND"), "{}", response.body);
+            assert!(
+                matches!(response.error_code(), "BAD_USER_INPUT" | "NOT_FOUND"),
+                "{}",
+                response.body
+            );
             model.lock().unwrap().refused += 1;
         }
     }
@@ -228,11 +301,24 @@ async fn invariants_hold_under_concurrent_random_operations() {
     let started = Instant::now();
     let clients: Vec<_> = (0..CLIENTS)
         .map(|client| {
-            let (app, model, accounts, company) = (app.clone(), model.clone(), accounts.clone(), company.clone());
+            let (app, model, accounts, company) = (
+                app.clone(),
+                model.clone(),
+                accounts.clone(),
+                company.clone(),
+            );
             tokio::spawn(async move {
                 let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ (client as u64 + 1) * 0x1000_0001);
                 for i in 0..OPERATIONS / CLIENTS + usize::from(client < OPERATIONS % CLIENTS) {
-                    operate(&app, &model, &accounts, &company, &mut dice, client * 1000 + i).await;
+                    operate(
+                        &app,
+                        &model,
+                        &accounts,
+                        &company,
+                        &mut dice,
+                        client * 1000 + i,
+                    )
+                    .await;
                 }
             })
         })
@@ -252,9 +338,18 @@ async fn invariants_hold_under_concurrent_random_operations() {
         let got = &response.data()["invoice"];
         let paid = cents(got["amountPaid"].as_str().unwrap());
         assert_eq!(paid, expected.paid, "{id}: {got}");
-        let summed: i64 = got["payments"].as_array().unwrap().iter().map(|p| cents(p["appliedAmount"].as_str().unwrap())).sum();
+        let summed: i64 = got["payments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| cents(p["appliedAmount"].as_str().unwrap()))
+            .sum();
         assert_eq!(summed, paid, "{id}");
-        assert_eq!(cents(got["amountCredited"].as_str().unwrap()), expected.credited, "{id}");
+        assert_eq!(
+            cents(got["amountCredited"].as_str().unwrap()),
+            expected.credited,
+            "{id}"
+        );
         let due = expected.total - expected.paid - expected.credited;
         let status = if expected.void {
             "VOID"
@@ -276,9 +371,16 @@ async fn invariants_hold_under_concurrent_random_operations() {
     let (accounts_now, totals) = balances(&app, "USD").await;
     assert_eq!(totals[0]["balance"], "0.00");
     assert_eq!(cents(&accounts_now["1100"]), receivable);
-    let cash: i64 = ["1000", "1010", "1200"].iter().map(|c| accounts_now.get(*c).map_or(0, |b| cents(b))).sum();
+    let cash: i64 = ["1000", "1010", "1200"]
+        .iter()
+        .map(|c| accounts_now.get(*c).map_or(0, |b| cents(b)))
+        .sum();
     let manual: i64 = cents(accounts_now.get("6100").map_or("0.00", |s| s.as_str()));
-    assert_eq!(cash + manual, model.cash, "cash, bank and undeposited funds less manual postings");
+    assert_eq!(
+        cash + manual,
+        model.cash,
+        "cash, bank and undeposited funds less manual postings"
+    );
     let payments = app.count("SELECT count(*) AS n FROM payments").await;
     assert_eq!(payments, model.payment_rows);
     let entries = app.count("SELECT count(*) AS n FROM journal_entries").await;
@@ -292,7 +394,9 @@ async fn invariants_hold_under_concurrent_random_operations() {
         .await;
     assert_eq!(invoice_numbers, 1, "invoice numbers run without a gap");
     let mut conn = app.pool.get().await.unwrap();
-    let drift = dealgraph::ledger::model::balance::totals_drift(&mut conn).await.unwrap();
+    let drift = dealgraph::ledger::model::balance::totals_drift(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(drift, 0);
     eprintln!(
         "invariants: {OPERATIONS} operations from {CLIENTS} clients in {:.1} s; {} invoices, {} payment rows, {} journal entries, {} refused",

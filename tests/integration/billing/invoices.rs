@@ -47,7 +47,10 @@ async fn amounts_round_per_line_then_sum_and_numbers_come_at_issue_without_gaps(
         .await;
     assert_eq!(own["number"], "NS-2026-7");
     let empty = InvoiceBuilder::for_company(&company).create(&app).await;
-    assert_eq!(issue(&app, &empty["id"]).await.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        issue(&app, &empty["id"]).await.error_code(),
+        "BAD_USER_INPUT"
+    );
     let next = InvoiceBuilder::for_company(&company)
         .line("Hosting", "1", "10")
         .payment_terms(30)
@@ -82,19 +85,32 @@ async fn only_drafts_are_edited_and_with_the_expected_version() {
     assert_eq!(changed["total"], "330.00");
 
     let stale = app
-        .gql(&update, json!({"input": {"id": draft["id"], "expectedVersion": 1, "memo": "x"}}))
+        .gql(
+            &update,
+            json!({"input": {"id": draft["id"], "expectedVersion": 1, "memo": "x"}}),
+        )
         .await;
     assert_eq!(stale.error_code(), "STALE_OBJECT");
 
     issue(&app, &draft["id"]).await.data();
     let frozen = app
-        .gql(&update, json!({"input": {"id": draft["id"], "memo": "late edit"}}))
+        .gql(
+            &update,
+            json!({"input": {"id": draft["id"], "memo": "late edit"}}),
+        )
         .await;
     assert_eq!(frozen.error_code(), "CONFLICT");
     assert_eq!(frozen.body["errors"][0]["extensions"]["field"], "input.id");
-    assert!(frozen.error_message().contains("credit note"), "{}", frozen.body);
+    assert!(
+        frozen.error_message().contains("credit note"),
+        "{}",
+        frozen.body
+    );
     let after = app
-        .gql("query($id: ID!) { invoice(id: $id) { memo total } }", json!({"id": draft["id"]}))
+        .gql(
+            "query($id: ID!) { invoice(id: $id) { memo total } }",
+            json!({"id": draft["id"]}),
+        )
         .await;
     assert_eq!(after.data()["invoice"]["memo"], "Milestone 1");
 }
@@ -138,7 +154,12 @@ async fn credit_notes_lower_the_amount_due_and_void_needs_no_payments() {
         .await;
     assert_eq!(too_much.error_code(), "BAD_USER_INPUT");
     let void = "mutation($id: ID!) { voidInvoice(input: {id: $id}) { invoice { status voidedAt journalEntry { id reversedBy { number memo } } } } }";
-    assert_eq!(app.gql(void, json!({"id": invoice["id"]})).await.error_code(), "CONFLICT");
+    assert_eq!(
+        app.gql(void, json!({"id": invoice["id"]}))
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
 
     // A fresh invoice voids, and its issue posting is reversed.
     let other = InvoiceBuilder::for_company(&company)
@@ -152,7 +173,10 @@ async fn credit_notes_lower_the_amount_due_and_void_needs_no_payments() {
     assert!(voided["journalEntry"]["reversedBy"]["number"].is_number());
     let paid = pay_usd(&app, &other["id"], "80").await;
     assert_eq!(paid.error_code(), "CONFLICT");
-    assert_eq!(paid.body["errors"][0]["extensions"]["field"], "input.invoiceId");
+    assert_eq!(
+        paid.body["errors"][0]["extensions"]["field"],
+        "input.invoiceId"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -160,7 +184,10 @@ async fn invoices_are_listed_filtered_and_hang_off_deals_companies_and_contacts(
     let app = TestApp::spawn().await;
     PipelineBuilder::new("Sales").create(&app).await;
     let company = customer(&app).await;
-    let contact = ContactBuilder::new("Priya").company(&company).create_id(&app).await;
+    let contact = ContactBuilder::new("Priya")
+        .company(&company)
+        .create_id(&app)
+        .await;
     let deal = DealBuilder::new("Website redesign")
         .amount("18000")
         .currency("EUR")
@@ -200,15 +227,23 @@ async fn invoices_are_listed_filtered_and_hang_off_deals_companies_and_contacts(
     assert_eq!(count(all.data()), 3);
     let by_status = app.gql(list, json!({"f": {"status": "DRAFT"}})).await;
     assert_eq!(count(by_status.data()), 1);
-    let by_deal = app.gql(list, json!({"f": {"dealId": deal, "currency": "EUR"}})).await;
+    let by_deal = app
+        .gql(list, json!({"f": {"dealId": deal, "currency": "EUR"}}))
+        .await;
     assert_eq!(count(by_deal.data()), 2);
     let overdue = app.gql(list, json!({"f": {"overdue": true}})).await;
-    assert_eq!(overdue.data()["invoices"]["edges"][0]["node"]["number"], second["number"]);
+    assert_eq!(
+        overdue.data()["invoices"]["edges"][0]["node"]["number"],
+        second["number"]
+    );
     assert_eq!(count(overdue.data()), 1);
     let by_contact = app.gql(list, json!({"f": {"contactId": contact}})).await;
     assert_eq!(count(by_contact.data()), 1);
     let issued_2020 = app
-        .gql(list, json!({"f": {"issuedFrom": "2020-01-01", "issuedTo": "2020-12-31"}}))
+        .gql(
+            list,
+            json!({"f": {"issuedFrom": "2020-01-01", "issuedTo": "2020-12-31"}}),
+        )
         .await;
     assert_eq!(count(issued_2020.data()), 1);
 
@@ -223,12 +258,24 @@ async fn invoices_are_listed_filtered_and_hang_off_deals_companies_and_contacts(
         .await;
     let data = relations.data();
     assert_eq!(data["deal"]["invoices"]["totalCount"], 2);
-    assert_eq!(data["deal"]["invoicedAmount"], json!([{"amount": "18000.00", "currency": "EUR"}]));
-    assert_eq!(data["deal"]["paidAmount"], json!([{"amount": "4000.00", "currency": "EUR"}]));
+    assert_eq!(
+        data["deal"]["invoicedAmount"],
+        json!([{"amount": "18000.00", "currency": "EUR"}])
+    );
+    assert_eq!(
+        data["deal"]["paidAmount"],
+        json!([{"amount": "4000.00", "currency": "EUR"}])
+    );
     assert_eq!(data["company"]["invoices"]["totalCount"], 3);
-    assert_eq!(data["contact"]["invoices"]["edges"][0]["node"]["number"], first["number"]);
+    assert_eq!(
+        data["contact"]["invoices"]["edges"][0]["node"]["number"],
+        first["number"]
+    );
     let node = app
-        .gql("query($id: ID!) { node(id: $id) { __typename ... on Invoice { number } } }", json!({"id": first["id"]}))
+        .gql(
+            "query($id: ID!) { node(id: $id) { __typename ... on Invoice { number } } }",
+            json!({"id": first["id"]}),
+        )
         .await;
     assert_eq!(node.data()["node"]["__typename"], "Invoice");
 }
@@ -240,7 +287,11 @@ async fn listing_invoices_with_relations_runs_a_fixed_number_of_statements() {
     let app = TestApp::spawn().await;
     PipelineBuilder::new("Sales").create(&app).await;
     let company = customer(&app).await;
-    let deal = DealBuilder::new("Retainer").amount("1200").currency("USD").create_id(&app).await;
+    let deal = DealBuilder::new("Retainer")
+        .amount("1200")
+        .currency("USD")
+        .create_id(&app)
+        .await;
     let query = "{ invoices(first: 50) { totalCount edges { node { number total company { name } deal { title invoicedAmount { amount } } lines { name total } payments { amount } creditNotes { number } } } } }";
     let mut counts = Vec::new();
     for batch in [2, 10] {

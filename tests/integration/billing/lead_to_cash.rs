@@ -45,10 +45,15 @@ async fn audited(app: &TestApp, action: &str, entity: &Value) -> (Value, Value) 
             json!({"e": entity, "a": action}),
         )
         .await;
-    let edges = response.data()["auditEvents"]["edges"].as_array().unwrap().clone();
+    let edges = response.data()["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     // Oldest first is the write itself (a replayed webhook is audited too, after it).
-    let node = &edges.last().unwrap_or_else(|| panic!("no {action} on {entity}"))["node"];
-    assert_eq!(node["outcome"], "SUCCESS", "{node}");
+    let node = &edges
+        .last()
+        .unwrap_or_else(|| panic!("no {action} on {entity}"))["node"];
+    assert_eq!(node["outcome"], "SUCCEEDED", "{node}");
     (node["before"].clone(), node["after"].clone())
 }
 
@@ -56,7 +61,10 @@ async fn audited(app: &TestApp, action: &str, entity: &Value) -> (Value, Value) 
 async fn the_lead_to_cash_walk_through_works_as_written() {
     let app = TestApp::spawn().await;
     let pipeline = step(&app, "createPipeline", &[]).await;
-    let stages = pipeline["createPipeline"]["pipeline"]["stages"].as_array().unwrap().clone();
+    let stages = pipeline["createPipeline"]["pipeline"]["stages"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(stages[1]["name"], "Proposal Sent");
     let won_stage = stages.iter().find(|s| s["kind"] == "WON").unwrap()["id"].clone();
 
@@ -65,12 +73,25 @@ async fn the_lead_to_cash_walk_through_works_as_written() {
     let converted = step(&app, "convertLead", &[("LEAD_ID", &lead_id)]).await;
     let c = &converted["convertLead"];
     assert_eq!(c["deal"]["stage"]["name"], "Proposal Sent");
-    let (deal, contact, company) = (c["deal"]["id"].clone(), c["contact"]["id"].clone(), c["company"]["id"].clone());
+    let (deal, contact, company) = (
+        c["deal"]["id"].clone(),
+        c["contact"]["id"].clone(),
+        c["company"]["id"].clone(),
+    );
 
-    let won = step(&app, "moveDeal", &[("DEAL_ID", &deal), ("WON_STAGE_ID", &won_stage)]).await;
+    let won = step(
+        &app,
+        "moveDeal",
+        &[("DEAL_ID", &deal), ("WON_STAGE_ID", &won_stage)],
+    )
+    .await;
     assert_eq!(won["moveDeal"]["deal"]["status"], "WON");
 
-    let ids = [("COMPANY_ID", &company), ("CONTACT_ID", &contact), ("DEAL_ID", &deal)];
+    let ids = [
+        ("COMPANY_ID", &company),
+        ("CONTACT_ID", &contact),
+        ("DEAL_ID", &deal),
+    ];
     let created = step(&app, "createInvoice", &ids).await;
     let invoice = created["createInvoice"]["invoice"].clone();
     assert_eq!(invoice["status"], "DRAFT");
@@ -99,21 +120,39 @@ async fn the_lead_to_cash_walk_through_works_as_written() {
     let books = step(&app, "journalEntries", &[("DEAL_ID", &deal)]).await;
     let entries = books["journalEntries"]["nodes"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
-    let memos: Vec<&str> = entries.iter().map(|e| e["memo"].as_str().unwrap()).collect();
+    let memos: Vec<&str> = entries
+        .iter()
+        .map(|e| e["memo"].as_str().unwrap())
+        .collect();
     assert!(memos.contains(&"Invoice INV-000001 issued"), "{memos:?}");
-    assert!(memos.contains(&"Payment for invoice INV-000001"), "{memos:?}");
+    assert!(
+        memos.contains(&"Payment for invoice INV-000001"),
+        "{memos:?}"
+    );
     assert_eq!(books["trialBalance"]["totals"][0]["balance"], "0.00");
-    assert_eq!(books["deal"]["invoicedAmount"], json!([{"amount": "9000.00", "currency": "USD"}]));
-    assert_eq!(books["deal"]["paidAmount"], json!([{"amount": "9000.00", "currency": "USD"}]));
+    assert_eq!(
+        books["deal"]["invoicedAmount"],
+        json!([{"amount": "9000.00", "currency": "USD"}])
+    );
+    assert_eq!(
+        books["deal"]["paidAmount"],
+        json!([{"amount": "9000.00", "currency": "USD"}])
+    );
     let (accounts, _) = balances(&app, "USD").await;
     assert_eq!(accounts["1100"], "0.00", "receivable back to 0");
-    assert_eq!(accounts["4000"], "-9000.00", "revenue 9,000 (a credit balance)");
+    assert_eq!(
+        accounts["4000"], "-9000.00",
+        "revenue 9,000 (a credit balance)"
+    );
     assert_eq!(accounts["1010"], "9000.00", "in the bank");
 
     // Every step audited with its before and after.
     for (action, entity) in [("lead.convert", &lead_id), ("deal.move", &deal)] {
         let (before, after) = audited(&app, action, entity).await;
-        assert!(before.is_object() && after.is_object(), "{action}: {before} → {after}");
+        assert!(
+            before.is_object() && after.is_object(),
+            "{action}: {before} → {after}"
+        );
     }
     let (before, after) = audited(&app, "invoice.create", &invoice_id).await;
     assert!(before.is_null());

@@ -11,6 +11,7 @@ mod invoices;
 mod lead_to_cash;
 mod payments;
 mod postings;
+mod seed;
 
 use serde_json::{json, Value};
 
@@ -72,7 +73,10 @@ async fn written(app: &TestApp) -> [i64; 5] {
 
 /// Every account's balance in `currency` today, by code (debit-positive, as the trial
 /// balance shows it), and the trial balance's total balance.
-async fn balances(app: &TestApp, currency: &str) -> (std::collections::HashMap<String, String>, Value) {
+async fn balances(
+    app: &TestApp,
+    currency: &str,
+) -> (std::collections::HashMap<String, String>, Value) {
     let response = app
         .gql(
             "query($c: String) { trialBalance(asOf: \"2099-12-31\", currency: $c) { rows { account { code } balance } totals { currency balance debit credit } } }",

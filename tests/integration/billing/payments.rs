@@ -68,7 +68,10 @@ async fn a_providers_reference_records_once() {
                "provider": "adyen", "providerReferenceId": "pi_123"}),
     )
     .await;
-    assert_eq!(other.data()["recordPayment"]["invoice"]["amountPaid"], "500.00");
+    assert_eq!(
+        other.data()["recordPayment"]["invoice"]["amountPaid"],
+        "500.00"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -83,7 +86,10 @@ async fn overpaying_needs_as_credit_and_the_credit_pays_another_invoice() {
     let before = written(&app).await;
     let over = pay_usd(&app, &invoice["id"], "150").await;
     assert_eq!(over.error_code(), "BAD_USER_INPUT");
-    assert_eq!(over.body["errors"][0]["extensions"]["field"], "input.amount");
+    assert_eq!(
+        over.body["errors"][0]["extensions"]["field"],
+        "input.amount"
+    );
     assert_eq!(written(&app).await[2..4], before[2..4]);
     let kept = pay(
         &app,
@@ -101,7 +107,10 @@ async fn overpaying_needs_as_credit_and_the_credit_pays_another_invoice() {
         json!({"companyId": company, "amount": "20", "currency": "USD", "method": "CHECK"}),
     )
     .await;
-    assert_eq!(unapplied.data()["recordPayment"]["invoice"], serde_json::Value::Null);
+    assert_eq!(
+        unapplied.data()["recordPayment"]["invoice"],
+        serde_json::Value::Null
+    );
     let next = InvoiceBuilder::for_company(&company)
         .line("Hosting", "1", "100")
         .issued()
@@ -109,17 +118,24 @@ async fn overpaying_needs_as_credit_and_the_credit_pays_another_invoice() {
         .await;
     let apply = "mutation($input: ApplyCustomerCreditInput!) { applyCustomerCredit(input: $input) { payment { kind amount appliedAmount creditAmount method } invoice { status amountPaid amountDue } } }";
     let too_much = app
-        .gql(apply, json!({"input": {"invoiceId": next["id"], "amount": "70.01"}}))
+        .gql(
+            apply,
+            json!({"input": {"invoiceId": next["id"], "amount": "70.01"}}),
+        )
         .await;
     assert_eq!(too_much.error_code(), "BAD_USER_INPUT");
-    let applied = app.gql(apply, json!({"input": {"invoiceId": next["id"]}})).await;
+    let applied = app
+        .gql(apply, json!({"input": {"invoiceId": next["id"]}}))
+        .await;
     let applied = &applied.data()["applyCustomerCredit"];
     assert_eq!(applied["payment"]["kind"], "CREDIT_APPLICATION");
     assert_eq!(applied["payment"]["appliedAmount"], "70.00");
     assert_eq!(applied["payment"]["creditAmount"], "-70.00");
     assert_eq!(applied["invoice"]["amountDue"], "30.00");
     assert_eq!(applied["invoice"]["status"], "PARTIALLY_PAID");
-    let none_left = app.gql(apply, json!({"input": {"invoiceId": next["id"]}})).await;
+    let none_left = app
+        .gql(apply, json!({"input": {"invoiceId": next["id"]}}))
+        .await;
     assert_eq!(none_left.error_code(), "BAD_USER_INPUT");
 }
 
@@ -146,7 +162,10 @@ async fn refunds_are_negative_payments_never_more_than_was_paid() {
     let before = written(&app).await;
     let too_much = refund(&app, json!({"paymentId": payment, "amount": "300.01"})).await;
     assert_eq!(too_much.error_code(), "BAD_USER_INPUT");
-    assert_eq!(too_much.body["errors"][0]["extensions"]["field"], "input.amount");
+    assert_eq!(
+        too_much.body["errors"][0]["extensions"]["field"],
+        "input.amount"
+    );
     assert_eq!(written(&app).await[2..4], before[2..4]);
     let rest = refund(&app, json!({"paymentId": payment})).await;
     assert_eq!(rest.data()["refundPayment"]["payment"]["amount"], "-300.00");
@@ -154,7 +173,10 @@ async fn refunds_are_negative_payments_never_more_than_was_paid() {
     let nothing_left = refund(&app, json!({"paymentId": payment})).await;
     assert_eq!(nothing_left.error_code(), "CONFLICT");
     let listed = app
-        .gql("query($i: ID!) { payments(filter: {invoiceId: $i}) { totalCount } }", json!({"i": invoice["id"]}))
+        .gql(
+            "query($i: ID!) { payments(filter: {invoiceId: $i}) { totalCount } }",
+            json!({"i": invoice["id"]}),
+        )
         .await;
     assert_eq!(listed.data()["payments"]["totalCount"], 3);
 }

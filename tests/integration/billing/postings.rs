@@ -20,8 +20,12 @@ async fn issue_payment_and_refund_post_balanced_linked_entries() {
     let app = TestApp::spawn().await;
     let company = customer(&app).await;
     let invoice = InvoiceBuilder::for_company(&company)
-        .line_with(json!({"name": "Design", "quantity": "1", "unitAmount": "1000", "taxRate": "0.1"}))
-        .line_with(json!({"name": "Laptop", "kind": "PRODUCT", "quantity": "1", "unitAmount": "500"}))
+        .line_with(
+            json!({"name": "Design", "quantity": "1", "unitAmount": "1000", "taxRate": "0.1"}),
+        )
+        .line_with(
+            json!({"name": "Laptop", "kind": "PRODUCT", "quantity": "1", "unitAmount": "500"}),
+        )
         .issued()
         .create(&app)
         .await;
@@ -51,7 +55,9 @@ async fn issue_payment_and_refund_post_balanced_linked_entries() {
             .map(|(a, d, c)| (a.to_string(), d.to_string(), c.to_string()))
             .collect::<Vec<_>>()
     );
-    assert!(lines.iter().all(|l| l["invoiceId"] == invoice["id"] && l["companyId"] == company.as_str()));
+    assert!(lines
+        .iter()
+        .all(|l| l["invoiceId"] == invoice["id"] && l["companyId"] == company.as_str()));
 
     let paid = pay(
         &app,
@@ -61,9 +67,27 @@ async fn issue_payment_and_refund_post_balanced_linked_entries() {
     let payment = paid.data()["recordPayment"]["payment"].clone();
     let posted = entry(&app, &payment["journalEntry"]["id"]).await;
     let lines = posted["lines"].as_array().unwrap();
-    assert_eq!((lines[0]["account"]["code"].as_str(), lines[0]["debit"].as_str()), (Some("1000"), Some("1700.00")));
-    assert_eq!((lines[1]["account"]["code"].as_str(), lines[1]["credit"].as_str()), (Some("1100"), Some("1600.00")));
-    assert_eq!((lines[2]["account"]["code"].as_str(), lines[2]["credit"].as_str()), (Some("2200"), Some("100.00")));
+    assert_eq!(
+        (
+            lines[0]["account"]["code"].as_str(),
+            lines[0]["debit"].as_str()
+        ),
+        (Some("1000"), Some("1700.00"))
+    );
+    assert_eq!(
+        (
+            lines[1]["account"]["code"].as_str(),
+            lines[1]["credit"].as_str()
+        ),
+        (Some("1100"), Some("1600.00"))
+    );
+    assert_eq!(
+        (
+            lines[2]["account"]["code"].as_str(),
+            lines[2]["credit"].as_str()
+        ),
+        (Some("2200"), Some("100.00"))
+    );
     assert!(lines.iter().all(|l| l["paymentId"] == payment["id"]));
 
     // The refund gives back the invoice part first, then the credit: the mirror.
@@ -71,9 +95,27 @@ async fn issue_payment_and_refund_post_balanced_linked_entries() {
     let back = back.data()["refundPayment"]["payment"].clone();
     let reversed = entry(&app, &back["journalEntry"]["id"]).await;
     let lines = reversed["lines"].as_array().unwrap();
-    assert_eq!((lines[0]["account"]["code"].as_str(), lines[0]["credit"].as_str()), (Some("1000"), Some("1650.00")));
-    assert_eq!((lines[1]["account"]["code"].as_str(), lines[1]["debit"].as_str()), (Some("1100"), Some("1600.00")));
-    assert_eq!((lines[2]["account"]["code"].as_str(), lines[2]["debit"].as_str()), (Some("2200"), Some("50.00")));
+    assert_eq!(
+        (
+            lines[0]["account"]["code"].as_str(),
+            lines[0]["credit"].as_str()
+        ),
+        (Some("1000"), Some("1650.00"))
+    );
+    assert_eq!(
+        (
+            lines[1]["account"]["code"].as_str(),
+            lines[1]["debit"].as_str()
+        ),
+        (Some("1100"), Some("1600.00"))
+    );
+    assert_eq!(
+        (
+            lines[2]["account"]["code"].as_str(),
+            lines[2]["debit"].as_str()
+        ),
+        (Some("2200"), Some("50.00"))
+    );
 
     let (accounts, totals) = balances(&app, "USD").await;
     assert_eq!(totals[0]["balance"], "0.00");
@@ -119,5 +161,8 @@ async fn voiding_reverses_the_issue_and_postings_can_be_turned_off() {
         .await;
     assert_eq!(quiet["journalEntry"], Value::Null);
     pay_usd(&app, &quiet["id"], "300").await.data();
-    assert_eq!(app.count("SELECT count(*) AS n FROM journal_entries").await, entries);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM journal_entries").await,
+        entries
+    );
 }

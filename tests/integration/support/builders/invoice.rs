@@ -49,10 +49,6 @@ impl InvoiceBuilder {
         self.set("paymentTermsDays", days)
     }
 
-    pub fn due_date(self, date: &str) -> InvoiceBuilder {
-        self.set("dueDate", date)
-    }
-
     /// A SERVICE line without tax or discount.
     pub fn line(self, name: &str, quantity: &str, unit_amount: &str) -> InvoiceBuilder {
         self.line_with(json!({"name": name, "quantity": quantity, "unitAmount": unit_amount}))
@@ -70,19 +66,20 @@ impl InvoiceBuilder {
         self
     }
 
-    pub fn with_key(mut self, key: &str) -> InvoiceBuilder {
-        self.draft = self.draft.with_key(key);
-        self
-    }
-
     /// Creates (and, with `issued`, issues) the invoice; returns it with `INVOICE_FIELDS`.
     pub async fn create(self, app: &TestApp) -> Value {
-        let key = self.draft.key.clone().unwrap_or_else(|| app.admin_key.clone());
+        let key = self
+            .draft
+            .key
+            .clone()
+            .unwrap_or_else(|| app.admin_key.clone());
         let draft = self.draft.set("lines", Value::Array(self.lines));
         let mutation = format!(
             "mutation($input: CreateInvoiceInput!) {{ createInvoice(input: $input) {{ invoice {{ {INVOICE_FIELDS} }} }} }}"
         );
-        let created = draft.create(app, &mutation, "createInvoice", "invoice").await;
+        let created = draft
+            .create(app, &mutation, "createInvoice", "invoice")
+            .await;
         if !self.issue {
             return created;
         }
