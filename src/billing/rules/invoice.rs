@@ -171,7 +171,7 @@ fn scaled(field: &str, value: &BigDecimal, decimals: i64) -> Result<BigDecimal, 
             format!("at most {decimals} decimal places; {value} has more"),
         ));
     }
-    if normalized.abs() >= BigDecimal::from(10_i64.pow(15)) {
+    if normalized.abs() >= 10_i64.pow(15) {
         return Err(AppError::bad_input(field, "is too large"));
     }
     Ok(normalized)
