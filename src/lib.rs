@@ -10,6 +10,7 @@ pub mod activities;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod config;
 pub mod contacts;
 pub mod db;

@@ -320,6 +320,7 @@ async fn fill(
     insert(conn, &mut tables, "lead activities", &lead_activities).await?;
     merge_rows(&mut tables, "activities", "lead activities", activities);
     insert(conn, &mut tables, "tasks", &g.insert_tasks()).await?;
+    bill(conn, &mut tables, &g).await?;
 
     Ok(SeedReport {
         workspace_id,
@@ -330,6 +331,31 @@ async fn fill(
         analyze: Duration::ZERO,
         elapsed: Duration::ZERO,
     })
+}
+
+/// Invoices, payments and their postings for the won deals (see `generate::billing`).
+async fn bill(
+    conn: &mut AsyncPgConnection,
+    tables: &mut Vec<TableCount>,
+    g: &Generator,
+) -> anyhow::Result<()> {
+    let staged = Instant::now();
+    run_sql(conn, &g.invoices()).await?;
+    run_sql(conn, "ANALYZE seed_invoice").await?;
+    insert_since(conn, tables, "invoices", g.insert_invoices(), staged).await?;
+    insert(conn, tables, "invoice_lines", g.insert_invoice_lines()).await?;
+    let ledger = Instant::now();
+    insert(conn, tables, "journal_entries", g.insert_billing_entries()).await?;
+    insert(conn, tables, "journal_lines", &g.insert_billing_lines()).await?;
+    run_sql(conn, g.post_billing_entries()).await?;
+    if let Some(t) = tables.iter_mut().find(|t| t.table == "journal_entries") {
+        t.took = ledger.elapsed();
+    }
+    run_sql(conn, g.issue_invoices()).await?;
+    insert(conn, tables, "payments", g.insert_payments()).await?;
+    run_sql(conn, g.settle_invoices()).await?;
+    run_sql(conn, g.billing_counters()).await?;
+    Ok(())
 }
 
 async fn run_sql(conn: &mut AsyncPgConnection, sql: &str) -> anyhow::Result<()> {
@@ -412,7 +438,7 @@ async fn finish(
     conn.batch_execute(
         "VACUUM (ANALYZE) pipelines, stages, companies, contacts, deals, deal_contacts, \
          stage_changes, deal_tags, deal_taggings, leads, lead_status_changes, lead_conversions, \
-         activities, tasks",
+         activities, tasks, invoices, invoice_lines, payments, journal_entries, journal_lines",
     )
     .await
     .context("cannot vacuum and analyze the seeded tables")?;

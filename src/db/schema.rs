@@ -78,6 +78,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    billing_counters (workspace_id, kind) {
+        workspace_id -> Uuid,
+        kind -> Text,
+        last_number -> Int8,
+    }
+}
+
+diesel::table! {
+    billing_settings (workspace_id) {
+        workspace_id -> Uuid,
+        auto_post -> Bool,
+        receivable_account_id -> Nullable<Uuid>,
+        services_revenue_account_id -> Nullable<Uuid>,
+        product_revenue_account_id -> Nullable<Uuid>,
+        sales_tax_account_id -> Nullable<Uuid>,
+        customer_credit_account_id -> Nullable<Uuid>,
+        cash_account_id -> Nullable<Uuid>,
+        bank_account_id -> Nullable<Uuid>,
+        undeposited_account_id -> Nullable<Uuid>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     companies (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -190,6 +215,60 @@ diesel::table! {
         response -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invoice_lines (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        invoice_id -> Uuid,
+        line_no -> Int4,
+        kind -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        quantity -> Numeric,
+        unit_amount -> Numeric,
+        discount -> Numeric,
+        tax_rate -> Numeric,
+        service_period_start -> Nullable<Date>,
+        service_period_end -> Nullable<Date>,
+        revenue_account_id -> Nullable<Uuid>,
+        subtotal -> Numeric,
+        tax -> Numeric,
+        total -> Numeric,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        number -> Nullable<Text>,
+        kind -> Text,
+        credited_invoice_id -> Nullable<Uuid>,
+        status -> Text,
+        company_id -> Nullable<Uuid>,
+        contact_id -> Nullable<Uuid>,
+        deal_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        currency -> Text,
+        issue_date -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        payment_terms_days -> Nullable<Int4>,
+        memo -> Nullable<Text>,
+        subtotal -> Numeric,
+        tax_total -> Numeric,
+        total -> Numeric,
+        amount_paid -> Numeric,
+        amount_credited -> Numeric,
+        amount_due -> Numeric,
+        journal_entry_id -> Nullable<Uuid>,
+        issued_at -> Nullable<Timestamptz>,
+        voided_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -323,6 +402,29 @@ diesel::table! {
         entity_id -> Uuid,
         payload -> Jsonb,
         occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        kind -> Text,
+        invoice_id -> Nullable<Uuid>,
+        company_id -> Nullable<Uuid>,
+        contact_id -> Nullable<Uuid>,
+        currency -> Text,
+        amount -> Numeric,
+        applied_amount -> Numeric,
+        credit_amount -> Numeric,
+        paid_at -> Timestamptz,
+        method -> Text,
+        provider -> Nullable<Text>,
+        provider_reference_id -> Nullable<Text>,
+        refunded_payment_id -> Nullable<Uuid>,
+        memo -> Nullable<Text>,
+        journal_entry_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -465,11 +567,16 @@ diesel::joinable!(accounting_accounts -> workspaces (workspace_id));
 diesel::joinable!(activities -> workspaces (workspace_id));
 diesel::joinable!(api_keys -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
+diesel::joinable!(billing_counters -> workspaces (workspace_id));
+diesel::joinable!(billing_settings -> workspaces (workspace_id));
 diesel::joinable!(companies -> workspaces (workspace_id));
 diesel::joinable!(contacts -> workspaces (workspace_id));
 diesel::joinable!(deal_tags -> workspaces (workspace_id));
 diesel::joinable!(deals -> workspaces (workspace_id));
 diesel::joinable!(idempotency_keys -> workspaces (workspace_id));
+diesel::joinable!(invoice_lines -> workspaces (workspace_id));
+diesel::joinable!(invoices -> ledger_currencies (currency));
+diesel::joinable!(invoices -> workspaces (workspace_id));
 diesel::joinable!(lead_conversions -> workspaces (workspace_id));
 diesel::joinable!(journal_entries -> workspaces (workspace_id));
 diesel::joinable!(journal_lines -> ledger_currencies (currency));
@@ -478,6 +585,8 @@ diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(ledger_counters -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
+diesel::joinable!(payments -> ledger_currencies (currency));
+diesel::joinable!(payments -> workspaces (workspace_id));
 diesel::joinable!(pipelines -> workspaces (workspace_id));
 diesel::joinable!(routing_rules -> workspaces (workspace_id));
 diesel::joinable!(scoring_rules -> workspaces (workspace_id));
@@ -488,6 +597,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     activities,
     api_keys,
     audit_events,
+    billing_counters,
+    billing_settings,
     companies,
     contacts,
     deal_contacts,
@@ -495,6 +606,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_tags,
     deals,
     idempotency_keys,
+    invoice_lines,
+    invoices,
     lead_conversions,
     journal_entries,
     journal_lines,
@@ -504,6 +617,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_currencies,
     ledger_daily_totals,
     outbox_events,
+    payments,
     pipelines,
     routing_rules,
     scoring_rules,

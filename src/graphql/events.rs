@@ -49,6 +49,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     crate::activities::events::KINDS,
     crate::tasks::events::KINDS,
     crate::pipelines::events::KINDS,
+    crate::billing::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

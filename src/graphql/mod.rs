@@ -5,6 +5,7 @@ pub mod activities;
 pub mod admission;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod boundary;
 pub mod contacts;
 pub mod cursor_key;
@@ -58,6 +59,7 @@ pub struct Query(
     activities::ActivitiesQuery,
     tasks::TasksQuery,
     timeline::TimelineQuery,
+    billing::BillingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -72,6 +74,7 @@ pub struct Mutation(
     ledger::LedgerMutation,
     activities::ActivitiesMutation,
     tasks::TasksMutation,
+    billing::BillingMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -92,6 +95,7 @@ const LOADERS: &[loaders::Register] = &[
     ledger::register_loaders,
     activities::register_loaders,
     tasks::register_loaders,
+    billing::register_loaders,
 ];
 
 pub type DealgraphSchema = Schema<Query, Mutation, Subscription>;

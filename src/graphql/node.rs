@@ -5,6 +5,7 @@
 use async_graphql::{Context, Interface, Object, ID};
 
 use super::activities::{ActivityGql, ActivityLoader};
+use super::billing::{InvoiceGql, InvoiceLoader, PaymentGql, PaymentLoader};
 use super::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use super::deals::{DealGql, DealLoader};
 use super::leads::{LeadConversionGql, LeadConversionLoader, LeadGql, LeadLoader};
@@ -40,6 +41,8 @@ pub enum Node {
     JournalEntry(JournalEntryGql),
     Activity(ActivityGql),
     Task(TaskGql),
+    Invoice(InvoiceGql),
+    Payment(PaymentGql),
 }
 
 /// Every table whose rows are nodes, in the order of [`NodeQuery::node`]'s match.
@@ -57,6 +60,8 @@ const TABLES: &[&str] = &[
     "journal_entries",
     "activities",
     "tasks",
+    "invoices",
+    "payments",
 ];
 
 #[derive(Default)]
@@ -65,8 +70,8 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any deal, pipeline, stage, contact, company, lead, lead conversion, routing rule,
-    /// scoring rule, accounting account, journal entry, activity or task of this workspace by
-    /// id; null if none.
+    /// scoring rule, accounting account, journal entry, activity, task, invoice or payment of
+    /// this workspace by id; null if none.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         let actor = actor(ctx)?;
         actor.require(Scope::CrmRead)?;
@@ -118,6 +123,12 @@ impl NodeQuery {
             "tasks" => load::<TaskLoader>(ctx, id)
                 .await?
                 .map(|t| Node::Task(TaskGql(t))),
+            "invoices" => load::<InvoiceLoader>(ctx, id)
+                .await?
+                .map(|i| Node::Invoice(i.into())),
+            "payments" => load::<PaymentLoader>(ctx, id)
+                .await?
+                .map(|p| Node::Payment(PaymentGql(p))),
             _ => None,
         })
     }

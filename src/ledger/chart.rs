@@ -26,6 +26,19 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Cash,
+        Role::Bank,
+        Role::AccountsReceivable,
+        Role::UndepositedFunds,
+        Role::SalesTaxPayable,
+        Role::CustomerCredit,
+        Role::ServicesRevenue,
+        Role::ProductRevenue,
+        Role::Discounts,
+        Role::BadDebt,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Cash => "cash",
@@ -156,4 +169,23 @@ pub async fn account_for(
     role: Role,
 ) -> QueryResult<Option<AccountingAccount>> {
     AccountingAccount::by_role(conn, workspace_id, role.as_str()).await
+}
+
+/// The workspace's accounts of every role, in one statement (billing resolves all it posts
+/// to at once).
+pub async fn accounts_by_role(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+) -> QueryResult<Vec<(Role, AccountingAccount)>> {
+    let accounts = AccountingAccount::with_roles(conn, workspace_id).await?;
+    Ok(accounts
+        .into_iter()
+        .filter_map(|account| {
+            let role = Role::ALL
+                .iter()
+                .copied()
+                .find(|r| Some(r.as_str()) == account.role.as_deref())?;
+            Some((role, account))
+        })
+        .collect())
 }

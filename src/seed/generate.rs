@@ -10,10 +10,12 @@
 //! UUIDv7s ([`Generator`]'s private helpers) and the word lists — and the small tables
 //! (pipelines, stages, tags). Each family of bulk tables is a child module using them:
 //! `customers` (companies, contacts), `deals` (deals and their history, contacts and tags),
-//! `leads` (leads and their history), `followups` (conversions, activities, tasks).
+//! `leads` (leads and their history), `followups` (conversions, activities, tasks), `billing`
+//! (invoices, payments and their ledger postings for won deals).
 
 use uuid::Uuid;
 
+mod billing;
 mod customers;
 mod deals;
 mod followups;

@@ -313,6 +313,14 @@ pub enum Purpose {
     TaskTitle,
     TaskStatus,
     TaskDue,
+    InvoiceId,
+    InvoiceLineId,
+    InvoiceEntryId,
+    InvoicePaid,
+    InvoicePayDelay,
+    PaymentId,
+    PaymentEntryId,
+    JournalLineId,
 }
 
 /// Checks that a permutation walk with `NAME_STRIDE` visits every combination once.

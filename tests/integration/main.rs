@@ -12,6 +12,7 @@ mod support;
 
 mod activities;
 mod auth;
+mod billing;
 mod contacts;
 mod deals;
 mod events;

@@ -134,6 +134,16 @@ impl From<Contact> for ContactGql {
 
 #[ComplexObject]
 impl ContactGql {
+    /// Its invoices and credit notes, newest first.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::billing::InvoiceConnection> {
+        let parent = crate::billing::ops::InvoiceParent::Contact;
+        crate::graphql::billing::linked_invoices(ctx, parent, self.uuid, first, after).await
+    }
     /// Its history, newest first (see `Query.timeline`).
     async fn timeline(
         &self,
@@ -257,6 +267,16 @@ impl From<Company> for CompanyGql {
 
 #[ComplexObject]
 impl CompanyGql {
+    /// Its invoices and credit notes, newest first.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::billing::InvoiceConnection> {
+        let parent = crate::billing::ops::InvoiceParent::Company;
+        crate::graphql::billing::linked_invoices(ctx, parent, self.uuid, first, after).await
+    }
     /// Its history, newest first (see `Query.timeline`).
     async fn timeline(
         &self,

@@ -259,6 +259,30 @@ impl DealGql {
     ) -> async_graphql::Result<Option<crate::graphql::tasks::TaskGql>> {
         crate::graphql::tasks::next_task(ctx, self.0.id).await
     }
+    /// Its invoices and credit notes, newest first.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::billing::InvoiceConnection> {
+        let parent = crate::billing::ops::InvoiceParent::Deal;
+        crate::graphql::billing::linked_invoices(ctx, parent, self.0.id, first, after).await
+    }
+    /// Per currency: its issued invoices' totals less its credit notes (void ones aside).
+    async fn invoiced_amount(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::billing::MoneyGql>> {
+        crate::graphql::billing::deal_amounts(ctx, self.0.id, false).await
+    }
+    /// Per currency: what was paid on its invoices, less refunds.
+    async fn paid_amount(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::billing::MoneyGql>> {
+        crate::graphql::billing::deal_amounts(ctx, self.0.id, true).await
+    }
     /// Its history, newest first (see `Query.timeline`).
     async fn timeline(
         &self,

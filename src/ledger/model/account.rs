@@ -121,6 +121,19 @@ impl AccountingAccount {
             .optional()
     }
 
+    /// Every account the default chart made (those with a role), in one statement.
+    pub async fn with_roles(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+    ) -> QueryResult<Vec<AccountingAccount>> {
+        accounting_accounts::table
+            .filter(accounting_accounts::workspace_id.eq(workspace_id))
+            .filter(accounting_accounts::role.is_not_null())
+            .select(AccountingAccount::as_select())
+            .load(conn)
+            .await
+    }
+
     /// Whether any account is grouped under `id`.
     pub async fn has_children(
         conn: &mut AsyncPgConnection,

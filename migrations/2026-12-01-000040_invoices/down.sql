@@ -1,0 +1,3 @@
+DROP TABLE invoice_lines;
+DROP TABLE billing_counters;
+DROP TABLE invoices;

@@ -1,0 +1,13 @@
+DROP TRIGGER payments_customer_credit ON payments;
+DROP FUNCTION customer_credit_checked();
+DROP TRIGGER payments_guard ON payments;
+DROP FUNCTION payments_guard();
+DROP TRIGGER payments_amounts ON payments;
+DROP TRIGGER invoice_lines_amounts ON invoice_lines;
+DROP TRIGGER invoices_amounts ON invoices;
+DROP FUNCTION invoice_amounts_checked();
+DROP FUNCTION invoice_amounts_check(uuid, uuid);
+DROP TRIGGER invoice_lines_guard ON invoice_lines;
+DROP FUNCTION invoice_lines_guard();
+DROP TRIGGER invoices_guard ON invoices;
+DROP FUNCTION invoices_guard();

@@ -1,0 +1,188 @@
+//! Dataloaders for billing, scoped to the caller's workspace: one statement per batch.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::billing::model::{DealBilling, Invoice, InvoiceLine, Payment};
+use crate::billing::ops::{self, InvoiceParent};
+use crate::db::page::Listing;
+use crate::error::AppError;
+use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
+
+find_by_id!(Invoice, Payment);
+
+/// Invoices by id (`node`, a payment's invoice, a credit note's invoice).
+pub type InvoiceLoader = ById<Invoice>;
+/// Payments by id (`node`, a refund's payment).
+pub type PaymentLoader = ById<Payment>;
+
+/// An invoice's lines, in line order.
+pub struct LinesOfInvoice;
+
+impl Children for LinesOfInvoice {
+    type Row = InvoiceLine;
+
+    async fn of_parents(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &[Uuid],
+    ) -> QueryResult<Vec<(Uuid, InvoiceLine)>> {
+        let lines = InvoiceLine::of_invoices(conn, workspace_id, ids).await?;
+        Ok(lines.into_iter().map(|l| (l.invoice_id, l)).collect())
+    }
+}
+
+pub type InvoiceLinesLoader = ByParent<LinesOfInvoice>;
+
+/// An invoice's payments, refunds and credit applications, oldest first.
+pub struct PaymentsOfInvoice;
+
+impl Children for PaymentsOfInvoice {
+    type Row = Payment;
+
+    async fn of_parents(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &[Uuid],
+    ) -> QueryResult<Vec<(Uuid, Payment)>> {
+        let payments = Payment::of_invoices(conn, workspace_id, ids).await?;
+        Ok(payments
+            .into_iter()
+            .filter_map(|p| p.invoice_id.map(|id| (id, p)))
+            .collect())
+    }
+}
+
+pub type InvoicePaymentsLoader = ByParent<PaymentsOfInvoice>;
+
+/// The credit notes of an invoice.
+pub struct CreditNotesOfInvoice;
+
+impl Children for CreditNotesOfInvoice {
+    type Row = Invoice;
+
+    async fn of_parents(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &[Uuid],
+    ) -> QueryResult<Vec<(Uuid, Invoice)>> {
+        let notes = Invoice::credit_notes_of(conn, workspace_id, ids).await?;
+        Ok(notes
+            .into_iter()
+            .filter_map(|n| n.credited_invoice_id.map(|id| (id, n)))
+            .collect())
+    }
+}
+
+pub type CreditNotesLoader = ByParent<CreditNotesOfInvoice>;
+
+/// The refunds of a payment.
+pub struct RefundsOfPayment;
+
+impl Children for RefundsOfPayment {
+    type Row = Payment;
+
+    async fn of_parents(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        ids: &[Uuid],
+    ) -> QueryResult<Vec<(Uuid, Payment)>> {
+        let refunds = Payment::refunds_of(conn, workspace_id, ids).await?;
+        Ok(refunds
+            .into_iter()
+            .filter_map(|r| r.refunded_payment_id.map(|id| (id, r)))
+            .collect())
+    }
+}
+
+pub type RefundsLoader = ByParent<RefundsOfPayment>;
+
+/// One page of a record's invoices: `Deal.invoices`, `Company.invoices`, `Contact.invoices`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LinkedInvoicesKey {
+    pub parent: InvoiceParent,
+    pub parent_id: Uuid,
+    /// The `(created_at, id)` of the last invoice already seen.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub struct LinkedInvoicesLoader(pub Scope);
+
+type PageOf = (InvoiceParent, Option<(DateTime<Utc>, Uuid)>, i64);
+
+impl Loader<LinkedInvoicesKey> for LinkedInvoicesLoader {
+    type Value = Listing<Invoice>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[LinkedInvoicesKey],
+    ) -> Result<HashMap<LinkedInvoicesKey, Listing<Invoice>>, AppError> {
+        let mut same_page: HashMap<PageOf, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            same_page
+                .entry((key.parent, key.after, key.limit))
+                .or_default()
+                .push(key.parent_id);
+        }
+        let mut pages = HashMap::with_capacity(keys.len());
+        for ((parent, after, limit), parent_ids) in same_page {
+            let listings = ops::invoices_of(
+                &self.0.pool,
+                self.0.workspace_id,
+                parent,
+                &parent_ids,
+                after,
+                limit,
+            )
+            .await?;
+            for (parent_id, listing) in listings {
+                let key = LinkedInvoicesKey {
+                    parent,
+                    parent_id,
+                    after,
+                    limit,
+                };
+                pages.insert(key, listing);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// A deal's invoiced and paid amounts per currency (`Deal.invoicedAmount`, `paidAmount`).
+pub struct DealBillingLoader(pub Scope);
+
+impl Loader<Uuid> for DealBillingLoader {
+    type Value = Vec<DealBilling>;
+    type Error = AppError;
+
+    async fn load(&self, deal_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<DealBilling>>, AppError> {
+        let rows = ops::billing_of_deals(&self.0.pool, self.0.workspace_id, deal_ids).await?;
+        let mut found: HashMap<Uuid, Vec<DealBilling>> =
+            deal_ids.iter().map(|id| (*id, Vec::new())).collect();
+        for row in rows {
+            found.entry(row.deal_id).or_default().push(row);
+        }
+        Ok(found)
+    }
+}
+
+/// Adds this domain's loaders to a set.
+pub fn register(loaders: &mut Loaders) {
+    let scope = loaders.scope();
+    loaders.add(InvoiceLoader::new(scope.clone()));
+    loaders.add(PaymentLoader::new(scope.clone()));
+    loaders.add(InvoiceLinesLoader::new(scope.clone()));
+    loaders.add(InvoicePaymentsLoader::new(scope.clone()));
+    loaders.add(CreditNotesLoader::new(scope.clone()));
+    loaders.add(RefundsLoader::new(scope.clone()));
+    loaders.add(LinkedInvoicesLoader(scope.clone()));
+    loaders.add(DealBillingLoader(scope));
+}
