@@ -30,6 +30,8 @@ pub struct Config {
     pub http: HttpSettings,
     /// Browser origins allowed to call the API and open WebSockets (`--cors-origin`).
     pub cors_origins: AllowedOrigins,
+    /// Outgoing webhooks: allowed targets, retry schedule, the delivery worker.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             cursor_key: None,
             http: HttpSettings::default(),
             cors_origins: AllowedOrigins::default(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

@@ -48,6 +48,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     crate::ledger::events::KINDS,
     crate::activities::events::KINDS,
     crate::tasks::events::KINDS,
+    crate::webhooks::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

@@ -30,6 +30,7 @@ pub mod shape;
 pub mod system;
 pub mod tasks;
 pub mod timeline;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub struct Query(
     activities::ActivitiesQuery,
     tasks::TasksQuery,
     timeline::TimelineQuery,
+    webhooks::WebhooksQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -71,6 +73,7 @@ pub struct Mutation(
     ledger::LedgerMutation,
     activities::ActivitiesMutation,
     tasks::TasksMutation,
+    webhooks::WebhooksMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -141,6 +144,7 @@ pub fn build_schema_with_events(
     ws_keys: crate::http::ws_keys::ConnectedKeys,
     cursor_key: cursor_key::CursorKey,
     settings: SchemaSettings,
+    webhooks: crate::webhooks::WebhookSettings,
 ) -> DealgraphSchema {
     let shared_loaders = Arc::new(event_loaders::EventLoaderCache::new(pool.clone()));
     schema_builder(settings)
@@ -150,6 +154,7 @@ pub fn build_schema_with_events(
         .data(ws_keys)
         .data(cursor_key)
         .data(shared_loaders)
+        .data(webhooks)
         .finish()
 }
 

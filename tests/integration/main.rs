@@ -23,3 +23,4 @@ mod routing;
 mod scoring;
 mod tasks;
 mod timeline;
+mod webhooks;
