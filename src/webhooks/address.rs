@@ -50,8 +50,12 @@ pub async fn check_url(url: &Url, allow_private: bool, field: &str) -> Result<()
     if allow_private {
         return Ok(());
     }
-    let refused =
-        || AppError::bad_input(field, "the URL points at a private, loopback or link-local address");
+    let refused = || {
+        AppError::bad_input(
+            field,
+            "the URL points at a private, loopback or link-local address",
+        )
+    };
     let Some(host) = url.host_str() else {
         return Err(AppError::bad_input(field, "the URL has no host"));
     };

@@ -33,7 +33,9 @@ struct Body<'a> {
 pub fn body_of(event: &OutboxEvent) -> Result<String, serde_json::Error> {
     serde_json::to_string(&Body {
         event_type: &event.event_type,
-        timestamp: event.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        timestamp: event
+            .occurred_at
+            .to_rfc3339_opts(SecondsFormat::Micros, true),
         data: &event.payload,
     })
 }

@@ -50,10 +50,18 @@ impl Default for WebhookSettings {
             allow_private: false,
             require_https: false,
             deliver: true,
-            retry_schedule: [5, 5 * min, 30 * min, 2 * hour, 5 * hour, 10 * hour, 10 * hour]
-                .into_iter()
-                .map(Duration::from_secs)
-                .collect(),
+            retry_schedule: [
+                5,
+                5 * min,
+                30 * min,
+                2 * hour,
+                5 * hour,
+                10 * hour,
+                10 * hour,
+            ]
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect(),
             jitter: 0.1,
             timeout: Duration::from_secs(15),
             lease: Duration::from_secs(60),

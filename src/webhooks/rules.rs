@@ -110,7 +110,9 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     (at - now).to_std().ok()
 }
 
@@ -152,20 +154,31 @@ mod tests {
     #[test]
     fn retries_follow_the_schedule_with_jitter_and_retry_after() {
         let schedule = [Duration::from_secs(5), Duration::from_secs(300)];
-        assert_eq!(retry_delay(&schedule, 0, 0.1, 0.0, None), Some(Duration::from_secs(5)));
+        assert_eq!(
+            retry_delay(&schedule, 0, 0.1, 0.0, None),
+            Some(Duration::from_secs(5))
+        );
         assert_eq!(
             retry_delay(&schedule, 1, 0.1, 0.5, None),
             Some(Duration::from_secs(315))
         );
         assert_eq!(retry_delay(&schedule, 2, 0.1, 0.0, None), None);
         let asked = Some(Duration::from_secs(60));
-        assert_eq!(retry_delay(&schedule, 0, 0.0, 0.0, asked), Some(Duration::from_secs(60)));
+        assert_eq!(
+            retry_delay(&schedule, 0, 0.0, 0.0, asked),
+            Some(Duration::from_secs(60))
+        );
     }
 
     #[test]
     fn retry_after_takes_seconds_or_a_date() {
-        let now = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().to_utc();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        let now = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Tue, 01 Dec 2026 10:01:00 GMT", now),
             Some(Duration::from_secs(60))
@@ -177,7 +190,11 @@ mod tests {
     fn pipeline_filter_reads_the_payload_keys() {
         let id = Uuid::now_v7();
         let payload = json!({"to_pipeline_id": id.to_string()});
-        assert!(refers_to_pipeline(&payload, &["pipeline_id", "to_pipeline_id"], id));
+        assert!(refers_to_pipeline(
+            &payload,
+            &["pipeline_id", "to_pipeline_id"],
+            id
+        ));
         assert!(!refers_to_pipeline(&json!({}), &["pipeline_id"], id));
     }
 }

@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 use super::events::{EndpointIdentity, DISABLED};
 use super::model::delivery::Settled;
-use super::model::{DeliveryStatus, NewWebhookAttempt, WebhookAttempt, WebhookDelivery, WebhookEndpoint};
+use super::model::{
+    DeliveryStatus, NewWebhookAttempt, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+};
 use super::sender::{self, Answer, Signed};
 use super::signing::{signature_header, SecretBox, SigningSecret};
 use super::{fanout, rules, WebhookSettings};
@@ -163,9 +165,10 @@ impl Worker {
                 .map_err(|e| anyhow::anyhow!(e.client_message()))
         };
         let mut secrets = vec![open(&endpoint.secret)?];
-        if let (Some(previous), Some(until)) =
-            (&endpoint.previous_secret, endpoint.previous_secret_expires_at)
-        {
+        if let (Some(previous), Some(until)) = (
+            &endpoint.previous_secret,
+            endpoint.previous_secret_expires_at,
+        ) {
             if until > Utc::now() {
                 secrets.push(open(previous)?);
             }
@@ -253,7 +256,10 @@ async fn disable(
         return Ok(());
     }
     let after = WebhookEndpoint::disable(conn, endpoint.id, reason).await?;
-    let (before_json, after_json) = (serde_json::to_value(&current)?, serde_json::to_value(&after)?);
+    let (before_json, after_json) = (
+        serde_json::to_value(&current)?,
+        serde_json::to_value(&after)?,
+    );
     AuditEvent::insert(
         conn,
         &NewAuditEvent {

@@ -50,12 +50,23 @@ impl WebhooksQuery {
         after: Option<String>,
     ) -> async_graphql::Result<ListConnection<WebhookEndpointGql>> {
         let cursors = Cursors::of(ctx)?;
-        let window = window(cursors, "webhook_endpoints", NewestFirst, PageArgs::forward(first, after))?;
+        let window = window(
+            cursors,
+            "webhook_endpoints",
+            NewestFirst,
+            PageArgs::forward(first, after),
+        )?;
         let (listing, stats) = read::endpoints(pool(ctx)?, actor(ctx)?, &window).await?;
-        Ok(connection(cursors, "webhook_endpoints", &window, listing, |e| {
-            let own = stats.get(&e.id);
-            WebhookEndpointGql::new(e, own)
-        }))
+        Ok(connection(
+            cursors,
+            "webhook_endpoints",
+            &window,
+            listing,
+            |e| {
+                let own = stats.get(&e.id);
+                WebhookEndpointGql::new(e, own)
+            },
+        ))
     }
 
     /// An endpoint's deliveries, newest first, with their attempts. Needs `admin`.
@@ -69,14 +80,25 @@ impl WebhooksQuery {
     ) -> async_graphql::Result<ListConnection<WebhookDeliveryGql>> {
         let endpoint_id = parse_id(&endpoint_id, "endpointId")?;
         let cursors = Cursors::of(ctx)?;
-        let window = window(cursors, "webhook_deliveries", NewestFirst, PageArgs::forward(first, after))?;
+        let window = window(
+            cursors,
+            "webhook_deliveries",
+            NewestFirst,
+            PageArgs::forward(first, after),
+        )?;
         let status = status.map(Into::into);
         let (listing, attempts) =
             read::deliveries(pool(ctx)?, actor(ctx)?, endpoint_id, status, &window).await?;
-        Ok(connection(cursors, "webhook_deliveries", &window, listing, |d| {
-            let own = attempts.get(&d.id).cloned().unwrap_or_default();
-            WebhookDeliveryGql::new(d, own)
-        }))
+        Ok(connection(
+            cursors,
+            "webhook_deliveries",
+            &window,
+            listing,
+            |d| {
+                let own = attempts.get(&d.id).cloned().unwrap_or_default();
+                WebhookDeliveryGql::new(d, own)
+            },
+        ))
     }
 }
 
@@ -220,8 +242,14 @@ impl WebhooksMutation {
         input: ReplayWebhooksInput,
     ) -> async_graphql::Result<ReplayWebhooksPayload> {
         let id = parse_id(&input.endpoint_id, "input.endpointId")?;
-        let result =
-            resend::replay(pool(ctx)?, actor(ctx)?, id, input.since, input.options.into()).await?;
+        let result = resend::replay(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.since,
+            input.options.into(),
+        )
+        .await?;
         Ok(ReplayWebhooksPayload {
             outcome: (&result).into(),
             count: result.value,

@@ -58,8 +58,15 @@ async fn checked(
 ) -> Result<WebhookEndpointChanges, AppError> {
     let url = rules::endpoint_url(&changes.url, settings.require_https, "input.url")?;
     address::check_url(&url, settings.allow_private, "input.url").await?;
-    if changes.description.as_ref().is_some_and(|d| d.chars().count() > 1000) {
-        return Err(AppError::bad_input("input.description", "at most 1000 characters"));
+    if changes
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 1000)
+    {
+        return Err(AppError::bad_input(
+            "input.description",
+            "at most 1000 characters",
+        ));
     }
     Ok(WebhookEndpointChanges {
         url: changes.url.trim().to_owned(),
@@ -172,8 +179,14 @@ pub async fn update_endpoint(
     options: WriteOptions,
 ) -> Result<WriteResult<WebhookEndpoint>, AppError> {
     let input = request_input(Some(id), expected_version, &patch)?;
-    let request = WriteRequest::new("webhook_endpoint.update", ENTITY, Scope::Admin, input, options)
-        .on(id);
+    let request = WriteRequest::new(
+        "webhook_endpoint.update",
+        ENTITY,
+        Scope::Admin,
+        input,
+        options,
+    )
+    .on(id);
     actor.require(Scope::Admin)?;
     if let Some(url) = &patch.url {
         let parsed = rules::endpoint_url(url, settings.require_https, "input.url")?;
@@ -195,7 +208,14 @@ pub async fn update_endpoint(
                 enabled: patch.enabled.unwrap_or(before.enabled),
             };
             // The URL was resolved above; only the pure rules run again here.
-            let changes = checked(changes, &WebhookSettings { allow_private: true, ..settings }).await?;
+            let changes = checked(
+                changes,
+                &WebhookSettings {
+                    allow_private: true,
+                    ..settings
+                },
+            )
+            .await?;
             check_pipeline(conn, workspace_id, changes.pipeline_id).await?;
             let mut after = WebhookEndpoint::update(conn, workspace_id, id, &changes).await?;
             if after.enabled && !before.enabled {
@@ -223,8 +243,14 @@ pub async fn delete_endpoint(
     options: WriteOptions,
 ) -> Result<WriteResult<Uuid>, AppError> {
     let input = request_input(Some(id), expected_version, &json!({}))?;
-    let request = WriteRequest::new("webhook_endpoint.delete", ENTITY, Scope::Admin, input, options)
-        .on(id);
+    let request = WriteRequest::new(
+        "webhook_endpoint.delete",
+        ENTITY,
+        Scope::Admin,
+        input,
+        options,
+    )
+    .on(id);
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {

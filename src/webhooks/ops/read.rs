@@ -56,7 +56,10 @@ pub async fn deliveries(
     actor.require(Scope::Admin)?;
     let ws = actor.workspace_id;
     let mut conn = crate::db::conn(pool).await?;
-    if WebhookEndpoint::find(&mut conn, ws, endpoint_id).await?.is_none() {
+    if WebhookEndpoint::find(&mut conn, ws, endpoint_id)
+        .await?
+        .is_none()
+    {
         return Err(AppError::not_found_at(
             "endpointId",
             "webhook endpoint",
@@ -68,7 +71,10 @@ pub async fn deliveries(
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
     let mut attempts: HashMap<Uuid, Vec<WebhookAttempt>> = HashMap::new();
     for attempt in WebhookAttempt::of_deliveries(&mut conn, ws, &ids).await? {
-        attempts.entry(attempt.delivery_id).or_default().push(attempt);
+        attempts
+            .entry(attempt.delivery_id)
+            .or_default()
+            .push(attempt);
     }
     Ok((Listing { rows, total }, attempts))
 }

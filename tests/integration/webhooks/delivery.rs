@@ -20,7 +20,10 @@ async fn webhooks_are_signed_per_the_specification() {
     let got = receiver.wait_for(1).await;
     let webhook = &got[0];
     assert!(signed_by(webhook, &secret), "{webhook:?}");
-    assert!(!signed_by(webhook, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    assert!(!signed_by(
+        webhook,
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    ));
     let body = webhook.json();
     assert_eq!(body["type"], "contact.created");
     assert_eq!(body["data"]["id"], json!(contact_id));
@@ -109,7 +112,11 @@ async fn retry_after_is_honoured() {
     create_endpoint(&app, &receiver.url, &["contact.created"]).await;
     contact_event(&app, "Slow down").await;
     let got = receiver.wait_for(2).await;
-    assert!(got[1].at - got[0].at >= Duration::from_millis(950), "{:?}", got[1].at - got[0].at);
+    assert!(
+        got[1].at - got[0].at >= Duration::from_millis(950),
+        "{:?}",
+        got[1].at - got[0].at
+    );
 }
 
 #[tokio::test]
@@ -128,7 +135,10 @@ async fn a_delivery_that_exhausts_its_retries_fails_and_the_next_one_goes() {
         )
         .await;
     assert_eq!(failed.data()["webhookDeliveries"]["totalCount"], 1);
-    assert_eq!(failed.data()["webhookDeliveries"]["nodes"][0]["attemptCount"], 4);
+    assert_eq!(
+        failed.data()["webhookDeliveries"]["nodes"][0]["attemptCount"],
+        4
+    );
 }
 
 #[tokio::test]
@@ -138,10 +148,15 @@ async fn gone_disables_the_endpoint_with_an_event() {
     let (endpoint, _) = create_endpoint(&app, &receiver.url, &["contact.created"]).await;
     contact_event(&app, "Gone").await;
     receiver.wait_for(1).await;
-    wait_deliveries(&app, &endpoint, |d| d.first().is_some_and(|x| x["status"] == "FAILED"))
-        .await;
+    wait_deliveries(&app, &endpoint, |d| {
+        d.first().is_some_and(|x| x["status"] == "FAILED")
+    })
+    .await;
     let listed = app
-        .gql("{ webhookEndpoints { nodes { enabled disabledReason } } }", json!({}))
+        .gql(
+            "{ webhookEndpoints { nodes { enabled disabledReason } } }",
+            json!({}),
+        )
         .await;
     let node = &listed.data()["webhookEndpoints"]["nodes"][0];
     assert_eq!(node["enabled"], false);
@@ -169,15 +184,25 @@ async fn an_endpoint_failing_for_too_long_is_disabled() {
     contact_event(&app, "Failing").await;
     receiver.wait_for(1).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while app.event_payloads("webhook_endpoint.disabled").await.is_empty() {
+    while app
+        .event_payloads("webhook_endpoint.disabled")
+        .await
+        .is_empty()
+    {
         assert!(std::time::Instant::now() < deadline, "never disabled");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let listed = app
         .gql("{ webhookEndpoints { nodes { id enabled } } }", json!({}))
         .await;
-    assert_eq!(listed.data()["webhookEndpoints"]["nodes"][0]["id"], json!(endpoint));
-    assert_eq!(listed.data()["webhookEndpoints"]["nodes"][0]["enabled"], false);
+    assert_eq!(
+        listed.data()["webhookEndpoints"]["nodes"][0]["id"],
+        json!(endpoint)
+    );
+    assert_eq!(
+        listed.data()["webhookEndpoints"]["nodes"][0]["enabled"],
+        false
+    );
 }
 
 #[tokio::test]

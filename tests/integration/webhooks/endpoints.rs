@@ -16,7 +16,9 @@ async fn endpoints_are_created_listed_updated_and_deleted_by_admins() {
 
     let listed = app
         .gql(
-            &format!("{{ webhookEndpoints(first: 10) {{ totalCount nodes {{ {ENDPOINT_FIELDS} }} }} }}"),
+            &format!(
+                "{{ webhookEndpoints(first: 10) {{ totalCount nodes {{ {ENDPOINT_FIELDS} }} }} }}"
+            ),
             json!({}),
         )
         .await;
@@ -25,11 +27,17 @@ async fn endpoints_are_created_listed_updated_and_deleted_by_admins() {
     assert_eq!(list["nodes"][0]["eventTypes"], json!(["deal.*"]));
     assert_eq!(list["nodes"][0]["enabled"], true);
     assert_eq!(list["nodes"][0]["stats"]["attempts"], 0);
-    assert!(!listed.body.to_string().contains(&secret), "the secret is shown once");
+    assert!(
+        !listed.body.to_string().contains(&secret),
+        "the secret is shown once"
+    );
 
     let update = "mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { webhookEndpoint { description version eventTypes } } }";
     let stale = app
-        .gql(update, json!({ "input": { "id": id, "expectedVersion": 7, "description": "x" } }))
+        .gql(
+            update,
+            json!({ "input": { "id": id, "expectedVersion": 7, "description": "x" } }),
+        )
         .await;
     assert_eq!(stale.error_code(), "STALE_OBJECT");
     let updated = app
@@ -48,12 +56,20 @@ async fn endpoints_are_created_listed_updated_and_deleted_by_admins() {
             json!({ "input": { "id": id } }),
         )
         .await;
-    assert_eq!(deleted.data()["deleteWebhookEndpoint"]["deletedId"], json!(id));
-    assert_eq!(app.count("SELECT count(*) AS n FROM webhook_endpoints").await, 0);
+    assert_eq!(
+        deleted.data()["deleteWebhookEndpoint"]["deletedId"],
+        json!(id)
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM webhook_endpoints")
+            .await,
+        0
+    );
     assert_eq!(
         app.count("SELECT count(*) AS n FROM audit_events WHERE action LIKE 'webhook_endpoint.%'")
             .await,
-        3
+        4,
+        "create, the refused stale update, update, delete"
     );
 }
 
@@ -71,10 +87,17 @@ async fn idempotent_replays_hide_the_secret_and_dry_runs_write_nothing() {
         again.data()["createWebhookEndpoint"]["webhookEndpoint"]["id"]
     );
     let dry = app
-        .gql(CREATE, json!({ "input": { "url": "http://127.0.0.1:9/x", "dryRun": true } }))
+        .gql(
+            CREATE,
+            json!({ "input": { "url": "http://127.0.0.1:9/x", "dryRun": true } }),
+        )
         .await;
     assert_eq!(dry.data()["createWebhookEndpoint"]["dryRun"], true);
-    assert_eq!(app.count("SELECT count(*) AS n FROM webhook_endpoints").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM webhook_endpoints")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -82,14 +105,22 @@ async fn only_admin_keys_manage_or_read_endpoints() {
     let app = TestApp::spawn_with(fast).await;
     let writer = app.key_with(&[Scope::CrmWrite]).await;
     let refused = app
-        .gql_as(&writer, CREATE, json!({ "input": { "url": "http://127.0.0.1:9/hook" } }))
+        .gql_as(
+            &writer,
+            CREATE,
+            json!({ "input": { "url": "http://127.0.0.1:9/hook" } }),
+        )
         .await;
     assert_eq!(refused.error_code(), "FORBIDDEN");
     let listed = app
         .gql_as(&writer, "{ webhookEndpoints { totalCount } }", json!({}))
         .await;
     assert_eq!(listed.error_code(), "FORBIDDEN");
-    assert_eq!(app.count("SELECT count(*) AS n FROM webhook_endpoints").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM webhook_endpoints")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -98,13 +129,24 @@ async fn bad_urls_and_patterns_are_refused_naming_the_field() {
     for (input, field) in [
         (json!({ "url": "not a url" }), "input.url"),
         (json!({ "url": "ftp://example.com/x" }), "input.url"),
-        (json!({ "url": "http://127.0.0.1:9/h", "eventTypes": ["Deal"] }), "input.eventTypes"),
+        (
+            json!({ "url": "http://127.0.0.1:9/h", "eventTypes": ["Deal"] }),
+            "input.eventTypes",
+        ),
     ] {
         let response = app.gql(CREATE, json!({ "input": input })).await;
         assert_eq!(response.error_code(), "BAD_USER_INPUT", "{input}");
-        assert!(response.error_message().contains(field), "{}", response.error_message());
+        assert!(
+            response.error_message().contains(field),
+            "{}",
+            response.error_message()
+        );
     }
-    assert_eq!(app.count("SELECT count(*) AS n FROM webhook_endpoints").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM webhook_endpoints")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -121,7 +163,11 @@ async fn private_and_metadata_addresses_are_refused_unless_allowed() {
         assert_eq!(response.error_code(), "BAD_USER_INPUT", "{url}");
         assert!(response.error_message().contains("input.url"));
     }
-    assert_eq!(app.count("SELECT count(*) AS n FROM webhook_endpoints").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM webhook_endpoints")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -132,12 +178,18 @@ async fn production_servers_require_https() {
     })
     .await;
     let response = app
-        .gql(CREATE, json!({ "input": { "url": "http://127.0.0.1:9/hook" } }))
+        .gql(
+            CREATE,
+            json!({ "input": { "url": "http://127.0.0.1:9/hook" } }),
+        )
         .await;
     assert_eq!(response.error_code(), "BAD_USER_INPUT");
     assert!(response.error_message().contains("https"));
     let https = app
-        .gql(CREATE, json!({ "input": { "url": "https://127.0.0.1:9/hook" } }))
+        .gql(
+            CREATE,
+            json!({ "input": { "url": "https://127.0.0.1:9/hook" } }),
+        )
         .await;
     assert!(https.data()["createWebhookEndpoint"]["secret"].is_string());
 }

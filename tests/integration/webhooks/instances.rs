@@ -17,7 +17,11 @@ async fn two_instances_never_deliver_the_same_attempt_twice() {
     ];
     let mut endpoints = Vec::new();
     for receiver in &receivers {
-        endpoints.push(create_endpoint(&first, &receiver.url, &["contact.created"]).await.0);
+        endpoints.push(
+            create_endpoint(&first, &receiver.url, &["contact.created"])
+                .await
+                .0,
+        );
     }
     let names: Vec<String> = (0..15).map(|i| format!("Contact {i:02}")).collect();
     for name in &names {
@@ -29,17 +33,36 @@ async fn two_instances_never_deliver_the_same_attempt_twice() {
         for webhook in &got {
             *seen.entry(webhook.id.as_str()).or_default() += 1;
         }
-        assert!(seen.values().all(|&n| n == 1), "a webhook came twice: {seen:?}");
+        assert!(
+            seen.values().all(|&n| n == 1),
+            "a webhook came twice: {seen:?}"
+        );
         let order: Vec<String> = got
             .iter()
             .map(|w| w.json()["data"]["name"].as_str().unwrap().to_owned())
             .collect();
         assert_eq!(order, names, "per-endpoint event order");
     }
-    let attempts = first
-        .count("SELECT count(*) AS n FROM webhook_attempts")
-        .await;
-    assert_eq!(attempts, 3 * names.len() as i64);
+    // Attempts are logged just after the receiver answers: wait for all of them, then none
+    // may be extra.
+    let expected = 3 * names.len() as i64;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let attempts = "SELECT count(*) AS n FROM webhook_attempts";
+    while first.count(attempts).await < expected {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "attempts never logged"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(first.count(attempts).await, expected);
+    assert_eq!(
+        first
+            .count("SELECT count(*) AS n FROM webhook_deliveries WHERE attempts <> 1")
+            .await,
+        0,
+        "every delivery was attempted once"
+    );
     drop(second);
 }
 
@@ -55,16 +78,22 @@ async fn killing_the_delivering_instance_loses_nothing() {
     doomed.stop().await;
     let successor = TestApp::spawn_on(&doomed.database_url, fast).await;
     let again = receiver.wait_for(2).await;
-    assert_eq!(again[1].id, got[0].id, "the same event, retried after the lease expired");
+    assert_eq!(
+        again[1].id, got[0].id,
+        "the same event, retried after the lease expired"
+    );
     // The successor acts in a workspace of its own; the log is read from the database.
-    let done = "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'succeeded' AND attempts = 2";
+    let done =
+        "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'succeeded' AND attempts = 2";
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while successor.count(done).await != 1 {
         assert!(std::time::Instant::now() < deadline, "never settled");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(
-        successor.count("SELECT count(*) AS n FROM webhook_attempts WHERE succeeded").await,
+        successor
+            .count("SELECT count(*) AS n FROM webhook_attempts WHERE succeeded")
+            .await,
         1
     );
     let _ = endpoint;

@@ -33,7 +33,7 @@ pub fn fast(config: &mut Config) {
 }
 
 /// What the receiver answers to one request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Reply {
     Status(u16),
     RetryAfter(u16, u64),
@@ -97,7 +97,11 @@ impl Receiver {
                 return got;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "got {} of {n} webhooks: {got:?}", got.len());
+            assert!(
+                !left.is_zero(),
+                "got {} of {n} webhooks: {got:?}",
+                got.len()
+            );
             let _ = tokio::time::timeout(left, notified).await;
         }
     }
@@ -175,7 +179,10 @@ fn the_independent_hmac_matches_the_specifications_test_vector() {
         body: r#"{"test": 2432232314}"#.into(),
         at: Instant::now(),
     };
-    assert!(signed_by(&received, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    assert!(signed_by(
+        &received,
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    ));
 }
 
 pub const ENDPOINT_FIELDS: &str = "id url description eventTypes pipelineId enabled disabledReason previousSecretExpiresAt version stats { attempts succeeded successRate lastSuccessAt lastFailureAt }";
@@ -190,7 +197,10 @@ pub async fn create_endpoint(app: &TestApp, url: &str, types: &[&str]) -> (Strin
         .await;
     let payload = &response.data()["createWebhookEndpoint"];
     (
-        payload["webhookEndpoint"]["id"].as_str().unwrap().to_owned(),
+        payload["webhookEndpoint"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         payload["secret"].as_str().unwrap().to_owned(),
     )
 }
@@ -228,7 +238,10 @@ pub async fn wait_deliveries(
         if check(&found) {
             return found;
         }
-        assert!(Instant::now() < deadline, "deliveries never settled: {found:?}");
+        assert!(
+            Instant::now() < deadline,
+            "deliveries never settled: {found:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
