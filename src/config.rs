@@ -32,6 +32,8 @@ pub struct Config {
     pub cors_origins: AllowedOrigins,
     /// Verified API keys kept in memory: time-to-live, how often use is recorded.
     pub key_cache: crate::auth::cache::KeyCacheSettings,
+    /// Outgoing webhooks: allowed targets, retry schedule, the delivery worker.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             http: HttpSettings::default(),
             cors_origins: AllowedOrigins::default(),
             key_cache: Default::default(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

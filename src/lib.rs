@@ -30,6 +30,7 @@ pub mod tasks;
 pub mod telemetry;
 pub mod timeline;
 pub mod validate;
+pub mod webhooks;
 pub mod write;
 
 use anyhow::Context;
@@ -150,12 +151,20 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         config.ws.revalidate_interval,
         shutdown.clone(),
     );
+    let webhooks = webhooks::WebhookSettings {
+        require_https: config.production || config.webhooks.require_https,
+        ..config.webhooks.clone()
+    };
+    if webhooks.deliver {
+        webhooks::worker::start(pool.clone(), &hub, webhooks.clone(), shutdown.clone()).await?;
+    }
     let schema = graphql::build_schema_with_events(
         pool.clone(),
         hub,
         (ws_keys.clone(), verified_keys.clone()),
         cursor_key,
         settings,
+        webhooks,
     );
     let tasks = TaskTracker::new();
     let state = http::AppState {

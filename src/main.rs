@@ -83,6 +83,39 @@ impl TransportArgs {
     }
 }
 
+/// Outgoing webhooks.
+#[derive(Args, Clone)]
+struct WebhookArgs {
+    /// Allow webhook endpoints on loopback, private, link-local and metadata addresses
+    /// (development and tests; never on a server reachable by untrusted admins).
+    #[arg(long, env = "DEALGRAPH_WEBHOOKS_ALLOW_PRIVATE")]
+    webhooks_allow_private: bool,
+    /// Seconds to wait before each retry of a failed delivery, comma-separated; after the
+    /// last the delivery has failed.
+    #[arg(
+        long,
+        env = "DEALGRAPH_WEBHOOKS_RETRY_SCHEDULE",
+        value_delimiter = ',',
+        default_value = "5,300,1800,7200,18000,36000,36000"
+    )]
+    webhooks_retry_schedule: Vec<u64>,
+    /// Webhook deliveries this instance attempts at once (at most one per endpoint).
+    #[arg(long, env = "DEALGRAPH_WEBHOOKS_CONCURRENCY", default_value_t = 32)]
+    webhooks_concurrency: usize,
+}
+
+impl WebhookArgs {
+    fn apply(self, config: &mut Config) {
+        config.webhooks.allow_private = self.webhooks_allow_private;
+        config.webhooks.retry_schedule = self
+            .webhooks_retry_schedule
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect();
+        config.webhooks.concurrency = self.webhooks_concurrency.max(1);
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the GraphQL server.
@@ -124,6 +157,8 @@ enum Command {
         event_retention_days: u64,
         #[command(flatten)]
         transport: TransportArgs,
+        #[command(flatten)]
+        webhooks: WebhookArgs,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -234,6 +269,7 @@ async fn main() -> anyhow::Result<()> {
             ws_write_timeout_secs,
             event_retention_days,
             transport,
+            webhooks,
         } => {
             let mut config = db_config(db);
             config.listen = listen;
@@ -246,6 +282,7 @@ async fn main() -> anyhow::Result<()> {
             config.ws.write_timeout = Duration::from_secs(ws_write_timeout_secs.max(1));
             config.events.retention = Duration::from_secs(event_retention_days.max(1) * 86_400);
             transport.apply(&mut config);
+            webhooks.apply(&mut config);
             dealgraph::serve(config).await
         }
         Command::Migrate { db } => {

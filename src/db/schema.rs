@@ -554,6 +554,68 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhook_attempts (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        delivery_id -> Uuid,
+        endpoint_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        latency_ms -> Int4,
+        response_body -> Nullable<Text>,
+        error -> Nullable<Text>,
+        succeeded -> Bool,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        event_type -> Text,
+        position -> Int8,
+        body -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_token -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        workspace_id -> Uuid,
+        id -> Uuid,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Array<Nullable<Text>>,
+        pipeline_id -> Nullable<Uuid>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Bytea,
+        previous_secret -> Nullable<Bytea>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
+        from_position -> Int8,
+        failing_since -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_fanout (singleton) {
+        singleton -> Bool,
+        position -> Int8,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         name -> Text,
@@ -591,6 +653,9 @@ diesel::joinable!(pipelines -> workspaces (workspace_id));
 diesel::joinable!(routing_rules -> workspaces (workspace_id));
 diesel::joinable!(scoring_rules -> workspaces (workspace_id));
 diesel::joinable!(tasks -> workspaces (workspace_id));
+diesel::joinable!(webhook_attempts -> workspaces (workspace_id));
+diesel::joinable!(webhook_deliveries -> workspaces (workspace_id));
+diesel::joinable!(webhook_endpoints -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounting_accounts,
@@ -626,5 +691,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     stage_deal_counts,
     stages,
     tasks,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+    webhook_fanout,
     workspaces,
 );

@@ -50,6 +50,7 @@ const DOMAIN_EVENTS: &[&[EventKind]] = &[
     crate::tasks::events::KINDS,
     crate::pipelines::events::KINDS,
     crate::billing::events::KINDS,
+    crate::webhooks::events::KINDS,
 ];
 
 /// The kinds of events. New domains add theirs here.

@@ -32,6 +32,7 @@ pub mod shape;
 pub mod system;
 pub mod tasks;
 pub mod timeline;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -60,6 +61,7 @@ pub struct Query(
     tasks::TasksQuery,
     timeline::TimelineQuery,
     billing::BillingQuery,
+    webhooks::WebhooksQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -75,6 +77,7 @@ pub struct Mutation(
     activities::ActivitiesMutation,
     tasks::TasksMutation,
     billing::BillingMutation,
+    webhooks::WebhooksMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -149,6 +152,7 @@ pub fn build_schema_with_events(
     ),
     cursor_key: cursor_key::CursorKey,
     settings: SchemaSettings,
+    webhooks: crate::webhooks::WebhookSettings,
 ) -> DealgraphSchema {
     let shared_loaders = Arc::new(event_loaders::EventLoaderCache::new(pool.clone()));
     schema_builder(settings)
@@ -160,6 +164,7 @@ pub fn build_schema_with_events(
         .data(verified_keys)
         .data(cursor_key)
         .data(shared_loaders)
+        .data(webhooks)
         .finish()
 }
 

@@ -6,7 +6,21 @@ use async_graphql::parser::types::OperationType;
 use crate::auth::Scope;
 
 /// Root fields only an `admin` key may use: key management and the audit trail.
-const ADMIN_FIELDS: &[&str] = &["apiKeys", "auditEvents", "createApiKey", "revokeApiKey"];
+const ADMIN_FIELDS: &[&str] = &[
+    "apiKeys",
+    "auditEvents",
+    "createApiKey",
+    "revokeApiKey",
+    // Webhooks: where the workspace's data goes, and their signing secrets.
+    "webhookEndpoints",
+    "webhookDeliveries",
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "deleteWebhookEndpoint",
+    "rotateWebhookSecret",
+    "redeliverWebhook",
+    "replayWebhooks",
+];
 
 /// Root fields any valid key may use.
 const OPEN_FIELDS: &[&str] = &["viewer", "serverTime", "__typename", "__schema", "__type"];

@@ -24,3 +24,4 @@ mod routing;
 mod scoring;
 mod tasks;
 mod timeline;
+mod webhooks;

@@ -1,0 +1,267 @@
+//! The `webhook_deliveries` row and its SQL: the queue the workers lease from, and the log.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
+use crate::db::schema::webhook_deliveries;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Succeeded => "succeeded",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> DeliveryStatus {
+        match value {
+            "succeeded" => DeliveryStatus::Succeeded,
+            "failed" => DeliveryStatus::Failed,
+            _ => DeliveryStatus::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize, Deserialize)]
+#[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
+pub struct WebhookDelivery {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    pub endpoint_id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub position: i64,
+    #[serde(skip)]
+    pub body: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub lease_token: Option<Uuid>,
+    #[serde(skip)]
+    pub lease_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct NewWebhookDelivery {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    pub endpoint_id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub position: i64,
+    pub body: String,
+}
+
+/// How an attempt ended, for the delivery row.
+pub enum Settled {
+    Done(DeliveryStatus),
+    RetryIn(Duration),
+}
+
+impl WebhookDelivery {
+    pub fn status(&self) -> DeliveryStatus {
+        DeliveryStatus::parse(&self.status)
+    }
+
+    pub async fn insert_all(
+        conn: &mut AsyncPgConnection,
+        rows: &[NewWebhookDelivery],
+    ) -> QueryResult<Vec<WebhookDelivery>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::insert_into(webhook_deliveries::table)
+            .values(rows)
+            .returning(WebhookDelivery::as_returning())
+            .get_results(conn)
+            .await
+    }
+
+    pub async fn find(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<Option<WebhookDelivery>> {
+        webhook_deliveries::table
+            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+            .find(id)
+            .select(WebhookDelivery::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Leases up to `limit` due deliveries for `lease`, as `token`. Only an endpoint's oldest
+    /// pending delivery is due (per-endpoint event order: a later event waits while an earlier
+    /// one is retried), only on enabled endpoints, and only when no live lease holds it: so
+    /// each endpoint has at most one attempt in flight across all instances. `SKIP LOCKED`
+    /// lets instances claim side by side without waiting for each other; a row another
+    /// instance leased meanwhile is re-checked against its new lease and skipped. Counts the
+    /// attempt now, so an attempt whose instance died still counts.
+    pub async fn claim(
+        conn: &mut AsyncPgConnection,
+        token: Uuid,
+        lease: Duration,
+        limit: i64,
+    ) -> QueryResult<Vec<WebhookDelivery>> {
+        diesel::sql_query(
+            "UPDATE webhook_deliveries d
+                SET lease_token = $1,
+                    lease_until = now() + make_interval(secs => $2),
+                    attempts = d.attempts + 1
+              WHERE d.id IN (
+                    SELECT c.id FROM webhook_deliveries c
+                      JOIN webhook_endpoints e ON e.id = c.endpoint_id AND e.enabled
+                     WHERE c.status = 'pending'
+                       AND c.next_attempt_at <= now()
+                       AND (c.lease_until IS NULL OR c.lease_until < now())
+                       AND NOT EXISTS (
+                           SELECT 1 FROM webhook_deliveries p
+                            WHERE p.endpoint_id = c.endpoint_id AND p.status = 'pending'
+                              AND (p.position, p.id) < (c.position, c.id))
+                     ORDER BY c.next_attempt_at
+                     LIMIT $3
+                     FOR UPDATE OF c SKIP LOCKED)
+              RETURNING d.*",
+        )
+        .bind::<SqlUuid, _>(token)
+        .bind::<Double, _>(lease.as_secs_f64())
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await
+    }
+
+    /// Records how the attempt under `token` ended; `None` when the lease was lost (the
+    /// attempt outlived it and another instance took the delivery over).
+    pub async fn settle(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        token: Uuid,
+        outcome: Settled,
+    ) -> QueryResult<Option<WebhookDelivery>> {
+        let target = webhook_deliveries::table
+            .find(id)
+            .filter(webhook_deliveries::lease_token.eq(token));
+        let released = (
+            webhook_deliveries::lease_token.eq(None::<Uuid>),
+            webhook_deliveries::lease_until.eq(None::<DateTime<Utc>>),
+        );
+        let query = match outcome {
+            Settled::Done(status) => diesel::update(target)
+                .set((
+                    released,
+                    webhook_deliveries::status.eq(status.as_str()),
+                    webhook_deliveries::completed_at.eq(Some(Utc::now())),
+                ))
+                .returning(WebhookDelivery::as_returning())
+                .get_result(conn),
+            Settled::RetryIn(wait) => {
+                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                diesel::update(target)
+                    .set((released, webhook_deliveries::next_attempt_at.eq(at)))
+                    .returning(WebhookDelivery::as_returning())
+                    .get_result(conn)
+            }
+        };
+        query.await.optional()
+    }
+
+    /// An endpoint's deliveries, newest first, optionally of one status.
+    pub async fn page(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        endpoint_id: Uuid,
+        status: Option<DeliveryStatus>,
+        window: &IdWindow,
+    ) -> QueryResult<Vec<WebhookDelivery>> {
+        let mut query = webhook_deliveries::table
+            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+            .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+            .select(WebhookDelivery::as_select())
+            .limit(window.fetch_limit())
+            .into_boxed();
+        if let Some(status) = status {
+            query = query.filter(webhook_deliveries::status.eq(status.as_str()));
+        }
+        if let Some(after) = window.after_id() {
+            query = query.filter(webhook_deliveries::id.lt(after));
+        }
+        if let Some(before) = window.before_id() {
+            query = query.filter(webhook_deliveries::id.gt(before));
+        }
+        query = if window.from_end {
+            query.order(webhook_deliveries::id.asc())
+        } else {
+            query.order(webhook_deliveries::id.desc())
+        };
+        query.load(conn).await
+    }
+
+    pub async fn count(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        endpoint_id: Uuid,
+        status: Option<DeliveryStatus>,
+    ) -> QueryResult<i64> {
+        let mut query = webhook_deliveries::table
+            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+            .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+            .into_boxed();
+        if let Some(status) = status {
+            query = query.filter(webhook_deliveries::status.eq(status.as_str()));
+        }
+        query.count().get_result(conn).await
+    }
+}
+
+impl Listed<NewestFirst> for WebhookDelivery {
+    fn position(&self, _: NewestFirst) -> Position {
+        Position {
+            key: SortKey::Id,
+            id: self.id,
+        }
+    }
+}
+
+/// A workspace's events since `since` that the fan-out has already passed, in order: what a
+/// replay may send again.
+pub async fn replayable_events(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<crate::events::model::OutboxEvent>> {
+    use crate::db::schema::{outbox_events, webhook_fanout};
+    let cursor: i64 = webhook_fanout::table
+        .select(webhook_fanout::position)
+        .first(conn)
+        .await?;
+    outbox_events::table
+        .filter(outbox_events::workspace_id.eq(workspace_id))
+        .filter(outbox_events::occurred_at.ge(since))
+        .filter(outbox_events::position.le(cursor))
+        .order(outbox_events::position)
+        .limit(limit)
+        .select(crate::events::model::OutboxEvent::as_select())
+        .load(conn)
+        .await
+}

@@ -1,0 +1,9 @@
+//! Webhook rows and their SQL.
+
+pub mod attempt;
+pub mod delivery;
+pub mod endpoint;
+
+pub use attempt::{EndpointStats, NewWebhookAttempt, WebhookAttempt};
+pub use delivery::{DeliveryStatus, NewWebhookDelivery, WebhookDelivery};
+pub use endpoint::{NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointChanges};
