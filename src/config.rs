@@ -30,6 +30,8 @@ pub struct Config {
     pub http: HttpSettings,
     /// Browser origins allowed to call the API and open WebSockets (`--cors-origin`).
     pub cors_origins: AllowedOrigins,
+    /// `Host` values `/mcp` accepts (`--mcp-allowed-host`): loopback plus any listed.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             cursor_key: None,
             http: HttpSettings::default(),
             cors_origins: AllowedOrigins::default(),
+            mcp_allowed_hosts: crate::mcp::DEFAULT_ALLOWED_HOSTS.map(String::from).to_vec(),
         }
     }
 }

@@ -56,6 +56,7 @@ pub async fn authenticate(
             .filter_map(|s| s.parse().ok())
             .collect(),
         request_id,
+        channel: crate::audit::Channel::Graphql,
     })
 }
 
@@ -221,6 +222,7 @@ async fn audit_system(
             after: Some(after),
             request_id: None,
             dry_run: false,
+            channel: crate::audit::Channel::Operator.as_str(),
         },
     )
     .await?;

@@ -17,6 +17,7 @@ mod deals;
 mod events;
 mod leads;
 mod ledger;
+mod mcp;
 mod pipelines;
 mod platform;
 mod routing;
