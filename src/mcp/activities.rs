@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::tool::{self, optional_id, options, written, Call, Effect, ToolSpec};
+use super::args::{uuid, Id};
+use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::activities::ops::{self, ActivityInput, ActivityType, Links};
 use crate::error::AppError;
 
@@ -45,17 +46,17 @@ impl From<ActivityTypeArg> for ActivityType {
 
 /// The records an activity or task is about, as ids.
 pub fn links(
-    contact_id: Option<&str>,
-    company_id: Option<&str>,
-    deal_id: Option<&str>,
-    lead_id: Option<&str>,
-) -> Result<Links, AppError> {
-    Ok(Links {
-        contact_id: optional_id("contact_id", contact_id)?,
-        company_id: optional_id("company_id", company_id)?,
-        deal_id: optional_id("deal_id", deal_id)?,
-        lead_id: optional_id("lead_id", lead_id)?,
-    })
+    contact_id: Option<Id>,
+    company_id: Option<Id>,
+    deal_id: Option<Id>,
+    lead_id: Option<Id>,
+) -> Links {
+    Links {
+        contact_id: uuid(contact_id),
+        company_id: uuid(company_id),
+        deal_id: uuid(deal_id),
+        lead_id: uuid(lead_id),
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -69,10 +70,10 @@ pub struct LogActivity {
     pub occurred_at: Option<DateTime<Utc>>,
     /// A JSON object, e.g. {"minutes": 30}.
     pub metadata: Option<Map<String, Value>>,
-    pub contact_id: Option<String>,
-    pub company_id: Option<String>,
-    pub deal_id: Option<String>,
-    pub lead_id: Option<String>,
+    pub contact_id: Option<Id>,
+    pub company_id: Option<Id>,
+    pub deal_id: Option<Id>,
+    pub lead_id: Option<Id>,
     /// Retrying with the same key and input returns the first result and writes nothing.
     pub idempotency_key: Option<String>,
     /// Check and return the would-be activity without writing anything.
@@ -88,11 +89,11 @@ async fn log_activity(call: Call, input: LogActivity) -> Result<Value, AppError>
         occurred_at: input.occurred_at,
         metadata: input.metadata.map(Value::Object),
         links: links(
-            input.contact_id.as_deref(),
-            input.company_id.as_deref(),
-            input.deal_id.as_deref(),
-            input.lead_id.as_deref(),
-        )?,
+            input.contact_id,
+            input.company_id,
+            input.deal_id,
+            input.lead_id,
+        ),
         created_by: Uuid::nil(),
     };
     let options = options(input.idempotency_key, input.dry_run);

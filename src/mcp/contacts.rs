@@ -5,8 +5,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::args::{uuid, Id};
 use super::paging::{page_json, row, window_of};
-use super::tool::{self, optional_id, options, written, Call, Effect, ToolSpec};
+use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::contacts::model::{Company, CompanyFilter, Contact, ContactFilter};
 use crate::contacts::ops::{self, CompanyInput, ContactInput};
 use crate::contacts::rules::LifecycleStage;
@@ -85,7 +86,7 @@ pub struct CreateContact {
     /// Job title.
     pub title: Option<String>,
     /// The id of a company of this workspace.
-    pub company_id: Option<String>,
+    pub company_id: Option<Id>,
     /// `lead` when absent.
     pub lifecycle_stage: Option<LifecycleStageArg>,
     pub owner_id: Option<String>,
@@ -107,7 +108,7 @@ async fn create_contact(call: Call, input: CreateContact) -> Result<Value, AppEr
         email: input.email,
         phone: input.phone,
         title: input.title,
-        company_id: optional_id("company_id", input.company_id.as_deref())?,
+        company_id: uuid(input.company_id),
         lifecycle_stage: input.lifecycle_stage.map(Into::into),
         lead_score: None,
         owner_id: input.owner_id,
@@ -125,7 +126,7 @@ async fn create_contact(call: Call, input: CreateContact) -> Result<Value, AppEr
 pub struct SearchContacts {
     /// Found anywhere in the name or e-mail, case-insensitively.
     pub query: Option<String>,
-    pub company_id: Option<String>,
+    pub company_id: Option<Id>,
     pub lifecycle_stage: Option<LifecycleStageArg>,
     pub owner_id: Option<String>,
     /// Contacts carrying exactly this tag.
@@ -140,7 +141,7 @@ pub struct SearchContacts {
 async fn search_contacts(call: Call, input: SearchContacts) -> Result<Value, AppError> {
     let filter = ContactFilter {
         search: input.query,
-        company_id: optional_id("company_id", input.company_id.as_deref())?,
+        company_id: uuid(input.company_id),
         lifecycle_stage: input.lifecycle_stage.map(Into::into),
         owner_id: input.owner_id,
         tag: input.tag,

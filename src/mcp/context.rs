@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::args::{uuid, Id};
 use super::paging::row;
-use super::tool::{self, optional_id, Call, ToolSpec};
+use super::tool::{self, Call, ToolSpec};
 use crate::activities::model::ActivityFilter;
 use crate::activities::ops::Links;
 use crate::activities::ActivitiesOrder;
@@ -39,8 +40,8 @@ pub fn tools() -> Vec<ToolSpec> {
 pub struct ContextForPerson {
     /// The person's e-mail address, in any case.
     pub email: Option<String>,
-    pub contact_id: Option<String>,
-    pub lead_id: Option<String>,
+    pub contact_id: Option<Id>,
+    pub lead_id: Option<Id>,
 }
 
 /// Whom the context is about.
@@ -50,10 +51,14 @@ enum Person {
 }
 
 async fn context_for_person(call: Call, input: ContextForPerson) -> Result<Value, AppError> {
-    let given = [&input.email, &input.contact_id, &input.lead_id]
-        .iter()
-        .filter(|v| v.is_some())
-        .count();
+    let given = [
+        input.email.is_some(),
+        input.contact_id.is_some(),
+        input.lead_id.is_some(),
+    ]
+    .into_iter()
+    .filter(|given| *given)
+    .count();
     if given != 1 {
         return Err(AppError::bad_input(
             "arguments",
@@ -108,10 +113,10 @@ async fn context_for_person(call: Call, input: ContextForPerson) -> Result<Value
 }
 
 async fn find(call: &Call, input: &ContextForPerson) -> Result<Person, AppError> {
-    if let Some(id) = optional_id("contact_id", input.contact_id.as_deref())? {
+    if let Some(id) = uuid(input.contact_id) {
         return Ok(Person::Contact(id));
     }
-    if let Some(id) = optional_id("lead_id", input.lead_id.as_deref())? {
+    if let Some(id) = uuid(input.lead_id) {
         return Ok(Person::Lead(id));
     }
     let email = input.email.as_deref().unwrap_or_default();

@@ -5,17 +5,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::args::{number, uuid, Decimal, Id};
 use super::paging::row;
-use super::tool::{
-    self, id, nullable, optional_decimal, optional_id, options, patch, written, Call, Effect,
-    ToolSpec,
-};
+use super::tool::{self, nullable, options, patch, written, Call, Effect, ToolSpec};
 use crate::deals::ops::analytics::pipeline_summary;
 use crate::deals::ops::{self, DealInput, DealPatch, Target};
 use crate::deals::rules::analytics::Totals;
 use crate::deals::rules::{DealStatus, ValuePeriod};
 use crate::error::AppError;
-use crate::write::Patch;
 
 pub fn tools() -> Vec<ToolSpec> {
     vec![
@@ -79,20 +76,20 @@ pub struct CreateDeal {
     pub title: String,
     pub description: Option<String>,
     /// A decimal string, ≥ 0, no more decimals than the currency allows. "0" when absent.
-    pub amount: Option<String>,
+    pub amount: Option<Decimal>,
     /// ISO 4217, e.g. "EUR".
     pub currency: Option<String>,
     /// 0..1 as a decimal string; absent: follow the stage's probability.
-    pub close_probability: Option<String>,
+    pub close_probability: Option<Decimal>,
     /// YYYY-MM-DD.
     pub expected_close_date: Option<chrono::NaiveDate>,
     pub value_period: Option<ValuePeriodArg>,
     pub owner_id: Option<String>,
-    pub company_id: Option<String>,
+    pub company_id: Option<Id>,
     /// A JSON object of custom fields.
     pub custom_fields: Option<Map<String, Value>>,
     /// Absent: the first stage of the default pipeline.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<Id>,
     /// Required when stage_id is a lost stage.
     pub lost_reason: Option<String>,
     /// Retrying with the same key and input returns the first result and writes nothing.
@@ -106,18 +103,15 @@ async fn create_deal(call: Call, input: CreateDeal) -> Result<Value, AppError> {
     let deal = DealInput {
         title: input.title,
         description: input.description,
-        amount: optional_decimal("amount", input.amount.as_deref())?,
+        amount: number(input.amount),
         currency: input.currency,
-        close_probability: optional_decimal(
-            "close_probability",
-            input.close_probability.as_deref(),
-        )?,
+        close_probability: number(input.close_probability),
         expected_close_date: input.expected_close_date,
         value_period: input.value_period.map(Into::into),
         owner_id: input.owner_id,
-        company_id: optional_id("company_id", input.company_id.as_deref())?,
+        company_id: uuid(input.company_id),
         custom_fields: input.custom_fields.map(Value::Object),
-        stage_id: optional_id("stage_id", input.stage_id.as_deref())?,
+        stage_id: uuid(input.stage_id),
         lost_reason: input.lost_reason,
     };
     let options = options(input.idempotency_key, input.dry_run);
@@ -128,18 +122,18 @@ async fn create_deal(call: Call, input: CreateDeal) -> Result<Value, AppError> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDeal {
-    pub deal_id: String,
+    pub deal_id: Id,
     pub title: Option<String>,
     /// null clears it.
     #[serde(default, deserialize_with = "nullable")]
     pub description: Option<Option<String>>,
     /// A decimal string.
-    pub amount: Option<String>,
+    pub amount: Option<Decimal>,
     /// ISO 4217.
     pub currency: Option<String>,
     /// 0..1 as a decimal string; null: follow the stage's probability again.
     #[serde(default, deserialize_with = "nullable")]
-    pub close_probability: Option<Option<String>>,
+    pub close_probability: Option<Option<Decimal>>,
     /// YYYY-MM-DD; null clears it.
     #[serde(default, deserialize_with = "nullable")]
     pub expected_close_date: Option<Option<chrono::NaiveDate>>,
@@ -149,7 +143,7 @@ pub struct UpdateDeal {
     pub owner_id: Option<Option<String>>,
     /// null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    pub company_id: Option<Option<String>>,
+    pub company_id: Option<Option<Id>>,
     /// A JSON object replacing the custom fields.
     pub custom_fields: Option<Map<String, Value>>,
     /// Refuse the change (STALE_OBJECT) unless the deal still has this version.
@@ -162,27 +156,17 @@ pub struct UpdateDeal {
 }
 
 async fn update_deal(call: Call, input: UpdateDeal) -> Result<Value, AppError> {
-    let deal_id = id("deal_id", &input.deal_id)?;
-    let company_id = match patch(input.company_id) {
-        Patch::Set(text) => Patch::Set(id("company_id", &text)?),
-        Patch::Clear => Patch::Clear,
-        Patch::Unchanged => Patch::Unchanged,
-    };
-    let close_probability = match patch(input.close_probability) {
-        Patch::Set(text) => Patch::Set(tool::decimal("close_probability", &text)?),
-        Patch::Clear => Patch::Clear,
-        Patch::Unchanged => Patch::Unchanged,
-    };
+    let deal_id = input.deal_id.0;
     let changes = DealPatch {
         title: input.title,
         description: patch(input.description),
-        amount: optional_decimal("amount", input.amount.as_deref())?,
+        amount: number(input.amount),
         currency: input.currency,
-        close_probability,
+        close_probability: patch(input.close_probability).map(|Decimal(p)| p),
         expected_close_date: patch(input.expected_close_date),
         value_period: input.value_period.map(Into::into),
         owner_id: patch(input.owner_id),
-        company_id,
+        company_id: patch(input.company_id).map(|Id(id)| id),
         custom_fields: input.custom_fields.map(Value::Object),
         expected_version: input.expected_version,
     };
@@ -194,9 +178,9 @@ async fn update_deal(call: Call, input: UpdateDeal) -> Result<Value, AppError> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveDeal {
-    pub deal_id: String,
+    pub deal_id: Id,
     /// Any stage of the workspace: another pipeline's stage moves the deal there.
-    pub stage_id: String,
+    pub stage_id: Id,
     /// Required when moving into a lost stage.
     pub lost_reason: Option<String>,
     /// Refuse the move (STALE_OBJECT) unless the deal still has this version.
@@ -209,8 +193,8 @@ pub struct MoveDeal {
 }
 
 async fn move_deal(call: Call, input: MoveDeal) -> Result<Value, AppError> {
-    let deal_id = id("deal_id", &input.deal_id)?;
-    let target = Target::Stage(id("stage_id", &input.stage_id)?);
+    let deal_id = input.deal_id.0;
+    let target = Target::Stage(input.stage_id.0);
     let options = options(input.idempotency_key, input.dry_run);
     let result = ops::move_deal(
         &call.pool,
@@ -233,11 +217,11 @@ async fn move_deal(call: Call, input: MoveDeal) -> Result<Value, AppError> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetPipelineSummary {
-    pub pipeline_id: String,
+    pub pipeline_id: Id,
 }
 
 async fn get_pipeline_summary(call: Call, input: GetPipelineSummary) -> Result<Value, AppError> {
-    let pipeline_id = id("pipeline_id", &input.pipeline_id)?;
+    let pipeline_id = input.pipeline_id.0;
     let mut conn = crate::db::conn(&call.pool).await?;
     let summary = pipeline_summary(&mut conn, call.actor.workspace_id, pipeline_id)
         .await

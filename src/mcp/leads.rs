@@ -5,8 +5,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::args::{number, uuid, Decimal, Id};
 use super::paging::{page_json, row, window_of};
-use super::tool::{self, id, optional_decimal, optional_id, options, Call, Effect, ToolSpec};
+use super::tool::{self, options, Call, Effect, ToolSpec};
 use crate::error::AppError;
 use crate::leads::model::{Lead, LeadFilter};
 use crate::leads::ops::{self, LeadInput};
@@ -202,12 +203,12 @@ async fn list_leads(call: Call, input: ListLeads) -> Result<Value, AppError> {
 pub struct ConversionDeal {
     pub title: String,
     /// A pipeline whose stage_key (or first stage) to use; the default pipeline when absent.
-    pub pipeline_id: Option<String>,
-    pub stage_id: Option<String>,
+    pub pipeline_id: Option<Id>,
+    pub stage_id: Option<Id>,
     /// A stage key such as "proposal".
     pub stage_key: Option<String>,
     /// A decimal string.
-    pub amount: Option<String>,
+    pub amount: Option<Decimal>,
     /// ISO 4217.
     pub currency: Option<String>,
     /// Absent: the lead's owner.
@@ -221,11 +222,11 @@ pub struct ConversionDeal {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConvertLead {
-    pub lead_id: String,
+    pub lead_id: Id,
     /// Link this existing contact instead of creating one from the lead.
-    pub contact_id: Option<String>,
+    pub contact_id: Option<Id>,
     /// Link this existing company instead of deciding from the lead.
-    pub company_id: Option<String>,
+    pub company_id: Option<Id>,
     /// Open a deal for the new customer.
     pub deal: Option<ConversionDeal>,
     /// Why the lead converted.
@@ -244,10 +245,10 @@ async fn convert_lead(call: Call, input: ConvertLead) -> Result<Value, AppError>
         None => None,
         Some(deal) => Some(DealRequest {
             title: deal.title,
-            pipeline_id: optional_id("deal.pipeline_id", deal.pipeline_id.as_deref())?,
-            stage_id: optional_id("deal.stage_id", deal.stage_id.as_deref())?,
+            pipeline_id: uuid(deal.pipeline_id),
+            stage_id: uuid(deal.stage_id),
             stage_key: deal.stage_key,
-            amount: optional_decimal("deal.amount", deal.amount.as_deref())?,
+            amount: number(deal.amount),
             currency: deal.currency,
             owner_id: deal.owner_id,
             expected_close_date: deal.expected_close_date,
@@ -255,13 +256,13 @@ async fn convert_lead(call: Call, input: ConvertLead) -> Result<Value, AppError>
         }),
     };
     let conversion = ConversionInput {
-        lead_id: id("lead_id", &input.lead_id)?,
+        lead_id: input.lead_id.0,
         expected_version: input.expected_version,
-        contact: match optional_id("contact_id", input.contact_id.as_deref())? {
+        contact: match uuid(input.contact_id) {
             Some(contact_id) => ContactChoice::Existing(contact_id),
             None => ContactChoice::Create(Box::default()),
         },
-        company: match optional_id("company_id", input.company_id.as_deref())? {
+        company: match uuid(input.company_id) {
             Some(company_id) => CompanyChoice::Existing(company_id),
             None => CompanyChoice::FromLead,
         },

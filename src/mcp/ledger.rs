@@ -8,10 +8,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::args::{number, uuid, Decimal, Id};
 use super::paging::{page_json, row, window_of};
-use super::tool::{
-    self, id, optional_decimal, optional_id, options, written, Call, Effect, ToolSpec,
-};
+use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
 use crate::ledger::model::{AccountFilter, AccountingAccount, EntryFilter};
 use crate::ledger::ops::{self, AccountInput, EntryInput, EntryStatus, LineInput, SourceLinks};
@@ -99,7 +98,7 @@ pub struct CreateAccountingAccount {
     pub account_type: AccountTypeArg,
     pub description: Option<String>,
     /// A parent account of the same type.
-    pub parent_id: Option<String>,
+    pub parent_id: Option<Id>,
     /// Retrying with the same key and input returns the first result and writes nothing.
     pub idempotency_key: Option<String>,
     /// Check and return the would-be account without writing anything.
@@ -116,7 +115,7 @@ async fn create_accounting_account(
         name: input.name,
         account_type: input.account_type.into(),
         description: input.description,
-        parent_id: optional_id("parent_id", input.parent_id.as_deref())?,
+        parent_id: uuid(input.parent_id),
     };
     let options = options(input.idempotency_key, input.dry_run);
     let result =
@@ -174,36 +173,35 @@ async fn list_accounting_accounts(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JournalLineArg {
-    pub account_id: String,
+    pub account_id: Id,
     /// ISO 4217.
     pub currency: String,
     /// A decimal string; give debit or credit.
-    pub debit: Option<String>,
+    pub debit: Option<Decimal>,
     /// A decimal string; give debit or credit.
-    pub credit: Option<String>,
+    pub credit: Option<Decimal>,
     pub description: Option<String>,
-    pub deal_id: Option<String>,
-    pub contact_id: Option<String>,
-    pub company_id: Option<String>,
+    pub deal_id: Option<Id>,
+    pub contact_id: Option<Id>,
+    pub company_id: Option<Id>,
 }
 
 impl JournalLineArg {
-    fn parse(self, at: &str) -> Result<LineInput, AppError> {
-        let field = |name: &str| format!("{at}.{name}");
-        Ok(LineInput {
-            account_id: id(&field("account_id"), &self.account_id)?,
+    fn line(self) -> LineInput {
+        LineInput {
+            account_id: self.account_id.0,
             currency: self.currency,
-            debit: optional_decimal(&field("debit"), self.debit.as_deref())?,
-            credit: optional_decimal(&field("credit"), self.credit.as_deref())?,
+            debit: number(self.debit),
+            credit: number(self.credit),
             description: self.description,
             links: SourceLinks {
                 invoice_id: None,
                 payment_id: None,
-                deal_id: optional_id(&field("deal_id"), self.deal_id.as_deref())?,
-                contact_id: optional_id(&field("contact_id"), self.contact_id.as_deref())?,
-                company_id: optional_id(&field("company_id"), self.company_id.as_deref())?,
+                deal_id: uuid(self.deal_id),
+                contact_id: uuid(self.contact_id),
+                company_id: uuid(self.company_id),
             },
-        })
+        }
     }
 }
 
@@ -227,12 +225,7 @@ pub struct CreateJournalEntry {
 }
 
 async fn create_journal_entry(call: Call, input: CreateJournalEntry) -> Result<Value, AppError> {
-    let lines = input
-        .lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, line)| line.parse(&format!("lines[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let lines = input.lines.into_iter().map(JournalLineArg::line).collect();
     let entry = EntryInput {
         date: input.date,
         memo: input.memo,

@@ -8,6 +8,7 @@
 //! `tools/list` and `tools/call`; `auth.rs` lets only a valid API key in.
 
 mod activities;
+mod args;
 mod auth;
 mod billing;
 mod contacts;

@@ -6,8 +6,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::args::{number, Decimal, Id};
 use super::paging::row;
-use super::tool::{self, id, optional_decimal, options, written, Call, Effect, ToolSpec};
+use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
 use crate::pipelines::ops::{self, PipelineInput, StageSpec};
 use crate::pipelines::rules::StageKind;
@@ -69,7 +70,7 @@ pub struct StageArg {
     /// A stable key such as "proposal".
     pub key: Option<String>,
     /// 0..1 as a decimal string ("0.25"). Default: 1 for won stages, 0 otherwise.
-    pub probability: Option<String>,
+    pub probability: Option<Decimal>,
     /// `open` when absent.
     #[serde(default)]
     pub kind: StageKindArg,
@@ -79,15 +80,15 @@ pub struct StageArg {
 }
 
 impl StageArg {
-    fn spec(self, field: &str) -> Result<StageSpec, AppError> {
-        Ok(StageSpec {
+    fn spec(self) -> StageSpec {
+        StageSpec {
             name: self.name,
             key: self.key,
-            probability: optional_decimal(field, self.probability.as_deref())?,
+            probability: number(self.probability),
             kind: self.kind.into(),
             color: self.color,
             rotting_days: self.rotting_days,
-        })
+        }
     }
 }
 
@@ -108,16 +109,9 @@ pub struct CreatePipeline {
 }
 
 async fn create_pipeline(call: Call, input: CreatePipeline) -> Result<Value, AppError> {
-    let stages = match input.stages {
-        None => None,
-        Some(stages) => Some(
-            stages
-                .into_iter()
-                .enumerate()
-                .map(|(i, stage)| stage.spec(&format!("stages[{i}].probability")))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-    };
+    let stages = input
+        .stages
+        .map(|stages| stages.into_iter().map(StageArg::spec).collect());
     let pipeline = PipelineInput {
         name: input.name,
         stages,
@@ -151,12 +145,12 @@ async fn list_pipelines(call: Call, input: ListPipelines) -> Result<Value, AppEr
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDealStage {
-    pub pipeline_id: String,
+    pub pipeline_id: Id,
     pub name: String,
     /// A stable key such as "proposal".
     pub key: Option<String>,
     /// 0..1 as a decimal string ("0.25"). Default: 1 for won stages, 0 otherwise.
-    pub probability: Option<String>,
+    pub probability: Option<Decimal>,
     /// `open` when absent.
     #[serde(default)]
     pub kind: StageKindArg,
@@ -172,7 +166,7 @@ pub struct CreateDealStage {
 }
 
 async fn create_deal_stage(call: Call, input: CreateDealStage) -> Result<Value, AppError> {
-    let pipeline_id = id("pipeline_id", &input.pipeline_id)?;
+    let pipeline_id = input.pipeline_id.0;
     let spec = StageArg {
         name: input.name,
         key: input.key,
@@ -181,7 +175,7 @@ async fn create_deal_stage(call: Call, input: CreateDealStage) -> Result<Value, 
         color: input.color,
         rotting_days: input.rotting_days,
     }
-    .spec("probability")?;
+    .spec();
     let options = options(input.idempotency_key, input.dry_run);
     let result = ops::add_stage(
         &call.pool,
@@ -198,11 +192,11 @@ async fn create_deal_stage(call: Call, input: CreateDealStage) -> Result<Value, 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListDealStages {
-    pub pipeline_id: String,
+    pub pipeline_id: Id,
 }
 
 async fn list_deal_stages(call: Call, input: ListDealStages) -> Result<Value, AppError> {
-    let pipeline_id = id("pipeline_id", &input.pipeline_id)?;
+    let pipeline_id = input.pipeline_id.0;
     let stages = ops::stages_of(
         &call.pool,
         call.actor.workspace_id,

@@ -13,12 +13,11 @@ use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
 use super::errors::tool_error;
-use super::tool::{Call, Effect, ToolSpec};
+use super::tool::{refused, Call, Effect, ToolSpec};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::graphql::cursor_key::CursorKey;
-use crate::write::{record_refusal, Refusal};
 
 /// Every tool, by name. Each CRM area contributes its own; billing's tools join here once the
 /// billing domain exists (see `billing.rs`).
@@ -62,23 +61,17 @@ impl DealgraphMcp {
     }
 
     async fn call(&self, actor: Actor, spec: &ToolSpec, arguments: Value) -> CallToolResult {
-        if let Err(err) = actor.require(spec.scope()) {
-            if spec.effect != Effect::Read {
-                let refusal = Refusal {
-                    field: spec.name(),
-                    arguments: Some(&arguments),
-                    code: err.code(),
-                    message: &err.client_message(),
-                };
-                record_refusal(&self.pool, &actor, &refusal).await;
-            }
-            return tool_error(&err);
-        }
         let call = Call {
             pool: self.pool.clone(),
             actor,
             cursor_key: self.cursor_key.clone(),
         };
+        if let Err(err) = call.actor.require(spec.scope()) {
+            if spec.effect != Effect::Read {
+                refused(&call, spec.name(), &arguments, &err).await;
+            }
+            return tool_error(&err);
+        }
         match spec.run(call, arguments).await {
             Ok(value) => CallToolResult::structured(value),
             Err(err) => tool_error(&err),

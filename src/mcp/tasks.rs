@@ -7,6 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::activities::links;
+use super::args::Id;
 use super::paging::{page_json, row, window_of};
 use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
@@ -86,10 +87,10 @@ pub struct CreateTask {
     /// `todo` when absent.
     pub status: Option<TaskStatusArg>,
     pub assignee: Option<String>,
-    pub contact_id: Option<String>,
-    pub company_id: Option<String>,
-    pub deal_id: Option<String>,
-    pub lead_id: Option<String>,
+    pub contact_id: Option<Id>,
+    pub company_id: Option<Id>,
+    pub deal_id: Option<Id>,
+    pub lead_id: Option<Id>,
     /// Retrying with the same key and input returns the first result and writes nothing.
     pub idempotency_key: Option<String>,
     /// Check and return the would-be task without writing anything.
@@ -107,11 +108,11 @@ async fn create_task(call: Call, input: CreateTask) -> Result<Value, AppError> {
         status: input.status.map(Into::into),
         assignee: input.assignee,
         links: links(
-            input.contact_id.as_deref(),
-            input.company_id.as_deref(),
-            input.deal_id.as_deref(),
-            input.lead_id.as_deref(),
-        )?,
+            input.contact_id,
+            input.company_id,
+            input.deal_id,
+            input.lead_id,
+        ),
         created_by: Uuid::nil(),
     };
     let options = options(input.idempotency_key, input.dry_run);
@@ -130,10 +131,10 @@ pub struct ListTasks {
     pub due_before: Option<DateTime<Utc>>,
     /// Due at or after this time (RFC 3339).
     pub due_after: Option<DateTime<Utc>>,
-    pub contact_id: Option<String>,
-    pub company_id: Option<String>,
-    pub deal_id: Option<String>,
-    pub lead_id: Option<String>,
+    pub contact_id: Option<Id>,
+    pub company_id: Option<Id>,
+    pub deal_id: Option<Id>,
+    pub lead_id: Option<Id>,
     /// 1 to 100; 20 when absent.
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<i32>,
@@ -149,11 +150,11 @@ async fn list_tasks(call: Call, input: ListTasks) -> Result<Value, AppError> {
         due_before: input.due_before,
         due_after: input.due_after,
         links: links(
-            input.contact_id.as_deref(),
-            input.company_id.as_deref(),
-            input.deal_id.as_deref(),
-            input.lead_id.as_deref(),
-        )?,
+            input.contact_id,
+            input.company_id,
+            input.deal_id,
+            input.lead_id,
+        ),
     };
     let window = window_of(&call, "tasks", TasksOrder, input.limit, input.after)?;
     let listing = ops::tasks(&call.pool, &call.actor, filter, &window).await?;

@@ -17,7 +17,7 @@ use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::graphql::cursor_key::{CursorKey, Cursors};
-use crate::write::WriteOptions;
+use crate::write::{record_refusal, Refusal, WriteOptions};
 
 /// What a tool does to the CRM, for its scope and its hints to the agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,8 +117,8 @@ where
     let annotations = ToolAnnotations::new()
         .read_only(effect == Effect::Read)
         .destructive(effect == Effect::Destructive)
-        // A retry with the same idempotency key writes once; reads are naturally so.
-        .idempotent(true)
+        // A write is idempotent only when given an idempotency_key, so it does not claim to be.
+        .idempotent(effect == Effect::Read)
         .open_world(false);
     let mut meta = JsonObject::new();
     meta.insert(
@@ -135,7 +135,15 @@ where
         run: Arc::new(move |call: Call, arguments: Value| {
             let run = run.clone();
             async move {
-                let input = parse::<I>(arguments)?;
+                let input = match parse::<I>(arguments.clone()) {
+                    Ok(input) => input,
+                    Err(err) => {
+                        if effect != Effect::Read {
+                            refused(&call, name, &arguments, &err).await;
+                        }
+                        return Err(err);
+                    }
+                };
                 (*run)(call, input).await
             }
             .boxed()
@@ -156,6 +164,19 @@ fn input_schema<I: JsonSchema>() -> Arc<JsonObject> {
     // The tool's description says what it is; the type's own name is noise to an agent.
     object.remove("title");
     Arc::new(object)
+}
+
+/// Audits a write refused before it ran (bad arguments, a missing scope), as the GraphQL
+/// input boundary does: action `request.refused`, the tool's name in `after.mutation`.
+pub async fn refused(call: &Call, tool: &str, arguments: &Value, err: &AppError) {
+    let message = err.client_message();
+    let refusal = Refusal {
+        field: tool,
+        arguments: Some(arguments),
+        code: err.code(),
+        message: &message,
+    };
+    record_refusal(&call.pool, &call.actor, &refusal).await;
 }
 
 /// The arguments as `I`, or `BAD_USER_INPUT` naming the field that did not fit.
@@ -189,30 +210,6 @@ pub fn written<T: serde::Serialize>(
     body.insert("replayed".into(), json!(result.replayed));
     body.insert("dry_run".into(), json!(result.dry_run));
     Ok(Value::Object(body))
-}
-
-/// A UUID argument, or `BAD_USER_INPUT` naming `field`.
-pub fn id(field: &str, text: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(text.trim()).map_err(|_| AppError::bad_input(field, "is not a valid id"))
-}
-
-/// An optional UUID argument.
-pub fn optional_id(field: &str, text: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
-    text.map(|t| id(field, t)).transpose()
-}
-
-/// A decimal amount given as a string (never a JSON number, which would pass through a float).
-pub fn decimal(field: &str, text: &str) -> Result<bigdecimal::BigDecimal, AppError> {
-    text.trim()
-        .parse()
-        .map_err(|_| AppError::bad_input(field, "is not a decimal number written as a string"))
-}
-
-pub fn optional_decimal(
-    field: &str,
-    text: Option<&str>,
-) -> Result<Option<bigdecimal::BigDecimal>, AppError> {
-    text.map(|t| decimal(field, t)).transpose()
 }
 
 /// For partial updates: an absent argument is `None` (unchanged), an explicit `null` is

@@ -129,5 +129,13 @@ async fn an_unknown_or_mistyped_argument_is_bad_user_input_naming_it() {
     assert_eq!(error["code"], "BAD_USER_INPUT");
     assert_eq!(error["field"], "currency", "{error}");
     assert_eq!(app.count("SELECT count(*) AS n FROM deals").await, 0);
+
+    // Refused at the door (the arguments did not fit) or by the domain: both audited.
+    let refused = "SELECT count(*) AS n FROM audit_events WHERE action = 'request.refused' \
+                   AND error_code = 'BAD_USER_INPUT' AND channel = 'mcp'";
+    assert_eq!(app.count(refused).await, 2);
+    let failed_write = "SELECT count(*) AS n FROM audit_events WHERE action = 'deal.create' \
+                        AND outcome = 'failed' AND channel = 'mcp'";
+    assert_eq!(app.count(failed_write).await, 1);
     client.cancel().await.ok();
 }
