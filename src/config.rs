@@ -34,6 +34,8 @@ pub struct Config {
     pub key_cache: crate::auth::cache::KeyCacheSettings,
     /// Outgoing webhooks: allowed targets, retry schedule, the delivery worker.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// `Host` values `/mcp` accepts (`--mcp-allowed-host`): loopback plus any listed.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             cors_origins: AllowedOrigins::default(),
             key_cache: Default::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            mcp_allowed_hosts: crate::mcp::DEFAULT_ALLOWED_HOSTS.map(String::from).to_vec(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod graphql;
 pub mod http;
 pub mod leads;
 pub mod ledger;
+pub mod mcp;
 pub mod money;
 pub mod pipelines;
 pub mod routing;
@@ -151,6 +152,11 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         config.ws.revalidate_interval,
         shutdown.clone(),
     );
+    let mcp = mcp::McpSettings {
+        cursor_key: cursor_key.clone(),
+        allowed_hosts: config.mcp_allowed_hosts.clone(),
+        shutdown: shutdown.clone(),
+    };
     let webhooks = webhooks::WebhookSettings {
         require_https: config.production || config.webhooks.require_https,
         ..config.webhooks.clone()
@@ -178,6 +184,7 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
         origins: config.cors_origins.clone(),
+        mcp,
     };
     Ok(App {
         router: http::router(state),

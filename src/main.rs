@@ -53,6 +53,15 @@ struct TransportArgs {
         value_parser = AllowedOrigins::parse
     )]
     cors_origins: Vec<String>,
+    /// A `Host` (host or host:port) the MCP endpoint `/mcp` answers besides loopback, e.g.
+    /// the public name of this server; repeat for several. Other hosts get 403 (the SDK's
+    /// DNS-rebinding guard).
+    #[arg(
+        long = "mcp-allowed-host",
+        env = "DEALGRAPH_MCP_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    mcp_allowed_hosts: Vec<String>,
     /// Seconds a client may take to send a request's head, from its first byte.
     #[arg(long, env = "DEALGRAPH_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
     http_header_timeout_secs: u64,
@@ -80,6 +89,7 @@ impl TransportArgs {
         config.http.idle_timeout = secs(self.http_idle_timeout_secs);
         config.http.max_connections = self.max_connections.max(1);
         config.cors_origins = AllowedOrigins::new(self.cors_origins);
+        config.mcp_allowed_hosts.extend(self.mcp_allowed_hosts);
     }
 }
 

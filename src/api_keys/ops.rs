@@ -114,6 +114,7 @@ pub async fn revoke_api_key_as_operator(
                 after: Some(&after_json),
                 request_id: None,
                 dry_run: false,
+                channel: crate::audit::Channel::Operator.as_str(),
             },
         )
         .await?;

@@ -47,6 +47,7 @@ pub struct AuditEvent {
     pub after: Option<Value>,
     pub request_id: Option<String>,
     pub dry_run: bool,
+    pub channel: String,
 }
 
 #[derive(Debug, Clone, Copy, Insertable)]
@@ -65,6 +66,30 @@ pub struct NewAuditEvent<'a> {
     pub after: Option<&'a Value>,
     pub request_id: Option<&'a str>,
     pub dry_run: bool,
+    /// [`Channel::as_str`] of the door the write came through.
+    pub channel: &'a str,
+}
+
+/// Which door a write came through, so the trail tells an agent's writes from a person's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Channel {
+    /// The GraphQL API (HTTP or WebSocket).
+    #[default]
+    Graphql,
+    /// A tool call of an AI agent over MCP (`/mcp`).
+    Mcp,
+    /// The operator's CLI and the demo bootstrap, which act without a key.
+    Operator,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Graphql => "graphql",
+            Channel::Mcp => "mcp",
+            Channel::Operator => "operator",
+        }
+    }
 }
 
 /// Which audit events to list.

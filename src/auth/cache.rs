@@ -210,6 +210,7 @@ impl Verified {
             key_id: self.key_id,
             scopes: self.scopes.clone(),
             request_id,
+            channel: crate::audit::Channel::Graphql,
         }
     }
 }

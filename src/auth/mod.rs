@@ -71,6 +71,8 @@ pub struct Actor {
     pub scopes: Vec<Scope>,
     /// The request's `x-request-id`, recorded on audit rows.
     pub request_id: Option<String>,
+    /// The door the request came through, recorded on audit rows.
+    pub channel: crate::audit::Channel,
 }
 
 impl Actor {
@@ -99,6 +101,7 @@ mod tests {
             key_id: Uuid::nil(),
             scopes: scopes.to_vec(),
             request_id: None,
+            channel: crate::audit::Channel::Graphql,
         }
     }
 

@@ -191,6 +191,7 @@ async fn audit_system(
             after: Some(after),
             request_id: None,
             dry_run: false,
+            channel: crate::audit::Channel::Operator.as_str(),
         },
     )
     .await?;

@@ -74,6 +74,7 @@ diesel::table! {
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
         dry_run -> Bool,
+        channel -> Text,
     }
 }
 

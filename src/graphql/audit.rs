@@ -17,6 +17,17 @@ pub enum AuditOutcome {
     Failed,
 }
 
+/// The door a write came through.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AuditChannel {
+    /// The GraphQL API.
+    Graphql,
+    /// An AI agent's tool call over MCP (`/mcp`).
+    Mcp,
+    /// The operator's CLI, acting without a key.
+    Operator,
+}
+
 /// One attempted write: who, what, on which record, the record before and after, and for a
 /// failed write the error code.
 #[derive(SimpleObject)]
@@ -38,6 +49,7 @@ pub struct AuditEventGql {
     /// The `x-request-id` of the HTTP request that made the write.
     pub request_id: Option<String>,
     pub dry_run: bool,
+    pub channel: AuditChannel,
 }
 
 impl From<AuditEvent> for AuditEventGql {
@@ -60,6 +72,11 @@ impl From<AuditEvent> for AuditEventGql {
             after: e.after.map(async_graphql::Json),
             request_id: e.request_id,
             dry_run: e.dry_run,
+            channel: match e.channel.as_str() {
+                "mcp" => AuditChannel::Mcp,
+                "operator" => AuditChannel::Operator,
+                _ => AuditChannel::Graphql,
+            },
         }
     }
 }

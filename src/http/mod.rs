@@ -48,6 +48,8 @@ pub struct AppState {
     pub tasks: TaskTracker,
     /// Browser origins allowed besides our own pages (CORS and WebSocket upgrades).
     pub origins: cors::AllowedOrigins,
+    /// What the MCP endpoint (`/mcp`) needs.
+    pub mcp: crate::mcp::McpSettings,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -64,6 +66,11 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(graphiql::routes())
+        .merge(crate::mcp::routes(
+            state.pool.clone(),
+            state.verified_keys.clone(),
+            state.mcp.clone(),
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), record_http))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -253,6 +253,7 @@ async fn audit_success<T>(
             after: written.after.as_ref(),
             request_id: actor.request_id.as_deref(),
             dry_run: request.options.dry_run,
+            channel: actor.channel.as_str(),
         },
     )
     .await
@@ -286,6 +287,7 @@ async fn record_failure(
         after: Some(&request.input),
         request_id: actor.request_id.as_deref(),
         dry_run: request.options.dry_run,
+        channel: actor.channel.as_str(),
     };
     if let Err(audit_err) = AuditEvent::insert(conn, &event).await {
         tracing::error!(error = %audit_err, action = request.action, "could not audit a failed write");
@@ -335,6 +337,7 @@ pub async fn record_refusal(pool: &DbPool, actor: &Actor, refusal: &Refusal<'_>)
         after: Some(&after),
         request_id: actor.request_id.as_deref(),
         dry_run: false,
+        channel: actor.channel.as_str(),
     };
     if let Err(audit_err) = AuditEvent::insert(&mut conn, &event).await {
         tracing::error!(error = %audit_err, field = refusal.field, "could not audit a refused write");

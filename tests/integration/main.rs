@@ -18,6 +18,7 @@ mod deals;
 mod events;
 mod leads;
 mod ledger;
+mod mcp;
 mod pipelines;
 mod platform;
 mod routing;

@@ -28,6 +28,20 @@ pub async fn contact(pool: &DbPool, actor: &Actor, id: Uuid) -> Result<Option<Co
     Ok(Contact::find(&mut conn, actor.workspace_id, id).await?)
 }
 
+/// The contact holding `email` (in any case), or none: finding a person by address.
+pub async fn contact_by_email(
+    pool: &DbPool,
+    actor: &Actor,
+    email: &str,
+) -> Result<Option<Contact>, AppError> {
+    actor.require(Scope::CrmRead)?;
+    let mut conn = crate::db::conn(pool).await?;
+    match Contact::id_by_email(&mut conn, actor.workspace_id, email.trim()).await? {
+        Some(id) => Ok(Contact::find(&mut conn, actor.workspace_id, id).await?),
+        None => Ok(None),
+    }
+}
+
 /// `contacts(filter, …)`: one page and the total number of matches.
 pub async fn contacts(
     pool: &DbPool,

@@ -27,6 +27,20 @@ pub async fn lead(pool: &DbPool, actor: &Actor, id: Uuid) -> Result<Option<Lead>
     Ok(Lead::find(&mut conn, actor.workspace_id, id).await?)
 }
 
+/// The open lead (not converted or disqualified) holding `email` (in any case), or none.
+pub async fn open_lead_by_email(
+    pool: &DbPool,
+    actor: &Actor,
+    email: &str,
+) -> Result<Option<Lead>, AppError> {
+    actor.require(Scope::CrmRead)?;
+    let mut conn = crate::db::conn(pool).await?;
+    match Lead::open_id_by_email(&mut conn, actor.workspace_id, email.trim()).await? {
+        Some(id) => Ok(Lead::find(&mut conn, actor.workspace_id, id).await?),
+        None => Ok(None),
+    }
+}
+
 /// `leads(filter, …)`: one page and the total number of matches.
 pub async fn leads(
     pool: &DbPool,

@@ -7,7 +7,7 @@ mod stage;
 use uuid::Uuid;
 
 pub use self::pipeline::{create_pipeline, delete_pipeline, update_pipeline, PipelineWithStages};
-pub use self::reads::pipelines;
+pub use self::reads::{pipelines, pipelines_with_stages, stages_of};
 pub use self::stage::{add_stage, delete_stage, reorder_stages, update_stage, StageOccupants};
 pub use super::rules::{PipelineInput, PipelinePatch, StagePatch, StageSpec};
 use crate::error::AppError;

@@ -227,6 +227,7 @@ async fn audit_changes(
             after: Some(after),
             request_id: actor.request_id.as_deref(),
             dry_run: false,
+            channel: actor.channel.as_str(),
         })
         .collect();
     Ok(AuditEvent::insert_many(conn, &rows).await?)

@@ -189,6 +189,7 @@ async fn relations_load_in_the_same_few_statements_however_many_rows() {
         key_id: uuid::Uuid::now_v7(),
         scopes: vec![Scope::CrmRead],
         request_id: None,
+        channel: dealgraph::audit::Channel::Graphql,
     };
     let query = "{
         contacts(first: 100) { totalCount edges { node { name company { name } } } }

@@ -735,6 +735,7 @@ async fn each_field_runs_the_same_few_statements_however_many_deals_there_are() 
         key_id: uuid::Uuid::nil(),
         scopes: vec![dealgraph::auth::Scope::CrmRead],
         request_id: None,
+        channel: dealgraph::audit::Channel::Graphql,
     };
     let add_deals = |n: usize| {
         let app = &app;

@@ -105,6 +105,7 @@ async fn the_list_and_its_relations_run_the_same_statements_however_many_rows() 
         key_id: uuid::Uuid::now_v7(),
         scopes: vec![Scope::CrmRead],
         request_id: None,
+        channel: dealgraph::audit::Channel::Graphql,
     };
     let query = "{
         leadConversions(first: 100) { totalCount edges { node { id

@@ -1,0 +1,90 @@
+//! Argument types that check themselves while the arguments are read, so a malformed id or
+//! amount is refused at the door (and audited there, like GraphQL's input boundary) with the
+//! argument's path, and the schema tells the agent the format.
+
+use std::borrow::Cow;
+
+use bigdecimal::BigDecimal;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Deserializer};
+use uuid::Uuid;
+
+/// A record's id: a UUID written as a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id(pub Uuid);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Uuid::parse_str(text.trim())
+            .map(Id)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a valid id")))
+    }
+}
+
+impl JsonSchema for Id {
+    fn schema_name() -> Cow<'static, str> {
+        "Id".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "uuid", "description": "A record's id." })
+    }
+}
+
+/// An exact decimal written as a string ("12000.50"): a JSON number would pass through a
+/// float on the way, so numbers are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decimal(pub BigDecimal);
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.trim()
+            .parse()
+            .map(Decimal)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a decimal number")))
+    }
+}
+
+impl JsonSchema for Decimal {
+    fn schema_name() -> Cow<'static, str> {
+        "Decimal".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+            "description": "An exact decimal number written as a string, e.g. \"12000.50\".",
+        })
+    }
+}
+
+/// The UUID inside an optional id.
+pub fn uuid(id: Option<Id>) -> Option<Uuid> {
+    id.map(|Id(uuid)| uuid)
+}
+
+/// The number inside an optional decimal.
+pub fn number(decimal: Option<Decimal>) -> Option<BigDecimal> {
+    decimal.map(|Decimal(value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn ids_and_decimals_are_strings_that_parse() {
+        let id: Id = serde_json::from_value(json!("0190b5a6-0000-7000-8000-000000000000")).unwrap();
+        assert_eq!(id.0.to_string(), "0190b5a6-0000-7000-8000-000000000000");
+        assert!(serde_json::from_value::<Id>(json!("nope")).is_err());
+        let amount: Decimal = serde_json::from_value(json!("12000.50")).unwrap();
+        assert_eq!(amount.0.to_string(), "12000.50");
+        assert!(serde_json::from_value::<Decimal>(json!(12.5)).is_err());
+        assert!(serde_json::from_value::<Decimal>(json!("12,5")).is_err());
+    }
+}
