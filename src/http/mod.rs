@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, shared state and the middleware every request passes through.
 
+pub mod admin;
 pub mod cors;
 pub mod graphiql;
 pub mod graphql;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(graphiql::routes())
+        .merge(admin::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), record_http))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
