@@ -3,15 +3,17 @@ import { Card } from './card.jsx';
 import { money } from '../format.js';
 
 export function Column({ stage, column, summary, canWrite, pendingIds, onDrop, onOpen, onStep, onMore }) {
+  const list = useRef(null);
   const sentinel = useRef(null);
   const [over, setOver] = useState(false);
-  // Page in more deals when the column's end scrolls into view.
+  // Page in more deals when the end of the column's own scrolling list comes into view
+  // (observed within the list, so a short page fills the column and a long one waits).
   useEffect(() => {
     const el = sentinel.current;
     if (!el || !column || !column.hasNext) return undefined;
     const observer = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) onMore(stage.id);
-    });
+    }, { root: list.current, rootMargin: '0px 0px 200px 0px' });
     observer.observe(el);
     return () => observer.disconnect();
   }, [column && column.cursor, column && column.hasNext]);
@@ -44,13 +46,14 @@ export function Column({ stage, column, summary, canWrite, pendingIds, onDrop, o
           <p class="matching">{column.total} matching</p>
         )}
       </header>
-      <ul class="cards" aria-label={`Deals in ${stage.name}`}>
+      <ul class="cards" ref={list} aria-label={`Deals in ${stage.name}`}>
         {column && column.deals.map((deal) => (
           <Card key={deal.id} deal={deal} canWrite={canWrite} onOpen={onOpen} onStep={onStep} pending={pendingIds.has(deal.id)} />
         ))}
+        {column && column.hasNext && <li class="sentinel" ref={sentinel} aria-hidden="true" />}
       </ul>
       {column && column.hasNext && (
-        <button class="more" ref={sentinel} onClick={() => onMore(stage.id)}>Load more</button>
+        <button class="more" onClick={() => onMore(stage.id)}>Load more ({column.total - column.deals.length} left)</button>
       )}
     </section>
   );

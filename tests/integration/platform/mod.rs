@@ -1,8 +1,10 @@
 //! What serves every domain alike: GraphQL over HTTP and over WebSocket, the write path,
-//! migrations and schema.rs, the command line, health and metrics, GraphiQL, the seed.
+//! migrations and schema.rs, the command line, health and metrics, GraphiQL, the /admin
+//! board, the seed.
 
 mod cli;
 mod crash;
+mod admin;
 mod cursors;
 mod graphiql;
 mod http_spec;
