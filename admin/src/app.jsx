@@ -52,7 +52,8 @@ function Signed({ apiKey, onSignOut }) {
   if (!start) return <main class="loading" aria-busy="true">Loading…</main>;
 
   const scopes = start.viewer.apiKey.scopes;
-  const canWrite = scopes.includes('CRM_WRITE');
+  // `admin` implies `crm:write`, which implies `crm:read` (as the server decides).
+  const canWrite = scopes.includes('CRM_WRITE') || scopes.includes('ADMIN');
   const tabs = [['board', 'Board'], ['leads', 'Leads'], ['tasks', 'My tasks']];
   return (
     <>
