@@ -60,7 +60,8 @@ export function makeApi(key) {
     retryWait: (retries) => new Promise((r) => setTimeout(r, Math.min(5000, 300 * 2 ** retries))),
     on: {
       connected: () => setOnline(true),
-      closed: () => setOnline(false),
+      // 1000 is graphql-ws closing an idle socket itself (no subscription left), not a drop.
+      closed: (event) => { if (!event || event.code !== 1000) setOnline(false); },
     },
   });
 

@@ -266,7 +266,8 @@ async function main() {
   await a.getByRole('button', { name: 'My tasks' }).click();
   await a.locator('h1', { hasText: 'My tasks' }).waitFor();
   await a.getByRole('button', { name: 'Board' }).click();
-  await a.waitForSelector('section.column');
+  await a.waitForSelector('section.column li.card');
+  if (await a.locator('.offline').count()) throw new Error('the offline banner shows while connected');
 
   // 9. Phone width: columns scroll sideways.
   await a.setViewportSize({ width: 390, height: 844 });
