@@ -17,7 +17,13 @@ const HELP: &str = "the /admin board could not be built: run `npm ci --prefix ad
 pub fn build(manifest_dir: &Path, out_root: &Path) {
     let dir = manifest_dir.join("admin");
     let out = out_root.join("admin");
-    for watched in ["src", "index.html", "build.mjs", "package.json", "package-lock.json"] {
+    for watched in [
+        "src",
+        "index.html",
+        "build.mjs",
+        "package.json",
+        "package-lock.json",
+    ] {
         println!("cargo:rerun-if-changed=admin/{watched}");
     }
     let mut ready = installed(&dir);
@@ -56,8 +62,9 @@ fn installed(dir: &Path) -> Result<(), String> {
         let locked = lock
             .find(&format!("\"node_modules/{package}\": {{"))
             .and_then(|at| super::json_string_after(&lock[at..], "\"version\""));
-        let manifest = fs::read_to_string(dir.join("node_modules").join(package).join("package.json"))
-            .unwrap_or_default();
+        let manifest =
+            fs::read_to_string(dir.join("node_modules").join(package).join("package.json"))
+                .unwrap_or_default();
         let found = super::json_string_after(&manifest, "\"version\"");
         if locked.is_none() || locked != found {
             return Err(format!(
@@ -85,8 +92,14 @@ fn npm_ci(dir: &Path) -> bool {
         Ok(o) if o.status.success() => {}
         Ok(o) => {
             let err = String::from_utf8_lossy(&o.stderr);
-            let first = err.lines().find(|l| !l.starts_with("npm warn")).unwrap_or("");
-            println!("cargo:warning=`npm ci` in admin/ failed ({}): {first}", o.status);
+            let first = err
+                .lines()
+                .find(|l| !l.starts_with("npm warn"))
+                .unwrap_or("");
+            println!(
+                "cargo:warning=`npm ci` in admin/ failed ({}): {first}",
+                o.status
+            );
         }
         Err(e) => println!("cargo:warning=cannot run `npm ci` in admin/: {e}"),
     }
@@ -103,7 +116,11 @@ fn bundle(dir: &Path, out: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot run node admin/build.mjs: {e}"))?;
     if !output.status.success() {
         let err = String::from_utf8_lossy(&output.stderr);
-        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).take(8).collect();
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(8)
+            .collect();
         return Err(format!("admin/build.mjs failed: {}", lines.join(" | ")));
     }
     Ok(())

@@ -155,7 +155,10 @@ mod tests {
         assert!(!page.contains("http://") && !page.contains("https://"));
         for part in page.split("/admin/assets/").skip(1) {
             let name = part.split('"').next().unwrap_or_default();
-            assert!(ASSETS.iter().any(|(known, ..)| *known == name), "unknown asset {name}");
+            assert!(
+                ASSETS.iter().any(|(known, ..)| *known == name),
+                "unknown asset {name}"
+            );
         }
     }
 

@@ -2,9 +2,9 @@
 //! migrations and schema.rs, the command line, health and metrics, GraphiQL, the /admin
 //! board, the seed.
 
+mod admin;
 mod cli;
 mod crash;
-mod admin;
 mod cursors;
 mod graphiql;
 mod http_spec;
