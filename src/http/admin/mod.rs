@@ -23,9 +23,17 @@ pub const PAGE_PATH: &str = "/admin";
 
 const PAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/admin/index.html"));
 
-/// `(name, content type, plain, gzip, brotli)`, written by admin/build.mjs.
-const ASSETS: &[(&str, &str, &[u8], &[u8], &[u8])] =
-    include!(concat!(env!("OUT_DIR"), "/admin/assets.rs"));
+/// `(name, content type, plain, gzip, brotli)`.
+type Asset = (
+    &'static str,
+    &'static str,
+    &'static [u8],
+    &'static [u8],
+    &'static [u8],
+);
+
+/// Written by admin/build.mjs.
+const ASSETS: &[Asset] = include!(concat!(env!("OUT_DIR"), "/admin/assets.rs"));
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
