@@ -28,6 +28,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[path = "admin/build.rs"]
+mod admin;
+
 /// `(name in $OUT_DIR/graphiql, path below graphiql/node_modules)`.
 /// Keep the names in sync with `ASSETS` in `src/http/graphiql/mod.rs`.
 const VENDOR_ASSETS: &[(&str, &str)] = &[
@@ -155,6 +158,8 @@ fn main() {
     write_if_changed(&out_dir.join("index.html"), page.as_bytes());
 
     println!("cargo:rustc-env=DEALGRAPH_GRAPHIQL_VERSION={version}");
+
+    admin::build(&manifest_dir, out_dir.parent().unwrap_or(&out_dir));
 }
 
 /// `Ok` when every asset file is installed, from the package versions that

@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, shared state and the middleware every request passes through.
 
+pub mod admin;
 pub mod cors;
 pub mod graphiql;
 pub mod graphql;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
             state.verified_keys.clone(),
             state.mcp.clone(),
         ))
+        .merge(admin::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), record_http))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -157,7 +157,7 @@ async fn asset(Path(file): Path<String>, uri: Uri) -> Response {
 
 /// `host[:port]` made only of characters that cannot change the meaning of a
 /// CSP (no spaces, `;`, `,`, quotes, ...).
-fn is_plain_host(host: &str) -> bool {
+pub(super) fn is_plain_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255
         && host

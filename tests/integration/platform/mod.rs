@@ -1,6 +1,8 @@
 //! What serves every domain alike: GraphQL over HTTP and over WebSocket, the write path,
-//! migrations and schema.rs, the command line, health and metrics, GraphiQL, the seed.
+//! migrations and schema.rs, the command line, health and metrics, GraphiQL, the /admin
+//! board, the seed.
 
+mod admin;
 mod cli;
 mod crash;
 mod cursors;
