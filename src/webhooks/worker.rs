@@ -276,6 +276,8 @@ async fn disable(
             after: Some(&after_json),
             request_id: None,
             dry_run: false,
+            // The server itself acts, with no key: the operator's channel.
+            channel: crate::audit::Channel::Operator.as_str(),
         },
     )
     .await?;

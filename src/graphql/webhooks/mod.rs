@@ -16,7 +16,7 @@ use crate::webhooks::WebhookSettings;
 use inputs::*;
 use types::{DeliveryStatusGql, WebhookDeliveryGql, WebhookEndpointGql};
 
-fn settings<'a>(ctx: &'a Context<'_>) -> WebhookSettings {
+fn settings(ctx: &Context<'_>) -> WebhookSettings {
     // A schema without settings (tools, tests) is strict: https and public addresses only.
     ctx.data_opt::<WebhookSettings>()
         .cloned()

@@ -120,7 +120,7 @@ async fn operate(
             );
         }
         // Pay part, or all that the model thinks is due (a concurrent payment may make it an overpayment: refused).
-        2 | 3 | 4 => {
+        2..=4 => {
             let Some(id) = pick(dice, &open) else { return };
             let due = due_of(&id);
             let amount = if dice.below(2) == 0 {
@@ -138,7 +138,11 @@ async fn operate(
             if response.body.get("errors").is_some() {
                 // An overpayment (another client paid first), or the invoice was voided meanwhile.
                 let code = response.error_code();
-                assert!(code == "BAD_USER_INPUT" || code == "CONFLICT", "{}", response.body);
+                assert!(
+                    code == "BAD_USER_INPUT" || code == "CONFLICT",
+                    "{}",
+                    response.body
+                );
                 m.refused += 1;
                 return;
             }
@@ -309,7 +313,7 @@ async fn invariants_hold_under_concurrent_random_operations() {
                 company.clone(),
             );
             tokio::spawn(async move {
-                let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ (client as u64 + 1) * 0x1000_0001);
+                let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ ((client as u64 + 1) * 0x1000_0001));
                 for i in 0..OPERATIONS / CLIENTS + usize::from(client < OPERATIONS % CLIENTS) {
                     operate(
                         &app,
@@ -328,7 +332,8 @@ async fn invariants_hold_under_concurrent_random_operations() {
         client.await.unwrap();
     }
     let elapsed = started.elapsed();
-    let model = model.lock().unwrap();
+    // Every client has finished: the model is read alone from here on.
+    let model = std::mem::take(&mut *model.lock().unwrap());
 
     // Every invoice as the model says.
     let mut receivable = 0;
