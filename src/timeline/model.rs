@@ -195,8 +195,9 @@ mod tests {
         let deal = page_sql(LinkKind::Deal, &ItemKind::ALL).unwrap();
         assert!(deal.contains("FROM activities") && deal.contains("FROM stage_changes"));
         assert!(!deal.contains("lead_status_changes"));
-        assert_eq!(deal.matches("UNION ALL").count(), 1);
-        let contact = page_sql(LinkKind::Contact, &ItemKind::ALL).unwrap();
+        // Activities, stage changes and the conversion that made the deal.
+        assert_eq!(deal.matches("UNION ALL").count(), 2);
+        let contact = page_sql(LinkKind::Contact, &[ItemKind::Activity]).unwrap();
         assert!(!contact.contains("UNION ALL"));
         assert!(page_sql(LinkKind::Contact, &[ItemKind::StageChange]).is_none());
         let lead = page_sql(LinkKind::Lead, &[ItemKind::LeadStatusChange]).unwrap();
