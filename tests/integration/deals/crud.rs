@@ -295,15 +295,7 @@ async fn node_runs_at_most_two_statements_whatever_the_kind_and_one_for_an_unkno
     let app = TestApp::spawn().await;
     let sales = PipelineBuilder::new("Sales").create(&app).await;
     let deal = DealBuilder::new("Findable").create(&app).await;
-    let statements = |query: &'static str, id: Value| {
-        let app = &app;
-        async move {
-            let before = app.statements.get();
-            let response = app.gql(query, json!({ "id": id })).await;
-            response.data();
-            app.statements.get() - before
-        }
-    };
+    let statements = |query: &'static str, id: Value| app.statements_of(query, json!({ "id": id }));
     // What any request costs before its fields run (the key's lookup).
     let baseline = statements("{ __typename }", Value::Null).await;
     let query = "query($id: ID!) { node(id: $id) { __typename id } }";

@@ -132,5 +132,9 @@ async fn a_cursor_from_one_instance_pages_on_another() {
         )
         .await;
     assert_eq!(next.data()["deals"]["nodes"].as_array().unwrap().len(), 1);
-    assert_eq!(a.count("SELECT count(*) AS n FROM server_keys").await, 1);
+    assert_eq!(
+        a.count("SELECT count(*) AS n FROM server_keys WHERE name = 'cursor'")
+            .await,
+        1
+    );
 }

@@ -21,9 +21,10 @@ use sha2::{Digest, Sha256};
 
 use crate::support::TestApp;
 
-/// Test settings: private targets allowed (the receiver is on 127.0.0.1) and a schedule of
-/// milliseconds instead of minutes.
+/// Test settings: the delivery worker on (other tests run without it), private targets
+/// allowed (the receiver is on 127.0.0.1) and a schedule of milliseconds instead of minutes.
 pub fn fast(config: &mut Config) {
+    config.webhooks.deliver = true;
     config.webhooks.allow_private = true;
     config.webhooks.retry_schedule = vec![Duration::from_millis(50); 3];
     config.webhooks.jitter = 0.0;
