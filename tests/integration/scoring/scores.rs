@@ -228,7 +228,10 @@ async fn score_leads_takes_at_most_1000_ids_and_writes_nothing_beyond() {
 
 /// The statements `scoreLeads` runs when every one of `n` fresh leads changes score.
 async fn statements_to_score(n: usize) -> u64 {
-    let app = TestApp::spawn().await;
+    // No poll during the measurement: the listener's reads would count too.
+    let app =
+        TestApp::spawn_with(|c| c.events.poll_interval = std::time::Duration::from_secs(3600))
+            .await;
     let mut ids = Vec::new();
     for i in 0..n {
         let lead = LeadBuilder::new(&format!("Lead {i}"))
@@ -256,7 +259,13 @@ async fn score_leads_runs_a_fixed_number_of_statements_however_many_leads() {
     let few = statements_to_score(2).await;
     let many = statements_to_score(40).await;
     eprintln!("scoreLeads: {few} statements for 2 leads, {many} for 40");
-    assert_eq!(few, many, "statements must not grow with the leads");
+    // A write can be measured once only, so no least of three: the listener's read of the
+    // outbox after the commit may land inside one window (seen once on a loaded CI machine:
+    // 10 then 11). One statement per lead would show as 38 more.
+    assert!(
+        many <= few + 1 && few <= many + 1,
+        "statements must not grow with the leads"
+    );
     assert!(many <= 14, "{many} statements");
 }
 
