@@ -230,6 +230,30 @@ pub fn unique_conflict(err: diesel::result::Error, known: &[(&str, &str, &str)])
     err.into()
 }
 
+/// A delete refused by a foreign key: another record (an invoice, a payment) still names
+/// this one. A `CONFLICT` on `input.id` saying which kind of record holds it; the
+/// constraint's text stays in the log. Anything else maps as usual.
+pub fn still_referenced(err: diesel::result::Error, entity: &str) -> AppError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    if let Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) = &err {
+        tracing::debug!(
+            constraint = info.constraint_name(),
+            entity,
+            "delete refused: still referenced"
+        );
+        // For a delete, PostgreSQL names the referencing table (`invoices`, `payments`).
+        let holders = info
+            .table_name()
+            .unwrap_or("other records")
+            .replace('_', " ");
+        return AppError::conflict(
+            Some("input.id"),
+            format!("the {entity} cannot be deleted: {holders} still refer to it"),
+        );
+    }
+    err.into()
+}
+
 /// True when `err` is a foreign-key violation (a row is still referenced).
 pub fn is_still_referenced(err: &diesel::result::Error) -> bool {
     matches!(

@@ -20,7 +20,7 @@ use super::{write, WriteOptions, WriteRequest, WriteResult, Written};
 use crate::auth::{Actor, Scope};
 use crate::db::record_sql::TenantRow;
 use crate::db::DbPool;
-use crate::error::AppError;
+use crate::error::{still_referenced, AppError};
 use crate::events::{EventKind, NewEvent};
 
 /// The names a record goes by: in the audit trail, in errors, in idempotency fingerprints.
@@ -227,7 +227,9 @@ pub async fn delete<R: Record>(
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
             before.check_delete()?;
-            R::remove(conn, workspace_id, id).await?;
+            R::remove(conn, workspace_id, id)
+                .await
+                .map_err(|e| still_referenced(e, R::NAMES.entity))?;
             Ok(Written {
                 entity_id: id,
                 before: Some(serde_json::to_value(&before)?),

@@ -13,7 +13,7 @@ use crate::db::DbPool;
 use crate::deals::events;
 use crate::deals::model::{Deal, NewDeal, StageChange};
 use crate::deals::rules::{self, DealInput, DealPatch, StageTarget, ValuePeriod};
-use crate::error::AppError;
+use crate::error::{still_referenced, AppError};
 use crate::events::NewEvent;
 use crate::pipelines::model::{Pipeline, Stage};
 use crate::validate;
@@ -326,7 +326,9 @@ pub async fn delete_deal(
                 .await?
                 .ok_or_else(|| deal_not_found(id))?;
             validate::expected_version(expected_version, before.version, "deal", id)?;
-            Deal::delete(conn, workspace_id, id).await?;
+            Deal::delete(conn, workspace_id, id)
+                .await
+                .map_err(|e| still_referenced(e, "deal"))?;
             let event = event(&events::Deleted((&before).into()))?;
             Ok(Written {
                 entity_id: id,

@@ -334,3 +334,68 @@ async fn updates_and_deletes_go_through_the_write_path_and_publish_events() {
         2
     );
 }
+
+/// Deleting a record unlinks the activities it shares with other records and deletes only
+/// those it was the last link of: a call logged on a deal and its contact stays in the
+/// contact's history when the deal goes.
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_a_record_keeps_the_activities_other_records_still_hold() {
+    let app = TestApp::spawn().await;
+    let r = records(&app).await;
+    let shared = ActivityBuilder::call()
+        .subject("Renewal call")
+        .deal(&r.deal)
+        .contact(&r.contact)
+        .create(&app)
+        .await;
+    let own = ActivityBuilder::note()
+        .subject("Deal-only note")
+        .deal(&r.deal)
+        .create(&app)
+        .await;
+    let on_lead = ActivityBuilder::note()
+        .subject("Lead and company")
+        .lead(&r.lead)
+        .company(&r.company)
+        .create(&app)
+        .await;
+
+    for (mutation, id) in [("deleteDeal", &r.deal), ("deleteLead", &r.lead)] {
+        let deleted = app
+            .gql(
+                &format!(
+                    "mutation($id: ID!) {{ {mutation}(input: {{id: $id}}) {{ __typename }} }}"
+                ),
+                json!({ "id": id }),
+            )
+            .await;
+        deleted.data();
+    }
+
+    let query = "query($id: ID!) { node(id: $id) { ... on Activity { subject contactId companyId dealId leadId } } }";
+    let shared = app.gql(query, json!({ "id": shared["id"] })).await;
+    let shared = &shared.data()["node"];
+    assert_eq!(shared["subject"], "Renewal call");
+    assert_eq!(shared["contactId"], r.contact.as_str());
+    assert!(shared["dealId"].is_null(), "unlinked from the deleted deal");
+    let on_lead = app.gql(query, json!({ "id": on_lead["id"] })).await;
+    let on_lead = &on_lead.data()["node"];
+    assert_eq!(on_lead["companyId"], r.company.as_str());
+    assert!(
+        on_lead["leadId"].is_null(),
+        "unlinked from the deleted lead"
+    );
+    let own = app.gql(query, json!({ "id": own["id"] })).await;
+    assert!(own.data()["node"].is_null(), "the deal was its only link");
+
+    let contact_history = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Contact { activities(first: 10) { nodes { subject } } } } }",
+            json!({ "id": r.contact }),
+        )
+        .await;
+    assert_eq!(
+        contact_history.data()["node"]["activities"]["nodes"],
+        json!([{ "subject": "Renewal call" }])
+    );
+}

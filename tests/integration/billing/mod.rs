@@ -11,6 +11,7 @@ mod invoices;
 mod lead_to_cash;
 mod payments;
 mod postings;
+mod references;
 mod seed;
 
 use serde_json::{json, Value};
