@@ -152,7 +152,9 @@ impl ContactsMutation {
         Ok(kept(ctx, result, Wrote::Contact).await?.into())
     }
 
-    /// Deletes a contact and its place on deals (the deals stay). Needs `crm:write`.
+    /// Deletes a contact and its place on deals (the deals stay); activities it shares with
+    /// other records stay with them. Refused (`CONFLICT`) while invoices or payments name it.
+    /// Needs `crm:write`.
     async fn delete_contact(
         &self,
         ctx: &Context<'_>,
@@ -185,7 +187,9 @@ impl ContactsMutation {
         Ok(kept(ctx, result, Wrote::Company).await?.into())
     }
 
-    /// Deletes a company; its contacts and deals stay, without a company. Needs `crm:write`.
+    /// Deletes a company; its contacts and deals stay, without a company, and so do activities
+    /// it shares with other records. Refused (`CONFLICT`) while invoices or payments name it.
+    /// Needs `crm:write`.
     async fn delete_company(
         &self,
         ctx: &Context<'_>,

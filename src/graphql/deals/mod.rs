@@ -119,6 +119,8 @@ impl DealsMutation {
         Ok(DealPayload::from(result))
     }
 
+    /// Deletes a deal with its stage history and contact roles; activities it shares with
+    /// other records stay with them. Refused (`CONFLICT`) while an invoice names it.
     async fn delete_deal(
         &self,
         ctx: &Context<'_>,
