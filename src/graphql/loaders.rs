@@ -182,6 +182,20 @@ impl<T: FindById> Loader<Uuid> for ById<T> {
     }
 }
 
+/// The row an optional reference names (a task's deal, a conversion's company), through the
+/// request's by-id loader, made into its GraphQL type by `to_gql`; `None` when nothing is
+/// named or the row is gone.
+pub async fn related<T: FindById, G>(
+    ctx: &async_graphql::Context<'_>,
+    id: Option<Uuid>,
+    to_gql: impl FnOnce(T) -> G,
+) -> async_graphql::Result<Option<G>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(get::<ById<T>>(ctx)?.load_one(id).await?.map(to_gql))
+}
+
 /// A one-to-many relation: every row of some parents (a pipeline's stages, a deal's contact
 /// links), in one statement for any number of parents.
 pub trait Children: Send + Sync + 'static {

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use crate::activities::model::Activity;
 use crate::activities::rules::ActivityType;
-use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
-use crate::graphql::deals::{DealGql, DealLoader};
-use crate::graphql::leads::{LeadGql, LeadLoader};
+use crate::graphql::contacts::{CompanyGql, ContactGql};
+use crate::graphql::deals::DealGql;
+use crate::graphql::leads::LeadGql;
 use crate::graphql::loaders;
 use crate::graphql::mutation::{record_payload, WriteOutcome};
 use crate::graphql::pagination::ListConnection;
@@ -109,32 +109,16 @@ impl ActivityGql {
         id_of(self.0.lead_id)
     }
     async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ContactGql>> {
-        let Some(id) = self.0.contact_id else {
-            return Ok(None);
-        };
-        let row = loaders::get::<ContactLoader>(ctx)?.load_one(id).await?;
-        Ok(row.map(ContactGql::from_row))
+        loaders::related(ctx, self.0.contact_id, ContactGql::from_row).await
     }
     async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
-        let Some(id) = self.0.company_id else {
-            return Ok(None);
-        };
-        let row = loaders::get::<CompanyLoader>(ctx)?.load_one(id).await?;
-        Ok(row.map(CompanyGql::from_row))
+        loaders::related(ctx, self.0.company_id, CompanyGql::from_row).await
     }
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
-        let Some(id) = self.0.deal_id else {
-            return Ok(None);
-        };
-        let row = loaders::get::<DealLoader>(ctx)?.load_one(id).await?;
-        Ok(row.map(DealGql))
+        loaders::related(ctx, self.0.deal_id, DealGql).await
     }
     async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LeadGql>> {
-        let Some(id) = self.0.lead_id else {
-            return Ok(None);
-        };
-        let row = loaders::get::<LeadLoader>(ctx)?.load_one(id).await?;
-        Ok(row.map(LeadGql::from))
+        loaders::related(ctx, self.0.lead_id, LeadGql::from_row).await
     }
     /// Increases with every change; pass it as `expectedVersion` to update safely.
     async fn version(&self) -> i32 {

@@ -177,13 +177,7 @@ impl ContactGql {
     }
     /// The company the contact works for.
     async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
-        let Some(id) = self.company_uuid else {
-            return Ok(None);
-        };
-        Ok(loader::<CompanyLoader>(ctx)?
-            .load_one(id)
-            .await?
-            .map(CompanyGql::from_row))
+        crate::graphql::loaders::related(ctx, self.company_uuid, CompanyGql::from_row).await
     }
 
     /// The deals this contact is on, with their role in each.

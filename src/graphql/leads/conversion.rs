@@ -16,8 +16,8 @@ use super::loaders::LeadConversionsOfLeadsLoader;
 use super::types::{LeadGql, LeadStatusChangeGql};
 use super::LeadLoader;
 use crate::error::AppError;
-use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
-use crate::graphql::deals::{DealGql, DealLoader};
+use crate::graphql::contacts::{CompanyGql, ContactGql};
+use crate::graphql::deals::DealGql;
 use crate::graphql::loaders;
 use crate::graphql::mutation::{MutationOptions, WriteOutcome};
 use crate::graphql::pagination::ConnectionFields;
@@ -294,33 +294,21 @@ impl LeadConversionGql {
         if let Some(written) = &self.written {
             return Ok(Some(ContactGql::from_row(written.contact.clone())));
         }
-        let Some(id) = self.row.contact_id else {
-            return Ok(None);
-        };
-        let contact = loaders::get::<ContactLoader>(ctx)?.load_one(id).await?;
-        Ok(contact.map(ContactGql::from_row))
+        loaders::related(ctx, self.row.contact_id, ContactGql::from_row).await
     }
     /// The contact's company, if the conversion linked one (and it still exists).
     async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
         if let Some(written) = &self.written {
             return Ok(written.company.clone().map(CompanyGql::from_row));
         }
-        let Some(id) = self.row.company_id else {
-            return Ok(None);
-        };
-        let company = loaders::get::<CompanyLoader>(ctx)?.load_one(id).await?;
-        Ok(company.map(CompanyGql::from_row))
+        loaders::related(ctx, self.row.company_id, CompanyGql::from_row).await
     }
     /// The deal the conversion opened, if any (and it still exists).
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
         if let Some(written) = &self.written {
             return Ok(written.deal.clone().map(DealGql));
         }
-        let Some(id) = self.row.deal_id else {
-            return Ok(None);
-        };
-        let deal = loaders::get::<DealLoader>(ctx)?.load_one(id).await?;
-        Ok(deal.map(DealGql))
+        loaders::related(ctx, self.row.deal_id, DealGql).await
     }
     /// True when the conversion created the contact, false when it linked an existing one.
     async fn contact_created(&self) -> bool {

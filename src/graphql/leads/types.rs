@@ -207,6 +207,12 @@ impl From<LeadStatusChange> for LeadStatusChangeGql {
 
 impl From<Lead> for LeadGql {
     fn from(row: Lead) -> Self {
+        Self::from_row(row)
+    }
+}
+
+impl LeadGql {
+    pub fn from_row(row: Lead) -> Self {
         Self {
             id: ID(row.id.to_string()),
             uuid: row.id,
