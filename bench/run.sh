@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Load benchmark of the GraphQL API on a seeded 100,000-deal workspace.
+# Load benchmark of the GraphQL API on a seeded 100,000-deal workspace, each screen next to
+# the limit: the same rows read by hand-written SQL.
 #
 #   bash bench/run.sh
 #
 # Builds the release binary, starts `dealgraph serve` on 127.0.0.1 (managed PostgreSQL in a
 # throw-away cluster under target/bench-pg, or $DATABASE_URL if set), seeds the deals, and
-# drives GraphQL operations with wrk (the board, a deal page, a deal list, a lead list). Records req/s,
-# p50/p99 latency, the server's peak RSS and the CPU split between dealgraph and PostgreSQL,
-# captures the executed SQL with its plans (auto_explain, managed cluster only), prints a
-# Markdown table and stops the server. Every load goes to loopback only and is time-bounded.
+# drives each screen (deal page, deal list, lead list, invoice page, contact page with its
+# timeline, board) with wrk as GraphQL, then right after with `pgbench -M prepared` as the
+# hand-written SQL of bench/sql/<screen>.sql, same connections, same duration, same data.
+# Records req/s, p50/p99 latency, the server's peak RSS, the CPU of dealgraph and of
+# PostgreSQL per request and the SQL statements per request; checks once that GraphQL and SQL
+# return the same number of rows; captures the executed SQL with its plans (auto_explain,
+# managed cluster only), prints a Markdown table and stops the server. Every load goes to
+# loopback (or the Unix socket) only and is time-bounded.
 #
 # Knobs (environment): BENCH_DEALS (100000), BENCH_DURATION (20s), BENCH_WARMUP (3s),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_PORT (18080), BENCH_SKIP_BUILD=1,
 # BENCH_KEEP_DATA=1 (keep target/bench-pg for EXPLAIN afterwards).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 DEALS=${BENCH_DEALS:-100000}
 DURATION=${BENCH_DURATION:-20s}
@@ -23,41 +28,21 @@ WARMUP=${BENCH_WARMUP:-3s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 PORT=${BENCH_PORT:-18080}
-HOST=127.0.0.1 # loopback only, never anything else
 URL="http://$HOST:$PORT"
-TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN="$TARGET_DIR/release/dealgraph"
-OUT="$TARGET_DIR/bench"
 PGROOT="$TARGET_DIR/bench-pg"
-CLK_TCK=$(getconf CLK_TCK)
-CORES=$(nproc)
 
-log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-need() {
-    local tool=$1 package=${2:-$1}
-    command -v "$tool" >/dev/null && return
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        log "installing $package"
-        apt-get install -y -qq "$package" >/dev/null || die "cannot install $package"
-    else
-        die "$tool is missing: apt-get install $package"
-    fi
-}
 need wrk
 need curl
 need jq
 need psql postgresql-client
+PGBENCH="$(pg_config --bindir 2>/dev/null)/pgbench" # the server's major version (15)
+[ -x "$PGBENCH" ] || PGBENCH=pgbench
+need "$PGBENCH" postgresql-client
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.txt "$OUT"/*.json "$OUT"/*.log "$OUT"/results.md
+rm -f "$OUT"/*.txt "$OUT"/*.json "$OUT"/*.log "$OUT"/*.tsv "$OUT"/results.md "$OUT"/pgbench-*
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    log "cargo build --release"
-    cargo build --release --quiet
-fi
-[ -x "$BIN" ] || die "no binary at $BIN"
+build_release
 
 # ---------------------------------------------------------------- database and server
 
@@ -78,25 +63,10 @@ psql_q() { psql "$PSQL_CONN" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 SERVER_PID=
 CAPTURE_PID=
 cleanup() {
-    for pid in $CAPTURE_PID $SERVER_PID; do
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        fi
-    done
+    for pid in $CAPTURE_PID $SERVER_PID; do stop_process "$pid"; done
     if [ "$MANAGED" = 1 ] && [ "${BENCH_KEEP_DATA:-0}" != 1 ]; then rm -rf "$PGROOT"; fi
 }
 trap cleanup EXIT
-
-wait_ready() {
-    local url=$1 pid=$2
-    for _ in $(seq 1 600); do
-        curl -fsS "$url/healthz" >/dev/null 2>&1 && return 0
-        kill -0 "$pid" 2>/dev/null || die "the server exited; see $OUT/server.log"
-        sleep 0.2
-    done
-    die "the server did not become ready in 120 s"
-}
 
 log "starting dealgraph serve on $HOST:$PORT"
 RUST_LOG=${RUST_LOG:-warn} "$BIN" serve --listen "$HOST:$PORT" "${DB_ARGS[@]}" \
@@ -108,7 +78,10 @@ wait_ready "$URL" "$SERVER_PID"
 
 log "seeding $DEALS deals"
 seed_started=$(date +%s.%N)
-RUST_LOG=warn "$BIN" seed --deals "$DEALS" --seed 1 "${DB_ARGS[@]}" >"$OUT/seed.txt"
+# GNU time adds the seed's peak RSS and CPU (issue 10: under 60 s for 100,000 deals).
+TIME=()
+[ -x /usr/bin/time ] && TIME=(/usr/bin/time -v -o "$OUT/seed-time.txt")
+RUST_LOG=warn "${TIME[@]}" "$BIN" seed --deals "$DEALS" --seed 1 "${DB_ARGS[@]}" >"$OUT/seed.txt"
 seed_wall=$(awk -v a="$seed_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 cat "$OUT/seed.txt" | grep -v '^api_key=' >&2
 API_KEY=$(sed -n 's/^api_key=//p' "$OUT/seed.txt")
@@ -135,20 +108,62 @@ log "workspace $WORKSPACE_ID, pipeline $PIPELINE_ID, deal $DEAL_ID"
 
 # ---------------------------------------------------------------- operations
 
-# Light to heavy: glibc keeps freed memory, so each peak RSS includes the operations before.
-OPS=(deal list leads board)
-declare -A QUERY VARS
-QUERY[board]='query Board($id: ID!) { pipeline(id: $id) { stages { name deals(first: 50) { totalCount nodes { id title amount currency closeProbability isRotting tags { name } contacts { role contactId } } } } } }'
+# The records the pages show, picked from the seeded data once: the heaviest of each kind.
+INVOICE_ID=$(psql_q -c "SELECT i.id FROM invoices i
+    WHERE i.workspace_id = '$WORKSPACE_ID' AND i.kind = 'invoice'
+    ORDER BY (SELECT count(*) FROM invoice_lines l WHERE l.invoice_id = i.id)
+           + (SELECT count(*) FROM payments p WHERE p.invoice_id = i.id) DESC, i.id
+    LIMIT 1")
+# The contact with the longest timeline. The seed links activities to deals and leads only, so
+# a contact's timeline holds the lead conversion that made it (and any activities logged since).
+CONTACT_ID=$(psql_q -c "SELECT t.contact_id FROM (
+        SELECT a.contact_id FROM activities a WHERE a.workspace_id = '$WORKSPACE_ID'
+        UNION ALL
+        SELECT v.contact_id FROM lead_conversions v WHERE v.workspace_id = '$WORKSPACE_ID') t
+    WHERE t.contact_id IS NOT NULL
+    GROUP BY t.contact_id ORDER BY count(*) DESC, t.contact_id LIMIT 1")
+[ -n "$INVOICE_ID" ] && [ -n "$CONTACT_ID" ] || die "cannot find an invoice or a contact with a timeline"
+log "invoice $INVOICE_ID, contact $CONTACT_ID"
+
+# Light to heavy: memory freed is kept by the allocator, so each peak RSS includes the operations before.
+OPS=(deal list leads invoice contact board)
+declare -A QUERY VARS ROWS
+# The realistic board: 7 stages × 50 deals, each with its company's name, contacts and tags.
+QUERY[board]='query Board($id: ID!) { pipeline(id: $id) { stages { name deals(first: 50) { totalCount nodes { id title amount currency closeProbability isRotting company { name } tags { name } contacts { role contact { name email } } } } } } }'
 VARS[board]=$(jq -n --arg id "$PIPELINE_ID" '{id: $id}')
+ROWS[board]='[.data.pipeline.stages[].deals.nodes | length] | add'
 QUERY[deal]='query DealPage($id: ID!) { deal(id: $id) { title amount stage { name } pipeline { name } contacts { role contactId } stageChanges(first: 20) { nodes { sequence fromStageName toStageName changedAt } } } }'
 VARS[deal]=$(jq -n --arg id "$DEAL_ID" '{id: $id}')
+ROWS[deal]='.data.deal | 1 + (.contacts | length) + (.stageChanges.nodes | length)'
 QUERY[list]='query List { deals(first: 100, orderBy: {field: UPDATED_AT}) { nodes { id title amount stage { name } } } }'
 VARS[list]='{}'
+ROWS[list]='.data.deals.nodes | length'
 # The lead list a salesperson opens: the 50 most recently updated leads, with the total.
 QUERY[leads]='query Leads { leads(first: 50, orderBy: UPDATED_AT) { totalCount nodes { id name email companyName status source score ownerId tags createdAt lastActivityAt } } }'
 VARS[leads]='{}'
+ROWS[leads]='.data.leads | (.nodes | length) + 1'
+QUERY[invoice]='query InvoicePage($id: ID!) { invoice(id: $id) { number status currency issueDate dueDate subtotal tax total amountPaid amountDue company { name domain } contact { name email } lines { lineNo name quantity unitAmount discount taxRate total } payments { kind amount paidAt method } } }'
+VARS[invoice]=$(jq -n --arg id "$INVOICE_ID" '{id: $id}')
+ROWS[invoice]='.data.invoice | 1 + (.lines | length) + (.payments | length)'
+QUERY[contact]='query ContactPage($id: ID!) { contact(id: $id) { name email phone title lifecycleStage company { name domain } timeline(first: 20) { totalCount nodes { __typename ... on Activity { id type subject occurredAt } ... on LeadConversion { id convertedAt reason } } } } }'
+VARS[contact]=$(jq -n --arg id "$CONTACT_ID" '{id: $id}')
+ROWS[contact]='.data.contact | 1 + (.timeline.nodes | length) + 1'
 QUERY[summary]='query Summary($id: ID!) { pipelineSummary(pipelineId: $id) { dealCount } }'
 VARS[summary]=$(jq -n --arg id "$PIPELINE_ID" '{id: $id}')
+
+# The variables of bench/sql/*.sql, for pgbench (-D) and psql (-v).
+SQL_VARS=(ws="$WORKSPACE_ID" pipeline="$PIPELINE_ID" deal="$DEAL_ID" invoice="$INVOICE_ID" contact="$CONTACT_ID")
+
+sql_rows() { # screen → rows its bench/sql script returns, run once through psql
+    local args=() var
+    for var in "${SQL_VARS[@]}"; do args+=(-v "$var"); done
+    # psql 15 has no pipelines; its variables are quoted as :'name' where pgbench binds :name.
+    sed -e '/^\\\(start\|end\)pipeline/d' -e '/^--/d' -e "s/\([^:]\):\([a-z]\+\)\b/\1:'\2'/g" \
+        "$ROOT/bench/sql/$1.sql" | psql_q "${args[@]}" | wc -l
+}
+sql_statements() { # statements per transaction of a bench/sql script
+    grep -v '^--' "$ROOT/bench/sql/$1.sql" | grep -c ';[[:space:]]*$'
+}
 
 for op in "${OPS[@]}" summary; do
     jq -n --arg q "${QUERY[$op]}" --argjson v "${VARS[$op]}" '{query: $q, variables: $v}' \
@@ -161,15 +176,16 @@ for op in "${OPS[@]}"; do
         die "$op fails: $(echo "$response" | head -c 500)"
     fi
     printf '%s' "$response" >"$OUT/$op-response.json"
+    # The same rows from both sides, checked once before any load.
+    graphql_rows=$(jq "${ROWS[$op]}" "$OUT/$op-response.json")
+    raw_rows=$(sql_rows "$op")
+    [ "$graphql_rows" = "$raw_rows" ] ||
+        die "$op: GraphQL returns $graphql_rows rows, bench/sql/$op.sql $raw_rows"
+    log "$op: $graphql_rows rows from GraphQL and from SQL, $(wc -c <"$OUT/$op-response.json") bytes of JSON"
 done
-BOARD_DEALS=$(jq '[.data.pipeline.stages[].deals.nodes | length] | add' "$OUT/board-response.json")
-log "board: $BOARD_DEALS deals, $(wc -c <"$OUT/board-response.json") bytes; deal page: $(wc -c <"$OUT/deal-response.json") bytes; list: $(jq '.data.deals.nodes | length' "$OUT/list-response.json") deals, $(wc -c <"$OUT/list-response.json") bytes; leads: $(jq '.data.leads.nodes | length' "$OUT/leads-response.json") of $(jq '.data.leads.totalCount' "$OUT/leads-response.json")"
 
 # ---------------------------------------------------------------- measuring
 
-ticks() { # CPU clock ticks (utime + stime) of a process
-    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
 postgres_ticks() { # the whole cluster: postmaster, live backends, and exited ones (cutime)
     [ "$MANAGED" = 1 ] || { echo 0; return; }
     local postmaster total pid
@@ -186,62 +202,108 @@ machine_busy() { # busy and total jiffies of the whole machine
 statements() {
     curl -fsS "$URL/metrics" | awk '/^dealgraph_db_statements_total/ { s += $NF } END { printf "%d", s }'
 }
-rss_sampler() { # peak VmRSS (kB) of pid while it runs, written to $2
-    local pid=$1 out=$2 peak=0 rss
-    while kill -0 "$pid" 2>/dev/null; do
-        rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
-        [ "${rss:-0}" -gt "$peak" ] && peak=$rss && echo "$peak" >"$out"
-        sleep 0.2
-    done
+seconds() { # a wrk-style duration (20s, 1m, 20) → seconds
+    awk -v d="$1" 'BEGIN { n = d + 0; u = substr(d, length(n "") + 1);
+        print (u == "m" ? n * 60 : u == "h" ? n * 3600 : n) }'
 }
 
 run_wrk() { # op duration → wrk output
     BODY_FILE="$OUT/$1.json" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --timeout 10s --latency \
         -s "$ROOT/bench/graphql.lua" "$URL/graphql"
 }
+run_pgbench() { # op duration [log prefix] → pgbench output
+    local args=() var
+    for var in "${SQL_VARS[@]}"; do args+=(-D "$var"); done
+    # -n: no vacuum of pgbench's own tables (there are none); a 10 % sample of the
+    # transactions is logged for the latency percentiles.
+    [ -n "${3:-}" ] && args+=(-l --sampling-rate=0.1 --log-prefix="$3")
+    timeout 120 "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$(seconds "$2")" \
+        "${args[@]}" -f "$ROOT/bench/sql/$1.sql" "$PSQL_CONN"
+}
 
-printf 'op\treq_s\tp50_ms\tp99_ms\tfailed\trss_mb\tserver_cpu\tpg_cpu\tserver_ms\tpg_ms\tmachine_cpu\tstmts_per_req\tload_avg\n' \
-    >"$OUT/results.tsv"
-for op in "${OPS[@]}"; do
-    log "$op: warm-up $WARMUP"
-    run_wrk "$op" "$WARMUP" >/dev/null
-    log "$op: ${DURATION} at $CONNECTIONS connections"
-    rm -f "$OUT/rss-$op"
-    server_before=$(ticks "$SERVER_PID")
+measure_start() {
     pg_before=$(postgres_ticks)
     read -r busy_before total_before < <(machine_busy)
-    stmts_before=$(statements)
     started=$(date +%s.%N)
-    ( rss_sampler "$SERVER_PID" "$OUT/rss-$op" ) &
-    sampler=$!
-    run_wrk "$op" "$DURATION" >"$OUT/wrk-$op.txt"
-    kill "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
-    elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
-    server_after=$(ticks "$SERVER_PID")
+}
+measure_end() { # → pg ticks, busy and total machine jiffies, elapsed seconds
+    local pg_after busy_after total_after
     pg_after=$(postgres_ticks)
     read -r busy_after total_after < <(machine_busy)
+    echo "$((pg_after - pg_before)) $((busy_after - busy_before)) $((total_after - total_before))" \
+        "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
+}
+
+printf 'op\treq_s\tp50_ms\tp99_ms\tfailed\trss_mb\tserver_cpu\tpg_cpu\tserver_ms\tpg_ms\tmachine_cpu\tstmts_per_req\tload_avg\tsql_req_s\tsql_p50_ms\tsql_p99_ms\tsql_failed\tsql_pg_ms\tsql_client_ms\tsql_stmts\tsql_machine_cpu\n' \
+    >"$OUT/results.tsv"
+for op in "${OPS[@]}"; do
+    # GraphQL through dealgraph.
+    log "$op: warm-up $WARMUP"
+    run_wrk "$op" "$WARMUP" >/dev/null
+    log "$op: GraphQL, ${DURATION} at $CONNECTIONS connections"
+    rm -f "$OUT/rss-$op"
+    server_before=$(ticks "$SERVER_PID")
+    stmts_before=$(statements)
+    ( rss_sampler "$SERVER_PID" "$OUT/rss-$op" ) &
+    sampler=$!
+    measure_start
+    run_wrk "$op" "$DURATION" >"$OUT/wrk-$op.txt"
+    read -r pg busy total elapsed < <(measure_end)
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    server_after=$(ticks "$SERVER_PID")
     stmts_after=$(statements)
     load=$(cut -d' ' -f1 /proc/loadavg)
     result=$(grep '^BENCH_RESULT' "$OUT/wrk-$op.txt") || die "wrk printed no result for $op"
     field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-    requests=$(field requests)
-    awk -v op="$op" -v n="$requests" -v us="$(field duration_us)" -v p50="$(field p50_us)" \
+    graphql=$(awk -v op="$op" -v n="$(field requests)" -v us="$(field duration_us)" -v p50="$(field p50_us)" \
         -v p99="$(field p99_us)" -v failed="$(( $(field failed) + $(field socket_errors) ))" \
         -v rss="$(cat "$OUT/rss-$op" 2>/dev/null || echo 0)" -v tck="$CLK_TCK" -v secs="$elapsed" \
-        -v srv="$((server_after - server_before))" -v pg="$((pg_after - pg_before))" \
-        -v busy="$((busy_after - busy_before))" -v total="$((total_after - total_before))" \
+        -v srv="$((server_after - server_before))" -v pg="$pg" -v busy="$busy" -v total="$total" \
         -v stmts="$((stmts_after - stmts_before))" -v pgknown="$MANAGED" -v cores="$CORES" -v load="$load" \
         'BEGIN {
             ok = n > 0 ? n : 1
-            printf "%s\t%.0f\t%.2f\t%.2f\t%d\t%.1f\t%.0f%%\t%s\t%.2f\t%s\t%.0f%%\t%.1f\t%s\n",
+            printf "%s\t%.0f\t%.2f\t%.2f\t%d\t%.1f\t%.0f%%\t%s\t%.2f\t%s\t%.0f%%\t%.1f\t%s",
                 op, n / (us / 1e6), p50 / 1000, p99 / 1000, failed, rss / 1024,
                 100 * srv / tck / secs, pgknown ? sprintf("%.0f%%", 100 * pg / tck / secs) : "n/a",
                 1000 * srv / tck / ok, pgknown ? sprintf("%.2f", 1000 * pg / tck / ok) : "n/a",
                 100 * busy / total * cores, stmts / ok, load
-        }' >>"$OUT/results.tsv"
+        }')
+
+    # The same rows as hand-written SQL, straight to PostgreSQL, right after.
+    log "$op: raw SQL (pgbench -M prepared), warm-up $WARMUP"
+    run_pgbench "$op" "$WARMUP" >/dev/null 2>&1 || die "pgbench fails on bench/sql/$op.sql"
+    log "$op: raw SQL, ${DURATION} at $CONNECTIONS connections"
+    rm -f "$OUT/pgbench-log-$op".*
+    measure_start
+    # pgbench's own CPU (the client's share) from /usr/bin/time-like accounting of the child.
+    client_before=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+    run_pgbench "$op" "$DURATION" "$OUT/pgbench-log-$op" >"$OUT/pgbench-$op.txt" 2>&1 ||
+        die "pgbench fails on bench/sql/$op.sql: see $OUT/pgbench-$op.txt"
+    client_after=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+    read -r pg busy total elapsed < <(measure_end)
+    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$OUT/pgbench-$op.txt" | tail -1)
+    transactions=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$OUT/pgbench-$op.txt")
+    sql_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$OUT/pgbench-$op.txt")
+    # Transaction latencies (µs, third field) of the logged sample.
+    read -r sql_p50 sql_p99 < <(cat "$OUT/pgbench-log-$op".* 2>/dev/null | awk '{ print $3 }' | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR == 0) { print 0, 0; exit }
+            i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+            printf "%.2f %.2f\n", v[i50] / 1000, v[i99] / 1000 }')
+    sql=$(awk -v n="${transactions:-0}" -v tps="${tps:-0}" -v p50="$sql_p50" -v p99="$sql_p99" \
+        -v failed="${sql_failed:-0}" -v pg="$pg" -v client="$((client_after - client_before))" \
+        -v tck="$CLK_TCK" -v busy="$busy" -v total="$total" -v cores="$CORES" -v pgknown="$MANAGED" \
+        -v stmts="$(sql_statements "$op")" \
+        'BEGIN {
+            ok = n > 0 ? n : 1
+            printf "%.0f\t%.2f\t%.2f\t%d\t%s\t%.3f\t%d\t%.0f%%", tps, p50, p99, failed,
+                pgknown ? sprintf("%.3f", 1000 * pg / tck / ok) : "n/a", 1000 * client / tck / ok,
+                stmts, 100 * busy / total * cores
+        }')
+    printf '%s\t%s\n' "$graphql" "$sql" >>"$OUT/results.tsv"
+    rm -f "$OUT/pgbench-log-$op".*
 done
-PEAK_RSS=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
+PEAK_RSS=$(peak_rss_mb "$SERVER_PID")
 
 # ---------------------------------------------------------------- SQL and plans
 
@@ -295,16 +357,20 @@ fi
 # ---------------------------------------------------------------- report
 
 {
-    echo "Seeded $DEALS deals in ${SEED_SECONDS}s (seed's own timer; ${seed_wall}s wall clock for the command)."
+    echo "Seeded $DEALS deals in ${SEED_SECONDS}s (seed's own timer; ${seed_wall}s wall clock for the command$(
+        [ -s "$OUT/seed-time.txt" ] && awk -F': ' '/Maximum resident/ { rss = $2 } /User time/ { u = $2 }
+            /System time/ { s = $2 } END { printf "; seed process: %.1f s CPU, %.0f MB peak RSS", u + s, rss / 1024 }' "$OUT/seed-time.txt"))."
     echo
-    echo "| Operation | req/s | p50 (ms) | p99 (ms) | failed | server RSS peak (MB) | CPU dealgraph | CPU postgres | dealgraph CPU ms/req | postgres CPU ms/req | CPU machine | SQL/request | load avg |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| screen | dealgraph req/s | raw SQL req/s | dealgraph / raw SQL | dealgraph p50 / p99 (ms) | raw SQL p50 / p99 (ms) | dealgraph CPU ms/req | PostgreSQL CPU ms/req (dealgraph) | PostgreSQL CPU ms/req (raw SQL) | pgbench CPU ms/req | SQL/request (dealgraph) | SQL/request (raw SQL) | server RSS peak (MB) | failed | load avg |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     tail -n +2 "$OUT/results.tsv" |
-        while IFS=$'\t' read -r op rps p50 p99 failed rss srv pg srv_ms pg_ms machine stmts load; do
-            echo "| $op | $rps | $p50 | $p99 | $failed | $rss | $srv | $pg | $srv_ms | $pg_ms | $machine | $stmts | $load |"
+        while IFS=$'\t' read -r op rps p50 p99 failed rss _srv _pg srv_ms pg_ms _machine stmts load \
+            sql_rps sql_p50 sql_p99 sql_failed sql_pg_ms sql_client_ms sql_stmts _sql_machine; do
+            ratio=$(awk -v a="$rps" -v b="$sql_rps" 'BEGIN { printf (b > 0 ? "%.3f" : "n/a"), a / b }')
+            echo "| $op | $rps | $sql_rps | **$ratio** | $p50 / $p99 | $sql_p50 / $sql_p99 | $srv_ms | $pg_ms | $sql_pg_ms | $sql_client_ms | $stmts | $sql_stmts | $rss | $failed + $sql_failed | $load |"
         done
     echo
-    echo "Server peak RSS over the whole run (VmHWM): ${PEAK_RSS} MB. wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per operation after a $WARMUP warm-up, against $URL."
-    echo "CPU is percent of one core ($((CORES * 100))% = all $CORES cores); 'machine' includes wrk and anything else running."
+    echo "Server peak RSS over the whole run (VmHWM): ${PEAK_RSS} MB. Each screen: wrk ($THREADS threads) on $URL/graphql, then \`pgbench -M prepared -c $CONNECTIONS -j $THREADS\` on bench/sql/<screen>.sql, $CONNECTIONS connections and $DURATION each after a $WARMUP warm-up."
+    echo "Raw SQL p50/p99 come from a 10 % sample of pgbench's transactions. 'failed' is GraphQL + raw SQL. The full per-run figures (CPU shares of dealgraph, PostgreSQL and the machine) are in $OUT/results.tsv."
 } | tee "$OUT/results.md"
-log "details in $OUT (wrk output, plans-*.txt, explain.txt)"
+log "details in $OUT (wrk and pgbench output, plans-*.txt, explain.txt)"
