@@ -57,25 +57,40 @@ export function makeApi(key) {
     keepAlive: 10000,
     retryAttempts: Infinity,
     shouldRetry: () => true,
-    retryWait: (retries) => new Promise((r) => setTimeout(r, Math.min(5000, 300 * 2 ** retries))),
+    // Backs off up to 5 s, but the browser coming back online ends the wait at once.
+    retryWait: (retries) => new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); removeEventListener('online', done); resolve(); };
+      const timer = setTimeout(done, Math.min(5000, 300 * 2 ** retries));
+      addEventListener('online', done);
+    }),
     on: {
       connected: () => setOnline(true),
       // 1000 is graphql-ws closing an idle socket itself (no subscription left), not a drop.
       closed: (event) => { if (!event || event.code !== 1000) setOnline(false); },
     },
   });
+  // A socket whose network went away can look open for minutes: when the browser says it
+  // is offline, drop the socket; graphql-ws reconnects and resubscribes from the cursor.
+  const wentOffline = () => { setOnline(false); ws.terminate(); };
+  addEventListener('offline', wentOffline);
 
   /**
    * Subscribes and keeps the subscription through reconnects, resuming after the last
    * event seen: graphql-ws re-sends this same payload object on every reconnect, so the
-   * `after` variable is advanced in place as events arrive.
+   * `after` variable is advanced in place as events arrive. A subscription the server
+   * refuses (it then completes) is reported to `onRefused` with the first error as an
+   * ApiError whose `field` names the refused argument (`after`: the cursor expired).
    */
-  function subscribe(query, variables, onEvent, cursorOf) {
+  function subscribe(query, variables, onEvent, cursorOf, onRefused) {
     const payload = { query, variables: { ...variables } };
     return ws.subscribe(payload, {
       next: (result) => {
-        if (result.errors) {
-          console.warn('subscription error', result.errors[0].message);
+        if (result.errors && !result.data) {
+          const first = result.errors[0];
+          const ext = first.extensions || {};
+          const error = new ApiError(first.message, ext.code || 'ERROR');
+          error.field = ext.field;
+          onRefused(error);
           return;
         }
         const cursor = cursorOf(result.data);
@@ -92,5 +107,10 @@ export function makeApi(key) {
     return () => listeners.delete(fn);
   }
 
-  return { gql, subscribe, onStatus, close: () => ws.dispose() };
+  function close() {
+    removeEventListener('offline', wentOffline);
+    ws.dispose();
+  }
+
+  return { gql, subscribe, onStatus, close };
 }

@@ -52,8 +52,8 @@ function Signed({ apiKey, onSignOut }) {
   if (!start) return <main class="loading" aria-busy="true">Loading…</main>;
 
   const scopes = start.viewer.apiKey.scopes;
-  // `admin` implies `crm:write`, which implies `crm:read` (as the server decides).
-  const canWrite = scopes.includes('CRM_WRITE') || scopes.includes('ADMIN');
+  // What the key may do, as the server decides (`admin` includes `crm:write`).
+  const canWrite = start.viewer.effectiveScopes.includes('CRM_WRITE');
   const tabs = [['board', 'Board'], ['leads', 'Leads'], ['tasks', 'My tasks']];
   return (
     <>

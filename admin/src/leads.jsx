@@ -2,12 +2,14 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { idempotencyKey } from './api.js';
 import { CONVERT, DISQUALIFY, LEADS, QUALIFY } from './queries.js';
 import { money, when } from './format.js';
+import { ConfirmDialog, askUser } from './dialog.jsx';
 
 /** New, working and qualified leads, with qualify / disqualify / convert. */
 export function Leads({ api, pipelines, canWrite, currency }) {
   const [data, setData] = useState(null);
   const [message, setMessage] = useState(null);
   const [converting, setConverting] = useState(null);
+  const [ask, setAsk] = useState(null);
   const load = useCallback(() => api.gql(LEADS).then(setData, (e) => setMessage(e.message)), [api]);
   useEffect(() => { load(); }, [load]);
 
@@ -38,9 +40,14 @@ export function Leads({ api, pipelines, canWrite, currency }) {
                   {canWrite && (
                     <td class="actions">
                       {l.status !== 'QUALIFIED' && <button onClick={() => act(QUALIFY, { id: l.id, expectedVersion: l.version })}>Qualify</button>}
-                      <button onClick={() => {
-                        const reason = prompt(`Why is ${l.name} not a fit?`);
-                        if (reason) act(DISQUALIFY, { id: l.id, reason, expectedVersion: l.version });
+                      <button onClick={async () => {
+                        const answer = await askUser(setAsk, {
+                          title: 'Disqualify lead',
+                          text: `${l.name} will leave the inbox.`,
+                          reasonLabel: `Why is ${l.name} not a fit?`,
+                          confirm: 'Disqualify',
+                        });
+                        if (answer) act(DISQUALIFY, { id: l.id, reason: answer.reason, expectedVersion: l.version });
                       }}>Disqualify</button>
                       <button class="primary" onClick={() => setConverting(l)}>Convert…</button>
                     </td>
@@ -51,6 +58,7 @@ export function Leads({ api, pipelines, canWrite, currency }) {
           </table>
         </section>
       ))}
+      <ConfirmDialog ask={ask} />
       {converting && (
         <Convert api={api} lead={converting} pipelines={pipelines} currency={currency}
           onDone={() => { setConverting(null); load(); }} />

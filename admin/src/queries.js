@@ -6,9 +6,12 @@ export const CARD = `fragment Card on Deal {
 }`;
 
 export const START = `query Start {
-  viewer { workspace { name defaultCurrency } apiKey { name prefix scopes } }
+  viewer { workspace { name defaultCurrency } apiKey { name prefix scopes } effectiveScopes }
   pipelines { id name isDefault stages { id name kind position rottingDays probability } }
 }`;
+
+/** The end of the event feed now: load after reading it, then subscribe from it. */
+export const EVENT_CURSOR = `query EventCursor { eventCursor }`;
 
 export const TAGS = `query Tags { dealTags { id name color } }`;
 

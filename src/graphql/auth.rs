@@ -114,6 +114,10 @@ impl From<ApiKey> for ApiKeyGql {
 pub struct Viewer {
     pub api_key: ApiKeyGql,
     pub workspace: WorkspaceGql,
+    /// What the key may do: its scopes and the ones they include (`ADMIN` includes
+    /// `CRM_WRITE` and `CRM_READ`). A client shows or hides actions by these; `apiKey.scopes`
+    /// lists only the scopes granted.
+    pub effective_scopes: Vec<ScopeGql>,
 }
 
 #[derive(InputObject)]
@@ -167,9 +171,15 @@ impl AuthQuery {
         let workspace = Workspace::find(&mut conn, actor.workspace_id)
             .await
             .map_err(AppError::from)?;
+        let effective_scopes = Scope::ALL
+            .into_iter()
+            .filter(|scope| actor.has(*scope))
+            .map(ScopeGql::from)
+            .collect();
         Ok(Viewer {
             api_key: key.into(),
             workspace: workspace.into(),
+            effective_scopes,
         })
     }
 

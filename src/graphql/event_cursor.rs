@@ -24,13 +24,23 @@ pub(crate) fn encode_cursor(
     ctx: &Context<'_>,
     event: &OutboxEvent,
 ) -> async_graphql::Result<String> {
+    seal(ctx, event.position, event.id)
+}
+
+/// Cursor: the end of the feed at `position`, made now. It names no event, so its id is a
+/// fresh UUIDv7: like an event's, it says when the cursor was made, and it expires a
+/// retention period later.
+pub(crate) fn encode_feed_end(ctx: &Context<'_>, position: i64) -> async_graphql::Result<String> {
+    seal(ctx, position, Uuid::now_v7())
+}
+
+fn seal(ctx: &Context<'_>, position: i64, id: Uuid) -> async_graphql::Result<String> {
     let position = Position {
-        key: SortKey::Int(event.position),
-        id: event.id,
+        key: SortKey::Int(position),
+        id,
     };
-    let cursors = Cursors::of(ctx)?;
     Ok(pagination::encode_cursor(
-        cursors,
+        Cursors::of(ctx)?,
         EVENTS_LIST,
         BY_POSITION,
         &position,

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::cursor_key::Cursors;
 use super::deals::DealLoader;
 use super::deals::{DealGql, StageChangeGql};
-use super::event_cursor::{decode_cursor, encode_cursor};
+use super::event_cursor::{decode_cursor, encode_cursor, encode_feed_end};
 use super::event_loaders::{CurrentEvent, EventLoaderCache};
 use super::loaders;
 use super::pipelines::{PipelineGql, PipelineLoader};
@@ -333,6 +333,24 @@ pub(crate) async fn domain_feed(
         .map(|c| decode_cursor(Cursors::of(ctx)?, c, hub))
         .transpose()?;
     subscriber_feed(ctx, hub, filter, after).await
+}
+
+#[derive(Default)]
+pub struct EventsQuery;
+
+#[Object]
+impl EventsQuery {
+    /// The current end of this workspace's event feed. Read it before loading data, then
+    /// subscribe with `after:` it: every change committed after the read is delivered, so
+    /// nothing falls between the load and the subscription. Expires like any event cursor.
+    async fn event_cursor(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        actor(ctx)?.require(Scope::CrmRead)?;
+        let mut conn = crate::db::conn(pool(ctx)?).await?;
+        let position = OutboxEvent::last_position(&mut conn)
+            .await
+            .map_err(AppError::from)?;
+        encode_feed_end(ctx, position)
+    }
 }
 
 #[derive(Default)]

@@ -62,6 +62,7 @@ pub struct Query(
     timeline::TimelineQuery,
     billing::BillingQuery,
     webhooks::WebhooksQuery,
+    events::EventsQuery,
 );
 
 #[derive(MergedObject, Default)]

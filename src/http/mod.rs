@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod cors;
+mod embedded;
 pub mod graphiql;
 pub mod graphql;
 pub mod negotiate;

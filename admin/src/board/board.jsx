@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { idempotencyKey } from '../api.js';
-import { columnsQuery, MORE, MOVE, LIVE, SUMMARY, TAGS } from '../queries.js';
+import { columnsQuery, EVENT_CURSOR, MORE, MOVE, LIVE, SUMMARY, TAGS } from '../queries.js';
 import { dealFilter, findDeal, matches, placeDeal, removeDeal } from './state.js';
 import { Column } from './column.jsx';
-import { MoveDialog } from './dialogs.jsx';
+import { ConfirmDialog, askUser } from '../dialog.jsx';
 import { Filters } from './filters.jsx';
 import { Forecast } from './forecast.jsx';
 import { DealPanel } from '../deal/panel.jsx';
@@ -24,6 +24,8 @@ export function Board({ api, pipelines, canWrite }) {
   const [pending, setPending] = useState(new Set());
   const [openId, setOpenId] = useState(null);
   const [showForecast, setShowForecast] = useState(false);
+  // Bumped to load the board again from scratch (a resync).
+  const [loads, setLoads] = useState(0);
   const columnsRef = useRef(columns);
   columnsRef.current = columns;
   const filtersRef = useRef(filters);
@@ -49,15 +51,38 @@ export function Board({ api, pipelines, canWrite }) {
 
   useEffect(() => { api.gql(TAGS).then((d) => setTags(d.dealTags), () => {}); }, [api]);
 
-  // Load the columns (again) when the pipeline or the filters change.
+  // A move seen live, wherever it was made.
+  const onMove = useCallback((data) => {
+    const event = data.dealStageChanged;
+    const deal = event.deal;
+    if (!deal) return;
+    const known = findDeal(columnsRef.current, deal.id);
+    if (known && known.version >= deal.version && known.stage.id === deal.stage.id) {
+      refreshSoon();
+      return;
+    }
+    setColumns((cols) => {
+      if (deal.pipeline.id !== pipelineId || !matches(deal, filtersRef.current)) return removeDeal(cols, deal.id);
+      return placeDeal(cols, deal);
+    });
+    refreshSoon();
+  }, [pipelineId, refreshSoon]);
+
+  // Load the columns, then go live from where the load started: the feed's end is read
+  // first, so a move committed while the columns load is replayed by the subscription (a
+  // replayed move already shown is a no-op) and none falls in between. Again when the
+  // pipeline or the filters change, or to resync.
   useEffect(() => {
-    if (!pipelineId) return;
+    if (!pipelineId) return undefined;
     let live = true;
+    let dispose = null;
     const started = performance.now();
     const vars = { first: PAGE };
     stages.forEach((s, i) => { vars[`f${i}`] = dealFilter(pipelineId, s.id, filters); });
     refreshSummary();
-    api.gql(columnsQuery(stages.length), vars).then((data) => {
+    (async () => {
+      const { eventCursor } = await api.gql(EVENT_CURSOR);
+      const data = await api.gql(columnsQuery(stages.length), vars);
       if (!live) return;
       const next = {};
       stages.forEach((s, i) => {
@@ -69,30 +94,18 @@ export function Board({ api, pipelines, canWrite }) {
         window.__boardRenderedMs = performance.now() - started;
         document.body.dataset.boardReady = '1';
       });
-    }, (e) => live && setMessage(e.message));
-    return () => { live = false; };
-  }, [api, pipelineId, filters]);
-
-  // Live: every move of this pipeline, wherever it was made.
-  useEffect(() => {
-    if (!pipelineId) return undefined;
-    const dispose = api.subscribe(LIVE, { pipelineId }, (data) => {
-      const event = data.dealStageChanged;
-      const deal = event.deal;
-      if (!deal) return;
-      const known = findDeal(columnsRef.current, deal.id);
-      if (known && known.version >= deal.version && known.stage.id === deal.stage.id) {
-        refreshSoon();
-        return;
-      }
-      setColumns((cols) => {
-        if (deal.pipeline.id !== pipelineId || !matches(deal, filtersRef.current)) return removeDeal(cols, deal.id);
-        return placeDeal(cols, deal);
+      dispose = api.subscribe(LIVE, { pipelineId, after: eventCursor }, onMove, (d) => d.dealStageChanged.cursor, (e) => {
+        // Offline for longer than the server keeps events: what was missed cannot be
+        // replayed, so load the board afresh (and go live from there).
+        if (e.field === 'after') setLoads((n) => n + 1);
+        else setMessage(`Live updates stopped: ${e.message}`);
       });
-      refreshSoon();
-    }, (data) => data.dealStageChanged.cursor);
-    return dispose;
-  }, [api, pipelineId]);
+    })().catch((e) => live && setMessage(e.message));
+    return () => {
+      live = false;
+      if (dispose) dispose();
+    };
+  }, [api, pipelineId, filters, loads]);
 
   const loadMore = useCallback((stageId) => {
     const col = columnsRef.current[stageId];
@@ -122,11 +135,18 @@ export function Board({ api, pipelines, canWrite }) {
     if (!canWrite) return;
     const deal = findDeal(columnsRef.current, dealId);
     if (!deal || deal.stage.id === stage.id) return;
+    // Won and lost are asked first; a loss needs its reason (the API refuses one without).
     let extra = {};
     if (stage.kind === 'WON' || stage.kind === 'LOST') {
-      extra = await new Promise((resolve) => setAsk({ deal, stage, resolve }));
-      setAsk(null);
-      if (!extra) return;
+      const lost = stage.kind === 'LOST';
+      const answer = await askUser(setAsk, {
+        title: lost ? 'Mark as lost' : 'Mark as won',
+        text: <>Move “{deal.title}” to <strong>{stage.name}</strong>?</>,
+        reasonLabel: lost ? 'Why was it lost?' : null,
+        confirm: lost ? 'Mark lost' : 'Mark won',
+      });
+      if (!answer) return;
+      if (lost) extra = { lostReason: answer.reason };
     }
     setMessage(null);
     setColumns((cols) => placeDeal(cols, { ...deal, stage: { id: stage.id }, timeInStage: 0 }));
@@ -196,7 +216,7 @@ export function Board({ api, pipelines, canWrite }) {
             canWrite={canWrite} pendingIds={pending} onDrop={move} onOpen={setOpenId} onStep={step} onMore={loadMore} />
         ))}
       </div>
-      <MoveDialog ask={ask} />
+      <ConfirmDialog ask={ask} />
       {openId && (
         <DealPanel api={api} dealId={openId} stages={stages} canWrite={canWrite}
           onClose={() => {

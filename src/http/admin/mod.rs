@@ -13,10 +13,12 @@
 //!   when the browser accepts them. Anything else is a 404.
 
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+
+use super::embedded::{self, page_csp, FileResponse, IMMUTABLE};
 
 /// Path of the board.
 pub const PAGE_PATH: &str = "/admin";
@@ -35,19 +37,9 @@ type Asset = (
 /// Written by admin/build.mjs.
 const ASSETS: &[Asset] = include!(concat!(env!("OUT_DIR"), "/admin/assets.rs"));
 
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
 /// No inline script or style at all (Preact sets styles through the CSSOM, which CSP
-/// does not restrict); `data:` images only for the empty favicon. `connect-src` is the
-/// last directive: [`page`] appends explicit `ws://host wss://host` for older browsers.
-const CSP: &str = "default-src 'none'; \
-script-src 'self'; \
-style-src 'self'; \
-img-src 'self' data:; \
-base-uri 'none'; \
-form-action 'none'; \
-frame-ancestors 'none'; \
-connect-src 'self'";
+/// does not restrict); `data:` images only for the empty favicon.
+const CSP: &str = page_csp!("script-src 'self'; style-src 'self'; img-src 'self' data:;");
 
 /// The board's routes; merge them into the application's router.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -58,45 +50,14 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 async fn page(headers: HeaderMap, uri: Uri) -> Response {
-    let host = uri.authority().map(|a| a.as_str().to_owned()).or_else(|| {
-        headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned)
-    });
-    let csp = host
-        .as_deref()
-        .filter(|h| super::graphiql::is_plain_host(h))
-        .and_then(|h| HeaderValue::from_str(&format!("{CSP} ws://{h} wss://{h}")).ok())
-        .unwrap_or(HeaderValue::from_static(CSP));
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            (header::CONTENT_SECURITY_POLICY, csp),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ),
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        ],
-        PAGE,
-    )
-        .into_response()
+    embedded::page(&headers, &uri, CSP, PAGE)
 }
 
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     let Some(&(_, content_type, plain, gzip, brotli)) =
         ASSETS.iter().find(|(name, ..)| *name == file)
     else {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return embedded::not_found();
     };
     let accepted = headers
         .get(header::ACCEPT_ENCODING)
@@ -109,25 +70,14 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     } else {
         (None, plain)
     };
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-            (header::VARY, HeaderValue::from_static("accept-encoding")),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        ],
+    FileResponse {
+        content_type,
+        cache_control: IMMUTABLE,
+        encoding,
+        negotiated: true,
         body,
-    )
-        .into_response();
-    if let Some(encoding) = encoding {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
-    response
+    .into_response()
 }
 
 /// Whether an `Accept-Encoding` value accepts `coding` (listed without `q=0`).
@@ -168,10 +118,5 @@ mod tests {
                 "unknown asset {name}"
             );
         }
-    }
-
-    #[test]
-    fn csp_ends_with_connect_src() {
-        assert!(CSP.ends_with("connect-src 'self'"));
     }
 }

@@ -22,10 +22,12 @@
 //! `{"authorization": "Bearer ..."}`.
 
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+
+use super::embedded::{self, page_csp, FileResponse, IMMUTABLE};
 
 /// Hash of all embedded GraphiQL files (computed by `build.rs`); the assets'
 /// `?v=` cache-busting parameter.
@@ -63,22 +65,14 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("init.js", JS, include_bytes!("init.js")),
 ];
 
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
 /// Policy of the page. `'unsafe-inline'` styles: GraphiQL's components set
 /// inline styles; `data:` fonts/images: graphiql.min.css embeds its fonts and
 /// icons as data: URLs. `connect-src 'self'` covers `ws(s):` to the same host
-/// in current browsers; [`page`] appends explicit `ws://host wss://host`
+/// in current browsers; [`embedded::page`] appends explicit `ws://host wss://host`
 /// entries for older ones.
-const CSP: &str = "default-src 'none'; \
-script-src 'self'; \
-style-src 'self' 'unsafe-inline'; \
-img-src 'self' data:; \
-font-src 'self' data:; \
-base-uri 'none'; \
-form-action 'none'; \
-frame-ancestors 'none'; \
-connect-src 'self'";
+const CSP: &str = page_csp!(
+    "script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:;"
+);
 
 /// The GraphiQL routes; merge them into the application's router.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -88,81 +82,25 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 async fn page(headers: HeaderMap, uri: Uri) -> Response {
-    let host = uri.authority().map(|a| a.as_str().to_owned()).or_else(|| {
-        headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned)
-    });
-    // `connect-src` is the last directive of CSP: the sources appended here
-    // extend it.
-    let csp = host
-        .as_deref()
-        .filter(|h| is_plain_host(h))
-        .and_then(|h| HeaderValue::from_str(&format!("{CSP} ws://{h} wss://{h}")).ok())
-        .unwrap_or(HeaderValue::from_static(CSP));
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            (header::CONTENT_SECURITY_POLICY, csp),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ),
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        ],
-        PAGE,
-    )
-        .into_response()
+    embedded::page(&headers, &uri, CSP, PAGE)
 }
 
 async fn asset(Path(file): Path<String>, uri: Uri) -> Response {
     let Some(&(_, content_type, body)) = ASSETS.iter().find(|(name, _, _)| *name == file) else {
-        return (
-            StatusCode::NOT_FOUND,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            )],
-            "not found",
-        )
-            .into_response();
+        return embedded::not_found();
     };
     let current = uri.query().is_some_and(|q| {
         q.split('&')
             .any(|pair| pair.strip_prefix("v=") == Some(VERSION))
     });
-    let cache = if current { IMMUTABLE } else { "no-cache" };
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        ],
+    FileResponse {
+        content_type,
+        cache_control: if current { IMMUTABLE } else { "no-cache" },
+        encoding: None,
+        negotiated: false,
         body,
-    )
-        .into_response()
-}
-
-/// `host[:port]` made only of characters that cannot change the meaning of a
-/// CSP (no spaces, `;`, `,`, quotes, ...).
-pub(super) fn is_plain_host(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 255
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    }
+    .into_response()
 }
 
 #[cfg(test)]
@@ -189,20 +127,5 @@ mod tests {
                 "unknown asset {name}"
             );
         }
-    }
-
-    #[test]
-    fn csp_ends_with_connect_src() {
-        let last = CSP.rsplit(';').next().unwrap_or_default().trim();
-        assert_eq!(last, "connect-src 'self'");
-    }
-
-    #[test]
-    fn hosts_for_csp() {
-        assert!(is_plain_host("127.0.0.1:8080"));
-        assert!(is_plain_host("[::1]:8080"));
-        assert!(is_plain_host("crm.example.com"));
-        assert!(!is_plain_host("evil; script-src *"));
-        assert!(!is_plain_host(""));
     }
 }

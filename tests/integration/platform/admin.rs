@@ -1,6 +1,8 @@
 //! The pipeline board at /admin: served from the binary with a strict policy, compressed,
 //! cached by content hash, and working in a real browser against the public API only.
 
+use std::time::Duration;
+
 use dealgraph::auth::Scope;
 use dealgraph::seed::{self, SeedOptions};
 
@@ -99,41 +101,87 @@ async fn the_board_is_served_locally_compressed_and_cached_by_content_hash() {
 
 /// tests/browser/admin.mjs in headless Chromium against a seeded workspace: sign-in, counts,
 /// drag, live moves across two browser contexts, a refused move, a loss with its reason, a
-/// keyboard move, the deal panel, a phone-width layout and a read-only key. Needs Debian's
-/// `chromium` (`./dev test` installs it). `DEALGRAPH_ADMIN_SHOTS=docs` saves the
-/// screenshots into docs/; `DEALGRAPH_ADMIN_DEALS` sets the seed size (board benchmark).
+/// keyboard move, the deal panel, the disqualify dialog, a phone-width layout and a
+/// read-only key. `DEALGRAPH_ADMIN_SHOTS=docs` saves the screenshots into docs/;
+/// `DEALGRAPH_ADMIN_DEALS` sets the seed size (board benchmark).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_board_works_in_headless_chromium() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "headless Chromium is needed for this test: `apt-get install chromium` (./dev test does it), or set CHROMIUM"
-    );
     let app = TestApp::spawn().await;
     let deals = std::env::var("DEALGRAPH_ADMIN_DEALS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(300);
-    let mut conn = app.pool.get().await.unwrap();
-    seed::seed_workspace(&mut conn, app.workspace_id, SeedOptions::new(deals, 7))
-        .await
-        .unwrap();
-    drop(conn);
+    seed(&app, deals).await;
     let read_only = app.key_with(&[Scope::CrmRead]).await;
     let shots = std::env::var("DEALGRAPH_ADMIN_SHOTS")
         .unwrap_or_else(|_| concat!(env!("CARGO_TARGET_TMPDIR"), "/admin-shots").into());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/admin.mjs");
-    let output = tokio::process::Command::new("node")
-        .arg(script)
-        .args([
+    run_in_chromium(
+        "admin.mjs",
+        &[
             "--base",
             &app.url(""),
             "--key",
             &app.admin_key,
             "--ro-key",
             &read_only,
-        ])
-        .args(["--chromium", &chromium, "--shots", &shots])
+            "--shots",
+            &shots,
+        ],
+    )
+    .await;
+}
+
+/// tests/browser/admin_live.mjs: offline and back, then a dropped socket; both times the
+/// offline banner shows and goes, and the moves made meanwhile appear without the board
+/// loading itself again (it resumed from its cursor).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_board_resumes_after_a_network_drop_from_its_last_event() {
+    let app = TestApp::spawn().await;
+    run_live_scenario(&app, &["--scenario", "drop"]).await;
+}
+
+/// tests/browser/admin_live.mjs with events kept for 2 s: offline for longer, the board's
+/// cursor is refused when it reconnects, and it loads itself again instead of breaking.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_board_resyncs_when_its_cursor_is_older_than_the_events_kept() {
+    let retention = Duration::from_secs(2);
+    let app = TestApp::spawn_with(|c| c.events.retention = retention).await;
+    let retention_ms = retention.as_millis().to_string();
+    run_live_scenario(
+        &app,
+        &["--scenario", "expired", "--retention-ms", &retention_ms],
+    )
+    .await;
+}
+
+async fn run_live_scenario(app: &TestApp, scenario: &[&str]) {
+    seed(app, 60).await;
+    let base = app.url("");
+    let mut args = vec!["--base", &base, "--key", &app.admin_key];
+    args.extend_from_slice(scenario);
+    run_in_chromium("admin_live.mjs", &args).await;
+}
+
+async fn seed(app: &TestApp, deals: u32) {
+    let mut conn = app.pool.get().await.unwrap();
+    seed::seed_workspace(&mut conn, app.workspace_id, SeedOptions::new(deals, 7))
+        .await
+        .unwrap();
+}
+
+/// Runs a script of tests/browser/ with node, failing the test unless it reports success.
+/// Needs Debian's `chromium` (`./dev test` installs it) or `CHROMIUM`.
+async fn run_in_chromium(script: &str, args: &[&str]) {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "headless Chromium is needed for this test: `apt-get install chromium` (./dev test does it), or set CHROMIUM"
+    );
+    let script = format!("{}/tests/browser/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = tokio::process::Command::new("node")
+        .arg(&script)
+        .args(args)
+        .args(["--chromium", &chromium])
         .output()
         .await
         .expect("run node");
@@ -142,7 +190,7 @@ async fn the_board_works_in_headless_chromium() {
     println!("{stdout}");
     assert!(
         output.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
+        "browser test {script} failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("\"ok\":true"), "{stdout}");
 }

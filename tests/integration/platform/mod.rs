@@ -3,6 +3,7 @@
 //! board, the seed.
 
 mod admin;
+mod admin_api;
 mod cli;
 mod crash;
 mod cursors;
