@@ -106,7 +106,7 @@ pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), Ap
 pub(super) async fn one_deal(ctx: &Context<'_>, id: Uuid) -> Result<Option<Deal>, AppError> {
     let deals = loaders::get::<DealLoader>(ctx)?;
     if !ctx.look_ahead().field("contacts").exists() {
-        return Ok(deals.load_one(id).await?);
+        return deals.load_one(id).await;
     }
     let workspace_id = actor(ctx)?.workspace_id;
     let rows = {
