@@ -13,16 +13,12 @@
 //! naming the argument path (`input.stages[1].name`). A refused mutation is still audited, as
 //! `request.refused` with its field and arguments: the write was attempted.
 
-use std::sync::{Arc, Mutex};
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{Pos, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Pos, ServerError, Variables};
 /// A value as the document writes it: a literal, or a `$variable` to look up.
 use async_graphql_value::Value;
 
@@ -32,69 +28,21 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::write::{record_refusal, Refusal};
 
-/// Registers the boundary on the schema (`schema_builder`).
-pub struct InputBoundary;
-
-impl ExtensionFactory for InputBoundary {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(BoundaryCheck::default())
-    }
-}
-
-/// One request's check: found while the document is parsed, reported at validation, so a
-/// document that is invalid anyway gets the engine's own errors first.
-#[derive(Default)]
-struct BoundaryCheck {
-    found: Mutex<Option<Refusals>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for BoundaryCheck {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let refusals = Refusals::of(&ctx.schema_env.registry, &document, variables);
-        if !refusals.errors.is_empty() {
-            if let Ok(mut found) = self.found.lock() {
-                *found = Some(refusals);
-            }
-        }
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let valid = next.run(ctx).await?;
-        let found = self.found.lock().ok().and_then(|mut found| found.take());
-        match found {
-            None => Ok(valid),
-            Some(refusals) => {
-                if let (Some(pool), Some(actor)) =
-                    (ctx.data_opt::<DbPool>(), ctx.data_opt::<Actor>())
-                {
-                    refusals.audit(pool, actor).await;
-                }
-                Err(refusals
-                    .errors
-                    .into_iter()
-                    .map(|(err, pos)| async_graphql::Error::from(err).into_server_error(pos))
-                    .collect())
-            }
-        }
-    }
+/// What a document and its variables break, found while the document is parsed; nothing
+/// when they break nothing. Reported at validation ([`super::execution`]), so a document that
+/// is invalid anyway gets the engine's own errors first.
+pub(super) fn check(
+    registry: &Registry,
+    document: &ExecutableDocument,
+    variables: &Variables,
+) -> Option<Refusals> {
+    let refusals = Refusals::of(registry, document, variables);
+    (!refusals.errors.is_empty()).then_some(refusals)
 }
 
 /// What a document and its variables break.
 #[derive(Default)]
-struct Refusals {
+pub(super) struct Refusals {
     errors: Vec<(AppError, Pos)>,
     /// Mutation fields refused, with their arguments as sent (variables filled in).
     mutations: Vec<(String, serde_json::Value, String)>,
@@ -135,6 +83,17 @@ impl Refusals {
             .errors
             .retain(|(err, _)| seen.insert(err.client_message()));
         found
+    }
+
+    /// The validation errors, once each refused mutation field is audited.
+    pub(super) async fn report(self, ctx: &ExtensionContext<'_>) -> Vec<ServerError> {
+        if let (Some(pool), Some(actor)) = (ctx.data_opt::<DbPool>(), ctx.data_opt::<Actor>()) {
+            self.audit(pool, actor).await;
+        }
+        self.errors
+            .into_iter()
+            .map(|(err, pos)| async_graphql::Error::from(err).into_server_error(pos))
+            .collect()
     }
 
     /// Audits each refused mutation field.

@@ -11,14 +11,15 @@
 //!
 //! The set reaches the resolvers as per-execution data: the subscription's stream puts the
 //! event's set in the subscription's [`CurrentEvent`] slot as it yields the event, and
-//! [`EventLoadersExtension`] hands it to the execution of that item, where it takes
+//! [`execute`] hands it to the execution of that item, where it takes
 //! precedence over the subscription's own loaders (see [`super::loaders::get`]).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::{Data, Response, Value};
 use tokio::sync::Semaphore;
 
@@ -174,48 +175,38 @@ impl CurrentEvent {
     }
 }
 
-/// Hands a subscription item's execution the loader set of its event.
-pub struct EventLoadersExtension;
-
-impl ExtensionFactory for EventLoadersExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(EventLoadersExtension)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for EventLoadersExtension {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let Some(share) = ctx.data_opt::<CurrentEvent>().and_then(CurrentEvent::take) else {
-            return next.run(ctx, operation_name).await;
-        };
-        let shape = ctx.data_opt::<SubscriptionShape>();
-        if let Some(SubscriptionShape(shape)) = shape {
-            let results = share.results.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(data) = results.get(shape) {
-                return Response::new(data.clone());
-            }
+/// Runs one execution: a subscription item's with the loader set of its event (or the
+/// result a subscriber of the same shape already computed for it), anything else as it is.
+/// `run` executes, with the per-execution data to add; called by [`super::execution`].
+pub(super) async fn execute<F, Fut>(ctx: &ExtensionContext<'_>, run: F) -> Response
+where
+    F: FnOnce(Option<Data>) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    let Some(share) = ctx.data_opt::<CurrentEvent>().and_then(CurrentEvent::take) else {
+        return run(None).await;
+    };
+    let shape = ctx.data_opt::<SubscriptionShape>();
+    if let Some(SubscriptionShape(shape)) = shape {
+        let results = share.results.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(data) = results.get(shape) {
+            return Response::new(data.clone());
         }
-        let mut data = Data::default();
-        data.insert(share.loaders);
-        let response = next.run_with_data(ctx, operation_name, data).await;
-        if let Some(SubscriptionShape(shape)) = shape {
-            // Only clean results are shared; an error is this subscriber's to report.
-            if response.errors.is_empty() && response.extensions.is_empty() {
-                share
-                    .results
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(shape.clone(), response.data.clone());
-            }
-        }
-        // Only now may the later subscribers go: the caches hold what this one loaded.
-        drop(share.role);
-        response
     }
+    let mut data = Data::default();
+    data.insert(share.loaders);
+    let response = run(Some(data)).await;
+    if let Some(SubscriptionShape(shape)) = shape {
+        // Only clean results are shared; an error is this subscriber's to report.
+        if response.errors.is_empty() && response.extensions.is_empty() {
+            share
+                .results
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(shape.clone(), response.data.clone());
+        }
+    }
+    // Only now may the later subscribers go: the caches hold what this one loaded.
+    drop(share.role);
+    response
 }

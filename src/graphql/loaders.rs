@@ -40,19 +40,45 @@ pub fn new_loader<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static>(
     loader
 }
 
-/// What every loader needs: a pool and the workspace it may read.
+/// What every loader needs: a pool, the workspace it may read, and the process-wide caches
+/// it may answer from.
 #[derive(Clone)]
 pub struct Scope {
     pub pool: DbPool,
     pub workspace_id: Uuid,
-    /// The process's in-memory pipelines and stages, for requests that may read them
-    /// (queries; a mutation must see its own writes).
-    pub reference: Option<crate::pipelines::reference::ReferenceData>,
+    caches: SharedCaches,
+    /// False for requests that must see their own writes (mutations): they read the tables.
+    use_caches: bool,
 }
 
 impl Scope {
     pub async fn conn(&self) -> Result<crate::db::DbConn, AppError> {
         crate::db::conn(&self.pool).await
+    }
+
+    /// The process-wide cache of type `T`, when there is one and this request may read it.
+    pub fn cache<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.caches.get().filter(|_| self.use_caches)
+    }
+}
+
+/// The process's long-lived caches (a domain's kept reference rows, …), by type: handed to
+/// every request's loaders without this layer knowing what they hold.
+#[derive(Clone, Default)]
+pub struct SharedCaches(Arc<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl SharedCaches {
+    /// These caches and `cache`, replacing one of the same type.
+    pub fn with<T: Any + Send + Sync>(self, cache: T) -> SharedCaches {
+        let mut caches = Arc::unwrap_or_clone(self.0);
+        caches.insert(TypeId::of::<T>(), Arc::new(cache));
+        SharedCaches(Arc::new(caches))
+    }
+
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0
+            .get(&TypeId::of::<T>())
+            .and_then(|cache| cache.downcast_ref())
     }
 }
 
@@ -70,21 +96,23 @@ pub struct Loaders {
 impl Loaders {
     /// All loaders of every domain, reading `workspace_id` only.
     pub fn for_workspace(pool: &DbPool, workspace_id: Uuid, cached: bool) -> Loaders {
-        Self::with_reference(pool, workspace_id, cached, None)
+        Self::with_caches(pool, workspace_id, cached, SharedCaches::default())
     }
 
-    /// As [`Loaders::for_workspace`], with pipelines and stages read from `reference`.
-    pub fn with_reference(
+    /// As [`Loaders::for_workspace`], answering from `caches` where a loader can when the set
+    /// caches (a read); a set that does not only hands them out to be invalidated.
+    pub fn with_caches(
         pool: &DbPool,
         workspace_id: Uuid,
         cached: bool,
-        reference: Option<crate::pipelines::reference::ReferenceData>,
+        caches: SharedCaches,
     ) -> Loaders {
         let mut loaders = Loaders {
             scope: Scope {
                 pool: pool.clone(),
                 workspace_id,
-                reference,
+                caches,
+                use_caches: cached,
             },
             cached,
             by_type: HashMap::new(),
@@ -93,6 +121,11 @@ impl Loaders {
             register(&mut loaders);
         }
         loaders
+    }
+
+    /// The process-wide cache of type `T`, for a write to invalidate what it changed.
+    pub fn shared_cache<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.scope.caches.get()
     }
 
     /// The pool and workspace this set's loaders read.

@@ -122,10 +122,8 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_complexity(limits::MAX_COMPLEXITY)
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
-    .extension(boundary::InputBoundary)
-    .extension(event_loaders::EventLoadersExtension)
-    // After the event loaders: a result shared between subscribers is shaped once. It also
-    // applies the alias limit: every extension costs a layer around each field's resolution.
+    // The only extension: each one costs a layer around every field's resolution. It also
+    // holds the input boundary, the alias limit and a subscription event's shared loaders.
     .extension(execution::SpecExtension::default());
     if settings.production {
         builder.disable_suggestions()
@@ -208,7 +206,8 @@ pub fn with_request_data(
     with_reference_data(request, pool, actor, cached, None)
 }
 
-/// As [`with_request_data`]; a query reads pipelines and stages from `reference`.
+/// As [`with_request_data`]; a query reads pipelines and stages from `reference`, and a
+/// pipeline or stage write forgets what it changed there.
 pub fn with_reference_data(
     request: async_graphql::Request,
     pool: &DbPool,
@@ -216,8 +215,11 @@ pub fn with_reference_data(
     cached: bool,
     reference: Option<&crate::pipelines::reference::ReferenceData>,
 ) -> async_graphql::Request {
-    let reference = reference.filter(|_| cached).cloned();
-    let loaders = loaders::Loaders::with_reference(pool, actor.workspace_id, cached, reference);
+    let caches = match reference {
+        Some(reference) => loaders::SharedCaches::default().with(reference.clone()),
+        None => loaders::SharedCaches::default(),
+    };
+    let loaders = loaders::Loaders::with_caches(pool, actor.workspace_id, cached, caches);
     let request = request.data(Arc::new(loaders)).data(actor);
     if cached {
         request

@@ -341,7 +341,6 @@ async fn execute(
 
     let mut parsed = async_graphql::Request::new(request.query);
     parsed.set_parsed_query((*document).clone());
-    let workspace_id = actor.workspace_id;
     let mut gql = crate::graphql::with_reference_data(
         parsed,
         &state.pool,
@@ -363,12 +362,8 @@ async fn execute(
             }
         }
     }
+    // A pipeline or stage write forgets this server's kept rows itself (`graphql::pipelines`).
     let mut response = state.schema.execute(gql).await;
-    if op_type == Some(OperationType::Mutation) {
-        // The next query on this server must see what this mutation changed (a renamed
-        // stage) without waiting for its event; other servers forget on the event.
-        state.reference.forget(workspace_id);
-    }
     ensure_codes(&mut response);
 
     // A request error (parsing, validation, variables, scopes) has no `data`: nothing ran.

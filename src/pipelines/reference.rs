@@ -41,6 +41,21 @@ impl WorkspaceReference {
         self.pipelines.get(&id)
     }
 
+    /// The workspace's pipelines as `Pipeline::list` orders them: the default first, then
+    /// oldest first.
+    pub fn pipelines(&self, include_archived: bool) -> Vec<Pipeline> {
+        let mut listed: Vec<Pipeline> = self
+            .pipelines
+            .values()
+            .filter(|p| include_archived || p.archived_at.is_none())
+            .cloned()
+            .collect();
+        listed.sort_by(|a, b| {
+            (!a.is_default, a.created_at, a.id).cmp(&(!b.is_default, b.created_at, b.id))
+        });
+        listed
+    }
+
     pub fn stage(&self, id: Uuid) -> Option<&Stage> {
         self.stages.get(&id)
     }

@@ -217,6 +217,15 @@ fn ordered(query: BoxedDeals<'static>, order: &DealOrder, descending: bool) -> B
     }
 }
 
+/// A deal of a board, with how many deals its stage holds (its column's total).
+#[derive(Debug, QueryableByName)]
+pub struct BoardDeal {
+    #[diesel(embed)]
+    pub deal: Deal,
+    #[diesel(sql_type = BigInt)]
+    pub stage_deals: i64,
+}
+
 impl Deal {
     /// One keyset page of a filtered, ordered list (with one extra row to detect more).
     pub async fn page(
@@ -257,7 +266,9 @@ impl Deal {
     }
 
     /// The board: the first `limit` deals of each stage (after a per-stage cursor value if
-    /// given), in one statement whatever the number of stages.
+    /// given), each with its stage's kept deal count, in one statement whatever the number of
+    /// stages. A stage without a row on this page has none to show, and (without a cursor)
+    /// no deals at all.
     pub async fn first_of_stages(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
@@ -265,7 +276,7 @@ impl Deal {
         order: &DealOrder,
         after: Option<&Position>,
         limit: i64,
-    ) -> QueryResult<Vec<Deal>> {
+    ) -> QueryResult<Vec<BoardDeal>> {
         let direction = if order.descending { "DESC" } else { "ASC" };
         let op = if order.descending { "<" } else { ">" };
         let column = order.column();
@@ -281,7 +292,8 @@ impl Deal {
             }
         };
         let statement = format!(
-            "SELECT picked.* FROM unnest($1::uuid[]) AS s(id)
+            "SELECT picked.*, coalesce(kept.deals, 0) AS stage_deals FROM unnest($1::uuid[]) AS s(id)
+             LEFT JOIN stage_deal_counts AS kept ON kept.stage_id = s.id AND kept.workspace_id = $2
              CROSS JOIN LATERAL (
                  SELECT deals.* FROM deals
                  WHERE deals.stage_id = s.id AND deals.workspace_id = $2 {cursor_sql}

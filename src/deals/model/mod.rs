@@ -12,6 +12,6 @@ pub mod tag;
 
 pub use contact_link::DealContact;
 pub use deal::{Deal, DealChanges, MoveChanges, NewDeal};
-pub use list::{DealFilter, DealOrder, DealSort, DealWindow};
+pub use list::{BoardDeal, DealFilter, DealOrder, DealSort, DealWindow};
 pub use stage_change::StageChange;
 pub use tag::{DealTag, DealTagging};

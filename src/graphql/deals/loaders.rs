@@ -16,6 +16,7 @@ use crate::db::page::Position;
 use crate::deals::model::{Deal, DealContact, DealTag, StageChange};
 use crate::error::AppError;
 use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
+use crate::graphql::pipelines::StageLoader;
 use crate::pipelines::model::Stage;
 
 find_by_id!(Deal);
@@ -118,6 +119,10 @@ pub struct Related {
     pub contact_links: HashMap<Uuid, Vec<DealContact>>,
     pub contacts: HashMap<Uuid, Contact>,
     pub tags: HashMap<Uuid, Vec<DealTag>>,
+    /// Each stage's kept deal count, read with its first page.
+    pub stage_totals: HashMap<Uuid, i64>,
+    /// Set once the request's loaders were fed these.
+    pub primed: std::sync::atomic::AtomicBool,
 }
 
 /// One stage's deals, and the relations of every deal of the batch.
@@ -130,7 +135,10 @@ pub struct StageDealsPage {
 pub struct StageDealsLoader(pub Scope);
 
 impl StageDealsLoader {
-    async fn related(&self, deals: &[Deal], wanted: Relations) -> Result<Related, AppError> {
+    /// The relations `wanted` of a batch's deals: stages from the workspace's kept stages,
+    /// then at most three statements (tags; links with their people and the people's
+    /// companies; the deals' companies), whatever the number of deals.
+    async fn related(&self, deals: &[&Deal], wanted: Relations) -> Result<Related, AppError> {
         let unique = |mut ids: Vec<Uuid>| {
             ids.sort();
             ids.dedup();
@@ -139,15 +147,11 @@ impl StageDealsLoader {
         let ws = self.0.workspace_id;
         let deal_ids: Vec<Uuid> = deals.iter().map(|d| d.id).collect();
         let mut related = Related::default();
-        let mut conn = self.0.conn().await?;
         if wanted.stages {
             let ids = unique(deals.iter().map(|d| d.stage_id).collect());
-            related.stages = Stage::find_many(&mut conn, ws, &ids)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
+            related.stages = StageLoader::new(self.0.clone()).load(&ids).await?;
         }
+        let mut conn = self.0.conn().await?;
         if wanted.tags {
             related.tags = deal_ids.iter().map(|id| (*id, Vec::new())).collect();
             for (deal_id, tag) in DealTag::of_deals(&mut conn, ws, &deal_ids).await? {
@@ -156,7 +160,21 @@ impl StageDealsLoader {
         }
         if wanted.contact_links {
             related.contact_links = deal_ids.iter().map(|id| (*id, Vec::new())).collect();
-            for link in DealContact::of_deals(&mut conn, ws, &deal_ids).await? {
+            let links = if wanted.contacts {
+                let rows = DealContact::with_people_of_deals(&mut conn, ws, &deal_ids).await?;
+                let mut links = Vec::with_capacity(rows.len());
+                for (link, contact, company) in rows {
+                    if let Some(company) = company.filter(|_| wanted.contact_companies) {
+                        related.companies.insert(company.id, company);
+                    }
+                    related.contacts.insert(contact.id, contact);
+                    links.push(link);
+                }
+                links
+            } else {
+                DealContact::of_deals(&mut conn, ws, &deal_ids).await?
+            };
+            for link in links {
                 related
                     .contact_links
                     .entry(link.deal_id)
@@ -165,32 +183,15 @@ impl StageDealsLoader {
             }
         }
         drop(conn);
-        let mut company_ids: Vec<Uuid> = Vec::new();
         if wanted.companies {
-            company_ids.extend(deals.iter().filter_map(|d| d.company_id));
-        }
-        if wanted.contacts {
-            let ids = unique(
-                related
-                    .contact_links
-                    .values()
-                    .flatten()
-                    .map(|l| l.contact_id)
-                    .collect(),
-            );
-            for row in crate::contacts::ops::contacts_by_ids(&self.0.pool, ws, &ids).await? {
-                if wanted.contact_companies {
-                    company_ids.extend(row.company_id);
+            // All of them, even those the people brought: what is read must not depend on
+            // which companies happen to be both.
+            let ids: Vec<Uuid> = deals.iter().filter_map(|d| d.company_id).collect();
+            if !ids.is_empty() {
+                let ids = unique(ids);
+                for row in crate::contacts::ops::companies_by_ids(&self.0.pool, ws, &ids).await? {
+                    related.companies.insert(row.id, row);
                 }
-                related.contacts.insert(row.id, row);
-            }
-        }
-        if !company_ids.is_empty() {
-            for row in
-                crate::contacts::ops::companies_by_ids(&self.0.pool, ws, &unique(company_ids))
-                    .await?
-            {
-                related.companies.insert(row.id, row);
             }
         }
         Ok(related)
@@ -229,12 +230,23 @@ impl Loader<StageDealsKey> for StageDealsLoader {
                 )
                 .await?
             };
-            let related = Arc::new(self.related(&rows, relations).await?);
+            let mut totals: HashMap<Uuid, i64> = stage_ids.iter().map(|id| (*id, 0)).collect();
             let mut by_stage: HashMap<Uuid, Vec<Deal>> =
                 stage_ids.iter().map(|id| (*id, Vec::new())).collect();
-            for deal in rows {
-                by_stage.entry(deal.stage_id).or_default().push(deal);
+            for row in rows {
+                totals.insert(row.deal.stage_id, row.stage_deals);
+                by_stage
+                    .entry(row.deal.stage_id)
+                    .or_default()
+                    .push(row.deal);
             }
+            let deals: Vec<&Deal> = by_stage.values().flatten().collect();
+            let mut related = self.related(&deals, relations).await?;
+            // Past a cursor an empty page says nothing of the stage's total.
+            if after.is_none() {
+                related.stage_totals = totals;
+            }
+            let related = Arc::new(related);
             for (stage_id, deals) in by_stage {
                 let key = StageDealsKey {
                     stage_id,

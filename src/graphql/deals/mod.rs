@@ -47,10 +47,7 @@ impl DealsQuery {
     async fn deal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<DealGql>> {
         actor(ctx)?.require(Scope::CrmRead)?;
         let id = parse_id(&id, "id")?;
-        Ok(registry::get::<DealLoader>(ctx)?
-            .load_one(id)
-            .await?
-            .map(DealGql))
+        Ok(prefetch::one_deal(ctx, id).await?.map(DealGql))
     }
 
     /// Deals matching `filter`, in `orderBy` order (default: most recently updated first).

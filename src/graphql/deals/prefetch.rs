@@ -9,17 +9,17 @@ use super::connection::{DealConnection, Total};
 use super::cursor::{decode_deal_cursor, order_key};
 use super::inputs::DealOrderInput;
 use super::loaders::{
-    DealContactsLoader, DealTagsLoader, Related, Relations, StageDealCountLoader, StageDealsKey,
-    StageDealsLoader,
+    DealContactsLoader, DealLoader, DealTagsLoader, Related, Relations, StageDealCountLoader,
+    StageDealsKey, StageDealsLoader,
 };
 use crate::auth::Scope;
-use crate::deals::model::{Deal, DealOrder};
+use crate::deals::model::{Deal, DealContact, DealOrder};
 use crate::error::AppError;
 use crate::graphql::contacts::{CompanyLoader, ContactLoader};
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::pagination::page_size;
 use crate::graphql::pipelines::{PipelineLoader, StageLoader};
-use crate::graphql::{actor, loaders};
+use crate::graphql::{actor, loaders, pool};
 use crate::pipelines::model::Stage;
 
 /// `deals(…)`: loads, in one go per loader, the relations the query selects on a page of deals. The
@@ -101,6 +101,30 @@ pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), Ap
     Ok(())
 }
 
+/// `deal(id:)`: the deal, and its contact links in the same statement when the query selects
+/// them (the deal page then costs that statement and its history's).
+pub(super) async fn one_deal(ctx: &Context<'_>, id: Uuid) -> Result<Option<Deal>, AppError> {
+    let deals = loaders::get::<DealLoader>(ctx)?;
+    if !ctx.look_ahead().field("contacts").exists() {
+        return deals.load_one(id).await;
+    }
+    let workspace_id = actor(ctx)?.workspace_id;
+    let rows = {
+        let mut conn = crate::db::conn(pool(ctx)?).await?;
+        DealContact::deal_with_links(&mut conn, workspace_id, id).await?
+    };
+    let Some((deal, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let deal = deal.clone();
+    let links = rows.into_iter().filter_map(|(_, link)| link).collect();
+    loaders::get::<DealContactsLoader>(ctx)?
+        .feed_one(id, links)
+        .await;
+    deals.feed_one(id, deal.clone()).await;
+    Ok(Some(deal))
+}
+
 /// `Stage.deals`: batched across the stages of a board by `StageDealsLoader`.
 pub(crate) async fn stage_deals(
     ctx: &Context<'_>,
@@ -176,16 +200,27 @@ fn relations_of(look: &async_graphql::Lookahead<'_>) -> Relations {
 /// `Pipeline.stages`: loads what every stage's `deals` and `dealCount` will ask for in one
 /// call each, so a board's statements do not depend on how its stages' resolvers interleave.
 pub(crate) async fn prime_board(ctx: &Context<'_>, stage_ids: &[Uuid]) -> Result<(), AppError> {
-    use async_graphql::InputType;
     if stage_ids.is_empty() {
         return Ok(());
     }
     let look = ctx.look_ahead();
+    prime_stage_deals(ctx, &look, stage_ids).await?;
+    // After the deals: their statement brings the first page's totals along.
     if look.field("dealCount").exists() || look.field("deals").field("totalCount").exists() {
         loaders::get::<StageDealCountLoader>(ctx)?
             .load_many(stage_ids.iter().copied())
             .await?;
     }
+    Ok(())
+}
+
+/// The first page of every stage's `deals`, when the board selects them in the plain way.
+async fn prime_stage_deals(
+    ctx: &Context<'_>,
+    look: &async_graphql::Lookahead<'_>,
+    stage_ids: &[Uuid],
+) -> Result<(), AppError> {
+    use async_graphql::InputType;
     let deals = look.field("deals");
     let fields = deals.selection_fields();
     // Only the plain case: one `deals` selection (aliases with other arguments load lazily).
@@ -229,14 +264,25 @@ pub(crate) async fn prime_board(ctx: &Context<'_>, stage_ids: &[Uuid]) -> Result
         after: after.clone(),
         relations,
     });
-    loaders::get::<StageDealsLoader>(ctx)?
+    let pages = loaders::get::<StageDealsLoader>(ctx)?
         .load_many(keys)
         .await?;
+    // Every page of the batch shares its relations.
+    if let Some(page) = pages.values().next() {
+        prime(ctx, &page.related).await?;
+    }
     Ok(())
 }
 
-/// Puts a batch's relations into the request's loader caches.
+/// Puts a batch's relations into the request's loader caches, once per batch (its stages
+/// share them).
 async fn prime(ctx: &Context<'_>, related: &Related) -> Result<(), AppError> {
+    if related
+        .primed
+        .swap(true, std::sync::atomic::Ordering::AcqRel)
+    {
+        return Ok(());
+    }
     if !related.stages.is_empty() {
         loaders::get::<StageLoader>(ctx)?
             .feed_many(related.stages.clone())
@@ -260,6 +306,11 @@ async fn prime(ctx: &Context<'_>, related: &Related) -> Result<(), AppError> {
     if !related.tags.is_empty() {
         loaders::get::<DealTagsLoader>(ctx)?
             .feed_many(related.tags.clone())
+            .await;
+    }
+    if !related.stage_totals.is_empty() {
+        loaders::get::<StageDealCountLoader>(ctx)?
+            .feed_many(related.stage_totals.clone())
             .await;
     }
     Ok(())

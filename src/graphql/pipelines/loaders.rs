@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
 use crate::pipelines::model::{Pipeline, Stage};
-use crate::pipelines::reference::WorkspaceReference;
+use crate::pipelines::reference::{ReferenceData, WorkspaceReference};
 
 find_by_id!(Pipeline, Stage);
 
@@ -29,10 +29,21 @@ pub fn register(loaders: &mut Loaders) {
 
 /// The workspace's kept pipelines and stages, when this request may use them.
 async fn kept(scope: &Scope) -> Result<Option<Arc<WorkspaceReference>>, AppError> {
-    match &scope.reference {
+    match scope.cache::<ReferenceData>() {
         Some(reference) => reference.of(&scope.pool, scope.workspace_id).await,
         None => Ok(None),
     }
+}
+
+/// The workspace's pipelines in list order, from its kept rows when this request may read
+/// them; `None` when it must read the table.
+pub async fn kept_pipelines(
+    scope: &Scope,
+    include_archived: bool,
+) -> Result<Option<Vec<Pipeline>>, AppError> {
+    Ok(kept(scope)
+        .await?
+        .map(|kept| kept.pipelines(include_archived)))
 }
 
 /// Pipelines by id.
@@ -55,6 +66,13 @@ impl Loader<Uuid> for PipelineLoader {
 
 /// Stages by id.
 pub struct StageLoader(Scope);
+
+impl StageLoader {
+    /// For callers that fetch stages alongside their own rows (a board's batch).
+    pub fn new(scope: Scope) -> Self {
+        StageLoader(scope)
+    }
+}
 
 impl Loader<Uuid> for StageLoader {
     type Value = Stage;

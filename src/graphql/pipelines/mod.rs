@@ -5,6 +5,8 @@ mod inputs;
 mod loaders;
 mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 
 use self::inputs::{
@@ -19,7 +21,9 @@ use super::mutation::WriteOutcome;
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::auth::Scope;
 use crate::deals::ops::StageDeals;
+use crate::graphql::loaders::Loaders;
 use crate::pipelines::ops;
+use crate::pipelines::reference::ReferenceData;
 
 #[derive(Default)]
 pub struct PipelinesQuery;
@@ -34,7 +38,17 @@ impl PipelinesQuery {
     ) -> async_graphql::Result<Vec<PipelineGql>> {
         let actor = actor(ctx)?;
         actor.require(Scope::CrmRead)?;
-        let rows = ops::pipelines(pool(ctx)?, actor.workspace_id, include_archived).await?;
+        let scope = ctx
+            .data_opt::<Arc<Loaders>>()
+            .map(|loaders| loaders.scope());
+        let kept = match &scope {
+            Some(scope) => loaders::kept_pipelines(scope, include_archived).await?,
+            None => None,
+        };
+        let rows = match kept {
+            Some(rows) => rows,
+            None => ops::pipelines(pool(ctx)?, actor.workspace_id, include_archived).await?,
+        };
         Ok(rows.into_iter().map(PipelineGql::from).collect())
     }
 
@@ -79,6 +93,7 @@ impl PipelinesMutation {
         let actor = actor(ctx)?;
         let (new, options) = input.parse();
         let result = ops::create_pipeline(pool(ctx)?, actor, new, options.into()).await?;
+        forget_kept(ctx, result.committed());
         let outcome = WriteOutcome::from(&result);
         Ok(PipelinePayload {
             pipeline: result.value.pipeline.into(),
@@ -95,6 +110,7 @@ impl PipelinesMutation {
         let actor = actor(ctx)?;
         let (id, patch, options) = input.parse()?;
         let result = ops::update_pipeline(pool(ctx)?, actor, id, patch, options.into()).await?;
+        forget_kept(ctx, result.committed());
         Ok(result.into())
     }
 
@@ -109,6 +125,7 @@ impl PipelinesMutation {
         let options = input.options.into();
         let result =
             ops::delete_pipeline(pool(ctx)?, actor, id, input.expected_version, options).await?;
+        forget_kept(ctx, result.committed());
         Ok(result.into())
     }
 
@@ -129,6 +146,7 @@ impl PipelinesMutation {
             options.into(),
         )
         .await?;
+        forget_kept(ctx, result.committed());
         Ok(result.into())
     }
 
@@ -141,6 +159,7 @@ impl PipelinesMutation {
         let actor = actor(ctx)?;
         let (id, patch, options) = input.parse()?;
         let result = ops::update_stage(pool(ctx)?, actor, id, patch, options.into()).await?;
+        forget_kept(ctx, result.committed());
         Ok(result.into())
     }
 
@@ -167,6 +186,7 @@ impl PipelinesMutation {
             input.options.into(),
         )
         .await?;
+        forget_kept(ctx, result.committed());
         Ok(result.into())
     }
 
@@ -186,6 +206,20 @@ impl PipelinesMutation {
             .collect::<Result<Vec<_>, _>>()?;
         let options = input.options.into();
         let result = ops::reorder_stages(pool(ctx)?, actor, pipeline_id, ids, options).await?;
+        forget_kept(ctx, result.committed());
         Ok(result.into())
+    }
+}
+
+/// After a committed pipeline or stage write (each publishes `pipeline.*` or `stage.*`
+/// events) this server's kept pipelines and stages are stale: the next request reads them
+/// anew. Other servers forget them when the events reach them; writes to anything else keep
+/// them.
+fn forget_kept(ctx: &Context<'_>, committed: bool) {
+    let Some(loaders) = ctx.data_opt::<Arc<Loaders>>().filter(|_| committed) else {
+        return;
+    };
+    if let (Ok(actor), Some(kept)) = (actor(ctx), loaders.shared_cache::<ReferenceData>()) {
+        kept.forget(actor.workspace_id);
     }
 }

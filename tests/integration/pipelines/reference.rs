@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::builders::{stage_ids, DealBuilder, PipelineBuilder};
+use crate::support::builders::{stage_ids, ContactBuilder, DealBuilder, PipelineBuilder};
 use crate::support::TestApp;
 
 const DEAL_STAGE: &str =
@@ -69,5 +69,31 @@ async fn kept_stages_and_pipelines_cost_no_statement() {
     assert_eq!(
         least, 1,
         "statements for a deal with its stage and pipeline"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_to_anything_else_keeps_the_stages_in_memory() {
+    let app = TestApp::spawn().await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let stages = stage_ids(&sales);
+    let deal = DealBuilder::new("Acme renewal").create_id(&app).await;
+    let kept = stage_name(&app, &app.admin_key, &deal).await;
+    // Renamed behind the server's back (no event): only a fresh read would show it.
+    let mut conn = app.pool.get().await.unwrap();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE stages SET name = 'Renamed' WHERE id = '{}'",
+            stages[0]
+        )),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    ContactBuilder::new("Grace").create_id(&app).await;
+    assert_eq!(
+        stage_name(&app, &app.admin_key, &deal).await,
+        kept,
+        "an unrelated write dropped the kept stages"
     );
 }
