@@ -4,6 +4,7 @@
 //! bad input, and the lead-to-cash walk-through end to end.
 
 mod bad_input;
+mod corrections;
 mod events;
 mod guards;
 mod invariants;
@@ -12,6 +13,7 @@ mod lead_to_cash;
 mod payments;
 mod postings;
 mod seed;
+mod settings;
 
 use serde_json::{json, Value};
 
