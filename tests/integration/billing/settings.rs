@@ -79,7 +79,7 @@ async fn a_chosen_bank_account_takes_the_payments_and_null_goes_back_to_the_defa
     let replayed = update(&app, input).await;
     assert_eq!(replayed.data()["updateBillingSettings"]["replayed"], true);
     assert_eq!(app.count(VERSION).await, 1);
-    let audited = "SELECT count(*) AS n FROM audit_events WHERE action = 'billing_settings.update'";
+    let audited = "SELECT count(*) AS n FROM audit_events WHERE action = 'billing_settings.update' AND outcome = 'succeeded' AND NOT dry_run";
     assert_eq!(app.count(audited).await, 1);
 
     let company = customer(&app).await;

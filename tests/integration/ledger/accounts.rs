@@ -228,7 +228,7 @@ async fn an_account_with_postings_is_archived_never_deleted() {
 async fn an_accounts_type_is_fixed_once_something_is_posted_to_it() {
     let app = TestApp::spawn().await;
     let ids = account_ids(&app, &app.admin_key).await;
-    const RETYPE: &str = "mutation($id: ID!, $type: AccountType!) { updateAccountingAccount(input: {id: $id, type: $type}) { accountingAccount { type version } } }";
+    const RETYPE: &str = "mutation($id: ID!, $type: AccountingAccountType!) { updateAccountingAccount(input: {id: $id, type: $type}) { accountingAccount { type version } } }";
     // A draft is not a posting: the type may still change.
     JournalEntryBuilder::on("2026-12-01")
         .debit(&ids["1000"], "50.00")

@@ -456,7 +456,7 @@ async fn a_draft_is_edited_and_deleted_and_is_checked_again_as_a_whole() {
         app.count("SELECT count(*) AS n FROM journal_lines").await,
         0
     );
-    let audited = "SELECT count(*) AS n FROM audit_events WHERE action IN ('journal_entry.update', 'journal_entry.delete')";
+    let audited = "SELECT count(*) AS n FROM audit_events WHERE action IN ('journal_entry.update', 'journal_entry.delete') AND outcome = 'succeeded' AND NOT dry_run";
     assert_eq!(app.count(audited).await, 3);
 }
 
