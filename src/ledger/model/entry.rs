@@ -119,8 +119,7 @@ impl JournalEntry {
             .await
     }
 
-    /// Gives draft `id` a new date and memo (the database refuses it for a posted entry, and
-    /// moves the lines' dates along).
+    /// Gives draft `id` a new date and memo (the database refuses it for a posted entry).
     pub async fn rewrite(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,

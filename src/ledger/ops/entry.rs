@@ -385,19 +385,15 @@ pub async fn update(
                 entry: draft.clone(),
                 lines: old_lines.clone(),
             };
-            let replaces_lines = patch.lines.is_some();
             let valid = rules::validate_entry(&patch.apply(&draft, &old_lines), "input")?;
             check_accounts(conn, workspace_id, &valid, "input").await?;
             let entry =
                 JournalEntry::rewrite(conn, workspace_id, id, valid.date, valid.memo.as_deref())
                     .await?;
-            let lines = if replaces_lines {
-                JournalLine::delete_of(conn, workspace_id, id).await?;
-                insert_lines(conn, workspace_id, id, &valid).await?
-            } else {
-                // The database moved their dates along with the entry's.
-                JournalLine::of_entries(conn, workspace_id, &[id]).await?
-            };
+            // The lines are written again even when unchanged: each takes its date from the
+            // entry as it is inserted, after the entry got its new one.
+            JournalLine::delete_of(conn, workspace_id, id).await?;
+            let lines = insert_lines(conn, workspace_id, id, &valid).await?;
             let recorded = RecordedEntry { entry, lines };
             Ok(Written {
                 entity_id: id,

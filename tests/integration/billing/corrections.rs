@@ -8,7 +8,7 @@ use super::{balances, customer, pay_usd, written};
 use crate::support::builders::{InvoiceBuilder, INVOICE_FIELDS};
 use crate::support::{GqlResponse, TestApp};
 
-const DELETE: &str = "mutation($id: ID!, $dry: Boolean) { deleteInvoice(input: {id: $id, dryRun: $dry}) { dryRun invoice { id status lines { name } } } }";
+const DELETE: &str = "mutation($id: ID!, $dry: Boolean! = false) { deleteInvoice(input: {id: $id, dryRun: $dry}) { dryRun invoice { id status lines { name } } } }";
 const VOID: &str = "mutation($id: ID!) { voidInvoice(input: {id: $id}) { invoice { status kind voidedAt journalEntry { reversedBy { number memo } } creditedInvoice { status amountCredited amountDue } } } }";
 
 async fn credit(app: &TestApp, invoice: &Value, amount: &str) -> GqlResponse {

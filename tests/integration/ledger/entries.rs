@@ -374,7 +374,7 @@ async fn postings_need_crm_write_and_replay_idempotently() {
 }
 
 const UPDATE_ENTRY: &str = "mutation($input: UpdateJournalEntryInput!) { updateJournalEntry(input: $input) { journalEntry { id date memo status version lines { lineNo debit credit account { code } } } } }";
-const DELETE_ENTRY: &str = "mutation($id: ID!, $dry: Boolean) { deleteJournalEntry(input: {id: $id, dryRun: $dry}) { dryRun journalEntry { id status } } }";
+const DELETE_ENTRY: &str = "mutation($id: ID!, $dry: Boolean! = false) { deleteJournalEntry(input: {id: $id, dryRun: $dry}) { dryRun journalEntry { id status } } }";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_draft_is_edited_and_deleted_and_is_checked_again_as_a_whole() {

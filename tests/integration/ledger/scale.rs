@@ -37,7 +37,10 @@ async fn the_trial_balance_over_a_million_lines_reads_the_daily_totals() {
     let mut conn = app.pool.get().await.unwrap();
     let started = Instant::now();
     for chunk in 0..DRAFT_CHUNKS {
-        let (from, to) = (chunk * ENTRIES / DRAFT_CHUNKS + 1, (chunk + 1) * ENTRIES / DRAFT_CHUNKS);
+        let (from, to) = (
+            chunk * ENTRIES / DRAFT_CHUNKS + 1,
+            (chunk + 1) * ENTRIES / DRAFT_CHUNKS,
+        );
         conn.batch_execute(&format!(
             "INSERT INTO journal_entries (workspace_id, id, entry_date, memo)
              SELECT '{ws}', {entry_id}, date '2026-01-01' + g % 365, 'bulk'
@@ -55,7 +58,10 @@ async fn the_trial_balance_over_a_million_lines_reads_the_daily_totals() {
         .unwrap();
     }
     for batch in 0..POST_BATCHES {
-        let (from, to) = (batch * ENTRIES / POST_BATCHES + 1, (batch + 1) * ENTRIES / POST_BATCHES);
+        let (from, to) = (
+            batch * ENTRIES / POST_BATCHES + 1,
+            (batch + 1) * ENTRIES / POST_BATCHES,
+        );
         diesel::sql_query(format!(
             "UPDATE journal_entries SET status = 'posted'
               WHERE workspace_id = '{ws}' AND id IN (SELECT {entry_id} FROM generate_series({from}, {to}) g)"

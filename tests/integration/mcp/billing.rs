@@ -11,7 +11,11 @@ use dealgraph::auth::Scope;
 
 /// A decimal string of a tool's answer, as a number (rows carry their column's scale).
 fn money(value: &Value) -> BigDecimal {
-    value.as_str().expect("a decimal string").parse().expect("a decimal")
+    value
+        .as_str()
+        .expect("a decimal string")
+        .parse()
+        .expect("a decimal")
 }
 
 fn is(value: &Value, amount: &str) -> bool {
