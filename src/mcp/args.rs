@@ -61,6 +61,25 @@ impl JsonSchema for Decimal {
     }
 }
 
+/// A tool argument mirroring a domain enum: snake_case in JSON, its values listed in the
+/// schema, and converted into the domain's type. Attributes before the name (docs, an extra
+/// `derive(Default)`) and before a variant (`#[default]`) are kept.
+macro_rules! arg_enum {
+    ($(#[$attr:meta])* $name:ident => $domain:ident { $($(#[$vattr:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Copy, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vattr])* $variant),+ }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => $domain::$variant),+ }
+            }
+        }
+    };
+}
+pub(crate) use arg_enum;
+
 /// The UUID inside an optional id.
 pub fn uuid(id: Option<Id>) -> Option<Uuid> {
     id.map(|Id(uuid)| uuid)

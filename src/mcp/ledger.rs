@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::args::{number, uuid, Decimal, Id};
+use super::args::{arg_enum, number, uuid, Decimal, Id};
 use super::paging::{page_json, row, window_of};
-use super::tool::{self, options, written, Call, Effect, ToolSpec};
+use super::tool::{self, options, recorded, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
 use crate::ledger::model::{AccountFilter, AccountingAccount, EntryFilter};
 use crate::ledger::ops::{self, AccountInput, EntryInput, EntryStatus, LineInput, SourceLinks};
@@ -48,45 +48,19 @@ pub fn tools() -> Vec<ToolSpec> {
     ]
 }
 
-/// The five classes of a chart of accounts.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountTypeArg {
-    Asset,
-    Liability,
-    Equity,
-    Revenue,
-    Expense,
-}
+arg_enum!(
+    /// The five classes of a chart of accounts.
+    AccountTypeArg => AccountType { Asset, Liability, Equity, Revenue, Expense }
+);
 
-impl From<AccountTypeArg> for AccountType {
-    fn from(kind: AccountTypeArg) -> Self {
-        match kind {
-            AccountTypeArg::Asset => AccountType::Asset,
-            AccountTypeArg::Liability => AccountType::Liability,
-            AccountTypeArg::Equity => AccountType::Equity,
-            AccountTypeArg::Revenue => AccountType::Revenue,
-            AccountTypeArg::Expense => AccountType::Expense,
-        }
+arg_enum!(
+    #[derive(Default)]
+    EntryStatusArg => EntryStatus {
+        #[default]
+        Draft,
+        Posted,
     }
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryStatusArg {
-    #[default]
-    Draft,
-    Posted,
-}
-
-impl From<EntryStatusArg> for EntryStatus {
-    fn from(status: EntryStatusArg) -> Self {
-        match status {
-            EntryStatusArg::Draft => EntryStatus::Draft,
-            EntryStatusArg::Posted => EntryStatus::Posted,
-        }
-    }
-}
+);
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -233,12 +207,7 @@ async fn create_journal_entry(call: Call, input: CreateJournalEntry) -> Result<V
     };
     let options = options(input.idempotency_key, input.dry_run);
     let result = ops::create(&call.pool, &call.actor, entry, input.status.into(), options).await?;
-    Ok(json!({
-        "entry": row(&result.value.entry)?,
-        "lines": row(&result.value.lines)?,
-        "replayed": result.replayed,
-        "dry_run": result.dry_run,
-    }))
+    recorded(&result)
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -212,6 +212,21 @@ pub fn written<T: serde::Serialize>(
     Ok(Value::Object(body))
 }
 
+/// A write's answer when what was written is a record of several parts (an entry and its
+/// lines, a payment and its invoice): its parts at the top level, beside `replayed` and
+/// `dry_run`.
+pub fn recorded<T: serde::Serialize>(
+    result: &crate::write::WriteResult<T>,
+) -> Result<Value, AppError> {
+    let mut body = match serde_json::to_value(&result.value)? {
+        Value::Object(parts) => parts,
+        other => JsonObject::from_iter([("value".to_owned(), other)]),
+    };
+    body.insert("replayed".into(), json!(result.replayed));
+    body.insert("dry_run".into(), json!(result.dry_run));
+    Ok(Value::Object(body))
+}
+
 /// For partial updates: an absent argument is `None` (unchanged), an explicit `null` is
 /// `Some(None)` (cleared). Use with `#[serde(default, deserialize_with = "tool::nullable")]`.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -225,6 +225,9 @@ impl Invoice {
             .set((
                 invoices::status.eq(InvoiceStatus::Void.as_str()),
                 invoices::voided_at.eq(diesel::dsl::now),
+                // Nothing is paid on a void invoice; a void credit note credits nothing.
+                invoices::amount_credited.eq(BigDecimal::from(0)),
+                invoices::amount_due.eq(invoices::total),
                 invoices::version.eq(invoices::version + 1),
                 invoices::updated_at.eq(diesel::dsl::now),
             ))

@@ -11,4 +11,4 @@ pub use invoice::{
 };
 pub use invoice_line::InvoiceLine;
 pub use payment::{NewPayment, Payment, PaymentFilter, REFERENCE_UNIQUE};
-pub use settings::BillingSettings;
+pub use settings::{BillingSettings, SettingsValues};

@@ -1,11 +1,13 @@
 //! A workspace's billing settings: whether billing posts to the ledger, and to which
 //! accounts (None: the default chart's account of that role). No row: the defaults.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::billing::rules::PostingPurpose;
 use crate::db::schema::billing_settings;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, Deserialize)]
@@ -21,11 +23,80 @@ pub struct BillingSettings {
     pub cash_account_id: Option<Uuid>,
     pub bank_account_id: Option<Uuid>,
     pub undeposited_account_id: Option<Uuid>,
+    /// 0 until the workspace first changes its settings.
     pub version: i32,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a settings change stores (a cleared account is written as NULL).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = billing_settings, treat_none_as_null = true)]
+pub struct SettingsValues {
+    pub auto_post: bool,
+    pub receivable_account_id: Option<Uuid>,
+    pub services_revenue_account_id: Option<Uuid>,
+    pub product_revenue_account_id: Option<Uuid>,
+    pub sales_tax_account_id: Option<Uuid>,
+    pub customer_credit_account_id: Option<Uuid>,
+    pub cash_account_id: Option<Uuid>,
+    pub bank_account_id: Option<Uuid>,
+    pub undeposited_account_id: Option<Uuid>,
+}
+
+impl SettingsValues {
+    /// The column holding `purpose`'s account.
+    pub fn account_mut(&mut self, purpose: PostingPurpose) -> &mut Option<Uuid> {
+        match purpose {
+            PostingPurpose::Receivable => &mut self.receivable_account_id,
+            PostingPurpose::ServicesRevenue => &mut self.services_revenue_account_id,
+            PostingPurpose::ProductRevenue => &mut self.product_revenue_account_id,
+            PostingPurpose::SalesTax => &mut self.sales_tax_account_id,
+            PostingPurpose::CustomerCredit => &mut self.customer_credit_account_id,
+            PostingPurpose::Cash => &mut self.cash_account_id,
+            PostingPurpose::Bank => &mut self.bank_account_id,
+            PostingPurpose::UndepositedFunds => &mut self.undeposited_account_id,
+        }
+    }
 }
 
 impl BillingSettings {
+    /// A workspace's settings before it changed any: post automatically, to the default chart.
+    pub fn defaults(workspace_id: Uuid) -> BillingSettings {
+        BillingSettings {
+            workspace_id,
+            auto_post: true,
+            receivable_account_id: None,
+            services_revenue_account_id: None,
+            product_revenue_account_id: None,
+            sales_tax_account_id: None,
+            customer_credit_account_id: None,
+            cash_account_id: None,
+            bank_account_id: None,
+            undeposited_account_id: None,
+            version: 0,
+            updated_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    pub fn values(&self) -> SettingsValues {
+        SettingsValues {
+            auto_post: self.auto_post,
+            receivable_account_id: self.receivable_account_id,
+            services_revenue_account_id: self.services_revenue_account_id,
+            product_revenue_account_id: self.product_revenue_account_id,
+            sales_tax_account_id: self.sales_tax_account_id,
+            customer_credit_account_id: self.customer_credit_account_id,
+            cash_account_id: self.cash_account_id,
+            bank_account_id: self.bank_account_id,
+            undeposited_account_id: self.undeposited_account_id,
+        }
+    }
+
+    /// The account chosen for `purpose`, if any.
+    pub fn account(&self, purpose: PostingPurpose) -> Option<Uuid> {
+        *self.values().account_mut(purpose)
+    }
+
     /// The workspace's settings; None when it never changed them.
     pub async fn find(
         conn: &mut AsyncPgConnection,
@@ -39,21 +110,32 @@ impl BillingSettings {
             .optional()
     }
 
-    /// Turns automatic postings on or off.
-    pub async fn set_auto_post(
+    /// The workspace's settings locked for this transaction; None when it never changed them.
+    pub async fn lock(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
-        auto_post: bool,
+    ) -> QueryResult<Option<BillingSettings>> {
+        billing_settings::table
+            .find(workspace_id)
+            .select(BillingSettings::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Stores `values` as the workspace's settings (the first change inserts its row).
+    pub async fn save(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        values: &SettingsValues,
     ) -> QueryResult<BillingSettings> {
         diesel::insert_into(billing_settings::table)
-            .values((
-                billing_settings::workspace_id.eq(workspace_id),
-                billing_settings::auto_post.eq(auto_post),
-            ))
+            .values((billing_settings::workspace_id.eq(workspace_id), values))
             .on_conflict(billing_settings::workspace_id)
             .do_update()
             .set((
-                billing_settings::auto_post.eq(auto_post),
+                values,
                 billing_settings::version.eq(billing_settings::version + 1),
                 billing_settings::updated_at.eq(diesel::dsl::now),
             ))

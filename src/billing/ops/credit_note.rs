@@ -1,16 +1,25 @@
 //! `createCreditNote`: the one way to correct an issued invoice. A credit note is an
 //! invoice of kind CREDIT_NOTE referencing the invoice, issued (numbered CN-…, posted as the
-//! mirror of an issue) at once; the invoice's amount credited grows by its total.
+//! mirror of an issue) at once; the invoice's amount credited grows by its total. It credits
+//! more than zero and at most the invoice's amount due (BAD_USER_INPUT on `input.lines`
+//! otherwise): what was paid is given back by a refund, never by a credit note.
+//!
+//! `voidInvoice` on a credit note undoes it (`void_note`): its posting is reversed and its
+//! invoice owes its total again — as long as no money was applied to the invoice after the
+//! note, since that money settled the lowered amount due.
 
 use bigdecimal::Zero;
+use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
 use futures_util::FutureExt;
 use uuid::Uuid;
 
 use super::draft::{check_revenue_accounts, line_rows, locked, new_invoice, number_conflict};
-use super::invoice::{issue_draft, CreditNoteInput, CreditNoteRecord};
+use super::invoice::{issue_draft, CreditNoteInput, CreditNoteRecord, InvoiceRecord};
+use super::posting;
 use crate::auth::Actor;
 use crate::billing::events::{self, invoice_event};
-use crate::billing::model::{Invoice, InvoiceAmountsUpdate, InvoiceLine};
+use crate::billing::model::{Invoice, InvoiceAmountsUpdate, InvoiceLine, Payment};
 use crate::billing::rules::{self, amounts, InvoiceInput, InvoiceKind, InvoiceStatus};
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -133,4 +142,69 @@ pub async fn credit_note(
         .boxed()
     })
     .await
+}
+
+/// Voids credit note `note` (locked) in the caller's transaction: reverses its posting and
+/// gives its invoice back the amount it had credited.
+pub(super) async fn void_note(
+    conn: &mut AsyncPgConnection,
+    note: Invoice,
+    date: NaiveDate,
+) -> Result<Written<InvoiceRecord>, AppError> {
+    let workspace_id = note.workspace_id;
+    let refuse = |why: String| Err(AppError::conflict(Some("input.id"), why));
+    let (InvoiceStatus::Issued, Some(invoice_id)) = (note.status(), note.credited_invoice_id)
+    else {
+        return refuse(format!(
+            "credit note {} is {}; only an issued credit note is voided",
+            note.label(),
+            note.status.to_uppercase()
+        ));
+    };
+    let invoice = locked(conn, workspace_id, invoice_id, None, "input.id").await?;
+    let noted_at = note.issued_at.unwrap_or(note.created_at);
+    let payments = Payment::of_invoices(conn, workspace_id, &[invoice_id]).await?;
+    if payments.iter().any(|p| p.created_at > noted_at) {
+        return refuse(format!(
+            "money was applied to invoice {} after credit note {}, against the amount due it lowered; the note stays (invoice the difference instead)",
+            invoice.label(),
+            note.label()
+        ));
+    }
+    let mut events = Vec::new();
+    if let Some(posted) = posting::post_void(conn, &note, date).await? {
+        events.extend(posted.events);
+    }
+    let voided = Invoice::void(conn, workspace_id, note.id).await?;
+    events.insert(0, invoice_event(events::INVOICE_VOIDED, &voided)?);
+    let credited = &invoice.amount_credited - &note.total;
+    let status = amounts::settled_status(
+        InvoiceKind::Invoice,
+        &invoice.total,
+        &invoice.amount_paid,
+        &credited,
+    );
+    Invoice::set_amounts(
+        conn,
+        workspace_id,
+        invoice.id,
+        &InvoiceAmountsUpdate {
+            status: status.as_str(),
+            amount_paid: invoice.amount_paid.clone(),
+            amount_due: amounts::amount_due(&invoice.total, &invoice.amount_paid, &credited),
+            amount_credited: credited,
+        },
+    )
+    .await?;
+    let lines = InvoiceLine::of_invoices(conn, workspace_id, &[note.id]).await?;
+    Ok(Written {
+        entity_id: note.id,
+        before: Some(snapshot(&note)?),
+        after: Some(snapshot(&voided)?),
+        events,
+        value: InvoiceRecord {
+            invoice: voided,
+            lines,
+        },
+    })
 }

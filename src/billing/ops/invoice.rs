@@ -1,4 +1,4 @@
-//! Invoice operations through the write path: create and update drafts, issue (number,
+//! Invoice operations through the write path: create, update and delete drafts, issue (number,
 //! freeze, post), void (reverse the issue's posting), and credit notes (a new, issued
 //! invoice of kind CREDIT_NOTE lowering its invoice's amount due).
 
@@ -147,6 +147,50 @@ pub async fn update(
     .await
 }
 
+/// `deleteInvoice`: deletes a draft with its lines — nothing was numbered, posted or paid
+/// yet. An issued invoice stays on the books: void it or credit it instead.
+pub async fn delete(
+    pool: &DbPool,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    options: WriteOptions,
+) -> Result<WriteResult<InvoiceRecord>, AppError> {
+    let input = json!({ "id": id, "expectedVersion": expected_version });
+    let request = WriteRequest::crm("invoice.delete", Some(id), input, options);
+    let workspace_id = actor.workspace_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            let draft = locked(conn, workspace_id, id, expected_version, "input.id").await?;
+            if draft.status() != InvoiceStatus::Draft {
+                return Err(AppError::conflict(
+                    Some("input.id"),
+                    format!(
+                        "invoice {} is {}; only drafts are deleted (void it, or correct it with a credit note)",
+                        draft.label(),
+                        draft.status.to_uppercase()
+                    ),
+                ));
+            }
+            let lines = InvoiceLine::of_invoices(conn, workspace_id, &[id]).await?;
+            Invoice::delete(conn, workspace_id, id).await?;
+            let deleted = InvoiceRecord {
+                invoice: draft,
+                lines,
+            };
+            Ok(Written {
+                entity_id: id,
+                before: Some(snapshot(&deleted)?),
+                after: None,
+                events: Vec::new(),
+                value: deleted,
+            })
+        }
+        .boxed()
+    })
+    .await
+}
+
 /// `issueInvoice`: numbers the draft (unless it has a number), sets its dates, posts it to
 /// the ledger and freezes it.
 pub async fn issue(
@@ -273,7 +317,7 @@ pub(super) async fn issue_draft(
 }
 
 /// `voidInvoice`: cancels an invoice nothing was paid on or credited against, reversing its
-/// issue's posting.
+/// issue's posting; on a credit note, undoes the credit (see `credit_note::void_note`).
 pub async fn void(
     pool: &DbPool,
     actor: &Actor,
@@ -288,13 +332,11 @@ pub async fn void(
     write::write(pool, actor, request, move |conn| {
         async move {
             let before = locked(conn, workspace_id, id, expected_version, "input.id").await?;
-            let refuse = |why: String| Err(AppError::conflict(Some("input.id"), why));
+            let date = date.unwrap_or_else(|| Utc::now().date_naive());
             if before.kind() == InvoiceKind::CreditNote {
-                return refuse(format!(
-                    "{} is a credit note; credit notes are not voided",
-                    before.label()
-                ));
+                return super::credit_note::void_note(conn, before, date).await;
             }
+            let refuse = |why: String| Err(AppError::conflict(Some("input.id"), why));
             if before.status() == InvoiceStatus::Void {
                 return refuse(format!("invoice {} is already void", before.label()));
             }
@@ -311,7 +353,6 @@ pub async fn void(
                     before.label()
                 ));
             }
-            let date = date.unwrap_or_else(|| Utc::now().date_naive());
             let mut events = Vec::new();
             if let Some(posted) = posting::post_void(conn, &before, date).await? {
                 events.extend(posted.events);

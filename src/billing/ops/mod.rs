@@ -1,11 +1,13 @@
-//! Billing operations, used by GraphQL: reads check the `crm:read` scope; writes go through
-//! the write path (`invoice`, `credit_note`, `payment`) and post through `posting`.
+//! Billing operations, used by GraphQL and MCP: reads check the `crm:read` scope; writes go
+//! through the write path (`invoice`, `credit_note`, `payment`, `settings`) and post through
+//! `posting`.
 
 mod credit_note;
 mod draft;
 mod invoice;
 mod payment;
 pub mod posting;
+mod settings;
 
 use std::collections::HashMap;
 
@@ -14,9 +16,10 @@ use uuid::Uuid;
 
 pub use self::credit_note::credit_note;
 pub use self::invoice::{
-    create, issue, update, void, CreditNoteInput, CreditNoteRecord, InvoiceRecord,
+    create, delete, issue, update, void, CreditNoteInput, CreditNoteRecord, InvoiceRecord,
 };
 pub use self::payment::{apply_credit, record, refund, PaymentRecord};
+pub use self::settings::{settings, update_settings, SettingsView};
 use super::model::{DealBilling, Invoice, InvoiceFilter, InvoiceLine, Payment, PaymentFilter};
 use super::{InvoicesWindow, PaymentsWindow};
 use crate::auth::{Actor, Scope};

@@ -14,7 +14,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::billing::model::{BillingSettings, Invoice, InvoiceLine, NewPayment};
-use crate::billing::rules::{InvoiceKind, LineKind, PaymentKind, PaymentMethod};
+use crate::billing::rules::{InvoiceKind, LineKind, PaymentKind, PaymentMethod, PostingPurpose};
 use crate::error::AppError;
 use crate::events::NewEvent;
 use crate::ledger::chart::{self, Role};
@@ -39,57 +39,56 @@ pub async fn posting_accounts(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
 ) -> Result<Option<PostingAccounts>, AppError> {
-    let settings = BillingSettings::find(conn, workspace_id).await?;
-    if settings.as_ref().is_some_and(|s| !s.auto_post) {
+    let settings = BillingSettings::find(conn, workspace_id)
+        .await?
+        .unwrap_or_else(|| BillingSettings::defaults(workspace_id));
+    if !settings.auto_post {
         return Ok(None);
     }
-    let by_role: HashMap<Role, Uuid> = chart::accounts_by_role(conn, workspace_id)
+    let accounts = accounts_used(conn, &settings).await?;
+    let pick = |purpose: PostingPurpose| -> Result<Uuid, AppError> {
+        accounts.get(&purpose).copied().ok_or_else(|| {
+            AppError::conflict(
+                None,
+                format!(
+                    "the workspace has no {} account for billing to post to",
+                    purpose.role().as_str()
+                ),
+            )
+        })
+    };
+    Ok(Some(PostingAccounts {
+        receivable: pick(PostingPurpose::Receivable)?,
+        services_revenue: pick(PostingPurpose::ServicesRevenue)?,
+        product_revenue: pick(PostingPurpose::ProductRevenue)?,
+        sales_tax: pick(PostingPurpose::SalesTax)?,
+        customer_credit: pick(PostingPurpose::CustomerCredit)?,
+        cash: pick(PostingPurpose::Cash)?,
+        bank: pick(PostingPurpose::Bank)?,
+        undeposited: pick(PostingPurpose::UndepositedFunds)?,
+    }))
+}
+
+/// The account each purpose posts to: the one `settings` chose, else the default chart's
+/// account of its role (absent when the workspace deleted that one).
+pub async fn accounts_used(
+    conn: &mut AsyncPgConnection,
+    settings: &BillingSettings,
+) -> Result<HashMap<PostingPurpose, Uuid>, AppError> {
+    let by_role: HashMap<Role, Uuid> = chart::accounts_by_role(conn, settings.workspace_id)
         .await?
         .into_iter()
         .map(|(role, account)| (role, account.id))
         .collect();
-    let pick = |chosen: Option<Uuid>, role: Role| -> Result<Uuid, AppError> {
-        chosen
-            .or_else(|| by_role.get(&role).copied())
-            .ok_or_else(|| {
-                AppError::conflict(
-                    None,
-                    format!(
-                        "the workspace has no {} account for billing to post to",
-                        role.as_str()
-                    ),
-                )
-            })
-    };
-    let s = settings.as_ref();
-    Ok(Some(PostingAccounts {
-        receivable: pick(
-            s.and_then(|s| s.receivable_account_id),
-            Role::AccountsReceivable,
-        )?,
-        services_revenue: pick(
-            s.and_then(|s| s.services_revenue_account_id),
-            Role::ServicesRevenue,
-        )?,
-        product_revenue: pick(
-            s.and_then(|s| s.product_revenue_account_id),
-            Role::ProductRevenue,
-        )?,
-        sales_tax: pick(
-            s.and_then(|s| s.sales_tax_account_id),
-            Role::SalesTaxPayable,
-        )?,
-        customer_credit: pick(
-            s.and_then(|s| s.customer_credit_account_id),
-            Role::CustomerCredit,
-        )?,
-        cash: pick(s.and_then(|s| s.cash_account_id), Role::Cash)?,
-        bank: pick(s.and_then(|s| s.bank_account_id), Role::Bank)?,
-        undeposited: pick(
-            s.and_then(|s| s.undeposited_account_id),
-            Role::UndepositedFunds,
-        )?,
-    }))
+    Ok(PostingPurpose::ALL
+        .iter()
+        .filter_map(|&purpose| {
+            let id = settings
+                .account(purpose)
+                .or_else(|| by_role.get(&purpose.role()).copied())?;
+            Some((purpose, id))
+        })
+        .collect())
 }
 
 /// A posted entry's id and the events its posting publishes.

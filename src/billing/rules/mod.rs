@@ -7,6 +7,7 @@ pub mod amounts;
 mod invoice;
 mod invoice_patch;
 mod payment;
+mod settings;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,7 @@ pub use self::payment::{
     refund_split, validate_payment, validate_refund, PaymentInput, PaymentSplit, RefundInput,
     ValidPayment,
 };
+pub use self::settings::{PostingPurpose, SettingsPatch};
 
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {

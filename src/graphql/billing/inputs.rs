@@ -19,7 +19,10 @@ fn optional_id(id: Option<ID>, field: &str) -> Result<Option<uuid::Uuid>, AppErr
     id.map(|id| parse_id(&id, field)).transpose()
 }
 
-fn patched_id(id: MaybeUndefined<ID>, field: &str) -> Result<Patch<uuid::Uuid>, AppError> {
+pub(super) fn patched_id(
+    id: MaybeUndefined<ID>,
+    field: &str,
+) -> Result<Patch<uuid::Uuid>, AppError> {
     Ok(match patch(id) {
         Patch::Set(id) => Patch::Set(parse_id(&id, field)?),
         Patch::Clear => Patch::Clear,
@@ -172,6 +175,15 @@ pub struct IssueInvoiceInput {
     pub id: ID,
     /// Absent: the draft's issue date, else today.
     pub issue_date: Option<NaiveDate>,
+    pub expected_version: Option<i32>,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
+}
+
+/// Deletes a DRAFT invoice with its lines; an issued one is CONFLICT.
+#[derive(InputObject)]
+pub struct DeleteInvoiceInput {
+    pub id: ID,
     pub expected_version: Option<i32>,
     #[graphql(flatten)]
     pub options: MutationOptions,

@@ -21,86 +21,43 @@ pub type InvoiceLoader = ById<Invoice>;
 /// Payments by id (`node`, a refund's payment).
 pub type PaymentLoader = ById<Payment>;
 
-/// An invoice's lines, in line order.
-pub struct LinesOfInvoice;
+/// A [`Children`] relation of billing: the model function loading the rows of many parents
+/// in one statement, and the column naming each row's parent (rows without one are left out).
+macro_rules! children_by {
+    ($($(#[$doc:meta])* $name:ident, $loader:ident: $row:ty = $load:path, by $parent:ident;)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
 
-impl Children for LinesOfInvoice {
-    type Row = InvoiceLine;
+        impl Children for $name {
+            type Row = $row;
 
-    async fn of_parents(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, InvoiceLine)>> {
-        let lines = InvoiceLine::of_invoices(conn, workspace_id, ids).await?;
-        Ok(lines.into_iter().map(|l| (l.invoice_id, l)).collect())
-    }
+            async fn of_parents(
+                conn: &mut AsyncPgConnection,
+                workspace_id: Uuid,
+                ids: &[Uuid],
+            ) -> QueryResult<Vec<(Uuid, $row)>> {
+                let rows = $load(conn, workspace_id, ids).await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|row| Some((Option::<Uuid>::from(row.$parent)?, row)))
+                    .collect())
+            }
+        }
+
+        pub type $loader = ByParent<$name>;
+    )+};
 }
 
-pub type InvoiceLinesLoader = ByParent<LinesOfInvoice>;
-
-/// An invoice's payments, refunds and credit applications, oldest first.
-pub struct PaymentsOfInvoice;
-
-impl Children for PaymentsOfInvoice {
-    type Row = Payment;
-
-    async fn of_parents(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, Payment)>> {
-        let payments = Payment::of_invoices(conn, workspace_id, ids).await?;
-        Ok(payments
-            .into_iter()
-            .filter_map(|p| p.invoice_id.map(|id| (id, p)))
-            .collect())
-    }
+children_by! {
+    /// An invoice's lines, in line order.
+    LinesOfInvoice, InvoiceLinesLoader: InvoiceLine = InvoiceLine::of_invoices, by invoice_id;
+    /// An invoice's payments, refunds and credit applications, oldest first.
+    PaymentsOfInvoice, InvoicePaymentsLoader: Payment = Payment::of_invoices, by invoice_id;
+    /// The credit notes of an invoice.
+    CreditNotesOfInvoice, CreditNotesLoader: Invoice = Invoice::credit_notes_of, by credited_invoice_id;
+    /// The refunds of a payment.
+    RefundsOfPayment, RefundsLoader: Payment = Payment::refunds_of, by refunded_payment_id;
 }
-
-pub type InvoicePaymentsLoader = ByParent<PaymentsOfInvoice>;
-
-/// The credit notes of an invoice.
-pub struct CreditNotesOfInvoice;
-
-impl Children for CreditNotesOfInvoice {
-    type Row = Invoice;
-
-    async fn of_parents(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, Invoice)>> {
-        let notes = Invoice::credit_notes_of(conn, workspace_id, ids).await?;
-        Ok(notes
-            .into_iter()
-            .filter_map(|n| n.credited_invoice_id.map(|id| (id, n)))
-            .collect())
-    }
-}
-
-pub type CreditNotesLoader = ByParent<CreditNotesOfInvoice>;
-
-/// The refunds of a payment.
-pub struct RefundsOfPayment;
-
-impl Children for RefundsOfPayment {
-    type Row = Payment;
-
-    async fn of_parents(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, Payment)>> {
-        let refunds = Payment::refunds_of(conn, workspace_id, ids).await?;
-        Ok(refunds
-            .into_iter()
-            .filter_map(|r| r.refunded_payment_id.map(|id| (id, r)))
-            .collect())
-    }
-}
-
-pub type RefundsLoader = ByParent<RefundsOfPayment>;
 
 /// One page of a record's invoices: `Deal.invoices`, `Company.invoices`, `Contact.invoices`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -4,18 +4,20 @@
 mod inputs;
 pub mod loaders;
 mod payloads;
+mod settings;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
 use uuid::Uuid;
 
 pub use self::inputs::{
-    ApplyCustomerCreditInput, CreateCreditNoteInput, CreateInvoiceInput, InvoiceFilterInput,
-    IssueInvoiceInput, PaymentFilterInput, RecordPaymentInput, RefundPaymentInput,
-    UpdateInvoiceInput, VoidInvoiceInput,
+    ApplyCustomerCreditInput, CreateCreditNoteInput, CreateInvoiceInput, DeleteInvoiceInput,
+    InvoiceFilterInput, IssueInvoiceInput, PaymentFilterInput, RecordPaymentInput,
+    RefundPaymentInput, UpdateInvoiceInput, VoidInvoiceInput,
 };
 pub use self::loaders::{register as register_loaders, InvoiceLoader, PaymentLoader};
 pub use self::payloads::{CreditNotePayload, InvoicePayload, PaymentPayload};
+pub use self::settings::{BillingSettingsGql, BillingSettingsPayload, UpdateBillingSettingsInput};
 pub use self::types::{InvoiceConnection, InvoiceGql, MoneyGql, PaymentConnection, PaymentGql};
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::billing::ops::{self, InvoiceParent, InvoiceRecord, PaymentRecord};
@@ -71,6 +73,16 @@ impl BillingQuery {
         let id = parse_id(&id, "id")?;
         let invoice = ops::invoice(pool(ctx)?, actor(ctx)?, id).await?;
         Ok(invoice.map(Into::into))
+    }
+
+    /// Whether billing posts to the ledger, and the accounts it posts to. Needs `crm:read`.
+    async fn billing_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<BillingSettingsGql> {
+        Ok(BillingSettingsGql(
+            ops::settings(pool(ctx)?, actor(ctx)?).await?,
+        ))
     }
 
     /// Payments, refunds and credit applications, newest first. Needs `crm:read`.
@@ -189,6 +201,25 @@ impl BillingMutation {
         Ok(invoice_kept(ctx, result).await?.into())
     }
 
+    /// Deletes a draft and its lines, and returns it; an issued invoice is CONFLICT (void
+    /// it, or correct it with a credit note). Needs `crm:write`.
+    async fn delete_invoice(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInvoiceInput,
+    ) -> async_graphql::Result<InvoicePayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let result = ops::delete(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
+        Ok(invoice_kept(ctx, result).await?.into())
+    }
+
     /// Issues a draft: numbers it, posts it to the ledger and freezes it. Needs `crm:write`.
     async fn issue_invoice(
         &self,
@@ -208,8 +239,9 @@ impl BillingMutation {
         Ok(invoice_kept(ctx, result).await?.into())
     }
 
-    /// Voids an invoice with no payments or credit notes, reversing its issue's posting.
-    /// Needs `crm:write`.
+    /// Voids an invoice with no payments or credit notes, reversing its issue's posting. On
+    /// a credit note: reverses its posting and its invoice owes the credited amount again,
+    /// unless money was applied to that invoice after the note (CONFLICT). Needs `crm:write`.
     async fn void_invoice(
         &self,
         ctx: &Context<'_>,
@@ -228,8 +260,9 @@ impl BillingMutation {
         Ok(invoice_kept(ctx, result).await?.into())
     }
 
-    /// Issues a credit note against an open invoice (at most its amount due). Needs
-    /// `crm:write`.
+    /// Issues a credit note against an open invoice: more than zero and at most its amount
+    /// due (else BAD_USER_INPUT on `input.lines`; money already paid goes back by
+    /// refundPayment). Needs `crm:write`.
     async fn create_credit_note(
         &self,
         ctx: &Context<'_>,
@@ -264,6 +297,20 @@ impl BillingMutation {
         let (input, options) = input.into_parts()?;
         let result = ops::refund(pool(ctx)?, actor(ctx)?, input, options).await?;
         Ok(payment_kept(ctx, result)?.into())
+    }
+
+    /// Turns automatic postings on or off and chooses the accounts billing posts to (each an
+    /// open account of the type its purpose needs). Needs `crm:write`, like the chart of
+    /// accounts.
+    async fn update_billing_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateBillingSettingsInput,
+    ) -> async_graphql::Result<BillingSettingsPayload> {
+        let (patch, expected_version, options) = input.into_parts()?;
+        let result =
+            ops::update_settings(pool(ctx)?, actor(ctx)?, patch, expected_version, options).await?;
+        Ok(result.into())
     }
 
     /// Applies the invoice's customer's credit to it. Needs `crm:write`.

@@ -10,7 +10,9 @@ use crate::graphql::mutation::{MutationOptions, Update};
 use crate::graphql::scalars::Decimal;
 use crate::graphql::{parse_id, patch};
 use crate::ledger::model::{AccountFilter, EntryFilter};
-use crate::ledger::ops::{AccountInput, AccountPatch, EntryInput, LineInput, SourceLinks};
+use crate::ledger::ops::{
+    AccountInput, AccountPatch, EntryInput, EntryPatch, LineInput, SourceLinks,
+};
 use crate::write::WriteOptions;
 
 #[derive(InputObject)]
@@ -140,19 +142,61 @@ pub struct CreateJournalEntryInput {
 
 impl CreateJournalEntryInput {
     pub fn into_parts(self) -> Result<(EntryInput, EntryStatusGql, WriteOptions), AppError> {
-        let lines = self
-            .lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, line)| line_input(line, &format!("input.lines[{i}]")))
-            .collect::<Result<Vec<_>, _>>()?;
         let input = EntryInput {
             date: self.date,
             memo: self.memo,
-            lines,
+            lines: line_inputs(self.lines)?,
         };
         Ok((input, self.status, self.options.into()))
     }
+}
+
+/// Changes to a DRAFT entry; a posted one is CONFLICT (reverse it instead).
+#[derive(InputObject)]
+pub struct UpdateJournalEntryInput {
+    pub id: ID,
+    /// Refuse (STALE_OBJECT) unless the draft still has this version.
+    pub expected_version: Option<i32>,
+    pub date: Option<NaiveDate>,
+    /// Up to 1,000 characters; null clears it.
+    pub memo: MaybeUndefined<String>,
+    /// All of the draft's lines, replacing the ones it has; absent: they stay.
+    pub lines: Option<Vec<JournalLineInput>>,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
+}
+
+impl UpdateJournalEntryInput {
+    pub fn into_parts(self) -> Result<Update<EntryPatch>, AppError> {
+        Ok(Update {
+            id: parse_id(&self.id, "input.id")?,
+            expected_version: self.expected_version,
+            patch: EntryPatch {
+                date: self.date,
+                memo: patch(self.memo),
+                lines: self.lines.map(line_inputs).transpose()?,
+            },
+            options: self.options.into(),
+        })
+    }
+}
+
+/// Deletes a DRAFT entry and its lines; a posted one is CONFLICT (reverse it instead).
+#[derive(InputObject)]
+pub struct DeleteJournalEntryInput {
+    pub id: ID,
+    /// Refuse (STALE_OBJECT) unless the draft still has this version.
+    pub expected_version: Option<i32>,
+    #[graphql(flatten)]
+    pub options: MutationOptions,
+}
+
+fn line_inputs(lines: Vec<JournalLineInput>) -> Result<Vec<LineInput>, AppError> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| line_input(line, &format!("input.lines[{i}]")))
+        .collect()
 }
 
 fn line_input(line: JournalLineInput, field: &str) -> Result<LineInput, AppError> {

@@ -12,8 +12,9 @@ use uuid::Uuid;
 
 pub use self::inputs::{
     AccountFilterInput, ArchiveAccountingAccountInput, CreateAccountingAccountInput,
-    CreateJournalEntryInput, DeleteAccountingAccountInput, EntryFilterInput, PostJournalEntryInput,
-    ReverseJournalEntryInput, UpdateAccountingAccountInput,
+    CreateJournalEntryInput, DeleteAccountingAccountInput, DeleteJournalEntryInput,
+    EntryFilterInput, PostJournalEntryInput, ReverseJournalEntryInput,
+    UpdateAccountingAccountInput, UpdateJournalEntryInput,
 };
 pub use self::loaders::{
     register as register_loaders, AccountingAccountLoader, JournalEntryLoader,
@@ -217,6 +218,45 @@ impl LedgerMutation {
     ) -> async_graphql::Result<JournalEntryPayload> {
         let (input, status, options) = input.into_parts()?;
         let result = ops::create(pool(ctx)?, actor(ctx)?, input, status.into(), options).await?;
+        Ok(entry_kept(ctx, result).await?.into())
+    }
+
+    /// Changes a DRAFT entry's date, memo or lines (given lines replace all of them); a
+    /// posted entry is CONFLICT — reverse it instead. Needs `crm:write`.
+    async fn update_journal_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateJournalEntryInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
+        let update = input.into_parts()?;
+        let result = ops::update(
+            pool(ctx)?,
+            actor(ctx)?,
+            update.id,
+            update.expected_version,
+            update.patch,
+            update.options,
+        )
+        .await?;
+        Ok(entry_kept(ctx, result).await?.into())
+    }
+
+    /// Deletes a DRAFT entry with its lines and returns it; a posted entry is CONFLICT —
+    /// reverse it instead. Needs `crm:write`.
+    async fn delete_journal_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteJournalEntryInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
+        let id = parse_id(&input.id, "input.id")?;
+        let result = ops::delete(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            input.expected_version,
+            input.options.into(),
+        )
+        .await?;
         Ok(entry_kept(ctx, result).await?.into())
     }
 

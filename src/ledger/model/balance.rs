@@ -29,6 +29,17 @@ pub struct AccountTotals {
     pub credit: BigDecimal,
 }
 
+/// What [`totals`] runs: `$1` workspace, `$2` as of, `$3` currency or null, `$4` account ids
+/// or null. Public so a test can check its plan at scale.
+pub const TOTALS_SQL: &str =
+    "SELECT account_id, currency, sum(debit) AS debit, sum(credit) AS credit
+   FROM ledger_daily_totals
+  WHERE workspace_id = $1 AND day <= $2
+    AND ($3::text IS NULL OR currency = $3)
+    AND ($4::uuid[] IS NULL OR account_id = ANY($4))
+  GROUP BY account_id, currency
+  ORDER BY account_id, currency";
+
 /// Totals up to and including `as_of`, per account and currency (in account id, then currency
 /// order); only `currency` when given, only `account_ids` when given.
 pub async fn totals(
@@ -38,21 +49,13 @@ pub async fn totals(
     currency: Option<&str>,
     account_ids: Option<&[Uuid]>,
 ) -> QueryResult<Vec<AccountTotals>> {
-    diesel::sql_query(
-        "SELECT account_id, currency, sum(debit) AS debit, sum(credit) AS credit
-           FROM ledger_daily_totals
-          WHERE workspace_id = $1 AND day <= $2
-            AND ($3::text IS NULL OR currency = $3)
-            AND ($4::uuid[] IS NULL OR account_id = ANY($4))
-          GROUP BY account_id, currency
-          ORDER BY account_id, currency",
-    )
-    .bind::<SqlUuid, _>(workspace_id)
-    .bind::<Date, _>(as_of)
-    .bind::<Nullable<Text>, _>(currency)
-    .bind::<Nullable<Array<SqlUuid>>, _>(account_ids)
-    .load(conn)
-    .await
+    diesel::sql_query(TOTALS_SQL)
+        .bind::<SqlUuid, _>(workspace_id)
+        .bind::<Date, _>(as_of)
+        .bind::<Nullable<Text>, _>(currency)
+        .bind::<Nullable<Array<SqlUuid>>, _>(account_ids)
+        .load(conn)
+        .await
 }
 
 /// Debits minus credits of one account, per currency, before a point of its ledger: every

@@ -119,6 +119,41 @@ impl JournalEntry {
             .await
     }
 
+    /// Gives draft `id` a new date and memo (the database refuses it for a posted entry).
+    pub async fn rewrite(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        date: NaiveDate,
+        memo: Option<&str>,
+    ) -> QueryResult<JournalEntry> {
+        diesel::update(journal_entries::table)
+            .filter(journal_entries::workspace_id.eq(workspace_id))
+            .filter(journal_entries::id.eq(id))
+            .set((
+                journal_entries::entry_date.eq(date),
+                journal_entries::memo.eq(memo),
+                journal_entries::version.eq(journal_entries::version + 1),
+                journal_entries::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(JournalEntry::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Deletes draft `id` with its lines (the database refuses it for a posted entry).
+    pub async fn delete(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<usize> {
+        diesel::delete(journal_entries::table)
+            .filter(journal_entries::workspace_id.eq(workspace_id))
+            .filter(journal_entries::id.eq(id))
+            .execute(conn)
+            .await
+    }
+
     /// The reversals of `ids` (at most one each).
     pub async fn reversals_of(
         conn: &mut AsyncPgConnection,
@@ -182,6 +217,19 @@ impl JournalLine {
             .values(lines)
             .returning(JournalLine::as_returning())
             .get_results(conn)
+            .await
+    }
+
+    /// Deletes the lines of draft `entry_id`, before it gets new ones.
+    pub async fn delete_of(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        entry_id: Uuid,
+    ) -> QueryResult<usize> {
+        diesel::delete(journal_lines::table)
+            .filter(journal_lines::workspace_id.eq(workspace_id))
+            .filter(journal_lines::entry_id.eq(entry_id))
+            .execute(conn)
             .await
     }
 

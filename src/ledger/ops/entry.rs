@@ -1,4 +1,5 @@
-//! Journal entries: record one (as a draft or posted), post a draft, reverse a posted one.
+//! Journal entries: record one (as a draft or posted), change or delete a draft, post a
+//! draft, reverse a posted one.
 //! [`post_entry`] and [`record_entry`] run inside a caller's transaction, so another domain
 //! (billing) posts in the same transaction as its own change; the API's mutations wrap them
 //! in the write path.
@@ -18,7 +19,7 @@ use crate::error::{unique_conflict, AppError};
 use crate::events::NewEvent;
 use crate::ledger::events::{self, JournalEntryPosted, JournalEntryReversed};
 use crate::ledger::model::{AccountingAccount, JournalEntry, JournalLine, NewJournalEntry};
-use crate::ledger::rules::{self, EntryInput, EntryStatus, ValidEntry};
+use crate::ledger::rules::{self, EntryInput, EntryPatch, EntryStatus, ValidEntry};
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// An entry and its lines, as stored.
@@ -78,13 +79,35 @@ pub async fn record_entry(
             )],
         )
     })?;
+    let lines = insert_lines(conn, workspace_id, draft.id, &valid).await?;
+    let (entry, events) = match status {
+        EntryStatus::Draft => (draft, Vec::new()),
+        EntryStatus::Posted => {
+            let posted = JournalEntry::post(conn, workspace_id, draft.id).await?;
+            let event = posted_event(&posted, &valid)?;
+            (posted, vec![event])
+        }
+    };
+    Ok(Recorded {
+        entry: RecordedEntry { entry, lines },
+        events,
+    })
+}
+
+/// Inserts `valid`'s lines into entry `entry_id`.
+async fn insert_lines(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    entry_id: Uuid,
+    valid: &ValidEntry,
+) -> Result<Vec<JournalLine>, AppError> {
     let rows: Vec<JournalLine> = valid
         .lines
         .iter()
         .map(|line| JournalLine {
             workspace_id,
             id: Uuid::now_v7(),
-            entry_id: draft.id,
+            entry_id,
             line_no: line.line_no,
             account_id: line.account_id,
             currency: line.currency.clone(),
@@ -99,19 +122,7 @@ pub async fn record_entry(
             company_id: line.links.company_id,
         })
         .collect();
-    let lines = JournalLine::insert_many(conn, &rows).await?;
-    let (entry, events) = match status {
-        EntryStatus::Draft => (draft, Vec::new()),
-        EntryStatus::Posted => {
-            let posted = JournalEntry::post(conn, workspace_id, draft.id).await?;
-            let event = posted_event(&posted, &valid)?;
-            (posted, vec![event])
-        }
-    };
-    Ok(Recorded {
-        entry: RecordedEntry { entry, lines },
-        events,
-    })
+    Ok(JournalLine::insert_many(conn, &rows).await?)
 }
 
 /// Every line's account is one of the workspace's, and open.
@@ -328,16 +339,104 @@ fn as_input(entry: &JournalEntry, lines: &[JournalLine]) -> EntryInput {
     EntryInput {
         date: entry.entry_date,
         memo: entry.memo.clone(),
-        lines: lines
-            .iter()
-            .map(|line| rules::LineInput {
-                account_id: line.account_id,
-                currency: line.currency.clone(),
-                debit: Some(line.debit.clone()),
-                credit: Some(line.credit.clone()),
-                description: line.description.clone(),
-                links: line.links(),
-            })
-            .collect(),
+        lines: rules::as_lines(lines),
     }
+}
+
+/// A draft, locked; a posted entry is CONFLICT (`doing`: what was refused), since only a
+/// reversal corrects it.
+async fn locked_draft(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    expected_version: Option<i32>,
+    doing: &str,
+) -> Result<JournalEntry, AppError> {
+    let entry = locked(conn, workspace_id, id, expected_version).await?;
+    match entry.number {
+        Some(number) if entry.status() == EntryStatus::Posted => Err(AppError::conflict(
+            Some("input.id"),
+            format!("journal entry {number} is POSTED and cannot be {doing}; reverse it instead"),
+        )),
+        _ => Ok(entry),
+    }
+}
+
+/// `updateJournalEntry`: changes a draft's date, memo or lines (given lines replace all of
+/// them); it is checked again as a whole, like a new entry.
+pub async fn update(
+    pool: &DbPool,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    patch: EntryPatch,
+    options: WriteOptions,
+) -> Result<WriteResult<RecordedEntry>, AppError> {
+    let mut input = serde_json::to_value(&patch)?;
+    input["id"] = json!(id);
+    input["expectedVersion"] = json!(expected_version);
+    let request = WriteRequest::crm("journal_entry.update", Some(id), input, options);
+    let workspace_id = actor.workspace_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            let draft = locked_draft(conn, workspace_id, id, expected_version, "changed").await?;
+            let old_lines = JournalLine::of_entries(conn, workspace_id, &[id]).await?;
+            let before = RecordedEntry {
+                entry: draft.clone(),
+                lines: old_lines.clone(),
+            };
+            let valid = rules::validate_entry(&patch.apply(&draft, &old_lines), "input")?;
+            check_accounts(conn, workspace_id, &valid, "input").await?;
+            let entry =
+                JournalEntry::rewrite(conn, workspace_id, id, valid.date, valid.memo.as_deref())
+                    .await?;
+            // The lines are written again even when unchanged: each takes its date from the
+            // entry as it is inserted, after the entry got its new one.
+            JournalLine::delete_of(conn, workspace_id, id).await?;
+            let lines = insert_lines(conn, workspace_id, id, &valid).await?;
+            let recorded = RecordedEntry { entry, lines };
+            Ok(Written {
+                entity_id: id,
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&recorded)?),
+                events: Vec::new(),
+                value: recorded,
+            })
+        }
+        .boxed()
+    })
+    .await
+}
+
+/// `deleteJournalEntry`: deletes a draft and its lines. Returns what was deleted.
+pub async fn delete(
+    pool: &DbPool,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    options: WriteOptions,
+) -> Result<WriteResult<RecordedEntry>, AppError> {
+    let input = json!({ "id": id, "expectedVersion": expected_version });
+    let request = WriteRequest::crm("journal_entry.delete", Some(id), input, options);
+    let workspace_id = actor.workspace_id;
+    write::write(pool, actor, request, move |conn| {
+        async move {
+            let draft = locked_draft(conn, workspace_id, id, expected_version, "deleted").await?;
+            let lines = JournalLine::of_entries(conn, workspace_id, &[id]).await?;
+            JournalEntry::delete(conn, workspace_id, id).await?;
+            let deleted = RecordedEntry {
+                entry: draft,
+                lines,
+            };
+            Ok(Written {
+                entity_id: id,
+                before: Some(snapshot(&deleted)?),
+                after: None,
+                events: Vec::new(),
+                value: deleted,
+            })
+        }
+        .boxed()
+    })
+    .await
 }

@@ -12,10 +12,12 @@ pub use self::account::archive;
 pub use self::balances::{
     ledger_lines, trial_balance, AccountBalance, LedgerRow, TrialBalance, TrialBalanceRow,
 };
-pub use self::entry::{create, post, post_entry, record_entry, reverse, Recorded, RecordedEntry};
+pub use self::entry::{
+    create, delete, post, post_entry, record_entry, reverse, update, Recorded, RecordedEntry,
+};
 use super::model::{AccountFilter, AccountingAccount, EntryFilter, JournalEntry};
 pub use super::rules::{
-    AccountInput, AccountPatch, EntryInput, EntryStatus, LineInput, SourceLinks,
+    AccountInput, AccountPatch, EntryInput, EntryPatch, EntryStatus, LineInput, SourceLinks,
 };
 use super::{AccountsWindow, JournalEntriesWindow, Listing};
 use crate::auth::{Actor, Scope};

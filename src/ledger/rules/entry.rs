@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::ledger::model::JournalLine;
+use crate::ledger::model::{JournalEntry, JournalLine};
 use crate::validate::optional_text;
+use crate::write::Patch;
 
 pub const MEMO_MAX: usize = 1000;
 pub const LINE_DESCRIPTION_MAX: usize = 1000;
@@ -36,6 +37,49 @@ pub struct EntryInput {
     pub date: NaiveDate,
     pub memo: Option<String>,
     pub lines: Vec<LineInput>,
+}
+
+/// A draft's changes as the caller gave them: a field left `Unchanged` (or `lines: None`)
+/// stays; given lines replace all of the draft's.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub memo: Patch<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<LineInput>>,
+}
+
+impl EntryPatch {
+    /// The draft's content after the change, to be checked like a new entry.
+    pub fn apply(self, entry: &JournalEntry, lines: &[JournalLine]) -> EntryInput {
+        EntryInput {
+            date: self.date.unwrap_or(entry.entry_date),
+            memo: match self.memo {
+                Patch::Unchanged => entry.memo.clone(),
+                Patch::Clear => None,
+                Patch::Set(memo) => Some(memo),
+            },
+            lines: self.lines.unwrap_or_else(|| as_lines(lines)),
+        }
+    }
+}
+
+/// Stored lines as input again, to check them by the same rules.
+pub fn as_lines(lines: &[JournalLine]) -> Vec<LineInput> {
+    lines
+        .iter()
+        .map(|line| LineInput {
+            account_id: line.account_id,
+            currency: line.currency.clone(),
+            debit: Some(line.debit.clone()),
+            credit: Some(line.credit.clone()),
+            description: line.description.clone(),
+            links: line.links(),
+        })
+        .collect()
 }
 
 /// One line as the caller gave it: a debit or a credit.

@@ -12,8 +12,8 @@ pub use self::account::{
     DESCRIPTION_MAX, NAME_MAX,
 };
 pub use self::entry::{
-    mirrored, validate_entry, CurrencyTotal, EntryInput, LineInput, SourceLinks, ValidEntry,
-    ValidLine, MAX_LINES, MEMO_MAX,
+    as_lines, mirrored, validate_entry, CurrencyTotal, EntryInput, EntryPatch, LineInput,
+    SourceLinks, ValidEntry, ValidLine, MAX_LINES, MEMO_MAX,
 };
 
 /// What an account records: the five classes of a chart of accounts.

@@ -4,6 +4,7 @@
 //! bad input, and the lead-to-cash walk-through end to end.
 
 mod bad_input;
+mod corrections;
 mod events;
 mod guards;
 mod invariants;
@@ -13,6 +14,7 @@ mod payments;
 mod postings;
 mod references;
 mod seed;
+mod settings;
 
 use serde_json::{json, Value};
 

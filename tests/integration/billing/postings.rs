@@ -148,11 +148,16 @@ async fn voiding_reverses_the_issue_and_postings_can_be_turned_off() {
     assert_eq!(accounts["4000"], "0.00");
 
     // With automatic postings off, billing writes no entries.
-    let mut conn = app.pool.get().await.unwrap();
-    dealgraph::billing::model::BillingSettings::set_auto_post(&mut conn, app.workspace_id, false)
-        .await
-        .unwrap();
-    drop(conn);
+    let off = app
+        .gql(
+            "mutation { updateBillingSettings(input: {autoPost: false}) { billingSettings { autoPost } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        off.data()["updateBillingSettings"]["billingSettings"]["autoPost"],
+        false
+    );
     let entries = app.count("SELECT count(*) AS n FROM journal_entries").await;
     let quiet = InvoiceBuilder::for_company(&company)
         .line("Design", "1", "300")

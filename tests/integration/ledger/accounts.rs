@@ -223,3 +223,48 @@ async fn an_account_with_postings_is_archived_never_deleted() {
         false
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_accounts_type_is_fixed_once_something_is_posted_to_it() {
+    let app = TestApp::spawn().await;
+    let ids = account_ids(&app, &app.admin_key).await;
+    const RETYPE: &str = "mutation($id: ID!, $type: AccountingAccountType!) { updateAccountingAccount(input: {id: $id, type: $type}) { accountingAccount { type version } } }";
+    // A draft is not a posting: the type may still change.
+    JournalEntryBuilder::on("2026-12-01")
+        .debit(&ids["1000"], "50.00")
+        .credit(&ids["6100"], "50.00")
+        .create(&app)
+        .await;
+    let retyped = app
+        .gql(RETYPE, json!({"id": ids["6100"], "type": "EQUITY"}))
+        .await;
+    assert_eq!(
+        retyped.data()["updateAccountingAccount"]["accountingAccount"]["type"],
+        "EQUITY"
+    );
+
+    JournalEntryBuilder::on("2026-12-01")
+        .debit(&ids["1000"], "50.00")
+        .credit(&ids["4000"], "50.00")
+        .posted()
+        .create(&app)
+        .await;
+    let version = "SELECT version::bigint AS n FROM accounting_accounts WHERE code = '4000'";
+    let before = app.count(version).await;
+    let refused = app
+        .gql(RETYPE, json!({"id": ids["4000"], "type": "LIABILITY"}))
+        .await;
+    assert_eq!(refused.error_code(), "CONFLICT");
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["field"],
+        "input.type"
+    );
+    let message = refused.error_message();
+    assert!(
+        message.contains("has postings") && message.contains("REVENUE"),
+        "{message}"
+    );
+    assert_eq!(app.count(version).await, before);
+    let still = "SELECT count(*) AS n FROM accounting_accounts WHERE code = '4000' AND account_type = 'revenue'";
+    assert_eq!(app.count(still).await, 1);
+}

@@ -372,3 +372,127 @@ async fn postings_need_crm_write_and_replay_idempotently() {
     assert_eq!(replay["journalEntry"]["number"], 1);
     assert_eq!(entry_count(&app).await, 1);
 }
+
+const UPDATE_ENTRY: &str = "mutation($input: UpdateJournalEntryInput!) { updateJournalEntry(input: $input) { journalEntry { id date memo status version lines { lineNo debit credit account { code } } } } }";
+const DELETE_ENTRY: &str = "mutation($id: ID!, $dry: Boolean! = false) { deleteJournalEntry(input: {id: $id, dryRun: $dry}) { dryRun journalEntry { id status } } }";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_draft_is_edited_and_deleted_and_is_checked_again_as_a_whole() {
+    let app = TestApp::spawn().await;
+    let ids = account_ids(&app, &app.admin_key).await;
+    let draft = JournalEntryBuilder::on("2026-12-01")
+        .debit(&ids["1000"], "100")
+        .credit(&ids["4000"], "100")
+        .memo("First try")
+        .create(&app)
+        .await;
+    let id = draft["id"].as_str().unwrap();
+    let line = |code: &str, side: &str, amount: &str| json!({"accountId": ids[code], "currency": "USD", side: amount});
+
+    let edited = app
+        .gql(
+            UPDATE_ENTRY,
+            json!({"input": {"id": id, "expectedVersion": 1, "date": "2026-12-05",
+                   "lines": [line("1000", "debit", "120"), line("4100", "credit", "120")]}}),
+        )
+        .await;
+    let edited = &edited.data()["updateJournalEntry"]["journalEntry"];
+    assert_eq!(edited["date"], "2026-12-05");
+    assert_eq!(edited["memo"], "First try");
+    assert_eq!(edited["status"], "DRAFT");
+    assert_eq!(edited["version"], 2);
+    assert_eq!(edited["lines"][0]["debit"], "120.00");
+    assert_eq!(edited["lines"][1]["account"]["code"], "4100");
+    let dated = format!("SELECT count(*) AS n FROM journal_lines WHERE entry_id = '{id}' AND entry_date = '2026-12-05'");
+    assert_eq!(app.count(&dated).await, 2);
+
+    // Only the memo: the lines stay, and move with a new date.
+    let memo_only = app
+        .gql(
+            UPDATE_ENTRY,
+            json!({"input": {"id": id, "memo": null, "date": "2026-12-06"}}),
+        )
+        .await;
+    let memo_only = &memo_only.data()["updateJournalEntry"]["journalEntry"];
+    assert!(memo_only["memo"].is_null());
+    assert_eq!(memo_only["lines"].as_array().unwrap().len(), 2);
+    let moved = format!("SELECT count(*) AS n FROM journal_lines WHERE entry_id = '{id}' AND entry_date = '2026-12-06'");
+    assert_eq!(app.count(&moved).await, 2);
+
+    // An edit that would unbalance it, or a stale version, writes nothing.
+    let unbalanced = app
+        .gql(
+            UPDATE_ENTRY,
+            json!({"input": {"id": id, "lines": [line("1000", "debit", "120"), line("4100", "credit", "119")]}}),
+        )
+        .await;
+    assert_eq!(unbalanced.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        unbalanced.body["errors"][0]["extensions"]["field"],
+        "input.lines"
+    );
+    let stale = app
+        .gql(
+            UPDATE_ENTRY,
+            json!({"input": {"id": id, "expectedVersion": 1, "memo": "x"}}),
+        )
+        .await;
+    assert_eq!(stale.error_code(), "STALE_OBJECT");
+    let unchanged = format!("SELECT count(*) AS n FROM journal_entries WHERE id = '{id}' AND version = 3 AND memo IS NULL");
+    assert_eq!(app.count(&unchanged).await, 1);
+    let lines = format!("SELECT count(*) AS n FROM journal_lines WHERE entry_id = '{id}' AND (debit = 120 OR credit = 120)");
+    assert_eq!(app.count(&lines).await, 2);
+
+    let dry = app.gql(DELETE_ENTRY, json!({"id": id, "dry": true})).await;
+    assert_eq!(dry.data()["deleteJournalEntry"]["dryRun"], true);
+    assert_eq!(entry_count(&app).await, 1);
+    let deleted = app.gql(DELETE_ENTRY, json!({"id": id})).await;
+    assert_eq!(
+        deleted.data()["deleteJournalEntry"]["journalEntry"]["id"],
+        id
+    );
+    assert_eq!(entry_count(&app).await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM journal_lines").await,
+        0
+    );
+    let audited = "SELECT count(*) AS n FROM audit_events WHERE action IN ('journal_entry.update', 'journal_entry.delete') AND outcome = 'succeeded' AND NOT dry_run";
+    assert_eq!(app.count(audited).await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_posted_entry_is_neither_edited_nor_deleted() {
+    let app = TestApp::spawn().await;
+    let ids = account_ids(&app, &app.admin_key).await;
+    let posted = JournalEntryBuilder::on("2026-12-01")
+        .debit(&ids["1000"], "100")
+        .credit(&ids["4000"], "100")
+        .posted()
+        .create(&app)
+        .await;
+    let id = posted["id"].as_str().unwrap();
+    let edit = app
+        .gql(
+            UPDATE_ENTRY,
+            json!({"input": {"id": id, "memo": "Changed"}}),
+        )
+        .await;
+    let delete = app.gql(DELETE_ENTRY, json!({"id": id})).await;
+    for refused in [edit, delete] {
+        assert_eq!(refused.error_code(), "CONFLICT");
+        assert_eq!(refused.body["errors"][0]["extensions"]["field"], "input.id");
+        let message = refused.error_message();
+        assert!(
+            message.contains("POSTED") && message.contains("reverse"),
+            "{message}"
+        );
+    }
+    let same =
+        format!("SELECT count(*) AS n FROM journal_entries WHERE id = '{id}' AND memo IS NULL");
+    assert_eq!(app.count(&same).await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM journal_lines").await,
+        2
+    );
+    assert_eq!(totals_drift(&app).await, 0);
+}

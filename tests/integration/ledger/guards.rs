@@ -228,3 +228,21 @@ async fn the_database_knows_every_currency_the_application_does() {
     assert_eq!(units("USD"), Some(2));
     assert_eq!(units("KWD"), Some(3));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn raw_sql_cannot_change_the_type_of_an_account_with_postings() {
+    let app = TestApp::spawn().await;
+    let (_, ids) = posted_entry(&app).await;
+    let revenue = &ids["4000"];
+    let (constraint, message) = refused(
+        &app,
+        &format!("UPDATE accounting_accounts SET account_type = 'expense' WHERE id = '{revenue}'"),
+    )
+    .await;
+    assert_eq!(constraint, "accounting_account_type");
+    assert!(message.contains("has postings"), "{message}");
+    let still = format!(
+        "SELECT count(*) AS n FROM accounting_accounts WHERE id = '{revenue}' AND account_type = 'revenue'"
+    );
+    assert_eq!(app.count(&still).await, 1);
+}

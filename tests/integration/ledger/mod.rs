@@ -7,6 +7,7 @@ mod balances;
 mod entries;
 mod events;
 mod guards;
+mod scale;
 
 use serde_json::{json, Value};
 

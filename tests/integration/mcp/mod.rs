@@ -3,6 +3,7 @@
 //! runs and the audit trail.
 
 mod access;
+mod billing;
 mod calls;
 mod guarantees;
 mod tools;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::{call, connect, failed};
 use crate::support::TestApp;
 
-const TOOLS: [&str; 23] = [
+const TOOLS: [&str; 26] = [
     "context_for_person",
     "convert_lead",
     "create_accounting_account",
@@ -13,6 +13,7 @@ const TOOLS: [&str; 23] = [
     "create_contact",
     "create_deal",
     "create_deal_stage",
+    "create_invoice",
     "create_journal_entry",
     "create_lead",
     "create_pipeline",
@@ -20,12 +21,14 @@ const TOOLS: [&str; 23] = [
     "get_pipeline_summary",
     "list_accounting_accounts",
     "list_deal_stages",
+    "list_invoices",
     "list_journal_entries",
     "list_leads",
     "list_pipelines",
     "list_tasks",
     "log_activity",
     "move_deal",
+    "record_payment",
     "search_companies",
     "search_contacts",
     "update_deal",
@@ -82,7 +85,10 @@ async fn every_tool_is_listed_with_a_strict_schema_its_scope_and_hints() {
             );
             assert!(properties.get("dry_run").is_some(), "{name} has no dry_run");
         }
-        let destructive = matches!(name, "convert_lead" | "create_journal_entry");
+        let destructive = matches!(
+            name,
+            "convert_lead" | "create_journal_entry" | "record_payment"
+        );
         assert_eq!(annotations.destructive_hint, Some(destructive), "{name}");
     }
     client.cancel().await.ok();

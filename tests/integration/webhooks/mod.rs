@@ -5,6 +5,7 @@
 mod delivery;
 mod endpoints;
 mod instances;
+mod tls;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
