@@ -195,6 +195,35 @@ macro_rules! find_by_id {
 }
 pub(crate) use find_by_id;
 
+/// Declares [`Children`] relations and their [`ByParent`] loaders: per relation, the model
+/// function loading the rows of many parents in one statement, and the row's column naming
+/// its parent (an `Option` column leaves rows without a parent out).
+macro_rules! children_by {
+    ($($(#[$doc:meta])* $name:ident, $loader:ident: $row:ty = $load:path, by $parent:ident;)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl $crate::graphql::loaders::Children for $name {
+            type Row = $row;
+
+            async fn of_parents(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                ids: &[uuid::Uuid],
+            ) -> diesel::QueryResult<Vec<(uuid::Uuid, $row)>> {
+                let rows = $load(conn, workspace_id, ids).await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|row| Some((Option::<uuid::Uuid>::from(row.$parent)?, row)))
+                    .collect())
+            }
+        }
+
+        pub type $loader = $crate::graphql::loaders::ByParent<$name>;
+    )+};
+}
+pub(crate) use children_by;
+
 /// Rows of type `T` by id (`ById<Deal>` loads deals).
 pub struct ById<T>(Scope, PhantomData<fn() -> T>);
 

@@ -94,6 +94,20 @@ pub struct Written<T> {
     pub events: Vec<NewEvent>,
 }
 
+impl<T: Serialize> Written<T> {
+    /// A deletion of `entity_id`: `value` is what was deleted, audited as the before image
+    /// with no after image, and returned to the caller.
+    pub fn deleted(entity_id: Uuid, value: T, events: Vec<NewEvent>) -> Result<Self, AppError> {
+        Ok(Written {
+            entity_id,
+            before: Some(snapshot(&value)?),
+            after: None,
+            events,
+            value,
+        })
+    }
+}
+
 /// The result of a write as the API reports it.
 #[derive(Debug)]
 pub struct WriteResult<T> {

@@ -230,13 +230,8 @@ pub async fn delete<R: Record>(
             R::remove(conn, workspace_id, id)
                 .await
                 .map_err(|e| still_referenced(e, R::NAMES.entity))?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(serde_json::to_value(&before)?),
-                after: None,
-                events: vec![before.deleted()?],
-                value: before,
-            })
+            let events = vec![before.deleted()?];
+            Written::deleted(id, before, events)
         }
         .boxed()
     })

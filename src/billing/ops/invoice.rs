@@ -178,13 +178,7 @@ pub async fn delete(
                 invoice: draft,
                 lines,
             };
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&deleted)?),
-                after: None,
-                events: Vec::new(),
-                value: deleted,
-            })
+            Written::deleted(id, deleted, Vec::new())
         }
         .boxed()
     })

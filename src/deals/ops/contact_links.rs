@@ -104,13 +104,7 @@ pub async fn unlink_contact(
                 deal_id,
                 contact_id,
             })?;
-            Ok(Written {
-                entity_id: deal_id,
-                before: Some(snapshot(&link)?),
-                after: None,
-                events: vec![event],
-                value: link,
-            })
+            Written::deleted(deal_id, link, vec![event])
         }
         .boxed()
     })

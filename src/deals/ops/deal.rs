@@ -330,13 +330,7 @@ pub async fn delete_deal(
                 .await
                 .map_err(|e| still_referenced(e, "deal"))?;
             let event = event(&events::Deleted((&before).into()))?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: None,
-                events: vec![event],
-                value: before,
-            })
+            Written::deleted(id, before, vec![event])
         }
         .boxed()
     })

@@ -4,15 +4,13 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::billing::model::{DealBilling, Invoice, InvoiceLine, Payment};
 use crate::billing::ops::{self, InvoiceParent};
 use crate::db::page::Listing;
 use crate::error::AppError;
-use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
+use crate::graphql::loaders::{children_by, find_by_id, ById, Loaders, Scope};
 
 find_by_id!(Invoice, Payment);
 
@@ -20,33 +18,6 @@ find_by_id!(Invoice, Payment);
 pub type InvoiceLoader = ById<Invoice>;
 /// Payments by id (`node`, a refund's payment).
 pub type PaymentLoader = ById<Payment>;
-
-/// A [`Children`] relation of billing: the model function loading the rows of many parents
-/// in one statement, and the column naming each row's parent (rows without one are left out).
-macro_rules! children_by {
-    ($($(#[$doc:meta])* $name:ident, $loader:ident: $row:ty = $load:path, by $parent:ident;)+) => {$(
-        $(#[$doc])*
-        pub struct $name;
-
-        impl Children for $name {
-            type Row = $row;
-
-            async fn of_parents(
-                conn: &mut AsyncPgConnection,
-                workspace_id: Uuid,
-                ids: &[Uuid],
-            ) -> QueryResult<Vec<(Uuid, $row)>> {
-                let rows = $load(conn, workspace_id, ids).await?;
-                Ok(rows
-                    .into_iter()
-                    .filter_map(|row| Some((Option::<Uuid>::from(row.$parent)?, row)))
-                    .collect())
-            }
-        }
-
-        pub type $loader = ByParent<$name>;
-    )+};
-}
 
 children_by! {
     /// An invoice's lines, in line order.

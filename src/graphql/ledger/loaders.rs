@@ -5,12 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use async_graphql::dataloader::Loader;
 use bigdecimal::BigDecimal;
 use chrono::NaiveDate;
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::graphql::loaders::{find_by_id, ById, ByParent, Children, Loaders, Scope};
+use crate::graphql::loaders::{children_by, find_by_id, ById, Loaders, Scope};
 use crate::ledger::model::balance;
 use crate::ledger::model::{AccountingAccount, JournalEntry, JournalLine};
 
@@ -21,44 +19,12 @@ pub type AccountingAccountLoader = ById<AccountingAccount>;
 /// Journal entries by id (`node`, a reversal's original, a ledger line's entry).
 pub type JournalEntryLoader = ById<JournalEntry>;
 
-/// An entry's lines, in line order.
-pub struct EntryLines;
-
-impl Children for EntryLines {
-    type Row = JournalLine;
-
-    async fn of_parents(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        entry_ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, JournalLine)>> {
-        let lines = JournalLine::of_entries(conn, workspace_id, entry_ids).await?;
-        Ok(lines.into_iter().map(|l| (l.entry_id, l)).collect())
-    }
+children_by! {
+    /// An entry's lines, in line order.
+    EntryLines, JournalLinesLoader: JournalLine = JournalLine::of_entries, by entry_id;
+    /// The entry reversing each entry (at most one).
+    Reversals, ReversalLoader: JournalEntry = JournalEntry::reversals_of, by reverses_id;
 }
-
-pub type JournalLinesLoader = ByParent<EntryLines>;
-
-/// The entry reversing each entry (at most one).
-pub struct Reversals;
-
-impl Children for Reversals {
-    type Row = JournalEntry;
-
-    async fn of_parents(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        entry_ids: &[Uuid],
-    ) -> QueryResult<Vec<(Uuid, JournalEntry)>> {
-        let reversals = JournalEntry::reversals_of(conn, workspace_id, entry_ids).await?;
-        Ok(reversals
-            .into_iter()
-            .filter_map(|r| r.reverses_id.map(|original| (original, r)))
-            .collect())
-    }
-}
-
-pub type ReversalLoader = ByParent<Reversals>;
 
 /// An account's balance question: its posted totals in a currency up to a date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

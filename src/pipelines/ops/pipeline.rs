@@ -177,7 +177,7 @@ pub async fn delete_pipeline(
                 }
             })?;
             let events = vec![NewEvent::new(events::PIPELINE_DELETED, id, &before)?];
-            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: None, events, value: before })
+            Written::deleted(id, before, events)
         }
         .boxed()
     })
