@@ -161,6 +161,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Unique on these columns (`NULLS NOT DISTINCT`: `day` may be null); kept by triggers.
+    deal_rollups (pipeline_id, stage_id, status, day, currency) {
+        workspace_id -> Uuid,
+        pipeline_id -> Uuid,
+        stage_id -> Uuid,
+        status -> Text,
+        day -> Nullable<Date>,
+        #[max_length = 3]
+        currency -> Bpchar,
+        deals -> Int8,
+        amount -> Numeric,
+        own_weighted -> Numeric,
+        stage_weighted_amount -> Numeric,
+    }
+}
+
+diesel::table! {
     deal_taggings (deal_id, tag_id) {
         workspace_id -> Uuid,
         deal_id -> Uuid,
@@ -668,6 +685,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     companies,
     contacts,
     deal_contacts,
+    deal_rollups,
     deal_taggings,
     deal_tags,
     deals,

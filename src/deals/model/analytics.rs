@@ -11,33 +11,30 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// One statement for the whole summary: GROUPING SETS give the overall, per-status and
-/// per-stage groups, each with and without currency (the deal counts must not depend on how
-/// many currencies a group holds). A deal's probability is its own, or its stage's when unset.
+/// One statement for the whole summary, over the pipeline's rollups (`deal_rollups`, kept by
+/// triggers with every deal write) rather than its deals: GROUPING SETS give the overall,
+/// per-status and per-stage groups, each with and without currency (the deal counts must not
+/// depend on how many currencies a group holds). A deal's probability is its own, or its
+/// stage's when unset: the rollups keep the two parts apart, the stage's is applied here.
 pub const SUMMARY_SQL: &str = "
-SELECT GROUPING(d.stage_id) = 0 AS per_stage,
-       GROUPING(o.status) = 0 AS per_status,
-       GROUPING(d.currency) = 0 AS per_currency,
-       d.stage_id,
-       o.status,
-       d.currency::text AS currency,
-       count(*) AS deal_count,
-       sum(d.amount) AS total,
-       sum(d.amount * coalesce(d.close_probability, s.probability)) AS weighted
-FROM deals d
-JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN d.won_at IS NOT NULL THEN 'won'
-                WHEN d.lost_at IS NOT NULL THEN 'lost'
-                ELSE 'open' END AS status
-) o
-WHERE d.workspace_id = $1 AND d.pipeline_id = $2
-GROUP BY GROUPING SETS ((), (d.currency), (o.status), (o.status, d.currency),
-                        (d.stage_id), (d.stage_id, d.currency))";
+SELECT GROUPING(r.stage_id) = 0 AS per_stage,
+       GROUPING(r.status) = 0 AS per_status,
+       GROUPING(r.currency) = 0 AS per_currency,
+       r.stage_id,
+       r.status,
+       r.currency::text AS currency,
+       coalesce(sum(r.deals), 0)::bigint AS deal_count,
+       sum(r.amount) AS total,
+       sum(r.own_weighted + r.stage_weighted_amount * s.probability) AS weighted
+FROM deal_rollups r
+JOIN stages s ON s.workspace_id = r.workspace_id AND s.id = r.stage_id
+WHERE r.workspace_id = $1 AND r.pipeline_id = $2 AND r.deals > 0
+GROUP BY GROUPING SETS ((), (r.currency), (r.status), (r.status, r.currency),
+                        (r.stage_id), (r.stage_id, r.currency))";
 
-/// Every month of the range (so empty months are rows too), left-joined to OPEN deals by
-/// expected-close month and to won deals by their UTC won month. Casting the dates to
-/// `timestamp` keeps `date_trunc` away from the session's time zone.
+/// Every month of the range (so empty months are rows too), left-joined to the OPEN deals'
+/// rollups by expected close day and to the won deals' by UTC won day (see `SUMMARY_SQL`).
+/// Casting the dates to `timestamp` keeps `date_trunc` away from the session's time zone.
 pub const FORECAST_SQL: &str = "
 WITH months AS (
     SELECT m::date AS month
@@ -46,30 +43,18 @@ WITH months AS (
                          interval '1 month') AS m
 ),
 buckets AS (
-    SELECT 'open' AS kind,
-           date_trunc('month', d.expected_close_date::timestamp)::date AS month,
-           d.currency::text AS currency,
-           count(*) AS deal_count,
-           sum(d.amount) AS total,
-           sum(d.amount * coalesce(d.close_probability, s.probability)) AS weighted
-    FROM deals d
-    JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
-    WHERE d.workspace_id = $1 AND d.pipeline_id = $2
-      AND d.won_at IS NULL AND d.lost_at IS NULL
-      AND d.expected_close_date BETWEEN $3 AND $4
-    GROUP BY 2, 3
-    UNION ALL
-    SELECT 'won',
-           date_trunc('month', d.won_at AT TIME ZONE 'UTC')::date,
-           d.currency::text,
-           count(*),
-           sum(d.amount),
-           sum(d.amount)
-    FROM deals d
-    WHERE d.workspace_id = $1 AND d.pipeline_id = $2
-      AND d.won_at >= $3::date::timestamp AT TIME ZONE 'UTC'
-      AND d.won_at < ($4::date + 1)::timestamp AT TIME ZONE 'UTC'
-    GROUP BY 2, 3
+    SELECT r.status AS kind,
+           date_trunc('month', r.day::timestamp)::date AS month,
+           r.currency::text AS currency,
+           coalesce(sum(r.deals), 0)::bigint AS deal_count,
+           sum(r.amount) AS total,
+           sum(CASE WHEN r.status = 'won' THEN r.amount
+                    ELSE r.own_weighted + r.stage_weighted_amount * s.probability END) AS weighted
+    FROM deal_rollups r
+    JOIN stages s ON s.workspace_id = r.workspace_id AND s.id = r.stage_id
+    WHERE r.workspace_id = $1 AND r.pipeline_id = $2 AND r.deals > 0
+      AND r.status IN ('open', 'won') AND r.day BETWEEN $3 AND $4
+    GROUP BY 1, 2, 3
 )
 SELECT m.month, b.kind, b.currency, b.deal_count, b.total, b.weighted
 FROM months m

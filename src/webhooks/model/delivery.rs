@@ -77,6 +77,42 @@ pub enum Settled {
     RetryIn(Duration),
 }
 
+/// The lease of the due deliveries (`$1` token, `$2` lease seconds, `$3` how many).
+///
+/// Only an endpoint's oldest pending delivery is due (per-endpoint event order: a later event
+/// waits while an earlier one is retried), only on enabled endpoints, and only when no live
+/// lease holds it: so each endpoint has at most one attempt in flight across all instances.
+///
+/// The heads are found endpoint by endpoint, each by one probe of the partial index of pending
+/// rows (`webhook_deliveries_pending`), so a round costs the same with ten pending deliveries
+/// or a backlog of a million: a burst must not slow delivery down exactly when it has to catch
+/// up. The heads are locked afterwards with `SKIP LOCKED`, never inside the per-endpoint probe,
+/// which would skip a locked head and lease the endpoint's second delivery out of order.
+/// Instances claim side by side without waiting for each other; a head another instance
+/// leased or settled meanwhile is re-checked against its new row and skipped.
+pub const CLAIM_SQL: &str = "
+    UPDATE webhook_deliveries d
+       SET lease_token = $1,
+           lease_until = now() + make_interval(secs => $2),
+           attempts = d.attempts + 1
+     WHERE d.id IN (
+           SELECT c.id FROM webhook_deliveries c
+            WHERE c.id IN (
+                  SELECT head.id FROM webhook_endpoints e
+                  CROSS JOIN LATERAL (
+                        SELECT p.id FROM webhook_deliveries p
+                         WHERE p.endpoint_id = e.id AND p.status = 'pending'
+                         ORDER BY p.position, p.id
+                         LIMIT 1) head
+                   WHERE e.enabled)
+              AND c.status = 'pending'
+              AND c.next_attempt_at <= now()
+              AND (c.lease_until IS NULL OR c.lease_until < now())
+            ORDER BY c.next_attempt_at
+            LIMIT $3
+            FOR UPDATE OF c SKIP LOCKED)
+     RETURNING d.*";
+
 impl WebhookDelivery {
     pub fn status(&self) -> DeliveryStatus {
         DeliveryStatus::parse(&self.status)
@@ -110,44 +146,20 @@ impl WebhookDelivery {
             .optional()
     }
 
-    /// Leases up to `limit` due deliveries for `lease`, as `token`. Only an endpoint's oldest
-    /// pending delivery is due (per-endpoint event order: a later event waits while an earlier
-    /// one is retried), only on enabled endpoints, and only when no live lease holds it: so
-    /// each endpoint has at most one attempt in flight across all instances. `SKIP LOCKED`
-    /// lets instances claim side by side without waiting for each other; a row another
-    /// instance leased meanwhile is re-checked against its new lease and skipped. Counts the
-    /// attempt now, so an attempt whose instance died still counts.
+    /// Leases up to `limit` due deliveries for `lease`, as `token` (see [`CLAIM_SQL`]). Counts
+    /// the attempt now, so an attempt whose instance died still counts.
     pub async fn claim(
         conn: &mut AsyncPgConnection,
         token: Uuid,
         lease: Duration,
         limit: i64,
     ) -> QueryResult<Vec<WebhookDelivery>> {
-        diesel::sql_query(
-            "UPDATE webhook_deliveries d
-                SET lease_token = $1,
-                    lease_until = now() + make_interval(secs => $2),
-                    attempts = d.attempts + 1
-              WHERE d.id IN (
-                    SELECT c.id FROM webhook_deliveries c
-                      JOIN webhook_endpoints e ON e.id = c.endpoint_id AND e.enabled
-                     WHERE c.status = 'pending'
-                       AND c.next_attempt_at <= now()
-                       AND (c.lease_until IS NULL OR c.lease_until < now())
-                       AND NOT EXISTS (
-                           SELECT 1 FROM webhook_deliveries p
-                            WHERE p.endpoint_id = c.endpoint_id AND p.status = 'pending'
-                              AND (p.position, p.id) < (c.position, c.id))
-                     ORDER BY c.next_attempt_at
-                     LIMIT $3
-                     FOR UPDATE OF c SKIP LOCKED)
-              RETURNING d.*",
-        )
-        .bind::<SqlUuid, _>(token)
-        .bind::<Double, _>(lease.as_secs_f64())
-        .bind::<BigInt, _>(limit)
-        .load(conn)
-        .await
+        diesel::sql_query(CLAIM_SQL)
+            .bind::<SqlUuid, _>(token)
+            .bind::<Double, _>(lease.as_secs_f64())
+            .bind::<BigInt, _>(limit)
+            .load(conn)
+            .await
     }
 
     /// Records how the attempt under `token` ended; `None` when the lease was lost (the

@@ -7,6 +7,7 @@ mod crud;
 mod links;
 mod list;
 mod moves;
+mod rollups;
 mod screens;
 mod tags;
 

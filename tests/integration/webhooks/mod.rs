@@ -2,6 +2,7 @@
 //! what to answer, recording what it got. Signatures are checked with an HMAC written here
 //! from the specification, independent of the signer the server uses.
 
+mod backlog;
 mod delivery;
 mod endpoints;
 mod instances;

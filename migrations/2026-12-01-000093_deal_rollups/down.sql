@@ -1,0 +1,10 @@
+DROP TRIGGER deals_rolled_up_update ON deals;
+DROP TRIGGER deals_rolled_up_delete ON deals;
+DROP TRIGGER deals_rolled_up_insert ON deals;
+DROP FUNCTION deals_rolled_up_update();
+DROP FUNCTION deals_rolled_up_delete();
+DROP FUNCTION deals_rolled_up_insert();
+DROP FUNCTION deal_rollups_add(deals[], deals[]);
+DROP TABLE deal_rollups;
+DROP FUNCTION deal_rollup_day(timestamptz, timestamptz, date);
+DROP FUNCTION deal_rollup_status(timestamptz, timestamptz);
