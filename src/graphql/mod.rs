@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod cursor_key;
 pub mod deals;
 pub mod documents;
+pub mod enums;
 pub mod errors;
 pub mod event_cursor;
 pub mod event_loaders;
@@ -237,6 +238,24 @@ pub(crate) fn patch<T>(value: async_graphql::MaybeUndefined<T>) -> crate::write:
         async_graphql::MaybeUndefined::Null => crate::write::Patch::Clear,
         async_graphql::MaybeUndefined::Value(v) => crate::write::Patch::Set(v),
     }
+}
+
+/// An optional `ID` argument, parsed; naming `field` when it is not a valid id.
+pub(crate) fn optional_id(id: Option<ID>, field: &str) -> Result<Option<Uuid>, AppError> {
+    id.map(|id| parse_id(&id, field)).transpose()
+}
+
+/// A partial update's `ID` field: absent leaves it, null clears it, a value must parse
+/// (else BAD_USER_INPUT naming `field`).
+pub(crate) fn patched_id(
+    value: async_graphql::MaybeUndefined<ID>,
+    field: &str,
+) -> Result<crate::write::Patch<Uuid>, AppError> {
+    Ok(match patch(value) {
+        crate::write::Patch::Set(id) => crate::write::Patch::Set(parse_id(&id, field)?),
+        crate::write::Patch::Clear => crate::write::Patch::Clear,
+        crate::write::Patch::Unchanged => crate::write::Patch::Unchanged,
+    })
 }
 
 pub(crate) fn write_options(idempotency_key: Option<String>, dry_run: bool) -> WriteOptions {

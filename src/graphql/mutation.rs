@@ -6,7 +6,10 @@
 //! Two documented twins exist only because a few inputs and payloads carried descriptions on
 //! these fields before they were shared, and the published schema must not change.
 
-use async_graphql::{InputObject, SimpleObject, ID};
+use std::future::Future;
+
+use async_graphql::{Context, InputObject, SimpleObject, ID};
+use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::auth::Actor;
@@ -84,7 +87,8 @@ impl<T> From<&WriteResult<T>> for DescribedWriteOutcome {
     }
 }
 
-/// A plain record's update as its input gives it, ready for `record::update`.
+/// An update as its input gives it: the record, the version the caller saw, the patch and
+/// the write options — what `record::update` and the domains' own update operations take.
 pub struct Update<P> {
     pub id: Uuid,
     pub expected_version: Option<i32>,
@@ -93,41 +97,104 @@ pub struct Update<P> {
 }
 
 impl<P> Update<P> {
+    /// The update of record `id` (named `input.id` when it does not parse) with a patch the
+    /// input already made.
+    pub fn of(
+        id: &ID,
+        expected_version: Option<i32>,
+        patch: P,
+        options: impl Into<WriteOptions>,
+    ) -> Result<Update<P>, AppError> {
+        Ok(Update {
+            id: super::parse_id(id, "input.id")?,
+            expected_version,
+            patch,
+            options: options.into(),
+        })
+    }
+
+    /// The update handed to `op` (`record::update::<R>` or a domain's own `ops::update`),
+    /// for [`mutate`].
+    pub fn through<'c, T, Fut>(
+        self,
+        op: impl FnOnce(&'c DbPool, &'c Actor, Uuid, Option<i32>, P, WriteOptions) -> Fut,
+    ) -> impl FnOnce(&'c DbPool, &'c Actor) -> Fut
+    where
+        Fut: Future<Output = Result<WriteResult<T>, AppError>>,
+    {
+        move |pool, actor| {
+            op(
+                pool,
+                actor,
+                self.id,
+                self.expected_version,
+                self.patch,
+                self.options,
+            )
+        }
+    }
+
     pub async fn apply<R: Record<Patch = P>>(
         self,
         pool: &DbPool,
         actor: &Actor,
     ) -> Result<WriteResult<R>, AppError> {
-        record::update::<R>(
-            pool,
-            actor,
-            self.id,
-            self.expected_version,
-            self.patch,
-            self.options,
-        )
-        .await
+        self.through(record::update::<R>)(pool, actor).await
     }
 }
 
-/// A plain record's delete as its input gives it, ready for `record::delete`.
-pub struct Delete {
+/// A write that names one record and the version the caller saw, as its input gives it: a
+/// delete (for `record::delete` or a domain's own `ops::delete`), a post.
+pub struct Target {
     pub id: Uuid,
     pub expected_version: Option<i32>,
     pub options: WriteOptions,
 }
 
-impl Delete {
+impl Target {
     pub fn of(
         id: &ID,
         expected_version: Option<i32>,
         options: impl Into<WriteOptions>,
-    ) -> Result<Delete, AppError> {
-        Ok(Delete {
+    ) -> Result<Target, AppError> {
+        Ok(Target {
             id: super::parse_id(id, "input.id")?,
             expected_version,
             options: options.into(),
         })
+    }
+
+    /// The write handed to `op`, for [`mutate`] or [`mutate_delete`].
+    pub fn through<'c, T, Fut>(
+        self,
+        op: impl FnOnce(&'c DbPool, &'c Actor, Uuid, Option<i32>, WriteOptions) -> Fut,
+    ) -> impl FnOnce(&'c DbPool, &'c Actor) -> Fut
+    where
+        Fut: Future<Output = Result<WriteResult<T>, AppError>>,
+    {
+        move |pool, actor| op(pool, actor, self.id, self.expected_version, self.options)
+    }
+
+    /// The write handed to `op` with one value of its own between the record and the version
+    /// (an issue date, an owner, the archived flag), for [`mutate`].
+    pub fn through_with<'c, X, T, Fut>(
+        self,
+        value: X,
+        op: impl FnOnce(&'c DbPool, &'c Actor, Uuid, X, Option<i32>, WriteOptions) -> Fut,
+    ) -> impl FnOnce(&'c DbPool, &'c Actor) -> Fut
+    where
+        Fut: Future<Output = Result<WriteResult<T>, AppError>>,
+    {
+        move |pool, actor| {
+            op(
+                pool,
+                actor,
+                self.id,
+                value,
+                self.expected_version,
+                self.options,
+            )
+        }
     }
 
     pub async fn apply<R: Record>(
@@ -135,8 +202,72 @@ impl Delete {
         pool: &DbPool,
         actor: &Actor,
     ) -> Result<WriteResult<R>, AppError> {
-        record::delete::<R>(pool, actor, self.id, self.expected_version, self.options).await
+        self.through(record::delete::<R>)(pool, actor).await
     }
+}
+
+/// The delete most resolvers name it for.
+pub type Delete = Target;
+
+/// What a committed write of this value changes in the request's loaders, so that the
+/// fields and mutations after it in the same request do not show the rows as they were.
+/// Each domain's API says it once per value its writes return; [`mutate`] applies it.
+#[async_trait]
+pub trait Kept: Send + Sync {
+    /// After a create or a change.
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError>;
+
+    /// After a delete (`self` is what was deleted); by default as after a change.
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        self.keep(ctx).await
+    }
+}
+
+/// A resolver's work once its input is parsed: runs `op` with the request's pool and actor,
+/// keeps a committed result in the request's loaders ([`Kept::keep`]) and builds the payload.
+pub async fn mutate<'c, T, P, Fut>(
+    ctx: &'c Context<'_>,
+    op: impl FnOnce(&'c DbPool, &'c Actor) -> Fut,
+) -> async_graphql::Result<P>
+where
+    Fut: Future<Output = Result<WriteResult<T>, AppError>>,
+    T: Kept,
+    P: From<WriteResult<T>>,
+{
+    answer(ctx, op, false).await
+}
+
+/// [`mutate`] for a delete: a committed one is forgotten ([`Kept::forget`]).
+pub async fn mutate_delete<'c, T, P, Fut>(
+    ctx: &'c Context<'_>,
+    op: impl FnOnce(&'c DbPool, &'c Actor) -> Fut,
+) -> async_graphql::Result<P>
+where
+    Fut: Future<Output = Result<WriteResult<T>, AppError>>,
+    T: Kept,
+    P: From<WriteResult<T>>,
+{
+    answer(ctx, op, true).await
+}
+
+async fn answer<'c, T, P, Fut>(
+    ctx: &'c Context<'_>,
+    op: impl FnOnce(&'c DbPool, &'c Actor) -> Fut,
+    deleted: bool,
+) -> async_graphql::Result<P>
+where
+    Fut: Future<Output = Result<WriteResult<T>, AppError>>,
+    T: Kept,
+    P: From<WriteResult<T>>,
+{
+    let result = op(super::pool(ctx)?, super::actor(ctx)?).await?;
+    if result.committed() {
+        match deleted {
+            false => result.value.keep(ctx).await?,
+            true => result.value.forget(ctx).await?,
+        }
+    }
+    Ok(result.into())
 }
 
 /// `impl From<WriteResult<Row>> for Payload` for payloads of one record and the outcome:

@@ -1,12 +1,10 @@
 //! Tools for the activity log: `log_activity` — over `logActivity`'s operation.
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::args::{uuid, Id};
+use super::args::{arg_enum, tool_args, uuid, Id};
 use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::activities::ops::{self, ActivityInput, ActivityType, Links};
 use crate::error::AppError;
@@ -21,28 +19,10 @@ pub fn tools() -> Vec<ToolSpec> {
     )]
 }
 
-/// What kind of activity.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityTypeArg {
-    Note,
-    Call,
-    Email,
-    Meeting,
-    Other,
-}
-
-impl From<ActivityTypeArg> for ActivityType {
-    fn from(kind: ActivityTypeArg) -> Self {
-        match kind {
-            ActivityTypeArg::Note => ActivityType::Note,
-            ActivityTypeArg::Call => ActivityType::Call,
-            ActivityTypeArg::Email => ActivityType::Email,
-            ActivityTypeArg::Meeting => ActivityType::Meeting,
-            ActivityTypeArg::Other => ActivityType::Other,
-        }
-    }
-}
+arg_enum!(
+    /// What kind of activity.
+    ActivityTypeArg => ActivityType { Note, Call, Email, Meeting, Other }
+);
 
 /// The records an activity or task is about, as ids.
 pub fn links(
@@ -59,26 +39,22 @@ pub fn links(
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LogActivity {
-    #[serde(rename = "type")]
-    pub activity_type: ActivityTypeArg,
-    pub subject: Option<String>,
-    pub body: Option<String>,
-    /// RFC 3339; now when absent.
-    pub occurred_at: Option<DateTime<Utc>>,
-    /// A JSON object, e.g. {"minutes": 30}.
-    pub metadata: Option<Map<String, Value>>,
-    pub contact_id: Option<Id>,
-    pub company_id: Option<Id>,
-    pub deal_id: Option<Id>,
-    pub lead_id: Option<Id>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be activity without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct LogActivity {
+        #[serde(rename = "type")]
+        pub activity_type: ActivityTypeArg,
+        pub subject: Option<String>,
+        pub body: Option<String>,
+        /// RFC 3339; now when absent.
+        pub occurred_at: Option<DateTime<Utc>>,
+        /// A JSON object, e.g. {"minutes": 30}.
+        pub metadata: Option<Map<String, Value>>,
+        pub contact_id: Option<Id>,
+        pub company_id: Option<Id>,
+        pub deal_id: Option<Id>,
+        pub lead_id: Option<Id>,
+    }
+    writes "activity"
 }
 
 async fn log_activity(call: Call, input: LogActivity) -> Result<Value, AppError> {

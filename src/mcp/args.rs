@@ -80,6 +80,40 @@ macro_rules! arg_enum {
 }
 pub(crate) use arg_enum;
 
+/// A tool's arguments: a struct that refuses unknown fields, with the JSON schema the agent
+/// reads. Ending it in `writes "contact"` adds the options every writing tool takes
+/// (`idempotency_key`, `dry_run`); ending it in `pages` adds a listing's `limit` and `after`.
+/// A macro because `#[serde(flatten)]` does not combine with `deny_unknown_fields`.
+macro_rules! tool_args {
+    ($(#[$attr:meta])* pub struct $name:ident { $($body:tt)* } writes $noun:literal) => {
+        $(#[$attr])*
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($body)*
+            /// Retrying with the same key and input returns the first result and writes nothing.
+            pub idempotency_key: Option<String>,
+            #[doc = concat!("Check and return the would-be ", $noun, " without writing anything.")]
+            #[serde(default)]
+            pub dry_run: bool,
+        }
+    };
+    ($(#[$attr:meta])* pub struct $name:ident { $($body:tt)* } pages) => {
+        $(#[$attr])*
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($body)*
+            /// 1 to 100; 20 when absent.
+            #[schemars(range(min = 1, max = 100))]
+            pub limit: Option<i32>,
+            /// `next_cursor` of the previous page.
+            pub after: Option<String>,
+        }
+    };
+}
+pub(crate) use tool_args;
+
 /// The UUID inside an optional id.
 pub fn uuid(id: Option<Id>) -> Option<Uuid> {
     id.map(|Id(uuid)| uuid)

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::args::{arg_enum, number, uuid, Decimal, Id};
+use super::args::{arg_enum, number, tool_args, uuid, Decimal, Id};
 use super::paging::{page_json, row, window_of};
 use super::tool::{self, options, recorded, Call, Effect, ToolSpec};
 use crate::billing::model::InvoiceFilter;
@@ -105,30 +105,26 @@ impl InvoiceLineArg {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateInvoice {
-    /// Your own number (unique in the workspace); absent: INV-000123 when issued.
-    pub number: Option<String>,
-    /// The customer: a company, a contact, or both.
-    pub company_id: Option<Id>,
-    pub contact_id: Option<Id>,
-    pub deal_id: Option<Id>,
-    pub lead_id: Option<Id>,
-    /// ISO 4217; absent: the deal's currency, else the workspace's default.
-    pub currency: Option<String>,
-    /// YYYY-MM-DD; absent: the day it is issued.
-    pub issue_date: Option<NaiveDate>,
-    /// YYYY-MM-DD; absent: issue date + payment_terms_days, else the issue date.
-    pub due_date: Option<NaiveDate>,
-    pub payment_terms_days: Option<i32>,
-    pub memo: Option<String>,
-    pub lines: Vec<InvoiceLineArg>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be invoice without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreateInvoice {
+        /// Your own number (unique in the workspace); absent: INV-000123 when issued.
+        pub number: Option<String>,
+        /// The customer: a company, a contact, or both.
+        pub company_id: Option<Id>,
+        pub contact_id: Option<Id>,
+        pub deal_id: Option<Id>,
+        pub lead_id: Option<Id>,
+        /// ISO 4217; absent: the deal's currency, else the workspace's default.
+        pub currency: Option<String>,
+        /// YYYY-MM-DD; absent: the day it is issued.
+        pub issue_date: Option<NaiveDate>,
+        /// YYYY-MM-DD; absent: issue date + payment_terms_days, else the issue date.
+        pub due_date: Option<NaiveDate>,
+        pub payment_terms_days: Option<i32>,
+        pub memo: Option<String>,
+        pub lines: Vec<InvoiceLineArg>,
+    }
+    writes "invoice"
 }
 
 async fn create_invoice(call: Call, input: CreateInvoice) -> Result<Value, AppError> {
@@ -149,27 +145,23 @@ async fn create_invoice(call: Call, input: CreateInvoice) -> Result<Value, AppEr
     recorded(&ops::create(&call.pool, &call.actor, invoice, options).await?)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListInvoices {
-    pub status: Option<InvoiceStatusArg>,
-    pub kind: Option<InvoiceKindArg>,
-    /// true: open and past due today; false: not.
-    pub overdue: Option<bool>,
-    pub company_id: Option<Id>,
-    pub contact_id: Option<Id>,
-    pub deal_id: Option<Id>,
-    /// Issued on or after (YYYY-MM-DD).
-    pub issued_from: Option<NaiveDate>,
-    /// Issued on or before (YYYY-MM-DD).
-    pub issued_to: Option<NaiveDate>,
-    /// ISO 4217.
-    pub currency: Option<String>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct ListInvoices {
+        pub status: Option<InvoiceStatusArg>,
+        pub kind: Option<InvoiceKindArg>,
+        /// true: open and past due today; false: not.
+        pub overdue: Option<bool>,
+        pub company_id: Option<Id>,
+        pub contact_id: Option<Id>,
+        pub deal_id: Option<Id>,
+        /// Issued on or after (YYYY-MM-DD).
+        pub issued_from: Option<NaiveDate>,
+        /// Issued on or before (YYYY-MM-DD).
+        pub issued_to: Option<NaiveDate>,
+        /// ISO 4217.
+        pub currency: Option<String>,
+    }
+    pages
 }
 
 async fn list_invoices(call: Call, input: ListInvoices) -> Result<Value, AppError> {
@@ -193,33 +185,29 @@ async fn list_invoices(call: Call, input: ListInvoices) -> Result<Value, AppErro
     page_json(&call, "invoices", &window, listing, row)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RecordPayment {
-    /// Absent: unapplied, kept as the customer's credit (give company_id or contact_id).
-    pub invoice_id: Option<Id>,
-    pub company_id: Option<Id>,
-    pub contact_id: Option<Id>,
-    /// Above zero, a decimal string in the currency's minor units.
-    pub amount: Decimal,
-    /// ISO 4217; must be the invoice's.
-    pub currency: String,
-    /// RFC 3339; absent: now.
-    pub paid_at: Option<DateTime<Utc>>,
-    pub method: PaymentMethodArg,
-    /// Where the payment comes from ("stripe"); needed with provider_reference_id.
-    pub provider: Option<String>,
-    /// The provider's id for it; unique per provider in the workspace.
-    pub provider_reference_id: Option<String>,
-    pub memo: Option<String>,
-    /// Keep what exceeds the invoice's amount due as customer credit (refused otherwise).
-    #[serde(default)]
-    pub as_credit: bool,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be payment without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct RecordPayment {
+        /// Absent: unapplied, kept as the customer's credit (give company_id or contact_id).
+        pub invoice_id: Option<Id>,
+        pub company_id: Option<Id>,
+        pub contact_id: Option<Id>,
+        /// Above zero, a decimal string in the currency's minor units.
+        pub amount: Decimal,
+        /// ISO 4217; must be the invoice's.
+        pub currency: String,
+        /// RFC 3339; absent: now.
+        pub paid_at: Option<DateTime<Utc>>,
+        pub method: PaymentMethodArg,
+        /// Where the payment comes from ("stripe"); needed with provider_reference_id.
+        pub provider: Option<String>,
+        /// The provider's id for it; unique per provider in the workspace.
+        pub provider_reference_id: Option<String>,
+        pub memo: Option<String>,
+        /// Keep what exceeds the invoice's amount due as customer credit (refused otherwise).
+        #[serde(default)]
+        pub as_credit: bool,
+    }
+    writes "payment"
 }
 
 async fn record_payment(call: Call, input: RecordPayment) -> Result<Value, AppError> {

@@ -1,11 +1,9 @@
 //! Tools for people and organisations: `create_contact`, `search_contacts`, `create_company`,
 //! `search_companies` — over the same record operations as `createContact`, `contacts`, ….
 
-use schemars::JsonSchema;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::args::{uuid, Id};
+use super::args::{arg_enum, tool_args, uuid, Id};
 use super::paging::{page_json, row, window_of};
 use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::contacts::model::{Company, CompanyFilter, Contact, ContactFilter};
@@ -46,58 +44,32 @@ pub fn tools() -> Vec<ToolSpec> {
     ]
 }
 
-/// Where a contact is in the customer lifecycle.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LifecycleStageArg {
-    Subscriber,
-    Lead,
-    Mql,
-    Sql,
-    Opportunity,
-    Customer,
-    Other,
-}
+arg_enum!(
+    /// Where a contact is in the customer lifecycle.
+    LifecycleStageArg => LifecycleStage { Subscriber, Lead, Mql, Sql, Opportunity, Customer, Other }
+);
 
-impl From<LifecycleStageArg> for LifecycleStage {
-    fn from(stage: LifecycleStageArg) -> Self {
-        match stage {
-            LifecycleStageArg::Subscriber => LifecycleStage::Subscriber,
-            LifecycleStageArg::Lead => LifecycleStage::Lead,
-            LifecycleStageArg::Mql => LifecycleStage::Mql,
-            LifecycleStageArg::Sql => LifecycleStage::Sql,
-            LifecycleStageArg::Opportunity => LifecycleStage::Opportunity,
-            LifecycleStageArg::Customer => LifecycleStage::Customer,
-            LifecycleStageArg::Other => LifecycleStage::Other,
-        }
+tool_args! {
+    pub struct CreateContact {
+        /// 1–200 characters; built from first_name and last_name when absent.
+        pub name: Option<String>,
+        pub first_name: Option<String>,
+        pub last_name: Option<String>,
+        /// Unique in the workspace, without regard to case.
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        /// Job title.
+        pub title: Option<String>,
+        /// The id of a company of this workspace.
+        pub company_id: Option<Id>,
+        /// `lead` when absent.
+        pub lifecycle_stage: Option<LifecycleStageArg>,
+        pub owner_id: Option<String>,
+        pub tags: Option<Vec<String>>,
+        /// A JSON object of custom fields.
+        pub custom_fields: Option<Map<String, Value>>,
     }
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateContact {
-    /// 1–200 characters; built from first_name and last_name when absent.
-    pub name: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Unique in the workspace, without regard to case.
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// Job title.
-    pub title: Option<String>,
-    /// The id of a company of this workspace.
-    pub company_id: Option<Id>,
-    /// `lead` when absent.
-    pub lifecycle_stage: Option<LifecycleStageArg>,
-    pub owner_id: Option<String>,
-    pub tags: Option<Vec<String>>,
-    /// A JSON object of custom fields.
-    pub custom_fields: Option<Map<String, Value>>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be contact without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+    writes "contact"
 }
 
 async fn create_contact(call: Call, input: CreateContact) -> Result<Value, AppError> {
@@ -121,21 +93,17 @@ async fn create_contact(call: Call, input: CreateContact) -> Result<Value, AppEr
     written("contact", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchContacts {
-    /// Found anywhere in the name or e-mail, case-insensitively.
-    pub query: Option<String>,
-    pub company_id: Option<Id>,
-    pub lifecycle_stage: Option<LifecycleStageArg>,
-    pub owner_id: Option<String>,
-    /// Contacts carrying exactly this tag.
-    pub tag: Option<String>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct SearchContacts {
+        /// Found anywhere in the name or e-mail, case-insensitively.
+        pub query: Option<String>,
+        pub company_id: Option<Id>,
+        pub lifecycle_stage: Option<LifecycleStageArg>,
+        pub owner_id: Option<String>,
+        /// Contacts carrying exactly this tag.
+        pub tag: Option<String>,
+    }
+    pages
 }
 
 async fn search_contacts(call: Call, input: SearchContacts) -> Result<Value, AppError> {
@@ -159,31 +127,27 @@ async fn search_contacts(call: Call, input: SearchContacts) -> Result<Value, App
     page_json(&call, "contacts", &window, listing, row)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCompany {
-    /// 1–200 characters.
-    pub name: String,
-    /// Normalised: "https://www.Acme.com/about" is stored as "acme.com". Unique in the
-    /// workspace.
-    pub domain: Option<String>,
-    pub website: Option<String>,
-    pub industry: Option<String>,
-    pub size: Option<String>,
-    /// ISO 3166-1 alpha-2, e.g. "DE".
-    pub country: Option<String>,
-    pub city: Option<String>,
-    pub icp_tier: Option<String>,
-    pub is_target_account: Option<bool>,
-    pub owner_id: Option<String>,
-    pub tags: Option<Vec<String>>,
-    /// A JSON object of custom fields.
-    pub custom_fields: Option<Map<String, Value>>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be company without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreateCompany {
+        /// 1–200 characters.
+        pub name: String,
+        /// Normalised: "https://www.Acme.com/about" is stored as "acme.com". Unique in the
+        /// workspace.
+        pub domain: Option<String>,
+        pub website: Option<String>,
+        pub industry: Option<String>,
+        pub size: Option<String>,
+        /// ISO 3166-1 alpha-2, e.g. "DE".
+        pub country: Option<String>,
+        pub city: Option<String>,
+        pub icp_tier: Option<String>,
+        pub is_target_account: Option<bool>,
+        pub owner_id: Option<String>,
+        pub tags: Option<Vec<String>>,
+        /// A JSON object of custom fields.
+        pub custom_fields: Option<Map<String, Value>>,
+    }
+    writes "company"
 }
 
 async fn create_company(call: Call, input: CreateCompany) -> Result<Value, AppError> {
@@ -206,22 +170,18 @@ async fn create_company(call: Call, input: CreateCompany) -> Result<Value, AppEr
     written("company", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SearchCompanies {
-    /// Found anywhere in the name or domain, case-insensitively.
-    pub query: Option<String>,
-    pub owner_id: Option<String>,
-    /// Companies carrying exactly this tag.
-    pub tag: Option<String>,
-    pub is_target_account: Option<bool>,
-    /// ISO 3166-1 alpha-2, e.g. "DE".
-    pub country: Option<String>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct SearchCompanies {
+        /// Found anywhere in the name or domain, case-insensitively.
+        pub query: Option<String>,
+        pub owner_id: Option<String>,
+        /// Companies carrying exactly this tag.
+        pub tag: Option<String>,
+        pub is_target_account: Option<bool>,
+        /// ISO 3166-1 alpha-2, e.g. "DE".
+        pub country: Option<String>,
+    }
+    pages
 }
 
 async fn search_companies(call: Call, input: SearchCompanies) -> Result<Value, AppError> {

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::args::{number, uuid, Decimal, Id};
+use super::args::{arg_enum, number, tool_args, uuid, Decimal, Id};
 use super::paging::{page_json, row, window_of};
 use super::tool::{self, options, Call, Effect, ToolSpec};
 use crate::error::AppError;
@@ -43,82 +43,36 @@ pub fn tools() -> Vec<ToolSpec> {
     ]
 }
 
-/// Where a lead came from.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LeadSourceArg {
-    Manual,
-    Website,
-    Referral,
-    Campaign,
-    Import,
-    Api,
-    Mcp,
-    Other,
-}
+arg_enum!(
+    /// Where a lead came from.
+    LeadSourceArg => LeadSource { Manual, Website, Referral, Campaign, Import, Api, Mcp, Other }
+);
 
-impl From<LeadSourceArg> for LeadSource {
-    fn from(source: LeadSourceArg) -> Self {
-        match source {
-            LeadSourceArg::Manual => LeadSource::Manual,
-            LeadSourceArg::Website => LeadSource::Website,
-            LeadSourceArg::Referral => LeadSource::Referral,
-            LeadSourceArg::Campaign => LeadSource::Campaign,
-            LeadSourceArg::Import => LeadSource::Import,
-            LeadSourceArg::Api => LeadSource::Api,
-            LeadSourceArg::Mcp => LeadSource::Mcp,
-            LeadSourceArg::Other => LeadSource::Other,
-        }
+arg_enum!(
+    /// Where a lead is in its lifecycle.
+    LeadStatusArg => LeadStatus { New, Working, Qualified, Disqualified, Converted }
+);
+
+tool_args! {
+    pub struct CreateLead {
+        /// The person's name, 1–200 characters.
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        /// Job title.
+        pub title: Option<String>,
+        pub company_name: Option<String>,
+        pub website: Option<String>,
+        /// `mcp` when absent.
+        pub source: Option<LeadSourceArg>,
+        /// 0..100.
+        pub score: Option<i32>,
+        pub owner_id: Option<String>,
+        pub tags: Option<Vec<String>>,
+        /// A JSON object of custom fields.
+        pub custom_fields: Option<Map<String, Value>>,
     }
-}
-
-/// Where a lead is in its lifecycle.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LeadStatusArg {
-    New,
-    Working,
-    Qualified,
-    Disqualified,
-    Converted,
-}
-
-impl From<LeadStatusArg> for LeadStatus {
-    fn from(status: LeadStatusArg) -> Self {
-        match status {
-            LeadStatusArg::New => LeadStatus::New,
-            LeadStatusArg::Working => LeadStatus::Working,
-            LeadStatusArg::Qualified => LeadStatus::Qualified,
-            LeadStatusArg::Disqualified => LeadStatus::Disqualified,
-            LeadStatusArg::Converted => LeadStatus::Converted,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateLead {
-    /// The person's name, 1–200 characters.
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// Job title.
-    pub title: Option<String>,
-    pub company_name: Option<String>,
-    pub website: Option<String>,
-    /// `mcp` when absent.
-    pub source: Option<LeadSourceArg>,
-    /// 0..100.
-    pub score: Option<i32>,
-    pub owner_id: Option<String>,
-    pub tags: Option<Vec<String>>,
-    /// A JSON object of custom fields.
-    pub custom_fields: Option<Map<String, Value>>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be lead without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+    writes "lead"
 }
 
 async fn create_lead(call: Call, input: CreateLead) -> Result<Value, AppError> {
@@ -140,28 +94,24 @@ async fn create_lead(call: Call, input: CreateLead) -> Result<Value, AppError> {
     tool::written("lead", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListLeads {
-    /// Part of the name, e-mail address or company name, in any case.
-    pub query: Option<String>,
-    pub status: Option<LeadStatusArg>,
-    pub source: Option<LeadSourceArg>,
-    pub owner_id: Option<String>,
-    /// Only leads nobody owns.
-    #[serde(default)]
-    pub unowned: bool,
-    /// Leads carrying exactly this tag.
-    pub tag: Option<String>,
-    /// At least this score (0..100).
-    pub score_min: Option<i32>,
-    /// At most this score (0..100).
-    pub score_max: Option<i32>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct ListLeads {
+        /// Part of the name, e-mail address or company name, in any case.
+        pub query: Option<String>,
+        pub status: Option<LeadStatusArg>,
+        pub source: Option<LeadSourceArg>,
+        pub owner_id: Option<String>,
+        /// Only leads nobody owns.
+        #[serde(default)]
+        pub unowned: bool,
+        /// Leads carrying exactly this tag.
+        pub tag: Option<String>,
+        /// At least this score (0..100).
+        pub score_min: Option<i32>,
+        /// At most this score (0..100).
+        pub score_max: Option<i32>,
+    }
+    pages
 }
 
 async fn list_leads(call: Call, input: ListLeads) -> Result<Value, AppError> {
@@ -219,25 +169,21 @@ pub struct ConversionDeal {
     pub contact_role: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConvertLead {
-    pub lead_id: Id,
-    /// Link this existing contact instead of creating one from the lead.
-    pub contact_id: Option<Id>,
-    /// Link this existing company instead of deciding from the lead.
-    pub company_id: Option<Id>,
-    /// Open a deal for the new customer.
-    pub deal: Option<ConversionDeal>,
-    /// Why the lead converted.
-    pub reason: Option<String>,
-    /// Refuse (STALE_OBJECT) unless the lead still has this version.
-    pub expected_version: Option<i32>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be conversion without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct ConvertLead {
+        pub lead_id: Id,
+        /// Link this existing contact instead of creating one from the lead.
+        pub contact_id: Option<Id>,
+        /// Link this existing company instead of deciding from the lead.
+        pub company_id: Option<Id>,
+        /// Open a deal for the new customer.
+        pub deal: Option<ConversionDeal>,
+        /// Why the lead converted.
+        pub reason: Option<String>,
+        /// Refuse (STALE_OBJECT) unless the lead still has this version.
+        pub expected_version: Option<i32>,
+    }
+    writes "conversion"
 }
 
 async fn convert_lead(call: Call, input: ConvertLead) -> Result<Value, AppError> {

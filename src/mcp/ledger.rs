@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::args::{arg_enum, number, uuid, Decimal, Id};
+use super::args::{arg_enum, number, tool_args, uuid, Decimal, Id};
 use super::paging::{page_json, row, window_of};
 use super::tool::{self, options, recorded, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
@@ -62,22 +62,18 @@ arg_enum!(
     }
 );
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateAccountingAccount {
-    /// Unique in the workspace, e.g. "1200".
-    pub code: String,
-    pub name: String,
-    #[serde(rename = "type")]
-    pub account_type: AccountTypeArg,
-    pub description: Option<String>,
-    /// A parent account of the same type.
-    pub parent_id: Option<Id>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be account without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreateAccountingAccount {
+        /// Unique in the workspace, e.g. "1200".
+        pub code: String,
+        pub name: String,
+        #[serde(rename = "type")]
+        pub account_type: AccountTypeArg,
+        pub description: Option<String>,
+        /// A parent account of the same type.
+        pub parent_id: Option<Id>,
+    }
+    writes "account"
 }
 
 async fn create_accounting_account(
@@ -97,20 +93,16 @@ async fn create_accounting_account(
     written("account", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListAccountingAccounts {
-    #[serde(rename = "type")]
-    pub account_type: Option<AccountTypeArg>,
-    /// true: archived accounts only; false: open ones only; absent: both.
-    pub archived: Option<bool>,
-    /// Found in the code or the name, case-insensitively.
-    pub query: Option<String>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct ListAccountingAccounts {
+        #[serde(rename = "type")]
+        pub account_type: Option<AccountTypeArg>,
+        /// true: archived accounts only; false: open ones only; absent: both.
+        pub archived: Option<bool>,
+        /// Found in the code or the name, case-insensitively.
+        pub query: Option<String>,
+    }
+    pages
 }
 
 async fn list_accounting_accounts(
@@ -179,23 +171,19 @@ impl JournalLineArg {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateJournalEntry {
-    /// YYYY-MM-DD.
-    pub date: NaiveDate,
-    /// Up to 1,000 characters.
-    pub memo: Option<String>,
-    /// At least two; debits equal credits in every currency.
-    pub lines: Vec<JournalLineArg>,
-    /// `posted` posts it at once; `draft` when absent.
-    #[serde(default)]
-    pub status: EntryStatusArg,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be entry without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreateJournalEntry {
+        /// YYYY-MM-DD.
+        pub date: NaiveDate,
+        /// Up to 1,000 characters.
+        pub memo: Option<String>,
+        /// At least two; debits equal credits in every currency.
+        pub lines: Vec<JournalLineArg>,
+        /// `posted` posts it at once; `draft` when absent.
+        #[serde(default)]
+        pub status: EntryStatusArg,
+    }
+    writes "entry"
 }
 
 async fn create_journal_entry(call: Call, input: CreateJournalEntry) -> Result<Value, AppError> {
@@ -210,19 +198,15 @@ async fn create_journal_entry(call: Call, input: CreateJournalEntry) -> Result<V
     recorded(&result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListJournalEntries {
-    pub status: Option<EntryStatusArg>,
-    /// Dated on or after (YYYY-MM-DD).
-    pub from: Option<NaiveDate>,
-    /// Dated on or before (YYYY-MM-DD).
-    pub to: Option<NaiveDate>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct ListJournalEntries {
+        pub status: Option<EntryStatusArg>,
+        /// Dated on or after (YYYY-MM-DD).
+        pub from: Option<NaiveDate>,
+        /// Dated on or before (YYYY-MM-DD).
+        pub to: Option<NaiveDate>,
+    }
+    pages
 }
 
 async fn list_journal_entries(call: Call, input: ListJournalEntries) -> Result<Value, AppError> {

@@ -1,13 +1,11 @@
 //! Tools for follow-up work: `create_task`, `list_tasks` — over `createTask` and `tasks`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use schemars::JsonSchema;
-use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::activities::links;
-use super::args::Id;
+use super::args::{arg_enum, tool_args, Id};
 use super::paging::{page_json, row, window_of};
 use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
@@ -33,69 +31,33 @@ pub fn tools() -> Vec<ToolSpec> {
     ]
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskPriorityArg {
-    Low,
-    Normal,
-    High,
-    Urgent,
-}
+arg_enum!(
+    TaskPriorityArg => TaskPriority { Low, Normal, High, Urgent }
+);
 
-impl From<TaskPriorityArg> for TaskPriority {
-    fn from(priority: TaskPriorityArg) -> Self {
-        match priority {
-            TaskPriorityArg::Low => TaskPriority::Low,
-            TaskPriorityArg::Normal => TaskPriority::Normal,
-            TaskPriorityArg::High => TaskPriority::High,
-            TaskPriorityArg::Urgent => TaskPriority::Urgent,
-        }
+arg_enum!(
+    TaskStatusArg => TaskStatus { Todo, InProgress, Done, Cancelled }
+);
+
+tool_args! {
+    pub struct CreateTask {
+        pub title: String,
+        pub notes: Option<String>,
+        /// RFC 3339; give this or due_date, not both.
+        pub due_at: Option<DateTime<Utc>>,
+        /// YYYY-MM-DD.
+        pub due_date: Option<NaiveDate>,
+        /// `normal` when absent.
+        pub priority: Option<TaskPriorityArg>,
+        /// `todo` when absent.
+        pub status: Option<TaskStatusArg>,
+        pub assignee: Option<String>,
+        pub contact_id: Option<Id>,
+        pub company_id: Option<Id>,
+        pub deal_id: Option<Id>,
+        pub lead_id: Option<Id>,
     }
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatusArg {
-    Todo,
-    InProgress,
-    Done,
-    Cancelled,
-}
-
-impl From<TaskStatusArg> for TaskStatus {
-    fn from(status: TaskStatusArg) -> Self {
-        match status {
-            TaskStatusArg::Todo => TaskStatus::Todo,
-            TaskStatusArg::InProgress => TaskStatus::InProgress,
-            TaskStatusArg::Done => TaskStatus::Done,
-            TaskStatusArg::Cancelled => TaskStatus::Cancelled,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTask {
-    pub title: String,
-    pub notes: Option<String>,
-    /// RFC 3339; give this or due_date, not both.
-    pub due_at: Option<DateTime<Utc>>,
-    /// YYYY-MM-DD.
-    pub due_date: Option<NaiveDate>,
-    /// `normal` when absent.
-    pub priority: Option<TaskPriorityArg>,
-    /// `todo` when absent.
-    pub status: Option<TaskStatusArg>,
-    pub assignee: Option<String>,
-    pub contact_id: Option<Id>,
-    pub company_id: Option<Id>,
-    pub deal_id: Option<Id>,
-    pub lead_id: Option<Id>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be task without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+    writes "task"
 }
 
 async fn create_task(call: Call, input: CreateTask) -> Result<Value, AppError> {
@@ -120,26 +82,22 @@ async fn create_task(call: Call, input: CreateTask) -> Result<Value, AppError> {
     written("task", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListTasks {
-    pub status: Option<TaskStatusArg>,
-    pub assignee: Option<String>,
-    /// true: open and due in the past; false: anything else.
-    pub overdue: Option<bool>,
-    /// Due before this time (RFC 3339).
-    pub due_before: Option<DateTime<Utc>>,
-    /// Due at or after this time (RFC 3339).
-    pub due_after: Option<DateTime<Utc>>,
-    pub contact_id: Option<Id>,
-    pub company_id: Option<Id>,
-    pub deal_id: Option<Id>,
-    pub lead_id: Option<Id>,
-    /// 1 to 100; 20 when absent.
-    #[schemars(range(min = 1, max = 100))]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub after: Option<String>,
+tool_args! {
+    pub struct ListTasks {
+        pub status: Option<TaskStatusArg>,
+        pub assignee: Option<String>,
+        /// true: open and due in the past; false: anything else.
+        pub overdue: Option<bool>,
+        /// Due before this time (RFC 3339).
+        pub due_before: Option<DateTime<Utc>>,
+        /// Due at or after this time (RFC 3339).
+        pub due_after: Option<DateTime<Utc>>,
+        pub contact_id: Option<Id>,
+        pub company_id: Option<Id>,
+        pub deal_id: Option<Id>,
+        pub lead_id: Option<Id>,
+    }
+    pages
 }
 
 async fn list_tasks(call: Call, input: ListTasks) -> Result<Value, AppError> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+pub mod draft;
 mod idempotency;
 mod patch;
 pub mod record;

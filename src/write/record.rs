@@ -92,6 +92,20 @@ pub trait Record: TenantRow + Serialize + DeserializeOwned + Send + Sync + 'stat
         Ok(Vec::new())
     }
 
+    /// What follows the record's write in the same transaction, on `create` and `update`
+    /// (an activity moves its linked records' `last_activity_at` forward; a task that became
+    /// DONE logs its completion); returns the events to publish after the write's own.
+    /// `before` is the record before an update; `actor_key_id` is the acting key.
+    async fn written(
+        _conn: &mut AsyncPgConnection,
+        _workspace_id: Uuid,
+        _actor_key_id: Uuid,
+        _before: Option<&Self>,
+        _after: &Self,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        Ok(Vec::new())
+    }
+
     /// The record that holds the value `unique` guards in `changes`, and the message saying
     /// so; `None` when `changes` has no such value.
     async fn unique_holder(
@@ -145,11 +159,12 @@ pub async fn create<R: Record>(
         input_json,
         options,
     );
-    let workspace_id = actor.workspace_id;
+    let (workspace_id, actor_key_id) = (actor.workspace_id, actor.key_id);
     write(pool, actor, request, move |conn| {
         async move {
             let changes = R::new_changes(&input)?;
-            let (record, events) = insert::<R>(conn, workspace_id, changes).await?;
+            let (record, mut events) = insert::<R>(conn, workspace_id, changes).await?;
+            events.extend(R::written(conn, workspace_id, actor_key_id, None, &record).await?);
             Ok(Written {
                 entity_id: record.id(),
                 before: None,
@@ -176,7 +191,7 @@ pub async fn update<R: Record>(
     let input = request_input(Some(id), expected_version, &patch)?;
     let request =
         WriteRequest::new(R::NAMES.update, R::NAMES.entity, R::SCOPE, input, options).on(id);
-    let workspace_id = actor.workspace_id;
+    let (workspace_id, actor_key_id) = (actor.workspace_id, actor.key_id);
     write(pool, actor, request, move |conn| {
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
@@ -185,6 +200,8 @@ pub async fn update<R: Record>(
             let completed =
                 R::complete(conn, workspace_id, id, &mut changes, Some(&before)).await?;
             let after = change::<R>(conn, workspace_id, id, &changes).await?;
+            let followed =
+                R::written(conn, workspace_id, actor_key_id, Some(&before), &after).await?;
             let before_json = serde_json::to_value(&before)?;
             let after_json = serde_json::to_value(&after)?;
             let changed = changed_fields(&before_json, &after_json);
@@ -200,6 +217,7 @@ pub async fn update<R: Record>(
                     },
                 )?)
                 .chain(completed)
+                .chain(followed)
                 .collect(),
                 before: Some(before_json),
                 after: Some(after_json),
@@ -253,12 +271,17 @@ pub async fn insert<R: Record>(
     R::check_references(conn, workspace_id, &changes, None).await?;
     let id = Uuid::now_v7();
     let completed = R::complete(conn, workspace_id, id, &mut changes, None).await?;
-    // In a savepoint, so that after a unique violation the holder can still be looked up.
-    let inserted = conn
-        .transaction::<_, DieselError, _>(async |conn| {
+    // In a savepoint, so that after a unique violation the holder can still be looked up; a
+    // record with no unique values has nothing to look up (a vanished reference is explained
+    // from `changes` alone), so it spares the savepoint's two statements.
+    let inserted = if R::UNIQUE.is_empty() {
+        R::create(conn, workspace_id, id, &changes).await
+    } else {
+        conn.transaction::<_, DieselError, _>(async |conn| {
             R::create(conn, workspace_id, id, &changes).await
         })
-        .await;
+        .await
+    };
     match inserted {
         Ok(record) => {
             let events = std::iter::once(record.created()?)

@@ -1,28 +1,22 @@
-//! Activities through the write path. Logging and updating are operations of their own (they
-//! move the linked records' `last_activity_at` in the same transaction); deleting is the
-//! write path's generic record delete. [`log_in`] is the piece other domains log with inside
-//! their own transaction (a task's completion).
+//! Activities through the write path: a plain record whose writes move the linked records'
+//! `last_activity_at` in the same transaction (`Record::written`). [`log_in`] is the piece
+//! other domains log with inside their own transaction (a task's completion).
 
 use crate::activities::model::LinkedRow;
 use async_trait::async_trait;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
-use futures_util::FutureExt;
 use uuid::Uuid;
 
 use crate::activities::events::{self, ActivityIdentity};
-use crate::activities::model::{Activity, ActivityChanges, NewActivity};
+use crate::activities::model::{Activity, ActivityChanges};
 use crate::activities::rules::{self, ActivityInput, ActivityPatch, Links};
-use crate::auth::{Actor, Scope};
-use crate::db::record_sql::TenantRow;
+use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
-use crate::validate;
-use crate::write::record::{
-    self, changed_fields, request_input, Record, RecordNames, RecordUpdated,
-};
-use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::record::{self, Record, RecordNames};
+use crate::write::{WriteOptions, WriteResult};
 
 #[async_trait]
 impl Record for Activity {
@@ -66,6 +60,19 @@ impl Record for Activity {
         check_links(conn, workspace_id, &changes.links().added_to(&before)).await
     }
 
+    /// A logged activity, or a later `occurredAt` or a new link, moves the linked records'
+    /// `last_activity_at` forward; nothing moves it back.
+    async fn written(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        _actor_key_id: Uuid,
+        _before: Option<&Activity>,
+        after: &Activity,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        Activity::touch_linked(conn, workspace_id, &after.links(), after.occurred_at).await?;
+        Ok(Vec::new())
+    }
+
     fn created(&self) -> Result<NewEvent, serde_json::Error> {
         NewEvent::new(
             events::ACTIVITY_LOGGED,
@@ -100,27 +107,23 @@ pub async fn check_links(
     }
 }
 
-/// Logs an activity inside the caller's transaction: checks its links, inserts it and moves
-/// `last_activity_at` of what it links. Returns the row and its `activity.logged` event for
-/// the caller's write to publish.
+/// Logs an activity inside the caller's transaction, as `logActivity` does: checks its links,
+/// inserts it and moves `last_activity_at` of what it links. Returns the row and the events
+/// (its `activity.logged`) for the caller's write to publish.
 pub async fn log_in(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
     changes: &ActivityChanges,
-) -> Result<(Activity, NewEvent), AppError> {
-    check_links(conn, workspace_id, &changes.links()).await?;
-    let new = NewActivity {
-        workspace_id,
-        id: Uuid::now_v7(),
-        changes: changes.clone(),
-    };
-    let activity = Activity::insert(conn, &new).await?;
-    Activity::touch_linked(conn, workspace_id, &activity.links(), activity.occurred_at).await?;
-    let event = activity.created()?;
-    Ok((activity, event))
+) -> Result<(Activity, Vec<NewEvent>), AppError> {
+    let (activity, events) =
+        record::insert::<Activity>(conn, workspace_id, changes.clone()).await?;
+    let created_by = activity.created_by;
+    Activity::written(conn, workspace_id, created_by, None, &activity).await?;
+    Ok((activity, events))
 }
 
-/// `logActivity`: the acting key is its `createdBy`.
+/// `logActivity`: the acting key is its `createdBy`. (`updateActivity` and
+/// `deleteActivity` are the write path's generic record update and delete.)
 pub async fn log(
     pool: &DbPool,
     actor: &Actor,
@@ -128,84 +131,5 @@ pub async fn log(
     options: WriteOptions,
 ) -> Result<WriteResult<Activity>, AppError> {
     input.created_by = actor.key_id;
-    let request_json = request_input(None, None, &input)?;
-    let names = Activity::NAMES;
-    let request = WriteRequest::new(
-        names.create,
-        names.entity,
-        Scope::CrmWrite,
-        request_json,
-        options,
-    );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let changes = rules::new_values(&input, Utc::now())?;
-            let (activity, event) = log_in(conn, workspace_id, &changes).await?;
-            Ok(Written {
-                entity_id: activity.id,
-                before: None,
-                after: Some(snapshot(&activity)?),
-                events: vec![event],
-                value: activity,
-            })
-        }
-        .boxed()
-    })
-    .await
-}
-
-/// `updateActivity`: a partial update. A later `occurredAt` or a new link moves the linked
-/// records' `last_activity_at` forward; nothing moves it back.
-pub async fn update(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    patch: ActivityPatch,
-    options: WriteOptions,
-) -> Result<WriteResult<Activity>, AppError> {
-    let request_json = request_input(Some(id), expected_version, &patch)?;
-    let names = Activity::NAMES;
-    let request = WriteRequest::new(
-        names.update,
-        names.entity,
-        Scope::CrmWrite,
-        request_json,
-        options,
-    )
-    .on(id);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let before = Activity::lock(conn, workspace_id, id)
-                .await?
-                .ok_or_else(|| AppError::not_found(names.entity, id))?;
-            validate::expected_version(expected_version, before.version, names.entity, id)?;
-            let changes = rules::patched_values(&before, patch)?;
-            Activity::check_references(conn, workspace_id, &changes, Some(&before)).await?;
-            let after = record::change::<Activity>(conn, workspace_id, id, &changes).await?;
-            Activity::touch_linked(conn, workspace_id, &after.links(), after.occurred_at).await?;
-            let before_json = snapshot(&before)?;
-            let after_json = snapshot(&after)?;
-            let event = NewEvent::new(
-                events::ACTIVITY_UPDATED,
-                id,
-                &RecordUpdated {
-                    id,
-                    version: after.version,
-                    changed: changed_fields(&before_json, &after_json),
-                },
-            )?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(before_json),
-                after: Some(after_json),
-                events: vec![event],
-                value: after,
-            })
-        }
-        .boxed()
-    })
-    .await
+    record::create::<Activity>(pool, actor, input, options).await
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-pub use self::activity::{check_links, log, log_in, update};
+pub use self::activity::{check_links, log, log_in};
 use super::model::{linked, Activity, ActivityFilter, LinkedRow};
 pub use super::rules::{ActivityInput, ActivityPatch, ActivityType, LinkKind, Links};
 use super::{ActivitiesWindow, Listing};

@@ -1,7 +1,8 @@
-//! Invoice operations through the write path: create, update and delete drafts, issue (number,
-//! freeze, post), void (reverse the issue's posting), and credit notes (a new, issued
-//! invoice of kind CREDIT_NOTE lowering its invoice's amount due).
+//! Invoice operations through the write path: create drafts (changed and deleted as
+//! `write::draft`s), issue (number, freeze, post), void (reverse the issue's posting), and
+//! credit notes (a new, issued invoice of kind CREDIT_NOTE lowering its invoice's amount due).
 
+use async_trait::async_trait;
 use bigdecimal::{BigDecimal, Zero};
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
@@ -21,6 +22,7 @@ use crate::billing::rules::{
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::events::NewEvent;
+use crate::write::draft::{Doing, Draft};
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// An invoice (or credit note) and its lines, as stored.
@@ -85,104 +87,81 @@ pub async fn create(
     .await
 }
 
-/// `updateInvoice`: changes a draft (its lines, when given, replace all of them). Issued
-/// invoices are corrected by credit notes, never edited.
-pub async fn update(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    patch: InvoicePatch,
-    options: WriteOptions,
-) -> Result<WriteResult<InvoiceRecord>, AppError> {
-    let mut input = serde_json::to_value(&patch)?;
-    input["id"] = json!(id);
-    input["expectedVersion"] = json!(expected_version);
-    let request = WriteRequest::crm("invoice.update", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let draft = locked(conn, workspace_id, id, expected_version, "input.id").await?;
-            if draft.status() != InvoiceStatus::Draft {
-                return Err(AppError::conflict(
-                    Some("input.id"),
-                    format!(
-                        "invoice {} is {}; only drafts are edited (correct it with a credit note)",
-                        draft.label(),
-                        draft.status
-                    ),
-                ));
-            }
-            let old_lines = InvoiceLine::of_invoices(conn, workspace_id, &[id]).await?;
-            let before = InvoiceRecord {
-                invoice: draft.clone(),
-                lines: old_lines.clone(),
-            };
-            let input = patch.apply(&draft, &old_lines);
-            let valid = checked(conn, workspace_id, &input, "input").await?;
-            let new = new_invoice(
-                workspace_id,
-                id,
-                &valid,
-                draft.kind(),
-                draft.credited_invoice_id,
-            );
-            let invoice = Invoice::rewrite(conn, &new)
-                .await
-                .map_err(number_conflict)?;
-            InvoiceLine::delete_of(conn, workspace_id, id).await?;
-            let lines =
-                InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines)).await?;
-            let record = InvoiceRecord { invoice, lines };
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&record)?),
-                events: Vec::new(),
-                value: record,
-            })
-        }
-        .boxed()
-    })
-    .await
-}
+/// `updateInvoice` and `deleteInvoice` (through `write::draft`): a draft changes (its lines,
+/// when given, replace all of them) or goes with its lines — nothing was numbered, posted or
+/// paid yet. Issued invoices stay on the books: they are corrected by credit notes, or
+/// voided, never edited.
+#[async_trait]
+impl Draft for InvoiceRecord {
+    const UPDATE: &'static str = "invoice.update";
+    const DELETE: &'static str = "invoice.delete";
 
-/// `deleteInvoice`: deletes a draft with its lines — nothing was numbered, posted or paid
-/// yet. An issued invoice stays on the books: void it or credit it instead.
-pub async fn delete(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    options: WriteOptions,
-) -> Result<WriteResult<InvoiceRecord>, AppError> {
-    let input = json!({ "id": id, "expectedVersion": expected_version });
-    let request = WriteRequest::crm("invoice.delete", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let draft = locked(conn, workspace_id, id, expected_version, "input.id").await?;
-            if draft.status() != InvoiceStatus::Draft {
-                return Err(AppError::conflict(
-                    Some("input.id"),
-                    format!(
-                        "invoice {} is {}; only drafts are deleted (void it, or correct it with a credit note)",
-                        draft.label(),
-                        draft.status.to_uppercase()
-                    ),
-                ));
-            }
-            let lines = InvoiceLine::of_invoices(conn, workspace_id, &[id]).await?;
-            Invoice::delete(conn, workspace_id, id).await?;
-            let deleted = InvoiceRecord {
-                invoice: draft,
-                lines,
+    type Patch = InvoicePatch;
+
+    async fn locked_draft(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        expected_version: Option<i32>,
+        doing: Doing,
+    ) -> Result<InvoiceRecord, AppError> {
+        let draft = locked(conn, workspace_id, id, expected_version, "input.id").await?;
+        if draft.status() != InvoiceStatus::Draft {
+            let (status, instead) = match doing {
+                Doing::Change => (
+                    draft.status.clone(),
+                    "edited (correct it with a credit note)",
+                ),
+                Doing::Delete => (
+                    draft.status.to_uppercase(),
+                    "deleted (void it, or correct it with a credit note)",
+                ),
             };
-            Written::deleted(id, deleted, Vec::new())
+            return Err(AppError::conflict(
+                Some("input.id"),
+                format!(
+                    "invoice {} is {status}; only drafts are {instead}",
+                    draft.label()
+                ),
+            ));
         }
-        .boxed()
-    })
-    .await
+        let lines = InvoiceLine::of_invoices(conn, workspace_id, &[id]).await?;
+        Ok(InvoiceRecord {
+            invoice: draft,
+            lines,
+        })
+    }
+
+    async fn rewrite(
+        conn: &mut AsyncPgConnection,
+        current: &InvoiceRecord,
+        patch: InvoicePatch,
+    ) -> Result<InvoiceRecord, AppError> {
+        let draft = &current.invoice;
+        let (workspace_id, id) = (draft.workspace_id, draft.id);
+        let input = patch.apply(draft, &current.lines);
+        let valid = checked(conn, workspace_id, &input, "input").await?;
+        let new = new_invoice(
+            workspace_id,
+            id,
+            &valid,
+            draft.kind(),
+            draft.credited_invoice_id,
+        );
+        let invoice = Invoice::rewrite(conn, &new)
+            .await
+            .map_err(number_conflict)?;
+        InvoiceLine::delete_of(conn, workspace_id, id).await?;
+        let lines =
+            InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines)).await?;
+        Ok(InvoiceRecord { invoice, lines })
+    }
+
+    async fn remove(conn: &mut AsyncPgConnection, current: &InvoiceRecord) -> Result<(), AppError> {
+        let draft = &current.invoice;
+        Invoice::delete(conn, draft.workspace_id, draft.id).await?;
+        Ok(())
+    }
 }
 
 /// `issueInvoice`: numbers the draft (unless it has a number), sets its dates, posts it to

@@ -15,9 +15,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use self::credit_note::credit_note;
-pub use self::invoice::{
-    create, delete, issue, update, void, CreditNoteInput, CreditNoteRecord, InvoiceRecord,
-};
+pub use self::invoice::{create, issue, void, CreditNoteInput, CreditNoteRecord, InvoiceRecord};
 pub use self::payment::{apply_credit, record, refund, PaymentRecord};
 pub use self::settings::{settings, update_settings, SettingsView};
 use super::model::{DealBilling, Invoice, InvoiceFilter, InvoiceLine, Payment, PaymentFilter};

@@ -6,28 +6,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::links::link_ids as links;
 use super::types::ActivityTypeGql;
 use crate::activities::model::ActivityFilter;
-use crate::activities::ops::{ActivityInput, ActivityPatch, Links};
+use crate::activities::ops::{ActivityInput, ActivityPatch};
 use crate::error::AppError;
 use crate::graphql::mutation::{MutationOptions, Update};
-use crate::graphql::{parse_id, patch};
-use crate::write::{Patch, WriteOptions};
-
-/// What an activity is about: at least one of these.
-fn links(ids: [&Option<ID>; 4], prefix: &str) -> Result<Links, AppError> {
-    let parse = |id: &Option<ID>, name: &str| {
-        id.as_ref()
-            .map(|id| parse_id(id, &format!("{prefix}.{name}")))
-            .transpose()
-    };
-    Ok(Links {
-        contact_id: parse(ids[0], "contactId")?,
-        company_id: parse(ids[1], "companyId")?,
-        deal_id: parse(ids[2], "dealId")?,
-        lead_id: parse(ids[3], "leadId")?,
-    })
-}
+use crate::graphql::{patch, patched_id};
+use crate::write::WriteOptions;
 
 #[derive(InputObject)]
 pub struct LogActivityInput {
@@ -96,14 +82,6 @@ pub struct UpdateActivityInput {
     pub options: MutationOptions,
 }
 
-fn link_patch(value: MaybeUndefined<ID>, field: &str) -> Result<Patch<Uuid>, AppError> {
-    Ok(match patch(value) {
-        Patch::Set(id) => Patch::Set(parse_id(&id, field)?),
-        Patch::Clear => Patch::Clear,
-        Patch::Unchanged => Patch::Unchanged,
-    })
-}
-
 impl UpdateActivityInput {
     pub fn into_parts(self) -> Result<Update<ActivityPatch>, AppError> {
         let patch = ActivityPatch {
@@ -112,17 +90,12 @@ impl UpdateActivityInput {
             body: patch(self.body),
             occurred_at: self.occurred_at,
             metadata: patch(self.metadata).map(|json| json.0),
-            contact_id: link_patch(self.contact_id, "input.contactId")?,
-            company_id: link_patch(self.company_id, "input.companyId")?,
-            deal_id: link_patch(self.deal_id, "input.dealId")?,
-            lead_id: link_patch(self.lead_id, "input.leadId")?,
+            contact_id: patched_id(self.contact_id, "input.contactId")?,
+            company_id: patched_id(self.company_id, "input.companyId")?,
+            deal_id: patched_id(self.deal_id, "input.dealId")?,
+            lead_id: patched_id(self.lead_id, "input.leadId")?,
         };
-        Ok(Update {
-            id: parse_id(&self.id, "input.id")?,
-            expected_version: self.expected_version,
-            patch,
-            options: self.options.into(),
-        })
+        Update::of(&self.id, self.expected_version, patch, self.options)
     }
 }
 

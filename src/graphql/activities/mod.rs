@@ -3,12 +3,14 @@
 //! ([`linked_activities`]).
 
 mod inputs;
+pub mod links;
 pub mod loaders;
 mod prefetch;
 pub use self::prefetch::links as prefetch_links;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
+use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use self::inputs::{
@@ -30,9 +32,9 @@ use crate::graphql::contacts::{CompanyLoader, ContactLoader};
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::deals::DealLoader;
 use crate::graphql::leads::LeadLoader;
-use crate::graphql::mutation::Delete;
+use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
 use crate::graphql::pagination::{connection, window, PageArgs};
-use crate::write::WriteResult;
+use crate::write::record;
 
 /// The name activity cursors carry (a record's activities page like the list).
 const ACTIVITIES_LIST: &str = "activities";
@@ -90,8 +92,7 @@ impl ActivitiesMutation {
         input: LogActivityInput,
     ) -> async_graphql::Result<LogActivityPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::log(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| ops::log(pool, actor, input, options)).await
     }
 
     /// Changes the given fields of an activity. Needs `crm:write`.
@@ -100,17 +101,7 @@ impl ActivitiesMutation {
         ctx: &Context<'_>,
         input: UpdateActivityInput,
     ) -> async_graphql::Result<UpdateActivityPayload> {
-        let update = input.into_parts()?;
-        let result = ops::update(
-            pool(ctx)?,
-            actor(ctx)?,
-            update.id,
-            update.expected_version,
-            update.patch,
-            update.options,
-        )
-        .await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, input.into_parts()?.through(record::update::<Activity>)).await
     }
 
     /// Deletes an activity. The linked records keep their `lastActivityAt`. Needs
@@ -121,28 +112,27 @@ impl ActivitiesMutation {
         input: DeleteActivityInput,
     ) -> async_graphql::Result<DeleteActivityPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        let result = delete.apply::<Activity>(pool(ctx)?, actor(ctx)?).await?;
-        if result.committed() {
-            registry::get::<ActivityLoader>(ctx)?.clear::<Uuid>();
-            registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedPageKey>();
-        }
-        Ok(result.into())
+        mutate_delete(ctx, delete.through(record::delete::<Activity>)).await
     }
 }
 
-/// A committed write's result, after making the request's caches true to it: the activity,
-/// the pages of activities, and the linked records (their `lastActivityAt` moved).
-pub async fn kept(
-    ctx: &Context<'_>,
-    result: WriteResult<Activity>,
-) -> Result<WriteResult<Activity>, AppError> {
-    if result.committed() {
+/// A committed write makes the request's caches true to it: the activity, the pages of
+/// activities, and the linked records (their `lastActivityAt` moved).
+#[async_trait]
+impl Kept for Activity {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         forget_linked(ctx)?;
         registry::get::<ActivityLoader>(ctx)?
-            .feed_one(result.value.id, result.value.clone())
+            .feed_one(self.id, self.clone())
             .await;
+        Ok(())
     }
-    Ok(result)
+
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        registry::get::<ActivityLoader>(ctx)?.clear::<Uuid>();
+        registry::get::<LinkedActivitiesLoader>(ctx)?.clear::<LinkedPageKey>();
+        Ok(())
+    }
 }
 
 /// Forgets what logging an activity may have changed in this request's caches.

@@ -8,6 +8,7 @@ use crate::activities::model::Activity;
 use crate::activities::rules::ActivityType;
 use crate::graphql::contacts::{CompanyGql, ContactGql};
 use crate::graphql::deals::DealGql;
+use crate::graphql::enums::same_enum;
 use crate::graphql::leads::LeadGql;
 use crate::graphql::loaders;
 use crate::graphql::mutation::{record_payload, WriteOutcome};
@@ -28,21 +29,6 @@ pub enum ActivityTypeGql {
     /// A task was done (logged by `updateTask`; `metadata.taskId` names the task).
     TaskCompleted,
     Other,
-}
-
-macro_rules! same_enum {
-    ($gql:ident, $domain:ident, [$($variant:ident),+]) => {
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-    };
 }
 
 same_enum!(

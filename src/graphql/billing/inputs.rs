@@ -10,25 +10,10 @@ use crate::billing::model::{InvoiceFilter, PaymentFilter};
 use crate::billing::ops::CreditNoteInput;
 use crate::billing::rules::{InvoiceInput, InvoicePatch, LineInput, PaymentInput, RefundInput};
 use crate::error::AppError;
-use crate::graphql::mutation::MutationOptions;
+use crate::graphql::mutation::{MutationOptions, Update};
 use crate::graphql::scalars::Decimal;
-use crate::graphql::{parse_id, patch};
-use crate::write::{Patch, WriteOptions};
-
-fn optional_id(id: Option<ID>, field: &str) -> Result<Option<uuid::Uuid>, AppError> {
-    id.map(|id| parse_id(&id, field)).transpose()
-}
-
-pub(super) fn patched_id(
-    id: MaybeUndefined<ID>,
-    field: &str,
-) -> Result<Patch<uuid::Uuid>, AppError> {
-    Ok(match patch(id) {
-        Patch::Set(id) => Patch::Set(parse_id(&id, field)?),
-        Patch::Clear => Patch::Clear,
-        Patch::Unchanged => Patch::Unchanged,
-    })
-}
+use crate::graphql::{optional_id, parse_id, patch, patched_id};
+use crate::write::WriteOptions;
 
 /// One line of an invoice.
 #[derive(InputObject)]
@@ -140,16 +125,9 @@ pub struct UpdateInvoiceInput {
     pub options: MutationOptions,
 }
 
-pub struct InvoiceUpdate {
-    pub id: uuid::Uuid,
-    pub expected_version: Option<i32>,
-    pub patch: InvoicePatch,
-    pub options: WriteOptions,
-}
-
 impl UpdateInvoiceInput {
-    pub fn into_parts(self) -> Result<InvoiceUpdate, AppError> {
-        Ok(InvoiceUpdate {
+    pub fn into_parts(self) -> Result<Update<InvoicePatch>, AppError> {
+        Ok(Update {
             id: parse_id(&self.id, "input.id")?,
             expected_version: self.expected_version,
             patch: InvoicePatch {

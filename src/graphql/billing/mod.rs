@@ -8,6 +8,7 @@ mod settings;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
+use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use self::inputs::{
@@ -20,13 +21,14 @@ pub use self::payloads::{CreditNotePayload, InvoicePayload, PaymentPayload};
 pub use self::settings::{BillingSettingsGql, BillingSettingsPayload, UpdateBillingSettingsInput};
 pub use self::types::{InvoiceConnection, InvoiceGql, MoneyGql, PaymentConnection, PaymentGql};
 use super::{actor, loaders as registry, parse_id, pool};
-use crate::billing::ops::{self, InvoiceParent, InvoiceRecord, PaymentRecord};
+use crate::billing::ops::{self, CreditNoteRecord, InvoiceParent, InvoiceRecord, PaymentRecord};
 use crate::billing::{InvoicesOrder, PaymentsOrder};
 use crate::db::page::SortKey;
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
+use crate::graphql::mutation::{mutate, mutate_delete, Kept, Target};
 use crate::graphql::pagination::{connection, window, PageArgs};
-use crate::write::WriteResult;
+use crate::write::draft;
 
 /// The names billing's lists' cursors carry.
 const INVOICES_LIST: &str = "invoices";
@@ -177,8 +179,7 @@ impl BillingMutation {
         input: CreateInvoiceInput,
     ) -> async_graphql::Result<InvoicePayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::create(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(invoice_kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| ops::create(pool, actor, input, options)).await
     }
 
     /// Changes a draft (CONFLICT once issued: correct it with a credit note). Needs
@@ -188,17 +189,11 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: UpdateInvoiceInput,
     ) -> async_graphql::Result<InvoicePayload> {
-        let update = input.into_parts()?;
-        let result = ops::update(
-            pool(ctx)?,
-            actor(ctx)?,
-            update.id,
-            update.expected_version,
-            update.patch,
-            update.options,
+        mutate(
+            ctx,
+            input.into_parts()?.through(draft::update::<InvoiceRecord>),
         )
-        .await?;
-        Ok(invoice_kept(ctx, result).await?.into())
+        .await
     }
 
     /// Deletes a draft and its lines, and returns it; an issued invoice is CONFLICT (void
@@ -208,16 +203,8 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: DeleteInvoiceInput,
     ) -> async_graphql::Result<InvoicePayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::delete(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(invoice_kept(ctx, result).await?.into())
+        let delete = Target::of(&input.id, input.expected_version, input.options)?;
+        mutate_delete(ctx, delete.through(draft::delete::<InvoiceRecord>)).await
     }
 
     /// Issues a draft: numbers it, posts it to the ledger and freezes it. Needs `crm:write`.
@@ -226,17 +213,8 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: IssueInvoiceInput,
     ) -> async_graphql::Result<InvoicePayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::issue(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.issue_date,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(invoice_kept(ctx, result).await?.into())
+        let target = Target::of(&input.id, input.expected_version, input.options)?;
+        mutate(ctx, target.through_with(input.issue_date, ops::issue)).await
     }
 
     /// Voids an invoice with no payments or credit notes, reversing its issue's posting. On
@@ -247,17 +225,8 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: VoidInvoiceInput,
     ) -> async_graphql::Result<InvoicePayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::void(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.date,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(invoice_kept(ctx, result).await?.into())
+        let target = Target::of(&input.id, input.expected_version, input.options)?;
+        mutate(ctx, target.through_with(input.date, ops::void)).await
     }
 
     /// Issues a credit note against an open invoice: more than zero and at most its amount
@@ -269,11 +238,10 @@ impl BillingMutation {
         input: CreateCreditNoteInput,
     ) -> async_graphql::Result<CreditNotePayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::credit_note(pool(ctx)?, actor(ctx)?, input, options).await?;
-        if result.committed() {
-            forget(ctx)?;
-        }
-        Ok(result.into())
+        mutate(ctx, |pool, actor| {
+            ops::credit_note(pool, actor, input, options)
+        })
+        .await
     }
 
     /// Records money received, against an invoice or as customer credit. Needs
@@ -284,8 +252,7 @@ impl BillingMutation {
         input: RecordPaymentInput,
     ) -> async_graphql::Result<PaymentPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::record(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(payment_kept(ctx, result)?.into())
+        mutate(ctx, |pool, actor| ops::record(pool, actor, input, options)).await
     }
 
     /// Gives money back on a payment, never more than it brought in. Needs `crm:write`.
@@ -295,8 +262,7 @@ impl BillingMutation {
         input: RefundPaymentInput,
     ) -> async_graphql::Result<PaymentPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::refund(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(payment_kept(ctx, result)?.into())
+        mutate(ctx, |pool, actor| ops::refund(pool, actor, input, options)).await
     }
 
     /// Turns automatic postings on or off and chooses the accounts billing posts to (each an
@@ -320,15 +286,11 @@ impl BillingMutation {
         input: ApplyCustomerCreditInput,
     ) -> async_graphql::Result<PaymentPayload> {
         let id = parse_id(&input.invoice_id, "input.invoiceId")?;
-        let result = ops::apply_credit(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.amount.map(|a| a.0),
-            input.options.into(),
-        )
-        .await?;
-        Ok(payment_kept(ctx, result)?.into())
+        let (amount, options) = (input.amount.map(|a| a.0), input.options);
+        mutate(ctx, |pool, actor| {
+            ops::apply_credit(pool, actor, id, amount, options.into())
+        })
+        .await
     }
 }
 
@@ -343,27 +305,30 @@ fn forget(ctx: &Context<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn invoice_kept(
-    ctx: &Context<'_>,
-    result: WriteResult<InvoiceRecord>,
-) -> Result<WriteResult<InvoiceRecord>, AppError> {
-    if result.committed() {
+/// An invoice write (a delete too) drops billing's cached rows and keeps the invoice's lines.
+#[async_trait]
+impl Kept for InvoiceRecord {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         forget(ctx)?;
         registry::get::<loaders::InvoiceLinesLoader>(ctx)?
-            .feed_one(result.value.invoice.id, result.value.lines.clone())
+            .feed_one(self.invoice.id, self.lines.clone())
             .await;
+        Ok(())
     }
-    Ok(result)
 }
 
-fn payment_kept(
-    ctx: &Context<'_>,
-    result: WriteResult<PaymentRecord>,
-) -> Result<WriteResult<PaymentRecord>, AppError> {
-    if result.committed() {
-        forget(ctx)?;
+#[async_trait]
+impl Kept for CreditNoteRecord {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        forget(ctx)
     }
-    Ok(result)
+}
+
+#[async_trait]
+impl Kept for PaymentRecord {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        forget(ctx)
+    }
 }
 
 /// `Deal.invoices`, `Company.invoices`, `Contact.invoices`: one page of a record's

@@ -4,12 +4,12 @@
 use async_graphql::{InputObject, MaybeUndefined, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::inputs::patched_id;
 use crate::billing::ops::SettingsView;
 use crate::billing::rules::{PostingPurpose, SettingsPatch};
 use crate::error::AppError;
 use crate::graphql::ledger::AccountingAccountGql;
 use crate::graphql::mutation::{MutationOptions, WriteOutcome};
+use crate::graphql::patched_id;
 use crate::write::{WriteOptions, WriteResult};
 
 /// Whether billing posts to the ledger by itself, and where to. An account not chosen is the

@@ -2,7 +2,7 @@
 //! per currency, and the mutation payloads.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -15,6 +15,7 @@ use crate::billing::ops::InvoiceRecord;
 use crate::billing::rules::{InvoiceKind, InvoiceStatus, LineKind, PaymentKind, PaymentMethod};
 use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use crate::graphql::deals::{DealGql, DealLoader};
+use crate::graphql::enums::same_enum;
 use crate::graphql::ledger::{
     AccountingAccountGql, AccountingAccountLoader, JournalEntryGql, JournalEntryLoader,
 };
@@ -24,26 +25,6 @@ use crate::graphql::scalars::Decimal;
 
 pub type InvoiceConnection = Connection<String, InvoiceGql, ConnectionFields>;
 pub type PaymentConnection = Connection<String, PaymentGql, ConnectionFields>;
-
-macro_rules! same_enum {
-    ($(#[$doc:meta])* $gql:ident as $name:literal = $domain:ident [$($variant:ident),+]) => {
-        $(#[$doc])*
-        #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-        #[graphql(name = $name)]
-        pub enum $gql { $($variant),+ }
-
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-    };
-}
 
 same_enum!(
     /// DRAFT → ISSUED → PARTIALLY_PAID → PAID, or VOID (only with nothing paid).

@@ -2,11 +2,11 @@
 
 use async_graphql::{Enum, InputObject, ID};
 
-use super::inputs::optional_id;
 use super::types::LifecycleStageGql;
 use crate::contacts::model::{CompanyFilter, ContactFilter};
 use crate::contacts::ContactsOrder;
 use crate::error::AppError;
+use crate::graphql::optional_id;
 
 /// How contacts are ordered. Ties are broken by id, so paging is stable.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]

@@ -4,14 +4,12 @@
 use async_graphql::{InputObject, Json, MaybeUndefined, ID};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::types::LifecycleStageGql;
 use crate::contacts::ops::{CompanyInput, CompanyPatch, ContactInput, ContactPatch};
-use crate::contacts::Patch;
 use crate::error::AppError;
 use crate::graphql::mutation::{DescribedMutationOptions, MutationOptions, Update};
-use crate::graphql::{parse_id, patch};
+use crate::graphql::{optional_id, patch, patched_id};
 use crate::write::WriteOptions;
 
 #[derive(InputObject)]
@@ -93,11 +91,7 @@ impl UpdateContactInput {
             email: patch(self.email),
             phone: patch(self.phone),
             title: patch(self.title),
-            company_id: match patch(self.company_id) {
-                Patch::Set(id) => Patch::Set(parse_id(&id, "input.companyId")?),
-                Patch::Clear => Patch::Clear,
-                Patch::Unchanged => Patch::Unchanged,
-            },
+            company_id: patched_id(self.company_id, "input.companyId")?,
             lifecycle_stage: patch(self.lifecycle_stage).map(Into::into),
             lead_score: patch(self.lead_score),
             owner_id: patch(self.owner_id),
@@ -105,12 +99,7 @@ impl UpdateContactInput {
             custom_fields: patch(self.custom_fields).map(|json| json.0),
             last_activity_at: patch(self.last_activity_at),
         };
-        Ok(Update {
-            id: parse_id(&self.id, "input.id")?,
-            expected_version: self.expected_version,
-            patch,
-            options: self.options.into(),
-        })
+        Update::of(&self.id, self.expected_version, patch, self.options)
     }
 }
 
@@ -205,12 +194,7 @@ impl UpdateCompanyInput {
             tags: patch(self.tags),
             custom_fields: patch(self.custom_fields).map(|json| json.0),
         };
-        Ok(Update {
-            id: parse_id(&self.id, "input.id")?,
-            expected_version: self.expected_version,
-            patch,
-            options: self.options.into(),
-        })
+        Update::of(&self.id, self.expected_version, patch, self.options)
     }
 }
 
@@ -221,8 +205,4 @@ pub struct DeleteCompanyInput {
     pub expected_version: Option<i32>,
     #[graphql(flatten)]
     pub options: MutationOptions,
-}
-
-pub(super) fn optional_id(id: Option<ID>, field: &str) -> Result<Option<Uuid>, AppError> {
-    id.map(|id| parse_id(&id, field)).transpose()
 }

@@ -9,6 +9,7 @@ mod prefetch;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
+use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use self::filters::{CompanyFilterInput, CompanyOrderBy, ContactFilterInput, ContactOrderBy};
@@ -31,9 +32,9 @@ use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, ContactsOrder};
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::Delete;
+use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
 use crate::graphql::pagination::{connection, window, PageArgs};
-use crate::write::{record, WriteResult};
+use crate::write::record;
 
 /// The names cursors carry for these lists (a company's contacts page like `contacts`).
 const CONTACTS_LIST: &str = "contacts";
@@ -137,8 +138,10 @@ impl ContactsMutation {
         input: CreateContactInput,
     ) -> async_graphql::Result<CreateContactPayload> {
         let (input, options) = input.into_parts()?;
-        let result = record::create::<Contact>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result, Wrote::Contact).await?.into())
+        mutate(ctx, |pool, actor| {
+            record::create::<Contact>(pool, actor, input, options)
+        })
+        .await
     }
 
     /// Changes the given fields of a contact. Needs `crm:write`.
@@ -148,8 +151,7 @@ impl ContactsMutation {
         input: UpdateContactInput,
     ) -> async_graphql::Result<UpdateContactPayload> {
         let update = input.into_parts()?;
-        let result = update.apply::<Contact>(pool(ctx)?, actor(ctx)?).await?;
-        Ok(kept(ctx, result, Wrote::Contact).await?.into())
+        mutate(ctx, update.through(record::update::<Contact>)).await
     }
 
     /// Deletes a contact and its place on deals (the deals stay); activities it shares with
@@ -161,8 +163,7 @@ impl ContactsMutation {
         input: DeleteContactInput,
     ) -> async_graphql::Result<DeleteContactPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        let result = delete.apply::<Contact>(pool(ctx)?, actor(ctx)?).await?;
-        Ok(kept(ctx, result, |_| Wrote::ContactDeleted).await?.into())
+        mutate_delete(ctx, delete.through(record::delete::<Contact>)).await
     }
 
     /// Creates a company. Needs `crm:write`.
@@ -172,8 +173,10 @@ impl ContactsMutation {
         input: CreateCompanyInput,
     ) -> async_graphql::Result<CreateCompanyPayload> {
         let (input, options) = input.into_parts();
-        let result = record::create::<Company>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result, Wrote::Company).await?.into())
+        mutate(ctx, |pool, actor| {
+            record::create::<Company>(pool, actor, input, options)
+        })
+        .await
     }
 
     /// Changes the given fields of a company. Needs `crm:write`.
@@ -183,8 +186,7 @@ impl ContactsMutation {
         input: UpdateCompanyInput,
     ) -> async_graphql::Result<UpdateCompanyPayload> {
         let update = input.into_parts()?;
-        let result = update.apply::<Company>(pool(ctx)?, actor(ctx)?).await?;
-        Ok(kept(ctx, result, Wrote::Company).await?.into())
+        mutate(ctx, update.through(record::update::<Company>)).await
     }
 
     /// Deletes a company; its contacts and deals stay, without a company, and so do activities
@@ -196,57 +198,43 @@ impl ContactsMutation {
         input: DeleteCompanyInput,
     ) -> async_graphql::Result<DeleteCompanyPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        let result = delete.apply::<Company>(pool(ctx)?, actor(ctx)?).await?;
-        Ok(kept(ctx, result, |_| Wrote::CompanyDeleted).await?.into())
+        mutate_delete(ctx, delete.through(record::delete::<Company>)).await
     }
 }
 
-/// A committed write's result, after making the request's caches true to it.
-async fn kept<R: Clone>(
-    ctx: &Context<'_>,
-    result: WriteResult<R>,
-    wrote: fn(R) -> Wrote,
-) -> Result<WriteResult<R>, AppError> {
-    if result.committed() {
-        refresh_caches(ctx, wrote(result.value.clone())).await?;
+/// A committed contact write keeps the request's caches true to it, so the fields and
+/// mutations that follow in the same request do not show the rows as they were before it.
+#[async_trait]
+impl Kept for Contact {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        loader::<ContactLoader>(ctx)?
+            .feed_one(self.id, self.clone())
+            .await;
+        loader::<CompanyContactsLoader>(ctx)?.clear::<CompanyContactsKey>();
+        Ok(())
     }
-    Ok(result)
+
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        loader::<ContactLoader>(ctx)?.clear::<Uuid>();
+        loader::<CompanyContactsLoader>(ctx)?.clear::<CompanyContactsKey>();
+        Ok(())
+    }
 }
 
-/// What a write changed, for [`refresh_caches`].
-enum Wrote {
-    Contact(Contact),
-    ContactDeleted,
-    Company(Company),
-    CompanyDeleted,
-}
-
-/// Keeps the request's loader caches true to a committed write, so the fields and mutations
-/// that follow in the same request do not show the rows as they were before it.
-async fn refresh_caches(ctx: &Context<'_>, wrote: Wrote) -> Result<(), AppError> {
-    let contacts_of_companies = loader::<CompanyContactsLoader>(ctx)?;
-    match wrote {
-        Wrote::Contact(contact) => {
-            loader::<ContactLoader>(ctx)?
-                .feed_one(contact.id, contact)
-                .await;
-            contacts_of_companies.clear::<CompanyContactsKey>();
-        }
-        Wrote::ContactDeleted => {
-            loader::<ContactLoader>(ctx)?.clear::<Uuid>();
-            contacts_of_companies.clear::<CompanyContactsKey>();
-        }
-        Wrote::Company(company) => {
-            loader::<CompanyLoader>(ctx)?
-                .feed_one(company.id, company)
-                .await;
-        }
-        // Its contacts lost their company.
-        Wrote::CompanyDeleted => {
-            loader::<CompanyLoader>(ctx)?.clear::<Uuid>();
-            loader::<ContactLoader>(ctx)?.clear::<Uuid>();
-            contacts_of_companies.clear::<CompanyContactsKey>();
-        }
+#[async_trait]
+impl Kept for Company {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        loader::<CompanyLoader>(ctx)?
+            .feed_one(self.id, self.clone())
+            .await;
+        Ok(())
     }
-    Ok(())
+
+    /// Its contacts lost their company.
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        loader::<CompanyLoader>(ctx)?.clear::<Uuid>();
+        loader::<ContactLoader>(ctx)?.clear::<Uuid>();
+        loader::<CompanyContactsLoader>(ctx)?.clear::<CompanyContactsKey>();
+        Ok(())
+    }
 }

@@ -14,6 +14,7 @@ use super::{prefetch, CONTACTS_LIST};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::{tag_list, LifecycleStage};
 use crate::graphql::cursor_key::Cursors;
+use crate::graphql::enums::same_enum;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
 use crate::graphql::pagination::{connection, ConnectionFields};
 
@@ -36,33 +37,11 @@ pub enum LifecycleStageGql {
     Other,
 }
 
-impl From<LifecycleStageGql> for LifecycleStage {
-    fn from(stage: LifecycleStageGql) -> Self {
-        match stage {
-            LifecycleStageGql::Subscriber => LifecycleStage::Subscriber,
-            LifecycleStageGql::Lead => LifecycleStage::Lead,
-            LifecycleStageGql::Mql => LifecycleStage::Mql,
-            LifecycleStageGql::Sql => LifecycleStage::Sql,
-            LifecycleStageGql::Opportunity => LifecycleStage::Opportunity,
-            LifecycleStageGql::Customer => LifecycleStage::Customer,
-            LifecycleStageGql::Other => LifecycleStage::Other,
-        }
-    }
-}
-
-impl From<LifecycleStage> for LifecycleStageGql {
-    fn from(stage: LifecycleStage) -> Self {
-        match stage {
-            LifecycleStage::Subscriber => LifecycleStageGql::Subscriber,
-            LifecycleStage::Lead => LifecycleStageGql::Lead,
-            LifecycleStage::Mql => LifecycleStageGql::Mql,
-            LifecycleStage::Sql => LifecycleStageGql::Sql,
-            LifecycleStage::Opportunity => LifecycleStageGql::Opportunity,
-            LifecycleStage::Customer => LifecycleStageGql::Customer,
-            LifecycleStage::Other => LifecycleStageGql::Other,
-        }
-    }
-}
+same_enum!(
+    LifecycleStageGql,
+    LifecycleStage,
+    [Subscriber, Lead, Mql, Sql, Opportunity, Customer, Other]
+);
 
 /// A person: a lead, a champion, a buyer.
 #[derive(SimpleObject, Clone)]

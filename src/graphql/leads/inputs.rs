@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::types::LeadSourceGql;
 use crate::error::AppError;
 use crate::graphql::mutation::{DescribedMutationOptions, MutationOptions, Update};
-use crate::graphql::{parse_id, patch};
+use crate::graphql::patch;
 use crate::leads::ops::{LeadInput, LeadPatch};
 use crate::write::WriteOptions;
 
@@ -91,12 +91,7 @@ impl UpdateLeadInput {
             tags: patch(self.tags),
             custom_fields: patch(self.custom_fields).map(|json| json.0),
         };
-        Ok(Update {
-            id: parse_id(&self.id, "input.id")?,
-            expected_version: self.expected_version,
-            patch,
-            options: self.options.into(),
-        })
+        Update::of(&self.id, self.expected_version, patch, self.options)
     }
 }
 

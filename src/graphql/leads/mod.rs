@@ -10,6 +10,7 @@ mod subscription;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
+use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use self::conversion::{
@@ -35,12 +36,12 @@ use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
 use crate::graphql::contacts::ContactLoader;
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::Delete;
+use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept, Target};
 use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::leads::model::{ConversionsOrder, Lead};
-use crate::leads::ops::Transition;
+use crate::leads::ops::{Converted, StatusChanged, Transition};
 use crate::leads::{ops, LeadsOrder};
-use crate::write::{record, WriteResult};
+use crate::write::record;
 
 /// The name lead cursors carry.
 const LEADS_LIST: &str = "leads";
@@ -119,8 +120,10 @@ impl LeadsMutation {
         input: CreateLeadInput,
     ) -> async_graphql::Result<CreateLeadPayload> {
         let (input, options) = input.into_parts();
-        let result = record::create::<Lead>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| {
+            record::create::<Lead>(pool, actor, input, options)
+        })
+        .await
     }
 
     /// Changes the given fields of a lead that is not converted. Needs `crm:write`.
@@ -130,8 +133,7 @@ impl LeadsMutation {
         input: UpdateLeadInput,
     ) -> async_graphql::Result<UpdateLeadPayload> {
         let update = input.into_parts()?;
-        let result = update.apply::<Lead>(pool(ctx)?, actor(ctx)?).await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, update.through(record::update::<Lead>)).await
     }
 
     /// Qualifies a NEW or WORKING lead (stamps `qualifiedAt`). Needs `crm:write`.
@@ -169,17 +171,8 @@ impl LeadsMutation {
         ctx: &Context<'_>,
         input: AssignLeadInput,
     ) -> async_graphql::Result<AssignLeadPayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::assign(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.owner_id,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(kept(ctx, result).await?.into())
+        let target = Target::of(&input.id, input.expected_version, input.options)?;
+        mutate(ctx, target.through_with(input.owner_id, ops::assign)).await
     }
 
     /// Converts a lead that is neither converted nor disqualified into a contact (new or
@@ -194,19 +187,7 @@ impl LeadsMutation {
         input: ConvertLeadInput,
     ) -> async_graphql::Result<ConvertLeadPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::convert(pool(ctx)?, actor(ctx)?, input, options).await?;
-        if result.committed() {
-            let written = &result.value;
-            registry::get::<LeadLoader>(ctx)?
-                .feed_one(written.lead.id, written.lead.clone())
-                .await;
-            registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
-            registry::get::<LeadConversionsOfLeadsLoader>(ctx)?.clear::<Uuid>();
-            registry::get::<ContactLoader>(ctx)?
-                .feed_one(written.contact.id, written.contact.clone())
-                .await;
-        }
-        Ok(result.into())
+        mutate(ctx, |pool, actor| ops::convert(pool, actor, input, options)).await
     }
 
     /// Deletes a lead that is not converted (a converted lead is the record of its
@@ -217,11 +198,7 @@ impl LeadsMutation {
         input: DeleteLeadInput,
     ) -> async_graphql::Result<DeleteLeadPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        let result = delete.apply::<Lead>(pool(ctx)?, actor(ctx)?).await?;
-        if result.committed() {
-            registry::get::<LeadLoader>(ctx)?.clear::<Uuid>();
-        }
-        Ok(result.into())
+        mutate_delete(ctx, delete.through(record::delete::<Lead>)).await
     }
 }
 
@@ -238,33 +215,57 @@ impl LeadsMutation {
             options,
         } = input;
         let id = parse_id(&id, "input.id")?;
-        let result = ops::change_status(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            transition,
-            reason,
-            expected_version,
-            options.into(),
-        )
-        .await?;
-        if result.committed() {
-            let lead = &result.value.lead;
-            registry::get::<LeadLoader>(ctx)?
-                .feed_one(lead.id, lead.clone())
-                .await;
-            registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
-        }
-        Ok(result.into())
+        mutate(ctx, |pool, actor| {
+            ops::change_status(
+                pool,
+                actor,
+                id,
+                transition,
+                reason,
+                expected_version,
+                options.into(),
+            )
+        })
+        .await
     }
 }
 
-/// A committed write's result, after making the request's lead cache true to it.
-async fn kept(ctx: &Context<'_>, result: WriteResult<Lead>) -> Result<WriteResult<Lead>, AppError> {
-    if result.committed() {
+/// A committed lead write keeps the request's lead cache true to it.
+#[async_trait]
+impl Kept for Lead {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         registry::get::<LeadLoader>(ctx)?
-            .feed_one(result.value.id, result.value.clone())
+            .feed_one(self.id, self.clone())
             .await;
+        Ok(())
     }
-    Ok(result)
+
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        registry::get::<LeadLoader>(ctx)?.clear::<Uuid>();
+        Ok(())
+    }
+}
+
+/// A lifecycle step keeps the lead and forgets its cached status history.
+#[async_trait]
+impl Kept for StatusChanged {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        self.lead.keep(ctx).await?;
+        registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
+        Ok(())
+    }
+}
+
+/// A conversion keeps the lead and its contact, and forgets the lead's cached history.
+#[async_trait]
+impl Kept for Converted {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        self.lead.keep(ctx).await?;
+        registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
+        registry::get::<LeadConversionsOfLeadsLoader>(ctx)?.clear::<Uuid>();
+        registry::get::<ContactLoader>(ctx)?
+            .feed_one(self.contact.id, self.contact.clone())
+            .await;
+        Ok(())
+    }
 }

@@ -13,6 +13,7 @@ use crate::leads::ops::StatusChanged;
 use crate::write::WriteResult;
 
 use crate::contacts::rules::tag_list;
+use crate::graphql::enums::same_enum;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
 use crate::graphql::pagination::ConnectionFields;
 use crate::leads::model::Lead;
@@ -53,21 +54,6 @@ pub enum LeadStatusGql {
     Disqualified,
     /// Converted into a contact (and company and deal); read-only from then on.
     Converted,
-}
-
-macro_rules! same_enum {
-    ($gql:ident, $domain:ident, [$($variant:ident),+]) => {
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-    };
 }
 
 same_enum!(

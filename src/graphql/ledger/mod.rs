@@ -7,6 +7,7 @@ mod prefetch;
 pub mod types;
 
 use async_graphql::{Context, Object, ID};
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -27,12 +28,12 @@ pub use self::types::{
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::Delete;
+use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept, Target};
 use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::ledger::model::{AccountingAccount, LedgerPage};
 use crate::ledger::ops::{self, RecordedEntry};
 use crate::ledger::{AccountsOrder, JournalEntriesOrder, LedgerLinesOrder};
-use crate::write::{record, WriteResult};
+use crate::write::{draft, record};
 
 /// The names the ledger's lists' cursors carry.
 const ACCOUNTS_LIST: &str = "accountingAccounts";
@@ -154,9 +155,10 @@ impl LedgerMutation {
         input: CreateAccountingAccountInput,
     ) -> async_graphql::Result<AccountingAccountPayload> {
         let (input, options) = input.into_parts()?;
-        let result =
-            record::create::<AccountingAccount>(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| {
+            record::create::<AccountingAccount>(pool, actor, input, options)
+        })
+        .await
     }
 
     /// Changes the given fields of an account. Needs `crm:write`.
@@ -166,10 +168,7 @@ impl LedgerMutation {
         input: UpdateAccountingAccountInput,
     ) -> async_graphql::Result<AccountingAccountPayload> {
         let update = input.into_parts()?;
-        let result = update
-            .apply::<AccountingAccount>(pool(ctx)?, actor(ctx)?)
-            .await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, update.through(record::update::<AccountingAccount>)).await
     }
 
     /// Closes an account to new postings (or opens it again with `archived: false`); its
@@ -179,17 +178,8 @@ impl LedgerMutation {
         ctx: &Context<'_>,
         input: ArchiveAccountingAccountInput,
     ) -> async_graphql::Result<AccountingAccountPayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::archive(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.archived,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(kept(ctx, result).await?.into())
+        let target = Target::of(&input.id, input.expected_version, input.options)?;
+        mutate(ctx, target.through_with(input.archived, ops::archive)).await
     }
 
     /// Deletes an account nothing was ever posted to and no account is grouped under
@@ -200,13 +190,7 @@ impl LedgerMutation {
         input: DeleteAccountingAccountInput,
     ) -> async_graphql::Result<AccountingAccountPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        let result = delete
-            .apply::<AccountingAccount>(pool(ctx)?, actor(ctx)?)
-            .await?;
-        if result.committed() {
-            registry::get::<AccountingAccountLoader>(ctx)?.clear::<Uuid>();
-        }
-        Ok(result.into())
+        mutate_delete(ctx, delete.through(record::delete::<AccountingAccount>)).await
     }
 
     /// Records a journal entry, as a DRAFT or POSTED at once (numbered, and in the balances).
@@ -217,8 +201,10 @@ impl LedgerMutation {
         input: CreateJournalEntryInput,
     ) -> async_graphql::Result<JournalEntryPayload> {
         let (input, status, options) = input.into_parts()?;
-        let result = ops::create(pool(ctx)?, actor(ctx)?, input, status.into(), options).await?;
-        Ok(entry_kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| {
+            ops::create(pool, actor, input, status.into(), options)
+        })
+        .await
     }
 
     /// Changes a DRAFT entry's date, memo or lines (given lines replace all of them); a
@@ -228,17 +214,11 @@ impl LedgerMutation {
         ctx: &Context<'_>,
         input: UpdateJournalEntryInput,
     ) -> async_graphql::Result<JournalEntryPayload> {
-        let update = input.into_parts()?;
-        let result = ops::update(
-            pool(ctx)?,
-            actor(ctx)?,
-            update.id,
-            update.expected_version,
-            update.patch,
-            update.options,
+        mutate(
+            ctx,
+            input.into_parts()?.through(draft::update::<RecordedEntry>),
         )
-        .await?;
-        Ok(entry_kept(ctx, result).await?.into())
+        .await
     }
 
     /// Deletes a DRAFT entry with its lines and returns it; a posted entry is CONFLICT —
@@ -248,16 +228,8 @@ impl LedgerMutation {
         ctx: &Context<'_>,
         input: DeleteJournalEntryInput,
     ) -> async_graphql::Result<JournalEntryPayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::delete(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(entry_kept(ctx, result).await?.into())
+        let delete = Delete::of(&input.id, input.expected_version, input.options)?;
+        mutate_delete(ctx, delete.through(draft::delete::<RecordedEntry>)).await
     }
 
     /// Posts a draft: it gets the workspace's next number and counts in the balances; it
@@ -267,16 +239,8 @@ impl LedgerMutation {
         ctx: &Context<'_>,
         input: PostJournalEntryInput,
     ) -> async_graphql::Result<JournalEntryPayload> {
-        let id = parse_id(&input.id, "input.id")?;
-        let result = ops::post(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.expected_version,
-            input.options.into(),
-        )
-        .await?;
-        Ok(entry_kept(ctx, result).await?.into())
+        let post = Target::of(&input.id, input.expected_version, input.options)?;
+        mutate(ctx, post.through(ops::post)).await
     }
 
     /// Posts the mirror of a posted entry (each debit a credit and back), linked both ways
@@ -288,48 +252,44 @@ impl LedgerMutation {
         input: ReverseJournalEntryInput,
     ) -> async_graphql::Result<JournalEntryPayload> {
         let id = parse_id(&input.id, "input.id")?;
-        let result = ops::reverse(
-            pool(ctx)?,
-            actor(ctx)?,
-            id,
-            input.date,
-            input.memo,
-            input.options.into(),
-        )
-        .await?;
-        if result.committed() {
-            registry::get::<loaders::ReversalLoader>(ctx)?.clear::<Uuid>();
-        }
-        Ok(entry_kept(ctx, result).await?.into())
+        let (date, memo, options) = (input.date, input.memo, input.options.into());
+        mutate(ctx, |pool, actor| async move {
+            let result = ops::reverse(pool, actor, id, date, memo, options).await?;
+            if result.committed() {
+                registry::get::<loaders::ReversalLoader>(ctx)?.clear::<Uuid>();
+            }
+            Ok(result)
+        })
+        .await
     }
 }
 
-/// A committed account write's result, after making the request's cache true to it.
-async fn kept(
-    ctx: &Context<'_>,
-    result: WriteResult<AccountingAccount>,
-) -> Result<WriteResult<AccountingAccount>, AppError> {
-    if result.committed() {
+/// A committed account write makes the request's cache true to it.
+#[async_trait]
+impl Kept for AccountingAccount {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         registry::get::<AccountingAccountLoader>(ctx)?
-            .feed_one(result.value.id, result.value.clone())
+            .feed_one(self.id, self.clone())
             .await;
+        Ok(())
     }
-    Ok(result)
+
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        registry::get::<AccountingAccountLoader>(ctx)?.clear::<Uuid>();
+        Ok(())
+    }
 }
 
-/// A committed entry write's result, after making the request's cache true to it.
-async fn entry_kept(
-    ctx: &Context<'_>,
-    result: WriteResult<RecordedEntry>,
-) -> Result<WriteResult<RecordedEntry>, AppError> {
-    if result.committed() {
-        let entry = &result.value.entry;
+/// A committed entry write (a delete too) makes the request's caches true to it.
+#[async_trait]
+impl Kept for RecordedEntry {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         registry::get::<JournalEntryLoader>(ctx)?
-            .feed_one(entry.id, entry.clone())
+            .feed_one(self.entry.id, self.entry.clone())
             .await;
         registry::get::<loaders::JournalLinesLoader>(ctx)?
-            .feed_one(entry.id, result.value.lines.clone())
+            .feed_one(self.entry.id, self.lines.clone())
             .await;
+        Ok(())
     }
-    Ok(result)
 }

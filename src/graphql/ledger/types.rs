@@ -12,6 +12,7 @@ use super::loaders::{
 };
 use crate::graphql::contacts::{CompanyGql, CompanyLoader, ContactGql, ContactLoader};
 use crate::graphql::deals::{DealGql, DealLoader};
+use crate::graphql::enums::same_enum;
 use crate::graphql::loaders;
 use crate::graphql::mutation::{record_payload, WriteOutcome};
 use crate::graphql::pagination::ConnectionFields;
@@ -51,21 +52,6 @@ pub enum EntryStatusGql {
     #[default]
     Draft,
     Posted,
-}
-
-macro_rules! same_enum {
-    ($gql:ident, $domain:ident, [$($variant:ident),+]) => {
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-    };
 }
 
 same_enum!(

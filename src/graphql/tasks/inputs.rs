@@ -8,23 +8,12 @@ use uuid::Uuid;
 use super::types::{TaskPriorityGql, TaskStatusGql};
 use crate::activities::rules::Links;
 use crate::error::AppError;
+use crate::graphql::activities::links::link_ids;
 use crate::graphql::mutation::{MutationOptions, Update};
-use crate::graphql::{parse_id, patch};
+use crate::graphql::{optional_id, patch, patched_id};
 use crate::tasks::model::TaskFilter;
 use crate::tasks::ops::{TaskInput, TaskPatch};
-use crate::write::{Patch, WriteOptions};
-
-fn link(id: &Option<ID>, field: &str) -> Result<Option<Uuid>, AppError> {
-    id.as_ref().map(|id| parse_id(id, field)).transpose()
-}
-
-fn link_patch(value: MaybeUndefined<ID>, field: &str) -> Result<Patch<Uuid>, AppError> {
-    Ok(match patch(value) {
-        Patch::Set(id) => Patch::Set(parse_id(&id, field)?),
-        Patch::Clear => Patch::Clear,
-        Patch::Unchanged => Patch::Unchanged,
-    })
-}
+use crate::write::WriteOptions;
 
 #[derive(InputObject)]
 pub struct CreateTaskInput {
@@ -50,12 +39,15 @@ pub struct CreateTaskInput {
 
 impl CreateTaskInput {
     pub fn into_parts(self) -> Result<(TaskInput, WriteOptions), AppError> {
-        let links = Links {
-            contact_id: link(&self.contact_id, "input.contactId")?,
-            company_id: link(&self.company_id, "input.companyId")?,
-            deal_id: link(&self.deal_id, "input.dealId")?,
-            lead_id: link(&self.lead_id, "input.leadId")?,
-        };
+        let links = link_ids(
+            [
+                &self.contact_id,
+                &self.company_id,
+                &self.deal_id,
+                &self.lead_id,
+            ],
+            "input",
+        )?;
         let input = TaskInput {
             title: self.title,
             notes: self.notes,
@@ -91,10 +83,10 @@ pub struct FollowUpInput {
 impl FollowUpInput {
     pub fn into_parts(self) -> Result<(TaskInput, WriteOptions), AppError> {
         let links = Links {
-            contact_id: link(&self.contact_id, "input.contactId")?,
+            contact_id: optional_id(self.contact_id, "input.contactId")?,
             company_id: None,
-            deal_id: link(&self.deal_id, "input.dealId")?,
-            lead_id: link(&self.lead_id, "input.leadId")?,
+            deal_id: optional_id(self.deal_id, "input.dealId")?,
+            lead_id: optional_id(self.lead_id, "input.leadId")?,
         };
         let input = TaskInput {
             title: self.title.unwrap_or_default(),
@@ -144,17 +136,12 @@ impl UpdateTaskInput {
             priority: self.priority.map(Into::into),
             status: self.status.map(Into::into),
             assignee: patch(self.assignee),
-            contact_id: link_patch(self.contact_id, "input.contactId")?,
-            company_id: link_patch(self.company_id, "input.companyId")?,
-            deal_id: link_patch(self.deal_id, "input.dealId")?,
-            lead_id: link_patch(self.lead_id, "input.leadId")?,
+            contact_id: patched_id(self.contact_id, "input.contactId")?,
+            company_id: patched_id(self.company_id, "input.companyId")?,
+            deal_id: patched_id(self.deal_id, "input.dealId")?,
+            lead_id: patched_id(self.lead_id, "input.leadId")?,
         };
-        Ok(Update {
-            id: parse_id(&self.id, "input.id")?,
-            expected_version: self.expected_version,
-            patch,
-            options: self.options.into(),
-        })
+        Update::of(&self.id, self.expected_version, patch, self.options)
     }
 }
 
@@ -193,12 +180,15 @@ impl TaskFilterInput {
             overdue: self.overdue,
             due_before: self.due_before,
             due_after: self.due_after,
-            links: Links {
-                contact_id: link(&self.contact_id, "filter.contactId")?,
-                company_id: link(&self.company_id, "filter.companyId")?,
-                deal_id: link(&self.deal_id, "filter.dealId")?,
-                lead_id: link(&self.lead_id, "filter.leadId")?,
-            },
+            links: link_ids(
+                [
+                    &self.contact_id,
+                    &self.company_id,
+                    &self.deal_id,
+                    &self.lead_id,
+                ],
+                "filter",
+            )?,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod loaders;
 pub mod types;
 
 use async_graphql::{Context, Lookahead, Object, Value, ID};
+use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use self::inputs::{
@@ -24,11 +25,11 @@ use crate::activities::rules::LinkKind;
 use crate::error::AppError;
 use crate::graphql::activities::loaders::{linked_page, LinkedPageKey};
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::Delete;
+use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
 use crate::graphql::pagination::{connection, window, PageArgs};
 use crate::tasks::model::Task;
 use crate::tasks::{ops, TasksOrder};
-use crate::write::WriteResult;
+use crate::write::record;
 
 /// The name task cursors carry (a record's tasks page like the list).
 const TASKS_LIST: &str = "tasks";
@@ -77,8 +78,7 @@ impl TasksMutation {
         input: CreateTaskInput,
     ) -> async_graphql::Result<CreateTaskPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::create(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| ops::create(pool, actor, input, options)).await
     }
 
     /// A follow-up task about exactly one lead, deal or contact ("Follow up" unless titled).
@@ -89,8 +89,10 @@ impl TasksMutation {
         input: FollowUpInput,
     ) -> async_graphql::Result<CreateTaskPayload> {
         let (input, options) = input.into_parts()?;
-        let result = ops::follow_up(pool(ctx)?, actor(ctx)?, input, options).await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, |pool, actor| {
+            ops::follow_up(pool, actor, input, options)
+        })
+        .await
     }
 
     /// Changes the given fields of a task; DONE completes it. Needs `crm:write`.
@@ -99,17 +101,7 @@ impl TasksMutation {
         ctx: &Context<'_>,
         input: UpdateTaskInput,
     ) -> async_graphql::Result<UpdateTaskPayload> {
-        let update = input.into_parts()?;
-        let result = ops::update(
-            pool(ctx)?,
-            actor(ctx)?,
-            update.id,
-            update.expected_version,
-            update.patch,
-            update.options,
-        )
-        .await?;
-        Ok(kept(ctx, result).await?.into())
+        mutate(ctx, input.into_parts()?.through(record::update::<Task>)).await
     }
 
     /// Deletes a task (a TASK_COMPLETED activity it logged stays). Needs `crm:write`.
@@ -119,11 +111,7 @@ impl TasksMutation {
         input: DeleteTaskInput,
     ) -> async_graphql::Result<DeleteTaskPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        let result = delete.apply::<Task>(pool(ctx)?, actor(ctx)?).await?;
-        if result.committed() {
-            forget(ctx)?;
-        }
-        Ok(result.into())
+        mutate_delete(ctx, delete.through(record::delete::<Task>)).await
     }
 }
 
@@ -136,14 +124,19 @@ fn forget(ctx: &Context<'_>) -> Result<(), AppError> {
     crate::graphql::activities::forget_linked(ctx)
 }
 
-async fn kept(ctx: &Context<'_>, result: WriteResult<Task>) -> Result<WriteResult<Task>, AppError> {
-    if result.committed() {
+#[async_trait]
+impl Kept for Task {
+    async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         forget(ctx)?;
         registry::get::<TaskLoader>(ctx)?
-            .feed_one(result.value.id, result.value.clone())
+            .feed_one(self.id, self.clone())
             .await;
+        Ok(())
     }
-    Ok(result)
+
+    async fn forget(&self, ctx: &Context<'_>) -> Result<(), AppError> {
+        forget(ctx)
+    }
 }
 
 /// `Deal.tasks`, `Contact.tasks`, `Lead.tasks`: one page of a record's tasks, soonest due

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::graphql::contacts::{CompanyGql, ContactGql};
 use crate::graphql::deals::DealGql;
+use crate::graphql::enums::same_enum;
 use crate::graphql::leads::LeadGql;
 use crate::graphql::loaders;
 use crate::graphql::mutation::{record_payload, WriteOutcome};
@@ -32,21 +33,6 @@ pub enum TaskStatusGql {
     /// Done: `completedAt` says when; a TASK_COMPLETED activity was logged on its records.
     Done,
     Cancelled,
-}
-
-macro_rules! same_enum {
-    ($gql:ident, $domain:ident, [$($variant:ident),+]) => {
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-    };
 }
 
 same_enum!(TaskPriorityGql, TaskPriority, [Low, Normal, High, Urgent]);

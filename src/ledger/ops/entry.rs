@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use futures_util::FutureExt;
@@ -20,6 +21,7 @@ use crate::events::NewEvent;
 use crate::ledger::events::{self, JournalEntryPosted, JournalEntryReversed};
 use crate::ledger::model::{AccountingAccount, JournalEntry, JournalLine, NewJournalEntry};
 use crate::ledger::rules::{self, EntryInput, EntryPatch, EntryStatus, ValidEntry};
+use crate::write::draft::{Doing, Draft};
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// An entry and its lines, as stored.
@@ -343,94 +345,61 @@ fn as_input(entry: &JournalEntry, lines: &[JournalLine]) -> EntryInput {
     }
 }
 
-/// A draft, locked; a posted entry is CONFLICT (`doing`: what was refused), since only a
-/// reversal corrects it.
-async fn locked_draft(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-    id: Uuid,
-    expected_version: Option<i32>,
-    doing: &str,
-) -> Result<JournalEntry, AppError> {
-    let entry = locked(conn, workspace_id, id, expected_version).await?;
-    match entry.number {
-        Some(number) if entry.status() == EntryStatus::Posted => Err(AppError::conflict(
-            Some("input.id"),
-            format!("journal entry {number} is POSTED and cannot be {doing}; reverse it instead"),
-        )),
-        _ => Ok(entry),
+/// `updateJournalEntry` and `deleteJournalEntry` (through `write::draft`): a draft's date,
+/// memo or lines change (given lines replace all of them, and it is checked again as a whole,
+/// like a new entry), or it goes with its lines. A posted entry is corrected by a reversal.
+#[async_trait]
+impl Draft for RecordedEntry {
+    const UPDATE: &'static str = "journal_entry.update";
+    const DELETE: &'static str = "journal_entry.delete";
+
+    type Patch = EntryPatch;
+
+    async fn locked_draft(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+        expected_version: Option<i32>,
+        doing: Doing,
+    ) -> Result<RecordedEntry, AppError> {
+        let entry = locked(conn, workspace_id, id, expected_version).await?;
+        if let (Some(number), EntryStatus::Posted) = (entry.number, entry.status()) {
+            let doing = match doing {
+                Doing::Change => "changed",
+                Doing::Delete => "deleted",
+            };
+            return Err(AppError::conflict(
+                Some("input.id"),
+                format!(
+                    "journal entry {number} is POSTED and cannot be {doing}; reverse it instead"
+                ),
+            ));
+        }
+        let lines = JournalLine::of_entries(conn, workspace_id, &[id]).await?;
+        Ok(RecordedEntry { entry, lines })
     }
-}
 
-/// `updateJournalEntry`: changes a draft's date, memo or lines (given lines replace all of
-/// them); it is checked again as a whole, like a new entry.
-pub async fn update(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    patch: EntryPatch,
-    options: WriteOptions,
-) -> Result<WriteResult<RecordedEntry>, AppError> {
-    let mut input = serde_json::to_value(&patch)?;
-    input["id"] = json!(id);
-    input["expectedVersion"] = json!(expected_version);
-    let request = WriteRequest::crm("journal_entry.update", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let draft = locked_draft(conn, workspace_id, id, expected_version, "changed").await?;
-            let old_lines = JournalLine::of_entries(conn, workspace_id, &[id]).await?;
-            let before = RecordedEntry {
-                entry: draft.clone(),
-                lines: old_lines.clone(),
-            };
-            let valid = rules::validate_entry(&patch.apply(&draft, &old_lines), "input")?;
-            check_accounts(conn, workspace_id, &valid, "input").await?;
-            let entry =
-                JournalEntry::rewrite(conn, workspace_id, id, valid.date, valid.memo.as_deref())
-                    .await?;
-            // The lines are written again even when unchanged: each takes its date from the
-            // entry as it is inserted, after the entry got its new one.
-            JournalLine::delete_of(conn, workspace_id, id).await?;
-            let lines = insert_lines(conn, workspace_id, id, &valid).await?;
-            let recorded = RecordedEntry { entry, lines };
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&recorded)?),
-                events: Vec::new(),
-                value: recorded,
-            })
-        }
-        .boxed()
-    })
-    .await
-}
+    async fn rewrite(
+        conn: &mut AsyncPgConnection,
+        current: &RecordedEntry,
+        patch: EntryPatch,
+    ) -> Result<RecordedEntry, AppError> {
+        let (workspace_id, id) = (current.entry.workspace_id, current.entry.id);
+        let valid = rules::validate_entry(&patch.apply(&current.entry, &current.lines), "input")?;
+        check_accounts(conn, workspace_id, &valid, "input").await?;
+        let entry =
+            JournalEntry::rewrite(conn, workspace_id, id, valid.date, valid.memo.as_deref())
+                .await?;
+        // The lines are written again even when unchanged: each takes its date from the
+        // entry as it is inserted, after the entry got its new one.
+        JournalLine::delete_of(conn, workspace_id, id).await?;
+        let lines = insert_lines(conn, workspace_id, id, &valid).await?;
+        Ok(RecordedEntry { entry, lines })
+    }
 
-/// `deleteJournalEntry`: deletes a draft and its lines. Returns what was deleted.
-pub async fn delete(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    options: WriteOptions,
-) -> Result<WriteResult<RecordedEntry>, AppError> {
-    let input = json!({ "id": id, "expectedVersion": expected_version });
-    let request = WriteRequest::crm("journal_entry.delete", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let draft = locked_draft(conn, workspace_id, id, expected_version, "deleted").await?;
-            let lines = JournalLine::of_entries(conn, workspace_id, &[id]).await?;
-            JournalEntry::delete(conn, workspace_id, id).await?;
-            let deleted = RecordedEntry {
-                entry: draft,
-                lines,
-            };
-            Written::deleted(id, deleted, Vec::new())
-        }
-        .boxed()
-    })
-    .await
+    async fn remove(conn: &mut AsyncPgConnection, current: &RecordedEntry) -> Result<(), AppError> {
+        let entry = &current.entry;
+        JournalEntry::delete(conn, entry.workspace_id, entry.id).await?;
+        Ok(())
+    }
 }

@@ -12,9 +12,7 @@ pub use self::account::archive;
 pub use self::balances::{
     ledger_lines, trial_balance, AccountBalance, LedgerRow, TrialBalance, TrialBalanceRow,
 };
-pub use self::entry::{
-    create, delete, post, post_entry, record_entry, reverse, update, Recorded, RecordedEntry,
-};
+pub use self::entry::{create, post, post_entry, record_entry, reverse, Recorded, RecordedEntry};
 use super::model::{AccountFilter, AccountingAccount, EntryFilter, JournalEntry};
 pub use super::rules::{
     AccountInput, AccountPatch, EntryInput, EntryPatch, EntryStatus, LineInput, SourceLinks,

@@ -5,7 +5,7 @@ mod task;
 
 use uuid::Uuid;
 
-pub use self::task::{create, follow_up, update};
+pub use self::task::{create, follow_up};
 use super::model::{Task, TaskFilter};
 pub use super::rules::{TaskInput, TaskPatch, TaskPriority, TaskStatus};
 use super::{Listing, TasksWindow};

@@ -1,30 +1,25 @@
-//! Tasks through the write path. Creating and updating are operations of their own, since
-//! entering DONE logs a TASK_COMPLETED activity (through the activities domain's
-//! `log_in`) in the same transaction; deleting is the write path's generic record delete.
+//! Tasks through the write path: a plain record, except that entering DONE logs a
+//! TASK_COMPLETED activity (through the activities domain's `log_in`) in the same
+//! transaction (`Record::written`).
 
 use crate::activities::model::LinkedRow;
 use async_trait::async_trait;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
-use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::activities::model::ActivityChanges;
 use crate::activities::ops::{check_links, log_in, ActivityType};
-use crate::auth::{Actor, Scope};
-use crate::db::record_sql::TenantRow;
+use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
 use crate::tasks::events::{self, TaskIdentity};
-use crate::tasks::model::{NewTask, Task, TaskChanges};
+use crate::tasks::model::{Task, TaskChanges};
 use crate::tasks::rules::{self, TaskInput, TaskPatch, TaskStatus, FOLLOW_UP_TITLE};
-use crate::validate;
-use crate::write::record::{
-    self, changed_fields, request_input, Record, RecordNames, RecordUpdated,
-};
-use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::record::{self, Record, RecordNames};
+use crate::write::{WriteOptions, WriteResult};
 
 #[async_trait]
 impl Record for Task {
@@ -65,6 +60,21 @@ impl Record for Task {
         check_links(conn, workspace_id, &changes.links().added_to(&before)).await
     }
 
+    /// A task that enters DONE (created DONE, or updated into it) publishes its completion.
+    async fn written(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        actor_key_id: Uuid,
+        before: Option<&Task>,
+        after: &Task,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        let was_done = before.is_some_and(|task| task.status() == TaskStatus::Done);
+        if after.status() != TaskStatus::Done || was_done {
+            return Ok(Vec::new());
+        }
+        completed_in(conn, workspace_id, actor_key_id, after).await
+    }
+
     fn created(&self) -> Result<NewEvent, serde_json::Error> {
         NewEvent::new(events::TASK_CREATED, self.id, &TaskIdentity::from(self))
     }
@@ -98,9 +108,9 @@ async fn completed_in(
             deal_id: links.deal_id,
             lead_id: links.lead_id,
         };
-        let (logged, event) = log_in(conn, workspace_id, &activity).await?;
+        let (logged, events) = log_in(conn, workspace_id, &activity).await?;
         identity.activity_id = Some(logged.id);
-        published.push(event);
+        published.extend(events);
     }
     published.insert(
         0,
@@ -109,7 +119,8 @@ async fn completed_in(
     Ok(published)
 }
 
-/// `createTask` (and `followUp`): the acting key is its `createdBy`.
+/// `createTask` (and `followUp`): the acting key is its `createdBy`. (`updateTask` and
+/// `deleteTask` are the write path's generic record update and delete.)
 pub async fn create(
     pool: &DbPool,
     actor: &Actor,
@@ -117,42 +128,7 @@ pub async fn create(
     options: WriteOptions,
 ) -> Result<WriteResult<Task>, AppError> {
     input.created_by = actor.key_id;
-    let request_json = request_input(None, None, &input)?;
-    let names = Task::NAMES;
-    let request = WriteRequest::new(
-        names.create,
-        names.entity,
-        Scope::CrmWrite,
-        request_json,
-        options,
-    );
-    let workspace_id = actor.workspace_id;
-    let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let changes = rules::new_values(&input, Utc::now())?;
-            check_links(conn, workspace_id, &changes.links()).await?;
-            let new = NewTask {
-                workspace_id,
-                id: Uuid::now_v7(),
-                changes,
-            };
-            let task = Task::insert(conn, &new).await?;
-            let mut published = vec![task.created()?];
-            if task.status() == TaskStatus::Done {
-                published.extend(completed_in(conn, workspace_id, actor_key_id, &task).await?);
-            }
-            Ok(Written {
-                entity_id: task.id,
-                before: None,
-                after: Some(snapshot(&task)?),
-                events: published,
-                value: task,
-            })
-        }
-        .boxed()
-    })
-    .await
+    record::create::<Task>(pool, actor, input, options).await
 }
 
 /// `followUp`: a task about exactly one lead, deal or contact, titled "Follow up" unless
@@ -168,62 +144,4 @@ pub async fn follow_up(
         input.title = FOLLOW_UP_TITLE.to_owned();
     }
     create(pool, actor, input, options).await
-}
-
-/// `updateTask`: a partial update; entering DONE also publishes `task.completed` and logs
-/// the TASK_COMPLETED activity.
-pub async fn update(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    patch: TaskPatch,
-    options: WriteOptions,
-) -> Result<WriteResult<Task>, AppError> {
-    let request_json = request_input(Some(id), expected_version, &patch)?;
-    let names = Task::NAMES;
-    let request = WriteRequest::new(
-        names.update,
-        names.entity,
-        Scope::CrmWrite,
-        request_json,
-        options,
-    )
-    .on(id);
-    let workspace_id = actor.workspace_id;
-    let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let before = Task::lock(conn, workspace_id, id)
-                .await?
-                .ok_or_else(|| AppError::not_found(names.entity, id))?;
-            validate::expected_version(expected_version, before.version, names.entity, id)?;
-            let changes = rules::patched_values(&before, patch, Utc::now())?;
-            Task::check_references(conn, workspace_id, &changes, Some(&before)).await?;
-            let after = record::change::<Task>(conn, workspace_id, id, &changes).await?;
-            let before_json = snapshot(&before)?;
-            let after_json = snapshot(&after)?;
-            let mut published = vec![NewEvent::new(
-                events::TASK_UPDATED,
-                id,
-                &RecordUpdated {
-                    id,
-                    version: after.version,
-                    changed: changed_fields(&before_json, &after_json),
-                },
-            )?];
-            if after.status() == TaskStatus::Done && before.status() != TaskStatus::Done {
-                published.extend(completed_in(conn, workspace_id, actor_key_id, &after).await?);
-            }
-            Ok(Written {
-                entity_id: id,
-                before: Some(before_json),
-                after: Some(after_json),
-                events: published,
-                value: after,
-            })
-        }
-        .boxed()
-    })
-    .await
 }
