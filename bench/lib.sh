@@ -52,6 +52,17 @@ ticks() { # CPU clock ticks (utime + stime) of a process
     awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+cluster_ticks() { # managed-cluster root → CPU ticks of its postmaster, live backends, and
+    # exited ones (cutime)
+    local postmaster total pid
+    postmaster=$(head -1 "$1/pgdata/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+    total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$postmaster/stat")
+    for pid in $(pgrep -P "$postmaster"); do
+        total=$((total + $(ticks "$pid")))
+    done
+    echo "$total"
+}
+
 rss_sampler() { # peak VmRSS (kB) of pid while it runs, written to $2
     local pid=$1 out=$2 peak=0 rss
     while kill -0 "$pid" 2>/dev/null; do

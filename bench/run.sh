@@ -186,15 +186,8 @@ done
 
 # ---------------------------------------------------------------- measuring
 
-postgres_ticks() { # the whole cluster: postmaster, live backends, and exited ones (cutime)
-    [ "$MANAGED" = 1 ] || { echo 0; return; }
-    local postmaster total pid
-    postmaster=$(head -1 "$PGROOT/pgdata/postmaster.pid" 2>/dev/null) || { echo 0; return; }
-    total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$postmaster/stat")
-    for pid in $(pgrep -P "$postmaster"); do
-        total=$((total + $(ticks "$pid")))
-    done
-    echo "$total"
+postgres_ticks() { # the whole cluster's CPU ticks (managed cluster only)
+    if [ "$MANAGED" = 1 ]; then cluster_ticks "$PGROOT"; else echo 0; fi
 }
 machine_busy() { # busy and total jiffies of the whole machine
     awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat

@@ -86,6 +86,30 @@ impl DealContact {
             .await
     }
 
+    /// Links of several deals with their contacts, one query (a board's people without
+    /// their companies).
+    pub async fn with_contacts_of_deals(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        deal_ids: &[Uuid],
+    ) -> QueryResult<Vec<(DealContact, Contact)>> {
+        deal_contacts::table
+            .inner_join(
+                contacts::table.on(contacts::workspace_id
+                    .eq(deal_contacts::workspace_id)
+                    .and(contacts::id.eq(deal_contacts::contact_id))),
+            )
+            .filter(of_deals(workspace_id, deal_ids))
+            .order((
+                deal_contacts::deal_id,
+                deal_contacts::created_at,
+                deal_contacts::contact_id,
+            ))
+            .select((DealContact::as_select(), Contact::as_select()))
+            .load(conn)
+            .await
+    }
+
     /// A deal with its links, one query (the deal page): one row per link, or one without a
     /// link; none when the workspace has no such deal.
     pub async fn deal_with_links(

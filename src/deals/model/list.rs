@@ -12,6 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::deal::Deal;
+use super::prepared::{Limited, Prepared};
 use crate::db::page::{seek, KeyKind, ListOrder, Listed, Position, SortKey, Window};
 use crate::db::schema::{deal_contacts, deal_taggings, deals};
 use crate::deals::rules::DealStatus;
@@ -243,11 +244,9 @@ impl Deal {
             query = query.filter(seek(order.column(), "deals.id", !order.descending, before));
         }
         let descending = order.descending != window.from_end;
-        let mut rows: Vec<Deal> = ordered(query, order, descending)
-            .select(Deal::as_select())
-            .limit(window.limit + 1)
-            .load(conn)
-            .await?;
+        // The page size in the text: planned once per connection, not on every page.
+        let query = ordered(query, order, descending).select(Deal::as_select());
+        let mut rows: Vec<Deal> = Limited::new(query, window.limit + 1).load(conn).await?;
         if window.from_end {
             rows.truncate(usize::try_from(window.limit + 1).unwrap_or(0));
         }
@@ -288,9 +287,10 @@ impl Deal {
                     SortKey::Decimal(_) => "numeric",
                     _ => "date",
                 };
-                format!("AND ({column}, deals.id) {op} ($4::{cast}, $5::uuid)")
+                format!("AND ({column}, deals.id) {op} ($3::{cast}, $4::uuid)")
             }
         };
+        // Kept prepared, the page size written out (see `prepared`).
         let statement = format!(
             "SELECT picked.*, coalesce(kept.deals, 0) AS stage_deals FROM unnest($1::uuid[]) AS s(id)
              LEFT JOIN stage_deal_counts AS kept ON kept.stage_id = s.id AND kept.workspace_id = $2
@@ -298,14 +298,12 @@ impl Deal {
                  SELECT deals.* FROM deals
                  WHERE deals.stage_id = s.id AND deals.workspace_id = $2 {cursor_sql}
                  ORDER BY {column} {direction}, deals.id {direction}
-                 LIMIT $3
+                 LIMIT {limit}
              ) AS picked"
         );
-        let query = diesel::sql_query(statement)
+        let query = Prepared::new(statement)
             .bind::<Array<SqlUuid>, _>(stage_ids)
-            .bind::<SqlUuid, _>(workspace_id)
-            .bind::<BigInt, _>(limit)
-            .into_boxed::<Pg>();
+            .bind::<SqlUuid, _>(workspace_id);
         let query = match after.map(|p| (&p.key, p.id)) {
             None => query,
             Some((SortKey::Time(t), id)) => query.bind::<Timestamptz, _>(*t).bind::<SqlUuid, _>(id),
@@ -331,18 +329,17 @@ impl Deal {
         company_ids: &[Uuid],
         limit: i64,
     ) -> QueryResult<Vec<Deal>> {
-        diesel::sql_query(
+        Prepared::new(format!(
             "SELECT picked.* FROM unnest($1::uuid[]) AS c(id)
              CROSS JOIN LATERAL (
                  SELECT deals.* FROM deals
                  WHERE deals.company_id = c.id AND deals.workspace_id = $2
                  ORDER BY deals.updated_at DESC, deals.id DESC
-                 LIMIT $3
-             ) AS picked",
-        )
+                 LIMIT {limit}
+             ) AS picked"
+        ))
         .bind::<Array<SqlUuid>, _>(company_ids)
         .bind::<SqlUuid, _>(workspace_id)
-        .bind::<BigInt, _>(limit)
         .load(conn)
         .await
     }

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod contact_link;
 pub mod deal;
 pub mod list;
+pub mod prepared;
 pub mod stage_change;
 pub mod tag;
 

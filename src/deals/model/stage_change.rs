@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::prepared::Prepared;
 use crate::db::schema::stage_changes;
 
 /// A history row is written once and never updated, so it is its own insert.
@@ -74,20 +75,38 @@ impl StageChange {
         below: Option<i32>,
         limit: i64,
     ) -> QueryResult<Vec<StageChange>> {
-        diesel::sql_query(
-            "SELECT c.* FROM unnest($1::uuid[]) AS d(id)
-             CROSS JOIN LATERAL (
-                 SELECT * FROM stage_changes
-                 WHERE deal_id = d.id AND workspace_id = $2 AND ($3::int IS NULL OR sequence < $3)
-                 ORDER BY sequence DESC LIMIT $4
-             ) c",
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(deal_ids)
-        .bind::<diesel::sql_types::Uuid, _>(workspace_id)
-        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(below)
-        .bind::<diesel::sql_types::BigInt, _>(limit)
-        .load(conn)
-        .await
+        // Kept prepared, the page size written out (see `prepared`). One deal (the deal page)
+        // without `unnest`: PostgreSQL cannot tell how long a bound array is, so a generic plan
+        // of the batch form looks costlier than planning each time, and it plans each time.
+        let below_sql = if below.is_some() {
+            " AND sequence < $3"
+        } else {
+            ""
+        };
+        let query = if let [deal_id] = deal_ids {
+            Prepared::new(format!(
+                "SELECT * FROM stage_changes
+                 WHERE deal_id = $1 AND workspace_id = $2{below_sql}
+                 ORDER BY sequence DESC LIMIT {limit}"
+            ))
+            .bind::<diesel::sql_types::Uuid, _>(*deal_id)
+        } else {
+            Prepared::new(format!(
+                "SELECT c.* FROM unnest($1::uuid[]) AS d(id)
+                 CROSS JOIN LATERAL (
+                     SELECT * FROM stage_changes
+                     WHERE deal_id = d.id AND workspace_id = $2{below_sql}
+                     ORDER BY sequence DESC LIMIT {limit}
+                 ) c"
+            ))
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(deal_ids)
+        };
+        let query = query.bind::<diesel::sql_types::Uuid, _>(workspace_id);
+        let query = match below {
+            Some(below) => query.bind::<diesel::sql_types::Integer, _>(below),
+            None => query,
+        };
+        query.load(conn).await
     }
 
     /// The whole history of a deal, oldest first.

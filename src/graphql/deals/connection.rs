@@ -1,6 +1,8 @@
 //! The deal list's and the stage history's connections: a page of rows, its cursors and its
 //! total, counted only when asked for.
 
+use std::sync::Arc;
+
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Object, SimpleObject};
 use uuid::Uuid;
@@ -73,7 +75,8 @@ pub(super) enum Total {
 
 pub struct DealConnection {
     pub(super) order: DealOrder,
-    pub(super) rows: Vec<Deal>,
+    /// Shared with the loader cache that read them (a board's pages are not copied).
+    pub(super) rows: Arc<[Deal]>,
     pub(super) has_next: bool,
     pub(super) has_previous: bool,
     pub(super) total: Total,
@@ -100,7 +103,7 @@ impl DealConnection {
         };
         DealConnection {
             order,
-            rows,
+            rows: rows.into(),
             has_next,
             has_previous,
             total: Total::Filter(Box::new(filter)),

@@ -121,15 +121,21 @@ pub struct Related {
     pub tags: HashMap<Uuid, Vec<DealTag>>,
     /// Each stage's kept deal count, read with its first page.
     pub stage_totals: HashMap<Uuid, i64>,
-    /// Set once the request's loaders were fed these.
-    pub primed: std::sync::atomic::AtomicBool,
 }
 
-/// One stage's deals, and the relations of every deal of the batch.
+/// A batch's relations until the first of its pages hands them to the request's loaders:
+/// moved there once, never copied (a board's are some thousand rows).
+pub type PendingRelated = Arc<std::sync::Mutex<Option<Related>>>;
+
+/// One stage's page of deals (shared, not copied, by the loader's cache and the
+/// connection), and the relations of every deal of the batch.
 #[derive(Clone)]
 pub struct StageDealsPage {
-    pub deals: Vec<Deal>,
-    pub related: Arc<Related>,
+    /// At most the page size.
+    pub deals: Arc<[Deal]>,
+    /// True when the stage has more deals after these.
+    pub has_next: bool,
+    pub related: PendingRelated,
 }
 
 pub struct StageDealsLoader(pub Scope);
@@ -160,13 +166,22 @@ impl StageDealsLoader {
         }
         if wanted.contact_links {
             related.contact_links = deal_ids.iter().map(|id| (*id, Vec::new())).collect();
-            let links = if wanted.contacts {
+            let links = if wanted.contact_companies {
                 let rows = DealContact::with_people_of_deals(&mut conn, ws, &deal_ids).await?;
                 let mut links = Vec::with_capacity(rows.len());
                 for (link, contact, company) in rows {
-                    if let Some(company) = company.filter(|_| wanted.contact_companies) {
+                    if let Some(company) = company {
                         related.companies.insert(company.id, company);
                     }
+                    related.contacts.insert(contact.id, contact);
+                    links.push(link);
+                }
+                links
+            } else if wanted.contacts {
+                // Without the people's companies: no join the screen does not read.
+                let rows = DealContact::with_contacts_of_deals(&mut conn, ws, &deal_ids).await?;
+                let mut links = Vec::with_capacity(rows.len());
+                for (link, contact) in rows {
                     related.contacts.insert(contact.id, contact);
                     links.push(link);
                 }
@@ -246,8 +261,8 @@ impl Loader<StageDealsKey> for StageDealsLoader {
             if after.is_none() {
                 related.stage_totals = totals;
             }
-            let related = Arc::new(related);
-            for (stage_id, deals) in by_stage {
+            let related = Arc::new(std::sync::Mutex::new(Some(related)));
+            for (stage_id, mut deals) in by_stage {
                 let key = StageDealsKey {
                     stage_id,
                     order: order_key,
@@ -255,10 +270,14 @@ impl Loader<StageDealsKey> for StageDealsLoader {
                     after: after.clone(),
                     relations,
                 };
+                // `limit` is one more than the page: a row past it says another page follows.
+                let has_next = deals.len() as i64 >= limit;
+                deals.truncate(usize::try_from(limit - 1).unwrap_or(0));
                 out.insert(
                     key,
                     StageDealsPage {
-                        deals,
+                        deals: deals.into(),
+                        has_next,
                         related: related.clone(),
                     },
                 );

@@ -2,6 +2,8 @@
 //! one batch per loader before the rows resolve, so the statement count depends on the
 //! query's shape, never on how many rows or stages it returns.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 use uuid::Uuid;
 
@@ -9,8 +11,8 @@ use super::connection::{DealConnection, Total};
 use super::cursor::{decode_deal_cursor, order_key};
 use super::inputs::DealOrderInput;
 use super::loaders::{
-    DealContactsLoader, DealLoader, DealTagsLoader, Related, Relations, StageDealCountLoader,
-    StageDealsKey, StageDealsLoader,
+    DealContactsLoader, DealLoader, DealTagsLoader, PendingRelated, Relations,
+    StageDealCountLoader, StageDealsKey, StageDealsLoader,
 };
 use crate::auth::Scope;
 use crate::deals::model::{Deal, DealContact, DealOrder};
@@ -151,20 +153,17 @@ pub(crate) async fn stage_deals(
     let Some(page) = page else {
         return Ok(DealConnection {
             order,
-            rows: vec![],
+            rows: Arc::from([]),
             has_next: false,
             has_previous: after.is_some(),
             total: Total::Stage(stage.id),
         });
     };
     prime(ctx, &page.related).await?;
-    let mut rows = page.deals;
-    let has_next = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(DealConnection {
         order,
-        rows,
-        has_next,
+        rows: page.deals,
+        has_next: page.has_next,
         has_previous: after.is_some(),
         total: Total::Stage(stage.id),
     })
@@ -274,43 +273,44 @@ async fn prime_stage_deals(
     Ok(())
 }
 
-/// Puts a batch's relations into the request's loader caches, once per batch (its stages
-/// share them).
-async fn prime(ctx: &Context<'_>, related: &Related) -> Result<(), AppError> {
-    if related
-        .primed
-        .swap(true, std::sync::atomic::Ordering::AcqRel)
-    {
+/// Moves a batch's relations into the request's loader caches: the first of its pages does,
+/// the others (its stages share them) find them gone.
+async fn prime(ctx: &Context<'_>, pending: &PendingRelated) -> Result<(), AppError> {
+    let taken = pending
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take();
+    let Some(related) = taken else {
         return Ok(());
-    }
+    };
     if !related.stages.is_empty() {
         loaders::get::<StageLoader>(ctx)?
-            .feed_many(related.stages.clone())
+            .feed_many(related.stages)
             .await;
     }
     if !related.companies.is_empty() {
         loaders::get::<CompanyLoader>(ctx)?
-            .feed_many(related.companies.clone())
+            .feed_many(related.companies)
             .await;
     }
     if !related.contact_links.is_empty() {
         loaders::get::<DealContactsLoader>(ctx)?
-            .feed_many(related.contact_links.clone())
+            .feed_many(related.contact_links)
             .await;
     }
     if !related.contacts.is_empty() {
         loaders::get::<ContactLoader>(ctx)?
-            .feed_many(related.contacts.clone())
+            .feed_many(related.contacts)
             .await;
     }
     if !related.tags.is_empty() {
         loaders::get::<DealTagsLoader>(ctx)?
-            .feed_many(related.tags.clone())
+            .feed_many(related.tags)
             .await;
     }
     if !related.stage_totals.is_empty() {
         loaders::get::<StageDealCountLoader>(ctx)?
-            .feed_many(related.stage_totals.clone())
+            .feed_many(related.stage_totals)
             .await;
     }
     Ok(())

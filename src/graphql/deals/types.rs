@@ -86,6 +86,11 @@ impl From<DealStatus> for DealStatusGql {
 }
 
 /// A deal: an opportunity moving through a pipeline.
+///
+/// Every field of a deal resolves through one generated future as large as its largest
+/// field's: the fields that reach into other domains (activities, tasks, invoices, the
+/// timeline, the history) are boxed, so a board's thousands of small fields (`title`,
+/// `amount`, …) do not each allocate and copy kilobytes of state they never use.
 #[derive(Clone)]
 pub struct DealGql(pub Deal);
 
@@ -240,7 +245,10 @@ impl DealGql {
         after: Option<String>,
     ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
         let kind = crate::activities::rules::LinkKind::Deal;
-        crate::graphql::activities::linked_activities(ctx, kind, self.0.id, first, after).await
+        Box::pin(crate::graphql::activities::linked_activities(
+            ctx, kind, self.0.id, first, after,
+        ))
+        .await
     }
     /// Its tasks, soonest due first (undated last).
     async fn tasks(
@@ -250,14 +258,17 @@ impl DealGql {
         after: Option<String>,
     ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
         let kind = crate::activities::rules::LinkKind::Deal;
-        crate::graphql::tasks::linked_tasks(ctx, kind, self.0.id, first, after).await
+        Box::pin(crate::graphql::tasks::linked_tasks(
+            ctx, kind, self.0.id, first, after,
+        ))
+        .await
     }
     /// Its open task due soonest (dated before undated); null when none is open.
     async fn next_task(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::graphql::tasks::TaskGql>> {
-        crate::graphql::tasks::next_task(ctx, self.0.id).await
+        Box::pin(crate::graphql::tasks::next_task(ctx, self.0.id)).await
     }
     /// Its invoices and credit notes, newest first.
     async fn invoices(
@@ -267,21 +278,24 @@ impl DealGql {
         after: Option<String>,
     ) -> async_graphql::Result<crate::graphql::billing::InvoiceConnection> {
         let parent = crate::billing::ops::InvoiceParent::Deal;
-        crate::graphql::billing::linked_invoices(ctx, parent, self.0.id, first, after).await
+        Box::pin(crate::graphql::billing::linked_invoices(
+            ctx, parent, self.0.id, first, after,
+        ))
+        .await
     }
     /// Per currency: its issued invoices' totals less its credit notes (void ones aside).
     async fn invoiced_amount(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::billing::MoneyGql>> {
-        crate::graphql::billing::deal_amounts(ctx, self.0.id, false).await
+        Box::pin(crate::graphql::billing::deal_amounts(ctx, self.0.id, false)).await
     }
     /// Per currency: what was paid on its invoices, less refunds.
     async fn paid_amount(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::billing::MoneyGql>> {
-        crate::graphql::billing::deal_amounts(ctx, self.0.id, true).await
+        Box::pin(crate::graphql::billing::deal_amounts(ctx, self.0.id, true)).await
     }
     /// Its history, newest first (see `Query.timeline`).
     async fn timeline(
@@ -292,7 +306,10 @@ impl DealGql {
         types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
     ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
         let kind = crate::activities::rules::LinkKind::Deal;
-        crate::graphql::timeline::record_timeline(ctx, kind, self.0.id, first, after, types).await
+        Box::pin(crate::graphql::timeline::record_timeline(
+            ctx, kind, self.0.id, first, after, types,
+        ))
+        .await
     }
     /// The deal's stage history, newest first. Each change's `from` is the previous `to`.
     async fn stage_changes(

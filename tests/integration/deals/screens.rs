@@ -164,3 +164,75 @@ async fn the_board_costs_four_statements_however_full() {
         "{after_write} statements after an unrelated write"
     );
 }
+
+#[derive(diesel::QueryableByName, Debug)]
+struct KeptStatement {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    statement: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    generic_plans: i64,
+}
+
+/// The screens' statements are prepared once per connection (not parsed on every request),
+/// and the deal page's and the list's reuse their plan (not planned on every request, as a
+/// `LIMIT $n` would be).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_screens_statements_stay_prepared_and_reuse_their_plans() {
+    use dealgraph::deals::model::{Deal, DealFilter, DealOrder, DealWindow, StageChange};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    use uuid::Uuid;
+
+    let app = TestApp::spawn_with(quiet).await;
+    let sales = PipelineBuilder::new("Sales").create(&app).await;
+    let stages: Vec<Uuid> = stage_ids(&sales)
+        .iter()
+        .map(|id| id.parse().unwrap())
+        .collect();
+    let deal: Uuid = DealBuilder::new("Kept")
+        .create_id(&app)
+        .await
+        .parse()
+        .unwrap();
+    let ws = app.workspace_id;
+    let window = DealWindow {
+        order: DealOrder::default(),
+        after: None,
+        before: None,
+        limit: 100,
+        from_end: false,
+    };
+    let mut conn = AsyncPgConnection::establish(&app.database_url)
+        .await
+        .unwrap();
+    // More runs than the five PostgreSQL plans for a prepared statement before it may
+    // switch to a generic plan.
+    let (filter, order, deals) = (DealFilter::default(), DealOrder::default(), [deal]);
+    for _ in 0..8 {
+        let page = Deal::page(&mut conn, ws, &filter, &window).await.unwrap();
+        assert_eq!(page.len(), 1);
+        let history = StageChange::newest_of_deals(&mut conn, ws, &deals, None, 21).await;
+        assert_eq!(history.unwrap().len(), 1);
+        let board = Deal::first_of_stages(&mut conn, ws, &stages, &order, None, 51).await;
+        board.unwrap();
+    }
+    let kept: Vec<KeptStatement> =
+        diesel::sql_query("SELECT statement, generic_plans FROM pg_prepared_statements")
+            .load(&mut conn)
+            .await
+            .unwrap();
+    let find = |fragment: &str| {
+        kept.iter()
+            .find(|k| k.statement.contains(fragment))
+            .unwrap_or_else(|| panic!("no prepared statement with {fragment:?}: {kept:#?}"))
+    };
+    let list = find(r#"ORDER BY "deals"."updated_at" DESC"#);
+    assert!(list.generic_plans > 0, "the list is planned every time");
+    let history = find("FROM stage_changes");
+    assert!(
+        history.generic_plans > 0,
+        "the history is planned every time"
+    );
+    // The board's stages come as an array, whose length only a custom plan knows: kept
+    // prepared (parsed once), planned per run.
+    find("FROM unnest($1::uuid[]) AS s(id)");
+}
