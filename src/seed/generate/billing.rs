@@ -49,15 +49,40 @@ impl Generator {
         )
     }
 
-    pub fn insert_invoices(&self) -> &'static str {
-        "INSERT INTO invoices (workspace_id, id, number, kind, status, company_id, deal_id,
-                               currency, issue_date, due_date, payment_terms_days, subtotal,
-                               tax_total, total, amount_due, created_at, updated_at)
-         SELECT p.workspace_id, s.id, s.number, 'invoice', 'draft', s.company_id, s.deal_id,
-                s.currency, (s.issued_at AT TIME ZONE 'UTC')::date,
-                (s.issued_at AT TIME ZONE 'UTC')::date + 30, 30, s.amount, 0, s.amount,
-                s.amount, s.issued_at, s.issued_at
-         FROM seed_invoice s CROSS JOIN seed_params p"
+    /// The invoices: drafts for the triggers to issue and settle, or (`settled`, when the seed
+    /// checks the rules itself, see `seed::verify`) already as issuing and paying leaves them.
+    pub fn insert_invoices(&self, settled: bool) -> String {
+        let (status, amount_paid, amount_due, entry, issued_at, updated_at) = if settled {
+            (
+                "CASE WHEN s.paid = s.amount THEN 'paid' WHEN s.paid > 0 THEN 'partially_paid' \
+                 ELSE 'issued' END",
+                "s.paid",
+                "s.amount - s.paid",
+                "s.entry_id",
+                "s.issued_at",
+                "CASE WHEN s.paid > 0 THEN s.paid_at ELSE s.issued_at END",
+            )
+        } else {
+            (
+                "'draft'",
+                "0",
+                "s.amount",
+                "NULL::uuid",
+                "NULL",
+                "s.issued_at",
+            )
+        };
+        format!(
+            "INSERT INTO invoices (workspace_id, id, number, kind, status, company_id, deal_id,
+                                   currency, issue_date, due_date, payment_terms_days, subtotal,
+                                   tax_total, total, amount_paid, amount_due, journal_entry_id,
+                                   issued_at, created_at, updated_at)
+             SELECT p.workspace_id, s.id, s.number, 'invoice', {status}, s.company_id, s.deal_id,
+                    s.currency, (s.issued_at AT TIME ZONE 'UTC')::date,
+                    (s.issued_at AT TIME ZONE 'UTC')::date + 30, 30, s.amount, 0, s.amount,
+                    {amount_paid}, {amount_due}, {entry}, {issued_at}, s.issued_at, {updated_at}
+             FROM seed_invoice s CROSS JOIN seed_params p"
+        )
     }
 
     pub fn insert_invoice_lines(&self) -> &'static str {
@@ -68,16 +93,36 @@ impl Generator {
          FROM seed_invoice s CROSS JOIN seed_params p"
     }
 
-    /// Draft entries: one per issue, one per payment.
-    pub fn insert_billing_entries(&self) -> &'static str {
-        "INSERT INTO journal_entries (workspace_id, id, entry_date, memo, created_at, updated_at)
-         SELECT p.workspace_id, s.entry_id, (s.issued_at AT TIME ZONE 'UTC')::date,
-                'Invoice ' || s.number || ' issued', s.issued_at, s.issued_at
-         FROM seed_invoice s CROSS JOIN seed_params p
-         UNION ALL
-         SELECT p.workspace_id, s.payment_entry_id, (s.paid_at AT TIME ZONE 'UTC')::date,
-                'Payment for invoice ' || s.number, s.paid_at, s.paid_at
-         FROM seed_invoice s CROSS JOIN seed_params p WHERE s.paid > 0"
+    /// The entries, one per issue and one per payment, in the order they are numbered: every
+    /// issue by invoice number, then every payment. Drafts for the ledger's trigger to post
+    /// (and number), or (`posted`, when the seed checks the rules itself) numbered after the
+    /// workspace's last entry and posted as the trigger would.
+    pub fn insert_billing_entries(&self, posted: bool) -> String {
+        let (status, number, posted_at) = if posted {
+            (
+                "'posted'",
+                "coalesce((SELECT c.last_number FROM ledger_counters c
+                           WHERE c.workspace_id = p.workspace_id), 0)
+                 + row_number() OVER (ORDER BY e.part, e.n)",
+                "now()",
+            )
+        } else {
+            ("'draft'", "NULL::int8", "NULL::timestamptz")
+        };
+        format!(
+            "INSERT INTO journal_entries (workspace_id, id, entry_date, memo, status, number,
+                                          posted_at, created_at, updated_at)
+             SELECT p.workspace_id, e.id, (e.at AT TIME ZONE 'UTC')::date, e.memo, {status},
+                    {number}, {posted_at}, e.at, e.at
+             FROM (SELECT 0 AS part, s.n, s.entry_id AS id, s.issued_at AS at,
+                          'Invoice ' || s.number || ' issued' AS memo
+                   FROM seed_invoice s
+                   UNION ALL
+                   SELECT 1, s.n, s.payment_entry_id, s.paid_at, 'Payment for invoice ' || s.number
+                   FROM seed_invoice s WHERE s.paid > 0) e
+             CROSS JOIN seed_params p
+             ORDER BY e.part, e.n"
+        )
     }
 
     pub fn insert_billing_lines(&self) -> String {
@@ -125,6 +170,35 @@ impl Generator {
                UNION ALL SELECT payment_entry_id FROM seed_invoice WHERE paid > 0) b,
               seed_params p
          WHERE e.workspace_id = p.workspace_id AND e.id = b.id"
+    }
+
+    /// What posting the seeded entries does besides numbering them (when the seed checks the
+    /// rules itself): their lines added to the daily totals, and the entry counter moved on.
+    pub fn post_billing_totals(&self) -> &'static str {
+        "WITH seeded AS (
+             SELECT entry_id AS id FROM seed_invoice
+             UNION ALL SELECT payment_entry_id FROM seed_invoice WHERE paid > 0
+         ), totals AS (
+             INSERT INTO ledger_daily_totals AS t (workspace_id, account_id, currency, day, debit,
+                                                   credit, lines)
+             SELECT l.workspace_id, l.account_id, l.currency, l.entry_date, sum(l.debit),
+                    sum(l.credit), count(*)
+             FROM journal_lines l
+             JOIN seeded s ON l.entry_id = s.id
+             CROSS JOIN seed_params p
+             WHERE l.workspace_id = p.workspace_id
+             GROUP BY l.workspace_id, l.account_id, l.currency, l.entry_date
+             ON CONFLICT (workspace_id, account_id, currency, day) DO UPDATE
+                SET debit = t.debit + EXCLUDED.debit,
+                    credit = t.credit + EXCLUDED.credit,
+                    lines = t.lines + EXCLUDED.lines
+         )
+         INSERT INTO ledger_counters (workspace_id, last_number)
+         SELECT e.workspace_id, max(e.number)
+         FROM journal_entries e CROSS JOIN seed_params p
+         WHERE e.workspace_id = p.workspace_id AND e.status = 'posted'
+         GROUP BY e.workspace_id
+         ON CONFLICT (workspace_id) DO UPDATE SET last_number = EXCLUDED.last_number"
     }
 
     pub fn issue_invoices(&self) -> &'static str {

@@ -166,6 +166,16 @@ impl Generator {
         )
     }
 
+    /// The kept per-stage deal counts of the seeded deals, as `deals_counted_insert` would add
+    /// them (when the seed checks the rules itself, see `seed::verify`).
+    pub fn count_stage_deals(&self) -> &'static str {
+        "INSERT INTO stage_deal_counts (workspace_id, stage_id, deals)
+         SELECT p.workspace_id, d.stage_id, count(*)
+         FROM seed_deal d CROSS JOIN seed_params p
+         GROUP BY p.workspace_id, d.stage_id ORDER BY d.stage_id
+         ON CONFLICT (stage_id) DO UPDATE SET deals = stage_deal_counts.deals + EXCLUDED.deals"
+    }
+
     /// Each deal's history: step 1 creates it in its start stage (no `from`), each next step
     /// moves it from the previous step's stage, and the last step enters its current stage.
     pub fn insert_stage_changes(&self) -> String {

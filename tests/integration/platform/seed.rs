@@ -5,6 +5,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use dealgraph::seed::{self, SeedOptions};
+use diesel_async::SimpleAsyncConnection;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -553,4 +554,225 @@ async fn the_seed_command_creates_a_workspace_and_prints_its_key() {
         value("workspace_id")
     );
     assert_eq!(viewer.data()["deals"]["totalCount"], 40);
+}
+
+/// Every table the seed fills (and the counters and totals it leaves behind), each as one md5
+/// over its rows' columns without ids (row ids hash the workspace, so they differ per workspace)
+/// and without `posted_at` (the commit's clock).
+async fn dataset_digest(app: &TestApp, ws: Uuid) -> String {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Digest {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        digest: String,
+    }
+    let per_table: Vec<String> = seed::SEEDED_TABLES
+        .iter()
+        .map(|table| {
+            format!(
+                "SELECT '{table}' || ' ' || count(*) || ' ' || md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) AS d
+                 FROM (SELECT (SELECT string_agg(key || '=' || value::text, ',' ORDER BY key)
+                               FROM jsonb_each(to_jsonb(t))
+                               WHERE key <> 'posted_at'
+                                 AND value::text !~ '^\"[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}\"$') AS r
+                       FROM {table} t WHERE t.workspace_id = '{ws}') x"
+            )
+        })
+        .collect();
+    let mut conn = app.pool.get().await.expect("connection");
+    let row: Digest = diesel::sql_query(format!(
+        "SELECT string_agg(d, E'\\n') AS digest FROM ({}) all_tables",
+        per_table.join(" UNION ALL ")
+    ))
+    .get_result(&mut conn)
+    .await
+    .expect("digest");
+    row.digest
+}
+
+/// The dataset of seed 9 as of 2026-01-15 (300 deals), table by table, as the seed wrote it
+/// before its load skipped the row triggers (issue 10, item 10): a change of any generated
+/// value, row count, number or total shows here.
+const SEED_9_DIGEST: &str = "pipelines 3 2fa754d95e61ea58378a38bdcce18b9d\n\
+     stages 18 d28d1385165b7d25d7cef7855289ef36\n\
+     stage_deal_counts 18 f07ba6b3768d3a19bbb510d4b9d670e3\n\
+     deal_tags 10 effe6a53fedbdb88d90721f271d811b2\n\
+     companies 30 94eef283d017d35f29a3f98ab765e976\n\
+     contacts 150 fe0c153559aaa008620b60fbca54cf0b\n\
+     deals 300 99a34e433b53c758dcc8e6328a95e857\n\
+     stage_changes 804 f1c979ffed0d9f678e11cf0d242fcf66\n\
+     deal_contacts 580 230e973379e5fc383f8b12e58fb66f00\n\
+     deal_taggings 290 d41d8cd98f00b204e9800998ecf8427e\n\
+     leads 150 33355b9dcbf7794d8f557471b9427779\n\
+     lead_status_changes 256 c3caa4f32c17a3c027bf726d3fa00757\n\
+     lead_conversions 45 37a008b19b94c90dfd1c1378dc03dde2\n\
+     activities 409 9dd9fb6b7129ce8f42fdf89dbb114bff\n\
+     tasks 178 ef47a3bccc2d311d04cf958fc2e01f3a\n\
+     invoices 46 473dfe42233ea7c8ded54439aad9e65a\n\
+     invoice_lines 46 817a7908a7be7600b64467bcb991145a\n\
+     payments 42 422bf1a6a8f1124519ff0d0acf1ce8d6\n\
+     journal_entries 88 2b7696f5362d80f19e76f2290840fa6c\n\
+     journal_lines 176 130f065ff92e8323aca9d1e7364225a1\n\
+     ledger_daily_totals 153 13b677cfb2e0187fc9ab63d1461c508b\n\
+     ledger_counters 1 1360b487f151bd73921a15bd8c6fed52\n\
+     billing_counters 1 9e982f81948b97510f79fbcfab43f698";
+
+/// Seed 9's 300 deals, as of 2026-01-15.
+fn seed_9() -> SeedOptions {
+    SeedOptions {
+        deals: 300,
+        seed: 9,
+        as_of: Some(NaiveDate::from_ymd_opt(2026, 1, 15).expect("date")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_seeded_dataset_is_unchanged() {
+    let app = TestApp::spawn().await;
+    let report = seed_into(&app, app.workspace_id, seed_9()).await;
+    // The test cluster's role is a superuser: the seed skipped the triggers and checked.
+    assert_eq!(report.checks, seed::Checks::Verified);
+    let digest = dataset_digest(&app, app.workspace_id).await;
+    assert_eq!(
+        digest, SEED_9_DIGEST,
+        "the seeded dataset changed:\n{digest}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_superuser_the_seed_goes_through_the_triggers_to_the_same_dataset() {
+    let app = TestApp::spawn().await;
+    let role = format!("seed_plain_{}", app.workspace_id.simple());
+    let mut conn = app.pool.get().await.expect("connection");
+    conn.batch_execute(&format!(
+        "CREATE ROLE {role} NOSUPERUSER;
+         GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};
+         GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role};
+         SET ROLE {role}"
+    ))
+    .await
+    .expect("a plain role");
+    let report = seed::seed_workspace(&mut conn, app.workspace_id, seed_9()).await;
+    conn.batch_execute(&format!(
+        "RESET ROLE; REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role}"
+    ))
+    .await
+    .expect("the role dropped");
+    drop(conn);
+    assert_eq!(report.expect("seed").checks, seed::Checks::Triggers);
+    let digest = dataset_digest(&app, app.workspace_id).await;
+    assert_eq!(
+        digest, SEED_9_DIGEST,
+        "the seeded dataset changed:\n{digest}"
+    );
+}
+
+/// Skipping the triggers is only safe if the seed's own check refuses what they would have:
+/// each corruption below (made with the triggers off, as the seed writes) is caught, by name.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_seeds_check_catches_what_the_triggers_would_have_refused() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace_id;
+    let small = SeedOptions {
+        deals: 200,
+        seed: 4,
+        as_of: Some(NaiveDate::from_ymd_opt(2026, 1, 15).expect("date")),
+    };
+    seed_into(&app, ws, small).await;
+    let mut conn = app.pool.get().await.expect("connection");
+    seed::verify(&mut conn, ws)
+        .await
+        .expect("the seeded data passes");
+    let one = |table: &str, extra: &str| {
+        format!("(SELECT ctid FROM {table} WHERE workspace_id = '{ws}' {extra} LIMIT 1)")
+    };
+    let corruptions = [
+        (
+            "foreign key stage_changes_workspace_id_deal_id_fkey",
+            format!(
+                "UPDATE stage_changes SET deal_id = gen_random_uuid() WHERE ctid = {}",
+                one("stage_changes", "")
+            ),
+        ),
+        (
+            "stage_deal_counts equal the deals in each stage",
+            format!(
+                "UPDATE stage_deal_counts SET deals = deals + 1 WHERE ctid = {}",
+                one("stage_deal_counts", "")
+            ),
+        ),
+        (
+            "journal entries balance in every currency",
+            format!(
+                "UPDATE journal_lines SET debit = debit + 1 WHERE ctid = {}",
+                one("journal_lines", "AND debit > 0")
+            ),
+        ),
+        (
+            "journal entries have lines",
+            format!(
+                "DELETE FROM journal_lines WHERE entry_id IN (SELECT entry_id FROM journal_lines WHERE ctid = {})",
+                one("journal_lines", "")
+            ),
+        ),
+        (
+            "posted journal entries are numbered 1, 2, 3",
+            format!(
+                "UPDATE journal_entries SET number = number + 1000 WHERE ctid = {}",
+                one("journal_entries", "")
+            ),
+        ),
+        (
+            "ledger daily totals are the sums of the posted lines",
+            format!(
+                "UPDATE ledger_daily_totals SET lines = lines + 1 WHERE ctid = {}",
+                one("ledger_daily_totals", "")
+            ),
+        ),
+        (
+            "invoice lines' amounts follow",
+            format!(
+                "UPDATE invoice_lines SET subtotal = subtotal + 1, total = total + 1 WHERE ctid = {}",
+                one("invoice_lines", "")
+            ),
+        ),
+        (
+            "invoices' amounts are their lines', payments' and credit notes' sums",
+            format!(
+                "UPDATE invoices SET subtotal = subtotal + 1, total = total + 1, amount_due = amount_due + 1
+                 WHERE ctid = {}",
+                one("invoices", "")
+            ),
+        ),
+        (
+            "payments go to issued invoices in their currency",
+            format!(
+                "UPDATE payments SET currency = CASE currency WHEN 'USD' THEN 'EUR' ELSE 'USD' END
+                 WHERE ctid = {}",
+                one("payments", "")
+            ),
+        ),
+        (
+            "journal lines post to open accounts",
+            format!(
+                "UPDATE accounting_accounts SET archived_at = now() WHERE workspace_id = '{ws}'
+                 AND id IN (SELECT account_id FROM journal_lines WHERE ctid = {})",
+                one("journal_lines", "")
+            ),
+        ),
+    ];
+    for (rule, corruption) in corruptions {
+        conn.batch_execute(&format!(
+            "BEGIN; SET LOCAL session_replication_role = replica; {corruption}"
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        let checked = seed::verify(&mut conn, ws).await;
+        conn.batch_execute("ROLLBACK").await.expect("rollback");
+        let message = format!("{:#}", checked.expect_err(rule));
+        assert!(message.contains(rule), "{rule}: {message}");
+    }
+    seed::verify(&mut conn, ws)
+        .await
+        .expect("the rollbacks left it whole");
 }
