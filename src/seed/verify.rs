@@ -48,6 +48,30 @@ const RULES: &[(&str, &str)] = &[
          WHERE (c.workspace_id = $1 OR c.workspace_id IS NULL)
            AND coalesce(c.deals, 0) <> coalesce(d.deals, 0)",
     ),
+    // deals_rolled_up_insert: the pipeline rollups.
+    (
+        "deal_rollups equal the deals they sum",
+        "SELECT count(*) AS n FROM (
+             (SELECT pipeline_id, stage_id, status, day, currency, deals, amount, own_weighted,
+                     stage_weighted_amount
+                FROM deal_rollups WHERE workspace_id = $1 AND deals <> 0
+              EXCEPT
+              SELECT pipeline_id, stage_id, deal_rollup_status(won_at, lost_at),
+                     deal_rollup_day(won_at, lost_at, expected_close_date), currency, count(*),
+                     sum(amount), coalesce(sum(amount * close_probability), 0),
+                     coalesce(sum(amount) FILTER (WHERE close_probability IS NULL), 0)
+                FROM deals WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4, 5)
+             UNION ALL
+             (SELECT pipeline_id, stage_id, deal_rollup_status(won_at, lost_at),
+                     deal_rollup_day(won_at, lost_at, expected_close_date), currency, count(*),
+                     sum(amount), coalesce(sum(amount * close_probability), 0),
+                     coalesce(sum(amount) FILTER (WHERE close_probability IS NULL), 0)
+                FROM deals WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4, 5
+              EXCEPT
+              SELECT pipeline_id, stage_id, status, day, currency, deals, amount, own_weighted,
+                     stage_weighted_amount
+                FROM deal_rollups WHERE workspace_id = $1 AND deals <> 0)) drift",
+    ),
     // journal_lines_guard.
     (
         "journal lines carry their entry's date",

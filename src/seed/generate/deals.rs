@@ -176,6 +176,13 @@ impl Generator {
          ON CONFLICT (stage_id) DO UPDATE SET deals = stage_deal_counts.deals + EXCLUDED.deals"
     }
 
+    /// The pipeline rollups of the seeded deals, as `deals_rolled_up_insert` would add them
+    /// (through the same function), once the deals are final.
+    pub fn roll_up_deals(&self) -> &'static str {
+        "SELECT deal_rollups_add('{}', array_agg(d))
+         FROM deals d JOIN seed_params p ON p.workspace_id = d.workspace_id"
+    }
+
     /// Each deal's history: step 1 creates it in its start stage (no `from`), each next step
     /// moves it from the previous step's stage, and the last step enters its current stage.
     pub fn insert_stage_changes(&self) -> String {

@@ -702,6 +702,13 @@ async fn the_seeds_check_catches_what_the_triggers_would_have_refused() {
             ),
         ),
         (
+            "deal_rollups equal the deals they sum",
+            format!(
+                "UPDATE deal_rollups SET amount = amount + 1 WHERE ctid = {}",
+                one("deal_rollups", "AND deals > 0")
+            ),
+        ),
+        (
             "journal entries balance in every currency",
             format!(
                 "UPDATE journal_lines SET debit = debit + 1 WHERE ctid = {}",
