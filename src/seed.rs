@@ -19,6 +19,8 @@
 //! UUIDv7s of the rows' creation times whose random bits also hash the workspace id, so one
 //! seed can fill many workspaces of one database.
 
+mod books;
+mod checks;
 mod generate;
 mod plan;
 mod verify;
@@ -34,6 +36,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 use uuid::Uuid;
 
 use crate::db::DbPool;
+use books::{bill, bill_settled};
+pub use checks::Checks;
 use generate::Generator;
 use plan::{Salts, Sizes, MAX_DEALS, PIPELINES};
 pub use verify::{verify, SEEDED_TABLES};
@@ -368,111 +372,6 @@ async fn fill(
         analyze: Duration::ZERO,
         elapsed: Duration::ZERO,
     })
-}
-
-/// How the seed's rows get past the rules the database keeps in triggers (foreign keys, the
-/// ledger's and billing's guards, the stage counts). Per-row triggers cost more than the rows
-/// themselves: the ledger's posting trigger alone took a quarter of a 100,000-deal seed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Checks {
-    /// Through the triggers, row by row, as every other write (a role that is not a
-    /// superuser cannot skip them).
-    Triggers,
-    /// Skipped for the seed's transaction (`session_replication_role = replica`, superuser
-    /// only), with what they would have done done set-based by the seed and what they would
-    /// have checked checked once by [`verify`] before the commit.
-    Verified,
-}
-
-impl Checks {
-    async fn begin(conn: &mut AsyncPgConnection) -> anyhow::Result<Checks> {
-        #[derive(diesel::QueryableByName)]
-        struct Role {
-            #[diesel(sql_type = Bool)]
-            superuser: bool,
-        }
-        let role: Role =
-            diesel::sql_query("SELECT current_setting('is_superuser') = 'on' AS superuser")
-                .get_result(conn)
-                .await?;
-        if !role.superuser {
-            return Ok(Checks::Triggers);
-        }
-        conn.batch_execute("SET LOCAL session_replication_role = replica")
-            .await?;
-        Ok(Checks::Verified)
-    }
-}
-
-/// Invoices, payments and their postings for the won deals (see `generate::billing`).
-async fn bill(
-    conn: &mut AsyncPgConnection,
-    tables: &mut Vec<TableCount>,
-    g: &Generator,
-) -> anyhow::Result<()> {
-    let staged = Instant::now();
-    run_sql(conn, &g.invoices()).await?;
-    run_sql(conn, "ANALYZE seed_invoice").await?;
-    insert_since(conn, tables, "invoices", &g.insert_invoices(false), staged).await?;
-    insert(conn, tables, "invoice_lines", g.insert_invoice_lines()).await?;
-    let ledger = Instant::now();
-    insert(
-        conn,
-        tables,
-        "journal_entries",
-        &g.insert_billing_entries(false),
-    )
-    .await?;
-    insert(conn, tables, "journal_lines", &g.insert_billing_lines()).await?;
-    run_sql(conn, g.post_billing_entries()).await?;
-    if let Some(t) = tables.iter_mut().find(|t| t.table == "journal_entries") {
-        t.took = ledger.elapsed();
-    }
-    run_sql(conn, g.issue_invoices()).await?;
-    insert(conn, tables, "payments", g.insert_payments()).await?;
-    run_sql(conn, g.settle_invoices()).await?;
-    run_sql(conn, g.billing_counters()).await?;
-    Ok(())
-}
-
-/// The same books as [`bill`], written as the triggers would leave them (under
-/// [`Checks::Verified`]): the entries posted and numbered with their lines and daily totals,
-/// then the invoices already issued and settled, their lines and their payments.
-async fn bill_settled(
-    conn: &mut AsyncPgConnection,
-    tables: &mut Vec<TableCount>,
-    g: &Generator,
-) -> anyhow::Result<()> {
-    let staged = Instant::now();
-    run_sql(conn, &g.invoices()).await?;
-    run_sql(conn, "ANALYZE seed_invoice").await?;
-    let staging = staged.elapsed();
-    let ledger = Instant::now();
-    insert(
-        conn,
-        tables,
-        "journal_entries",
-        &g.insert_billing_entries(true),
-    )
-    .await?;
-    insert(conn, tables, "journal_lines", &g.insert_billing_lines()).await?;
-    run_sql(conn, g.post_billing_totals()).await?;
-    if let Some(t) = tables.iter_mut().find(|t| t.table == "journal_entries") {
-        t.took = ledger.elapsed();
-    }
-    let invoicing = Instant::now() - staging;
-    insert_since(
-        conn,
-        tables,
-        "invoices",
-        &g.insert_invoices(true),
-        invoicing,
-    )
-    .await?;
-    insert(conn, tables, "invoice_lines", g.insert_invoice_lines()).await?;
-    insert(conn, tables, "payments", g.insert_payments()).await?;
-    run_sql(conn, g.billing_counters()).await?;
-    Ok(())
 }
 
 async fn run_sql(conn: &mut AsyncPgConnection, sql: &str) -> anyhow::Result<()> {
