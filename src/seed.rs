@@ -22,6 +22,7 @@
 mod books;
 mod checks;
 mod generate;
+mod indexes;
 mod plan;
 mod verify;
 mod words;
@@ -31,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
-use diesel::sql_types::{Bool, Date, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Date, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use uuid::Uuid;
 
@@ -39,6 +40,7 @@ use crate::db::DbPool;
 use books::{bill, bill_settled};
 pub use checks::Checks;
 use generate::Generator;
+use indexes::Deferred;
 use plan::{Salts, Sizes, MAX_DEALS, PIPELINES};
 pub use verify::{verify, SEEDED_TABLES};
 
@@ -101,6 +103,9 @@ pub struct SeedReport {
     pub checks: Checks,
     /// Checking them over the whole workspace (part of `load`; zero under [`Checks::Triggers`]).
     pub verify: Duration,
+    /// Building the lookup indexes after the load on a fresh database (part of `load`;
+    /// `None` when they were kept live, see `indexes.rs`).
+    pub indexes: Option<Duration>,
     /// `VACUUM (ANALYZE)` of the filled tables, after the commit.
     pub analyze: Duration,
     pub elapsed: Duration,
@@ -138,6 +143,13 @@ impl fmt::Display for SeedReport {
                 f,
                 "  verify (the triggers' rules, checked once) {:.2} s",
                 self.verify.as_secs_f64()
+            )?;
+        }
+        if let Some(indexes) = self.indexes {
+            writeln!(
+                f,
+                "  indexes (built after the load) {:.2} s",
+                indexes.as_secs_f64()
             )?;
         }
         writeln!(f, "  vacuum+analyze {:.2} s", self.analyze.as_secs_f64())?;
@@ -211,31 +223,36 @@ pub async fn seed_workspace(
 struct WorkspaceState {
     #[diesel(sql_type = Bool)]
     found: bool,
-    #[diesel(sql_type = Bool)]
-    has_data: bool,
+    /// The seeded tables that already hold rows of the workspace, comma-separated.
+    #[diesel(sql_type = Text)]
+    holding: String,
 }
 
-/// The seed adds pipelines with fixed names and a default one: it fills empty workspaces only.
+/// The seed adds pipelines with fixed names, a default one and gap-free ledger and invoice
+/// numbers from 1: it fills workspaces that hold nothing it writes.
 async fn ensure_empty(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> anyhow::Result<()> {
-    let state: WorkspaceState = diesel::sql_query(
+    let holding = SEEDED_TABLES
+        .iter()
+        .map(|t| {
+            format!("CASE WHEN EXISTS (SELECT 1 FROM {t} WHERE workspace_id = $1) THEN '{t}' END")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let state: WorkspaceState = diesel::sql_query(format!(
         "SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = $1) AS found,
-                EXISTS (SELECT 1 FROM pipelines WHERE workspace_id = $1)
-                OR EXISTS (SELECT 1 FROM companies WHERE workspace_id = $1)
-                OR EXISTS (SELECT 1 FROM contacts WHERE workspace_id = $1)
-                OR EXISTS (SELECT 1 FROM deals WHERE workspace_id = $1)
-                OR EXISTS (SELECT 1 FROM deal_tags WHERE workspace_id = $1)
-                OR EXISTS (SELECT 1 FROM leads WHERE workspace_id = $1) AS has_data",
-    )
+                concat_ws(', ', {holding}) AS holding"
+    ))
     .bind::<SqlUuid, _>(workspace_id)
     .get_result(conn)
     .await?;
     if !state.found {
         bail!("workspace {workspace_id} does not exist");
     }
-    if state.has_data {
+    if !state.holding.is_empty() {
         bail!(
-            "workspace {workspace_id} already has pipelines, companies, contacts, deals, \
-             tags or leads; seed fills empty workspaces only (omit --workspace to get a new one)"
+            "workspace {workspace_id} already has rows in {}; seed fills empty workspaces only \
+             (omit --workspace to get a new one)",
+            state.holding
         );
     }
     Ok(())
@@ -262,10 +279,16 @@ async fn fill(
         "SET LOCAL synchronous_commit = off;
          SET LOCAL work_mem = '64MB';
          SET LOCAL temp_buffers = '256MB';
+         SET LOCAL maintenance_work_mem = '256MB';
          SET LOCAL jit = off;",
     )
     .await?;
     let checks = Checks::begin(conn).await?;
+    let deferred = match checks {
+        Checks::Verified => Deferred::drop_if_fresh(conn).await?,
+        // Row triggers read the indexes (the ledger's guards, the stage counts).
+        Checks::Triggers => None,
+    };
     diesel::sql_query(g.params())
         .bind::<SqlUuid, _>(workspace_id)
         .bind::<Date, _>(as_of)
@@ -349,6 +372,15 @@ async fn fill(
         Checks::Verified => bill_settled(conn, &mut tables, &g).await?,
     }
 
+    let indexing = Instant::now();
+    let indexes = match deferred {
+        Some(deferred) => {
+            deferred.rebuild(conn).await?;
+            Some(indexing.elapsed())
+        }
+        None => None,
+    };
+
     let verifying = Instant::now();
     if checks == Checks::Verified {
         run_sql(conn, g.roll_up_deals()).await?;
@@ -369,6 +401,7 @@ async fn fill(
         load: started.elapsed(),
         checks,
         verify,
+        indexes,
         analyze: Duration::ZERO,
         elapsed: Duration::ZERO,
     })

@@ -20,6 +20,7 @@ pub mod execution;
 pub mod leads;
 pub mod ledger;
 pub mod limits;
+pub mod linked;
 pub mod loaders;
 pub mod mutation;
 pub mod node;

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::args::{number, uuid, Decimal, Id};
+use super::args::{number, tool_args, uuid, Decimal, Id};
 use super::paging::row;
 use super::tool::{self, nullable, options, patch, written, Call, Effect, ToolSpec};
 use crate::deals::ops::analytics::pipeline_summary;
@@ -69,34 +69,30 @@ impl From<ValuePeriodArg> for ValuePeriod {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateDeal {
-    /// 1–300 characters.
-    pub title: String,
-    pub description: Option<String>,
-    /// A decimal string, ≥ 0, no more decimals than the currency allows. "0" when absent.
-    pub amount: Option<Decimal>,
-    /// ISO 4217, e.g. "EUR".
-    pub currency: Option<String>,
-    /// 0..1 as a decimal string; absent: follow the stage's probability.
-    pub close_probability: Option<Decimal>,
-    /// YYYY-MM-DD.
-    pub expected_close_date: Option<chrono::NaiveDate>,
-    pub value_period: Option<ValuePeriodArg>,
-    pub owner_id: Option<String>,
-    pub company_id: Option<Id>,
-    /// A JSON object of custom fields.
-    pub custom_fields: Option<Map<String, Value>>,
-    /// Absent: the first stage of the default pipeline.
-    pub stage_id: Option<Id>,
-    /// Required when stage_id is a lost stage.
-    pub lost_reason: Option<String>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be deal without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreateDeal {
+        /// 1–300 characters.
+        pub title: String,
+        pub description: Option<String>,
+        /// A decimal string, ≥ 0, no more decimals than the currency allows. "0" when absent.
+        pub amount: Option<Decimal>,
+        /// ISO 4217, e.g. "EUR".
+        pub currency: Option<String>,
+        /// 0..1 as a decimal string; absent: follow the stage's probability.
+        pub close_probability: Option<Decimal>,
+        /// YYYY-MM-DD.
+        pub expected_close_date: Option<chrono::NaiveDate>,
+        pub value_period: Option<ValuePeriodArg>,
+        pub owner_id: Option<String>,
+        pub company_id: Option<Id>,
+        /// A JSON object of custom fields.
+        pub custom_fields: Option<Map<String, Value>>,
+        /// Absent: the first stage of the default pipeline.
+        pub stage_id: Option<Id>,
+        /// Required when stage_id is a lost stage.
+        pub lost_reason: Option<String>,
+    }
+    writes "deal"
 }
 
 async fn create_deal(call: Call, input: CreateDeal) -> Result<Value, AppError> {
@@ -119,40 +115,36 @@ async fn create_deal(call: Call, input: CreateDeal) -> Result<Value, AppError> {
     written("deal", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateDeal {
-    pub deal_id: Id,
-    pub title: Option<String>,
-    /// null clears it.
-    #[serde(default, deserialize_with = "nullable")]
-    pub description: Option<Option<String>>,
-    /// A decimal string.
-    pub amount: Option<Decimal>,
-    /// ISO 4217.
-    pub currency: Option<String>,
-    /// 0..1 as a decimal string; null: follow the stage's probability again.
-    #[serde(default, deserialize_with = "nullable")]
-    pub close_probability: Option<Option<Decimal>>,
-    /// YYYY-MM-DD; null clears it.
-    #[serde(default, deserialize_with = "nullable")]
-    pub expected_close_date: Option<Option<chrono::NaiveDate>>,
-    pub value_period: Option<ValuePeriodArg>,
-    /// null clears it.
-    #[serde(default, deserialize_with = "nullable")]
-    pub owner_id: Option<Option<String>>,
-    /// null clears it.
-    #[serde(default, deserialize_with = "nullable")]
-    pub company_id: Option<Option<Id>>,
-    /// A JSON object replacing the custom fields.
-    pub custom_fields: Option<Map<String, Value>>,
-    /// Refuse the change (STALE_OBJECT) unless the deal still has this version.
-    pub expected_version: Option<i32>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be deal without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct UpdateDeal {
+        pub deal_id: Id,
+        pub title: Option<String>,
+        /// null clears it.
+        #[serde(default, deserialize_with = "nullable")]
+        pub description: Option<Option<String>>,
+        /// A decimal string.
+        pub amount: Option<Decimal>,
+        /// ISO 4217.
+        pub currency: Option<String>,
+        /// 0..1 as a decimal string; null: follow the stage's probability again.
+        #[serde(default, deserialize_with = "nullable")]
+        pub close_probability: Option<Option<Decimal>>,
+        /// YYYY-MM-DD; null clears it.
+        #[serde(default, deserialize_with = "nullable")]
+        pub expected_close_date: Option<Option<chrono::NaiveDate>>,
+        pub value_period: Option<ValuePeriodArg>,
+        /// null clears it.
+        #[serde(default, deserialize_with = "nullable")]
+        pub owner_id: Option<Option<String>>,
+        /// null clears it.
+        #[serde(default, deserialize_with = "nullable")]
+        pub company_id: Option<Option<Id>>,
+        /// A JSON object replacing the custom fields.
+        pub custom_fields: Option<Map<String, Value>>,
+        /// Refuse the change (STALE_OBJECT) unless the deal still has this version.
+        pub expected_version: Option<i32>,
+    }
+    writes "deal"
 }
 
 async fn update_deal(call: Call, input: UpdateDeal) -> Result<Value, AppError> {
@@ -175,21 +167,17 @@ async fn update_deal(call: Call, input: UpdateDeal) -> Result<Value, AppError> {
     written("deal", &result)
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MoveDeal {
-    pub deal_id: Id,
-    /// Any stage of the workspace: another pipeline's stage moves the deal there.
-    pub stage_id: Id,
-    /// Required when moving into a lost stage.
-    pub lost_reason: Option<String>,
-    /// Refuse the move (STALE_OBJECT) unless the deal still has this version.
-    pub expected_version: Option<i32>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be move without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct MoveDeal {
+        pub deal_id: Id,
+        /// Any stage of the workspace: another pipeline's stage moves the deal there.
+        pub stage_id: Id,
+        /// Required when moving into a lost stage.
+        pub lost_reason: Option<String>,
+        /// Refuse the move (STALE_OBJECT) unless the deal still has this version.
+        pub expected_version: Option<i32>,
+    }
+    writes "move"
 }
 
 async fn move_deal(call: Call, input: MoveDeal) -> Result<Value, AppError> {

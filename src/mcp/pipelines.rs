@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::args::{number, Decimal, Id};
+use super::args::{number, tool_args, Decimal, Id};
 use super::paging::row;
 use super::tool::{self, options, written, Call, Effect, ToolSpec};
 use crate::error::AppError;
@@ -92,20 +92,16 @@ impl StageArg {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreatePipeline {
-    pub name: String,
-    /// The stages in order; a standard set when absent.
-    pub stages: Option<Vec<StageArg>>,
-    /// Make it the default pipeline (the first pipeline always is).
-    #[serde(default)]
-    pub make_default: bool,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be pipeline without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreatePipeline {
+        pub name: String,
+        /// The stages in order; a standard set when absent.
+        pub stages: Option<Vec<StageArg>>,
+        /// Make it the default pipeline (the first pipeline always is).
+        #[serde(default)]
+        pub make_default: bool,
+    }
+    writes "pipeline"
 }
 
 async fn create_pipeline(call: Call, input: CreatePipeline) -> Result<Value, AppError> {
@@ -142,27 +138,23 @@ async fn list_pipelines(call: Call, input: ListPipelines) -> Result<Value, AppEr
     Ok(json!({ "items": row(&pipelines)? }))
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateDealStage {
-    pub pipeline_id: Id,
-    pub name: String,
-    /// A stable key such as "proposal".
-    pub key: Option<String>,
-    /// 0..1 as a decimal string ("0.25"). Default: 1 for won stages, 0 otherwise.
-    pub probability: Option<Decimal>,
-    /// `open` when absent.
-    #[serde(default)]
-    pub kind: StageKindArg,
-    pub color: Option<String>,
-    pub rotting_days: Option<i32>,
-    /// Where to insert it (0-based); last when absent.
-    pub position: Option<i32>,
-    /// Retrying with the same key and input returns the first result and writes nothing.
-    pub idempotency_key: Option<String>,
-    /// Check and return the would-be stage without writing anything.
-    #[serde(default)]
-    pub dry_run: bool,
+tool_args! {
+    pub struct CreateDealStage {
+        pub pipeline_id: Id,
+        pub name: String,
+        /// A stable key such as "proposal".
+        pub key: Option<String>,
+        /// 0..1 as a decimal string ("0.25"). Default: 1 for won stages, 0 otherwise.
+        pub probability: Option<Decimal>,
+        /// `open` when absent.
+        #[serde(default)]
+        pub kind: StageKindArg,
+        pub color: Option<String>,
+        pub rotting_days: Option<i32>,
+        /// Where to insert it (0-based); last when absent.
+        pub position: Option<i32>,
+    }
+    writes "stage"
 }
 
 async fn create_deal_stage(call: Call, input: CreateDealStage) -> Result<Value, AppError> {

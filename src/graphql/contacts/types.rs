@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
+use async_graphql::{Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::{tag_list, LifecycleStage};
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::enums::same_enum;
+use crate::graphql::linked::linked_record;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
 use crate::graphql::pagination::{connection, ConnectionFields};
 
@@ -111,60 +112,22 @@ impl From<Contact> for ContactGql {
     }
 }
 
-#[ComplexObject]
-impl ContactGql {
-    /// Its invoices and credit notes, newest first.
-    async fn invoices(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::billing::InvoiceConnection> {
-        let parent = crate::billing::ops::InvoiceParent::Contact;
-        crate::graphql::billing::linked_invoices(ctx, parent, self.uuid, first, after).await
-    }
-    /// Its history, newest first (see `Query.timeline`).
-    async fn timeline(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
-    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
-        let kind = crate::activities::rules::LinkKind::Contact;
-        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
-    }
-    /// Its tasks, soonest due first (undated last).
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
-        let kind = crate::activities::rules::LinkKind::Contact;
-        crate::graphql::tasks::linked_tasks(ctx, kind, self.uuid, first, after).await
-    }
-    /// What happened with it, newest first.
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
-        let kind = crate::activities::rules::LinkKind::Contact;
-        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
-    }
-    /// The company the contact works for.
-    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
-        crate::graphql::loaders::related(ctx, self.company_uuid, CompanyGql::from_row).await
-    }
+linked_record! {
+    impl ContactGql (uuid) {
+        invoices: Contact, timeline: Contact, tasks: Contact, activities: Contact;
 
-    /// The deals this contact is on, with their role in each.
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::graphql::deals::ContactDealGql>> {
-        crate::graphql::deals::contact_deals(ctx, self.uuid).await
+        /// The company the contact works for.
+        async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
+            crate::graphql::loaders::related(ctx, self.company_uuid, CompanyGql::from_row).await
+        }
+
+        /// The deals this contact is on, with their role in each.
+        async fn deals(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<Vec<crate::graphql::deals::ContactDealGql>> {
+            crate::graphql::deals::contact_deals(ctx, self.uuid).await
+        }
     }
 }
 
@@ -238,78 +201,50 @@ impl From<Company> for CompanyGql {
     }
 }
 
-#[ComplexObject]
-impl CompanyGql {
-    /// Its invoices and credit notes, newest first.
-    async fn invoices(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::billing::InvoiceConnection> {
-        let parent = crate::billing::ops::InvoiceParent::Company;
-        crate::graphql::billing::linked_invoices(ctx, parent, self.uuid, first, after).await
-    }
-    /// Its history, newest first (see `Query.timeline`).
-    async fn timeline(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
-    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
-        let kind = crate::activities::rules::LinkKind::Company;
-        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
-    }
-    /// What happened with it, newest first.
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
-        let kind = crate::activities::rules::LinkKind::Company;
-        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
-    }
-    /// The company's deals, most recently updated first (at most `first`, default 20, max 100).
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-    ) -> async_graphql::Result<Vec<crate::graphql::deals::DealGql>> {
-        crate::graphql::deals::company_deals(ctx, self.uuid, first).await
-    }
+linked_record! {
+    impl CompanyGql (uuid) {
+        invoices: Company, timeline: Company, activities: Company;
 
-    /// The people at this company, most recently updated first.
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<ContactConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let (window, key) = prefetch::company_contacts_page(cursors, self.uuid, first, after)?;
-        let look = ctx.look_ahead();
-        let wants_company = [look.field("nodes"), look.field("edges").field("node")]
-            .iter()
-            .any(|node| node.field("company").exists());
-        if wants_company {
-            // Each contact listed here works for this very company.
-            loader::<CompanyLoader>(ctx)?
-                .feed_one(self.uuid, Company::clone(&self.row))
-                .await;
+        /// The company's deals, most recently updated first (at most `first`, default 20, max 100).
+        async fn deals(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+        ) -> async_graphql::Result<Vec<crate::graphql::deals::DealGql>> {
+            crate::graphql::deals::company_deals(ctx, self.uuid, first).await
         }
-        let listing = loader::<CompanyContactsLoader>(ctx)?
-            .load_one(key)
-            .await?
-            .unwrap_or_default();
-        Ok(connection(
-            cursors,
-            CONTACTS_LIST,
-            &window,
-            listing,
-            ContactGql::from_row,
-        ))
+
+        /// The people at this company, most recently updated first.
+        async fn contacts(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+        ) -> async_graphql::Result<ContactConnection> {
+            let cursors = Cursors::of(ctx)?;
+            let (window, key) = prefetch::company_contacts_page(cursors, self.uuid, first, after)?;
+            let look = ctx.look_ahead();
+            let wants_company = [look.field("nodes"), look.field("edges").field("node")]
+                .iter()
+                .any(|node| node.field("company").exists());
+            if wants_company {
+                // Each contact listed here works for this very company.
+                loader::<CompanyLoader>(ctx)?
+                    .feed_one(self.uuid, Company::clone(&self.row))
+                    .await;
+            }
+            let listing = loader::<CompanyContactsLoader>(ctx)?
+                .load_one(key)
+                .await?
+                .unwrap_or_default();
+            Ok(connection(
+                cursors,
+                CONTACTS_LIST,
+                &window,
+                listing,
+                ContactGql::from_row,
+            ))
+        }
     }
 }
 

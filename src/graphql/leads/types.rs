@@ -1,7 +1,7 @@
 //! The `Lead` output type, its enums and the mutation payloads.
 
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, Enum, Json, SimpleObject, ID};
+use async_graphql::{Context, Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -14,6 +14,7 @@ use crate::write::WriteResult;
 
 use crate::contacts::rules::tag_list;
 use crate::graphql::enums::same_enum;
+use crate::graphql::linked::linked_record;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
 use crate::graphql::pagination::ConnectionFields;
 use crate::leads::model::Lead;
@@ -105,59 +106,31 @@ pub struct LeadGql {
     pub uuid: Uuid,
 }
 
-#[ComplexObject]
-impl LeadGql {
-    /// Its history, newest first (see `Query.timeline`).
-    async fn timeline(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        types: Option<Vec<crate::graphql::timeline::TimelineItemTypeGql>>,
-    ) -> async_graphql::Result<crate::graphql::timeline::TimelineConnection> {
-        let kind = crate::activities::rules::LinkKind::Lead;
-        crate::graphql::timeline::record_timeline(ctx, kind, self.uuid, first, after, types).await
-    }
-    /// Its tasks, soonest due first (undated last).
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::tasks::TaskConnection> {
-        let kind = crate::activities::rules::LinkKind::Lead;
-        crate::graphql::tasks::linked_tasks(ctx, kind, self.uuid, first, after).await
-    }
-    /// What happened with it, newest first.
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::activities::ActivityConnection> {
-        let kind = crate::activities::rules::LinkKind::Lead;
-        crate::graphql::activities::linked_activities(ctx, kind, self.uuid, first, after).await
-    }
-    /// Every status change, oldest first: a chain where each change's `fromStatus` is the
-    /// previous one's `toStatus` (the first starts from NEW).
-    async fn status_changes(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<LeadStatusChangeGql>> {
-        let changes = loaders::get::<LeadStatusChangesLoader>(ctx)?
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default();
-        Ok(changes.into_iter().map(LeadStatusChangeGql::from).collect())
-    }
+linked_record! {
+    impl LeadGql (uuid) {
+        timeline: Lead, tasks: Lead, activities: Lead;
 
-    /// The record of the lead's conversion: what it became, why, by whom and when; null
-    /// unless the lead is CONVERTED.
-    async fn conversion(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<super::conversion::LeadConversionGql>> {
-        super::conversion::conversion_of(ctx, self.uuid).await
+        /// Every status change, oldest first: a chain where each change's `fromStatus` is the
+        /// previous one's `toStatus` (the first starts from NEW).
+        async fn status_changes(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<Vec<LeadStatusChangeGql>> {
+            let changes = loaders::get::<LeadStatusChangesLoader>(ctx)?
+                .load_one(self.uuid)
+                .await?
+                .unwrap_or_default();
+            Ok(changes.into_iter().map(LeadStatusChangeGql::from).collect())
+        }
+
+        /// The record of the lead's conversion: what it became, why, by whom and when; null
+        /// unless the lead is CONVERTED.
+        async fn conversion(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<Option<super::conversion::LeadConversionGql>> {
+            super::conversion::conversion_of(ctx, self.uuid).await
+        }
     }
 }
 

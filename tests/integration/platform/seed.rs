@@ -783,3 +783,67 @@ async fn the_seeds_check_catches_what_the_triggers_would_have_refused() {
         .await
         .expect("the rollbacks left it whole");
 }
+
+/// Every index of the seeded tables, with its definition and whether it is usable.
+async fn seeded_indexes(app: &TestApp) -> String {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Indexes {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        list: String,
+    }
+    let tables: Vec<String> = seed::SEEDED_TABLES.iter().map(|t| t.to_string()).collect();
+    let mut conn = app.pool.get().await.expect("connection");
+    let found: Indexes = diesel::sql_query(
+        "SELECT string_agg(pg_get_indexdef(i.indexrelid) || ' valid=' || i.indisvalid
+                           || ' ready=' || i.indisready, E'\\n'
+                           ORDER BY pg_get_indexdef(i.indexrelid)) AS list
+         FROM pg_index i WHERE i.indrelid = ANY ($1::text[]::regclass[])",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(tables)
+    .get_result(&mut conn)
+    .await
+    .expect("the seeded tables' indexes");
+    found.list
+}
+
+/// On a fresh database the seed drops the plain lookup indexes and builds them after the
+/// load: afterwards every index the migrations made is back, the same and usable. Once the
+/// tables hold rows, a second seed keeps them live (it must not lock others out).
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_fresh_database_the_seed_builds_the_indexes_after_the_load() {
+    let app = TestApp::spawn().await;
+    let before = seeded_indexes(&app).await;
+    assert!(before.contains("deals_search"), "{before}");
+    let report = seed_into(&app, app.workspace_id, seed_9()).await;
+    assert!(
+        report.indexes.is_some(),
+        "a fresh database defers the indexes"
+    );
+    assert_eq!(seeded_indexes(&app).await, before);
+    assert!(report
+        .to_string()
+        .contains("indexes (built after the load)"));
+
+    let (second, _) = app.other_workspace().await;
+    let again = seed_into(&app, second, seed_9()).await;
+    assert!(again.indexes.is_none(), "rows exist: the indexes stay live");
+    assert_eq!(seeded_indexes(&app).await, before);
+}
+
+/// A workspace holding any row the seed writes (here one task, nothing else) is refused by
+/// name, and the refusal writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workspace_with_a_single_task_is_not_seeded() {
+    let app = TestApp::spawn().await;
+    crate::support::builders::TaskBuilder::new("Call back")
+        .create(&app)
+        .await;
+    let mut conn = app.pool.get().await.expect("connection");
+    let refused = seed::seed_workspace(&mut conn, app.workspace_id, seed_9()).await;
+    drop(conn);
+    let message = format!("{:#}", refused.expect_err("a workspace with a task"));
+    assert!(message.contains("rows in tasks"), "{message}");
+    assert_eq!(rows(&app, "tasks", app.workspace_id).await, 1);
+    assert_eq!(rows(&app, "deals", app.workspace_id).await, 0);
+}
