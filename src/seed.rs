@@ -384,6 +384,7 @@ async fn fill(
     let verifying = Instant::now();
     if checks == Checks::Verified {
         run_sql(conn, g.roll_up_deals()).await?;
+        run_sql(conn, g.count_lead_statuses()).await?;
         verify(conn, workspace_id).await?;
         conn.batch_execute("SET LOCAL session_replication_role = origin")
             .await?;

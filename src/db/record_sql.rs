@@ -41,7 +41,7 @@ pub trait TenantRow: Sized + Send {
 }
 
 /// `tenant_find_sql!(Row, table_module)` adds to `Row` the inherent `find`,
-/// `find_for_update` and `find_many`, each scoped to the workspace. For rows whose writes
+/// `find_for_update`, `find_many` and `delete`, each scoped to the workspace. For rows whose writes
 /// are their own (a deal, a pipeline, a stage); plain records get it from
 /// [`tenant_row_sql!`].
 macro_rules! tenant_find_sql {
@@ -96,13 +96,28 @@ macro_rules! tenant_find_sql {
                     .load(conn)
                     .await
             }
+
+            /// Deletes the row; what references it follows its foreign keys' rules.
+            pub async fn delete(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                id: uuid::Uuid,
+            ) -> diesel::QueryResult<usize> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                diesel::delete($table::table)
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .filter($table::id.eq(id))
+                    .execute(conn)
+                    .await
+            }
         }
     };
 }
 
 /// `tenant_row_sql!(Row, table_module, NewRow, RowChanges)` adds to `Row` the inherent
-/// `find`, `find_for_update`, `find_many`, `insert(&NewRow)`, `update(&RowChanges)` and
-/// `delete`, and implements [`TenantRow`] with them. The table must have `workspace_id`, `id`,
+/// `find`, `find_for_update`, `find_many`, `delete` (from [`tenant_find_sql!`]),
+/// `insert(&NewRow)` and `update(&RowChanges)`, and implements [`TenantRow`] with them. The table must have `workspace_id`, `id`,
 /// `version` and `updated_at` columns; `NewRow` is `{ workspace_id, id, changes: RowChanges }`.
 macro_rules! tenant_row_sql {
     ($row:ty, $table:ident, $new:ident, $changes:ty) => {
@@ -185,21 +200,6 @@ macro_rules! tenant_row_sql {
                     ))
                     .returning(<$row>::as_returning())
                     .get_result(conn)
-                    .await
-            }
-
-            /// Deletes the row; what references it follows its foreign keys' rules.
-            pub async fn delete(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                id: uuid::Uuid,
-            ) -> diesel::QueryResult<usize> {
-                use diesel::prelude::*;
-                use diesel_async::RunQueryDsl;
-                diesel::delete($table::table)
-                    .filter($table::workspace_id.eq(workspace_id))
-                    .filter($table::id.eq(id))
-                    .execute(conn)
                     .await
             }
         }

@@ -344,6 +344,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    lead_status_counts (workspace_id, status) {
+        workspace_id -> Uuid,
+        status -> Text,
+        leads -> Int8,
+    }
+}
+
+diesel::table! {
     lead_status_changes (id) {
         workspace_id -> Uuid,
         id -> Uuid,
@@ -662,6 +670,7 @@ diesel::joinable!(journal_entries -> workspaces (workspace_id));
 diesel::joinable!(journal_lines -> ledger_currencies (currency));
 diesel::joinable!(journal_lines -> workspaces (workspace_id));
 diesel::joinable!(lead_status_changes -> workspaces (workspace_id));
+diesel::joinable!(lead_status_counts -> workspaces (workspace_id));
 diesel::joinable!(leads -> workspaces (workspace_id));
 diesel::joinable!(ledger_counters -> workspaces (workspace_id));
 diesel::joinable!(outbox_events -> workspaces (workspace_id));
@@ -696,6 +705,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     journal_entries,
     journal_lines,
     lead_status_changes,
+    lead_status_counts,
     leads,
     ledger_counters,
     ledger_currencies,

@@ -72,6 +72,14 @@ const RULES: &[(&str, &str)] = &[
                      stage_weighted_amount
                 FROM deal_rollups WHERE workspace_id = $1 AND deals <> 0)) drift",
     ),
+    // leads_counted_insert: the kept per-status lead counts.
+    (
+        "lead_status_counts equal the leads in each status",
+        "SELECT count(*) AS n FROM (SELECT * FROM lead_status_counts WHERE workspace_id = $1) c
+         FULL JOIN (SELECT status, count(*) AS leads FROM leads WHERE workspace_id = $1
+                    GROUP BY status) l ON l.status = c.status
+         WHERE coalesce(c.leads, 0) <> coalesce(l.leads, 0)",
+    ),
     // journal_lines_guard.
     (
         "journal lines carry their entry's date",

@@ -236,18 +236,6 @@ impl Invoice {
             .await
     }
 
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(invoices::table)
-            .filter(invoices::workspace_id.eq(workspace_id))
-            .filter(invoices::id.eq(id))
-            .execute(conn)
-            .await
-    }
-
     /// The workspace's next number of `kind`, counted without gaps (the counter row is
     /// locked until the issuing transaction ends).
     pub async fn next_number(

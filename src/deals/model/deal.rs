@@ -169,18 +169,6 @@ impl Deal {
             .await
     }
 
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(
-            deals::table.filter(deals::workspace_id.eq(workspace_id).and(deals::id.eq(id))),
-        )
-        .execute(conn)
-        .await
-    }
-
     /// Deal counts of several stages, one query.
     pub async fn counts_by_stage(
         conn: &mut AsyncPgConnection,

@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 pub use self::conversion::{convert, Converted};
 pub use self::lifecycle::{assign, change_status, StatusChanged};
-use super::model::{ConversionsWindow, Lead, LeadConversion, LeadConversionFilter, LeadFilter};
+use super::model::{
+    ConversionsWindow, Lead, LeadConversion, LeadConversionFilter, LeadFilter, LeadStatusCounts,
+};
 pub use super::rules::{LeadInput, LeadPatch, Transition};
 use super::{LeadsWindow, Listing};
 use crate::auth::{Actor, Scope};
@@ -66,7 +68,13 @@ pub async fn leads(
     }
     let mut conn = crate::db::conn(pool).await?;
     let rows = Lead::page(&mut conn, actor.workspace_id, &filter, window).await?;
-    let total = Lead::count(&mut conn, actor.workspace_id, &filter).await?;
+    // Kept per status by the database: unfiltered or by status, the total costs one row
+    // per status, not one per lead.
+    let total = if filter.by_status_only() {
+        LeadStatusCounts::total(&mut conn, actor.workspace_id, filter.status).await?
+    } else {
+        Lead::count(&mut conn, actor.workspace_id, &filter).await?
+    };
     Ok(Listing { rows, total })
 }
 

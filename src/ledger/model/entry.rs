@@ -76,6 +76,7 @@ pub struct EntryFilter {
     pub to: Option<NaiveDate>,
 }
 
+// Its `delete` removes a draft with its lines; the database refuses it for a posted entry.
 crate::db::record_sql::tenant_find_sql!(JournalEntry, journal_entries);
 crate::db::record_sql::tenant_list_sql!(
     JournalEntry,
@@ -138,19 +139,6 @@ impl JournalEntry {
             ))
             .returning(JournalEntry::as_returning())
             .get_result(conn)
-            .await
-    }
-
-    /// Deletes draft `id` with its lines (the database refuses it for a posted entry).
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(journal_entries::table)
-            .filter(journal_entries::workspace_id.eq(workspace_id))
-            .filter(journal_entries::id.eq(id))
-            .execute(conn)
             .await
     }
 

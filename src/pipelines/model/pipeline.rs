@@ -156,20 +156,4 @@ impl Pipeline {
             .get_result(conn)
             .await
     }
-
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(
-            pipelines::table.filter(
-                pipelines::workspace_id
-                    .eq(workspace_id)
-                    .and(pipelines::id.eq(id)),
-            ),
-        )
-        .execute(conn)
-        .await
-    }
 }

@@ -182,16 +182,4 @@ impl Stage {
             .await
             .map(drop)
     }
-
-    pub async fn delete(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<usize> {
-        diesel::delete(
-            stages::table.filter(stages::workspace_id.eq(workspace_id).and(stages::id.eq(id))),
-        )
-        .execute(conn)
-        .await
-    }
 }

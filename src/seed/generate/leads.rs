@@ -168,6 +168,16 @@ impl Generator {
         )
     }
 
+    /// The kept per-status lead counts of the seeded leads, as `leads_counted_insert` would
+    /// add them, once the leads are final.
+    pub fn count_lead_statuses(&self) -> &'static str {
+        "INSERT INTO lead_status_counts AS c (workspace_id, status, leads)
+         SELECT l.workspace_id, l.status, count(*)
+         FROM leads l JOIN seed_params p ON p.workspace_id = l.workspace_id
+         GROUP BY 1, 2 ORDER BY 1, 2
+         ON CONFLICT (workspace_id, status) DO UPDATE SET leads = c.leads + EXCLUDED.leads"
+    }
+
     /// Each lead's history: one row per step of its path, the first from `new`. The actor is
     /// the workspace's first API key (the seed acts as the workspace's admin).
     pub fn insert_lead_status_changes(&self) -> String {

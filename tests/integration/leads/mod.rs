@@ -3,6 +3,7 @@
 //! list, and the conversion into a contact, a company and a deal.
 
 mod conversion;
+mod counts;
 mod lead;
 mod lifecycle;
 mod list;

@@ -709,6 +709,13 @@ async fn the_seeds_check_catches_what_the_triggers_would_have_refused() {
             ),
         ),
         (
+            "lead_status_counts equal the leads in each status",
+            format!(
+                "UPDATE lead_status_counts SET leads = leads + 1 WHERE ctid = {}",
+                one("lead_status_counts", "")
+            ),
+        ),
+        (
             "journal entries balance in every currency",
             format!(
                 "UPDATE journal_lines SET debit = debit + 1 WHERE ctid = {}",
