@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
-use diesel::sql_types::{Bool, Date, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Date, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use uuid::Uuid;
 
@@ -223,26 +223,35 @@ pub async fn seed_workspace(
 struct WorkspaceState {
     #[diesel(sql_type = Bool)]
     found: bool,
-    /// The seeded tables that already hold rows of the workspace, comma-separated.
+    /// See [`seeded_tables_holding_rows`].
     #[diesel(sql_type = Text)]
     holding: String,
+}
+
+/// The SQL of the seeded tables that hold rows of workspace `$1`, or of any workspace when
+/// `$1` is null, as one comma-separated text (empty when none does).
+fn seeded_tables_holding_rows() -> String {
+    let tables = SEEDED_TABLES
+        .iter()
+        .map(|t| {
+            format!(
+                "CASE WHEN EXISTS (SELECT 1 FROM {t} WHERE $1::uuid IS NULL OR workspace_id = $1)
+                 THEN '{t}' END"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("concat_ws(', ', {tables})")
 }
 
 /// The seed adds pipelines with fixed names, a default one and gap-free ledger and invoice
 /// numbers from 1: it fills workspaces that hold nothing it writes.
 async fn ensure_empty(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> anyhow::Result<()> {
-    let holding = SEEDED_TABLES
-        .iter()
-        .map(|t| {
-            format!("CASE WHEN EXISTS (SELECT 1 FROM {t} WHERE workspace_id = $1) THEN '{t}' END")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
     let state: WorkspaceState = diesel::sql_query(format!(
-        "SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = $1) AS found,
-                concat_ws(', ', {holding}) AS holding"
+        "SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = $1) AS found, {} AS holding",
+        seeded_tables_holding_rows()
     ))
-    .bind::<SqlUuid, _>(workspace_id)
+    .bind::<Nullable<SqlUuid>, _>(Some(workspace_id))
     .get_result(conn)
     .await?;
     if !state.found {

@@ -11,7 +11,7 @@
 //! case). On a database already holding data, other workspaces' requests must not wait for
 //! the seed: the indexes stay live and the load is slower.
 
-use diesel::sql_types::{Array, Bool, Text};
+use diesel::sql_types::{Array, Bool, Nullable, Text, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::SEEDED_TABLES;
@@ -41,14 +41,13 @@ impl Deferred {
     pub(super) async fn drop_if_fresh(
         conn: &mut AsyncPgConnection,
     ) -> anyhow::Result<Option<Deferred>> {
-        let any_rows = SEEDED_TABLES
-            .iter()
-            .map(|t| format!("EXISTS (SELECT 1 FROM {t})"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let fresh: Fresh = diesel::sql_query(format!("SELECT NOT ({any_rows}) AS fresh"))
-            .get_result(conn)
-            .await?;
+        let fresh: Fresh = diesel::sql_query(format!(
+            "SELECT {} = '' AS fresh",
+            super::seeded_tables_holding_rows()
+        ))
+        .bind::<Nullable<Uuid>, _>(None::<uuid::Uuid>)
+        .get_result(conn)
+        .await?;
         if !fresh.fresh {
             return Ok(None);
         }
