@@ -259,13 +259,11 @@ async fn score_leads_runs_a_fixed_number_of_statements_however_many_leads() {
     let few = statements_to_score(2).await;
     let many = statements_to_score(40).await;
     eprintln!("scoreLeads: {few} statements for 2 leads, {many} for 40");
-    // A write can be measured once only, so no least of three: the listener's read of the
-    // outbox after the commit may land inside one window (seen once on a loaded CI machine:
-    // 10 then 11). One statement per lead would show as 38 more.
-    assert!(
-        many <= few + 1 && few <= many + 1,
-        "statements must not grow with the leads"
-    );
+    // A write can be measured once only, so no least of three: background reads (the
+    // listener's read of the outbox after the commit) may land inside either window (seen on
+    // a loaded CI machine: 10 then 11, and 12 then 10). One statement per lead would show as
+    // 38 more; only growth fails.
+    assert!(many <= few + 2, "statements must not grow with the leads");
     assert!(many <= 14, "{many} statements");
 }
 
