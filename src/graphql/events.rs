@@ -241,7 +241,7 @@ impl StageChangeEvent {
         Ok(loaders::get::<DealLoader>(ctx)?
             .load_one(self.event.entity_id)
             .await?
-            .map(DealGql))
+            .map(DealGql::from))
     }
     /// The pipeline the deal moved into.
     async fn pipeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineGql>> {

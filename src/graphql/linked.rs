@@ -5,12 +5,19 @@
 //! macro and not `#[graphql(flatten)]`: flattening an object that refers back to the record
 //! types silently drops fields from the schema (see the README's "Adding a domain").
 
-/// `#[ComplexObject]` for a record type: the linked fields it has, in schema order, then its
-/// own fields.
+/// The resolver block of a record type, under the attribute given (`#[ComplexObject]` for a
+/// `SimpleObject`, `#[Object(name = …)]` for a type that wraps its row): its first fields
+/// (the optional braced block), then the linked fields it has, in schema order, then its own
+/// fields.
 ///
 /// ```ignore
 /// linked_record! {
-///     impl ContactGql (uuid) {
+///     /// A person: a lead, a champion, a buyer.
+///     #[async_graphql::Object(name = "Contact")]
+///     impl ContactGql (uuid()) {
+///         {
+///             async fn name(&self) -> &str { &self.0.name }
+///         }
 ///         invoices: Contact, timeline: Contact, tasks: Contact, activities: Contact;
 ///         /// The company the contact works for.
 ///         async fn company(&self, ctx: &Context<'_>) -> … { … }
@@ -18,21 +25,33 @@
 /// }
 /// ```
 ///
-/// `uuid` is the field holding the record's id; `Contact` names the record's variant of
-/// `LinkKind` (and of `InvoiceParent` for `invoices`).
+/// `uuid()` is what, after `self.`, gives the record's id (a field or a method); `Contact`
+/// names the record's variant of `LinkKind` (and of `InvoiceParent` for `invoices`).
 macro_rules! linked_record {
-    (impl $ty:ident ($id:ident) { $($field:ident: $kind:ident),+ ; $($own:tt)* }) => {
-        $crate::graphql::linked::linked_record!(@fields $ty, $id, [$($field: $kind),+], [], $($own)*);
+    (
+        $(#[$attr:meta])*
+        impl $ty:ident ($($id:tt)+) {
+            $({ $($first:tt)* })?
+            $($field:ident: $kind:ident),+ ;
+            $($own:tt)*
+        }
+    ) => {
+        $crate::graphql::linked::linked_record!(
+            @fields [$(#[$attr])* impl $ty], ($($id)+), [$($field: $kind),+],
+            [$($($first)*)?], $($own)*
+        );
     };
-    (@fields $ty:ident, $id:ident, [], [$($done:tt)*], $($own:tt)*) => {
-        #[async_graphql::ComplexObject]
-        impl $ty {
+    (@id $self:ident ($($id:tt)+)) => {
+        $self.$($id)+
+    };
+    (@fields [$($head:tt)*], $id:tt, [], [$($done:tt)*], $($own:tt)*) => {
+        $($head)* {
             $($done)*
             $($own)*
         }
     };
-    (@fields $ty:ident, $id:ident, [invoices: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
-        $crate::graphql::linked::linked_record!(@fields $ty, $id, [$($f: $k),*], [$($done)*
+    (@fields [$($head:tt)*], $id:tt, [invoices: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
+        $crate::graphql::linked::linked_record!(@fields [$($head)*], $id, [$($f: $k),*], [$($done)*
             /// Its invoices and credit notes, newest first.
             async fn invoices(
                 &self,
@@ -41,12 +60,12 @@ macro_rules! linked_record {
                 after: Option<String>,
             ) -> async_graphql::Result<$crate::graphql::billing::InvoiceConnection> {
                 let parent = $crate::billing::ops::InvoiceParent::$kind;
-                $crate::graphql::billing::linked_invoices(ctx, parent, self.$id, first, after).await
+                $crate::graphql::billing::linked_invoices(ctx, parent, $crate::graphql::linked::linked_record!(@id self $id), first, after).await
             }
         ], $($own)*);
     };
-    (@fields $ty:ident, $id:ident, [timeline: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
-        $crate::graphql::linked::linked_record!(@fields $ty, $id, [$($f: $k),*], [$($done)*
+    (@fields [$($head:tt)*], $id:tt, [timeline: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
+        $crate::graphql::linked::linked_record!(@fields [$($head)*], $id, [$($f: $k),*], [$($done)*
             /// Its history, newest first (see `Query.timeline`).
             async fn timeline(
                 &self,
@@ -56,13 +75,13 @@ macro_rules! linked_record {
                 types: Option<Vec<$crate::graphql::timeline::TimelineItemTypeGql>>,
             ) -> async_graphql::Result<$crate::graphql::timeline::TimelineConnection> {
                 let kind = $crate::activities::rules::LinkKind::$kind;
-                $crate::graphql::timeline::record_timeline(ctx, kind, self.$id, first, after, types)
+                $crate::graphql::timeline::record_timeline(ctx, kind, $crate::graphql::linked::linked_record!(@id self $id), first, after, types)
                     .await
             }
         ], $($own)*);
     };
-    (@fields $ty:ident, $id:ident, [tasks: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
-        $crate::graphql::linked::linked_record!(@fields $ty, $id, [$($f: $k),*], [$($done)*
+    (@fields [$($head:tt)*], $id:tt, [tasks: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
+        $crate::graphql::linked::linked_record!(@fields [$($head)*], $id, [$($f: $k),*], [$($done)*
             /// Its tasks, soonest due first (undated last).
             async fn tasks(
                 &self,
@@ -71,12 +90,12 @@ macro_rules! linked_record {
                 after: Option<String>,
             ) -> async_graphql::Result<$crate::graphql::tasks::TaskConnection> {
                 let kind = $crate::activities::rules::LinkKind::$kind;
-                $crate::graphql::tasks::linked_tasks(ctx, kind, self.$id, first, after).await
+                $crate::graphql::tasks::linked_tasks(ctx, kind, $crate::graphql::linked::linked_record!(@id self $id), first, after).await
             }
         ], $($own)*);
     };
-    (@fields $ty:ident, $id:ident, [activities: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
-        $crate::graphql::linked::linked_record!(@fields $ty, $id, [$($f: $k),*], [$($done)*
+    (@fields [$($head:tt)*], $id:tt, [activities: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
+        $crate::graphql::linked::linked_record!(@fields [$($head)*], $id, [$($f: $k),*], [$($done)*
             /// What happened with it, newest first.
             async fn activities(
                 &self,
@@ -85,7 +104,7 @@ macro_rules! linked_record {
                 after: Option<String>,
             ) -> async_graphql::Result<$crate::graphql::activities::ActivityConnection> {
                 let kind = $crate::activities::rules::LinkKind::$kind;
-                $crate::graphql::activities::linked_activities(ctx, kind, self.$id, first, after)
+                $crate::graphql::activities::linked_activities(ctx, kind, $crate::graphql::linked::linked_record!(@id self $id), first, after)
                     .await
             }
         ], $($own)*);

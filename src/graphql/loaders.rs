@@ -224,7 +224,8 @@ macro_rules! children_by {
 }
 pub(crate) use children_by;
 
-/// Rows of type `T` by id (`ById<Deal>` loads deals).
+/// Rows of type `T` by id (`ById<Deal>` loads deals), shared: a row named by many others (a
+/// board's company, on dozens of deals) is handed out by reference count, never copied.
 pub struct ById<T>(Scope, PhantomData<fn() -> T>);
 
 impl<T> ById<T> {
@@ -234,15 +235,32 @@ impl<T> ById<T> {
 }
 
 impl<T: FindById> Loader<Uuid> for ById<T> {
-    type Value = T;
+    type Value = Arc<T>;
     type Error = AppError;
 
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, T>, AppError> {
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<T>>, AppError> {
         let mut conn = self.0.conn().await?;
         let rows = T::find_many(&mut conn, self.0.workspace_id, ids).await?;
-        Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id(), Arc::new(row)))
+            .collect())
     }
 }
+
+/// `From<Arc<Row>>` for GraphQL types that own their row (`from_shared_row!(TaskGql: Task)`,
+/// given `From<Task>`): a by-id loader shares its rows, and a type read once per request
+/// takes its own copy rather than a reference count on every field.
+macro_rules! from_shared_row {
+    ($($gql:ty: $row:ty),+ $(,)?) => {$(
+        impl From<std::sync::Arc<$row>> for $gql {
+            fn from(row: std::sync::Arc<$row>) -> Self {
+                Self::from(std::sync::Arc::unwrap_or_clone(row))
+            }
+        }
+    )+};
+}
+pub(crate) use from_shared_row;
 
 /// The row an optional reference names (a task's deal, a conversion's company), through the
 /// request's by-id loader, made into its GraphQL type by `to_gql`; `None` when nothing is
@@ -250,7 +268,7 @@ impl<T: FindById> Loader<Uuid> for ById<T> {
 pub async fn related<T: FindById, G>(
     ctx: &async_graphql::Context<'_>,
     id: Option<Uuid>,
-    to_gql: impl FnOnce(T) -> G,
+    to_gql: impl FnOnce(Arc<T>) -> G,
 ) -> async_graphql::Result<Option<G>> {
     let Some(id) = id else {
         return Ok(None);

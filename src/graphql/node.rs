@@ -86,7 +86,7 @@ impl NodeQuery {
         Ok(match *table {
             "deals" => load::<DealLoader>(ctx, id)
                 .await?
-                .map(|d| Node::Deal(DealGql(d))),
+                .map(|d| Node::Deal(d.into())),
             "pipelines" => load::<PipelineLoader>(ctx, id)
                 .await?
                 .map(|p| Node::Pipeline(p.into())),
@@ -102,9 +102,11 @@ impl NodeQuery {
             "leads" => load::<LeadLoader>(ctx, id)
                 .await?
                 .map(|l| Node::Lead(l.into())),
-            "lead_conversions" => load::<LeadConversionLoader>(ctx, id)
-                .await?
-                .map(|c| Node::LeadConversion(LeadConversionGql::from_row(c))),
+            "lead_conversions" => load::<LeadConversionLoader>(ctx, id).await?.map(|c| {
+                Node::LeadConversion(LeadConversionGql::from_row(
+                    std::sync::Arc::unwrap_or_clone(c),
+                ))
+            }),
             "routing_rules" => load::<RoutingRuleLoader>(ctx, id)
                 .await?
                 .map(|r| Node::RoutingRule(r.into())),
@@ -119,16 +121,16 @@ impl NodeQuery {
                 .map(|e| Node::JournalEntry(e.into())),
             "activities" => load::<ActivityLoader>(ctx, id)
                 .await?
-                .map(|a| Node::Activity(ActivityGql(a))),
+                .map(|a| Node::Activity(a.into())),
             "tasks" => load::<TaskLoader>(ctx, id)
                 .await?
-                .map(|t| Node::Task(TaskGql(t))),
+                .map(|t| Node::Task(t.into())),
             "invoices" => load::<InvoiceLoader>(ctx, id)
                 .await?
                 .map(|i| Node::Invoice(i.into())),
             "payments" => load::<PaymentLoader>(ctx, id)
                 .await?
-                .map(|p| Node::Payment(PaymentGql(p))),
+                .map(|p| Node::Payment(p.into())),
             _ => None,
         })
     }

@@ -9,6 +9,8 @@ mod prefetch;
 pub use self::prefetch::links as prefetch_links;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -123,7 +125,7 @@ impl Kept for Activity {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         forget_linked(ctx)?;
         registry::get::<ActivityLoader>(ctx)?
-            .feed_one(self.id, self.clone())
+            .feed_one(self.id, Arc::new(self.clone()))
             .await;
         Ok(())
     }

@@ -48,6 +48,8 @@ impl From<Activity> for ActivityGql {
     }
 }
 
+loaders::from_shared_row!(ActivityGql: Activity);
+
 fn id_of(id: Option<Uuid>) -> Option<ID> {
     id.map(|id| ID(id.to_string()))
 }
@@ -101,10 +103,10 @@ impl ActivityGql {
         loaders::related(ctx, self.0.company_id, CompanyGql::from_row).await
     }
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
-        loaders::related(ctx, self.0.deal_id, DealGql).await
+        loaders::related(ctx, self.0.deal_id, DealGql::from).await
     }
     async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LeadGql>> {
-        loaders::related(ctx, self.0.lead_id, LeadGql::from_row).await
+        loaders::related(ctx, self.0.lead_id, LeadGql::from).await
     }
     /// Increases with every change; pass it as `expectedVersion` to update safely.
     async fn version(&self) -> i32 {

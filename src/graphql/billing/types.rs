@@ -216,7 +216,7 @@ impl InvoiceGql {
         Ok(loaders::get::<DealLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(DealGql))
+            .map(DealGql::from))
     }
     async fn lead_id(&self) -> Option<ID> {
         self.row.lead_id.map(|id| ID(id.to_string()))
@@ -325,6 +325,14 @@ impl InvoiceLineGql {
 #[derive(Clone)]
 pub struct PaymentGql(pub Payment);
 
+impl From<Payment> for PaymentGql {
+    fn from(row: Payment) -> Self {
+        PaymentGql(row)
+    }
+}
+
+loaders::from_shared_row!(PaymentGql: Payment, InvoiceGql: Invoice);
+
 #[Object(name = "Payment")]
 impl PaymentGql {
     pub async fn id(&self) -> ID {
@@ -380,7 +388,7 @@ impl PaymentGql {
         Ok(loaders::get::<PaymentLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(PaymentGql))
+            .map(PaymentGql::from))
     }
     /// Refunds of this payment.
     async fn refunds(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PaymentGql>> {

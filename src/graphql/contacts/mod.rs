@@ -8,6 +8,8 @@ pub mod loaders;
 mod prefetch;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -208,7 +210,7 @@ impl ContactsMutation {
 impl Kept for Contact {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         loader::<ContactLoader>(ctx)?
-            .feed_one(self.id, self.clone())
+            .feed_one(self.id, Arc::new(self.clone()))
             .await;
         loader::<CompanyContactsLoader>(ctx)?.clear::<CompanyContactsKey>();
         Ok(())
@@ -225,7 +227,7 @@ impl Kept for Contact {
 impl Kept for Company {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         loader::<CompanyLoader>(ctx)?
-            .feed_one(self.id, self.clone())
+            .feed_one(self.id, Arc::new(self.clone()))
             .await;
         Ok(())
     }

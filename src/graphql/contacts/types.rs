@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::loaders::{loader, CompanyContactsLoader, CompanyLoader};
 use super::{prefetch, CONTACTS_LIST};
 use crate::contacts::model::{Company, Contact};
-use crate::contacts::rules::{tag_list, LifecycleStage};
+use crate::contacts::rules::LifecycleStage;
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::enums::same_enum;
 use crate::graphql::linked::linked_record;
@@ -44,65 +44,19 @@ same_enum!(
     [Subscriber, Lead, Mql, Sql, Opportunity, Customer, Other]
 );
 
-/// A person: a lead, a champion, a buyer.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Contact", complex)]
-pub struct ContactGql {
-    #[graphql(owned)]
-    pub id: ID,
-    /// The display name; built from firstName and lastName when none was given.
-    pub name: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Unique in the workspace, compared without regard to case.
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// The job title.
-    pub title: Option<String>,
-    pub company_id: Option<ID>,
-    pub lifecycle_stage: LifecycleStageGql,
-    /// 0 to 1000.
-    pub lead_score: Option<i32>,
-    /// Who owns the relationship: a free-form user id of your identity system.
-    pub owner_id: Option<String>,
-    pub tags: Vec<String>,
-    /// Your own fields, as a JSON object.
-    pub custom_fields: Json<Value>,
-    pub last_activity_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Increases with every update; pass it as `expectedVersion` to update safely.
-    pub version: i32,
-    /// The id, typed, for loaders.
-    #[graphql(skip)]
-    pub uuid: Uuid,
-    #[graphql(skip)]
-    pub company_uuid: Option<Uuid>,
-}
+/// A contact as the API shows it: the loaders' shared row, read field by field, so a contact
+/// on many deals of a board is never copied.
+#[derive(Clone)]
+pub struct ContactGql(pub Arc<Contact>);
 
 impl ContactGql {
-    pub fn from_row(row: Contact) -> Self {
-        Self {
-            id: ID(row.id.to_string()),
-            lifecycle_stage: row.stage().into(),
-            tags: tag_list(&row.tags),
-            company_id: row.company_id.map(|id| ID(id.to_string())),
-            uuid: row.id,
-            company_uuid: row.company_id,
-            name: row.name,
-            first_name: row.first_name,
-            last_name: row.last_name,
-            email: row.email,
-            phone: row.phone,
-            title: row.title,
-            lead_score: row.lead_score,
-            owner_id: row.owner_id,
-            custom_fields: Json(row.custom_fields),
-            last_activity_at: row.last_activity_at,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-        }
+    /// From a row owned here or shared with the loaders.
+    pub fn from_row(row: impl Into<Arc<Contact>>) -> Self {
+        Self(row.into())
+    }
+
+    fn uuid(&self) -> Uuid {
+        self.0.id
     }
 }
 
@@ -113,12 +67,74 @@ impl From<Contact> for ContactGql {
 }
 
 linked_record! {
-    impl ContactGql (uuid) {
+    /// A person: a lead, a champion, a buyer.
+    #[async_graphql::Object(name = "Contact")]
+    impl ContactGql (uuid()) {
+        {
+            pub async fn id(&self) -> ID {
+                ID(self.0.id.to_string())
+            }
+            /// The display name; built from firstName and lastName when none was given.
+            async fn name(&self) -> &str {
+                &self.0.name
+            }
+            async fn first_name(&self) -> Option<&str> {
+                self.0.first_name.as_deref()
+            }
+            async fn last_name(&self) -> Option<&str> {
+                self.0.last_name.as_deref()
+            }
+            /// Unique in the workspace, compared without regard to case.
+            async fn email(&self) -> Option<&str> {
+                self.0.email.as_deref()
+            }
+            async fn phone(&self) -> Option<&str> {
+                self.0.phone.as_deref()
+            }
+            /// The job title.
+            async fn title(&self) -> Option<&str> {
+                self.0.title.as_deref()
+            }
+            async fn company_id(&self) -> Option<ID> {
+                self.0.company_id.map(|id| ID(id.to_string()))
+            }
+            async fn lifecycle_stage(&self) -> LifecycleStageGql {
+                self.0.stage().into()
+            }
+            /// 0 to 1000.
+            async fn lead_score(&self) -> Option<i32> {
+                self.0.lead_score
+            }
+            /// Who owns the relationship: a free-form user id of your identity system.
+            async fn owner_id(&self) -> Option<&str> {
+                self.0.owner_id.as_deref()
+            }
+            async fn tags(&self) -> Vec<&str> {
+                tag_names(&self.0.tags)
+            }
+            /// Your own fields, as a JSON object.
+            async fn custom_fields(&self) -> Json<&Value> {
+                Json(&self.0.custom_fields)
+            }
+            async fn last_activity_at(&self) -> Option<DateTime<Utc>> {
+                self.0.last_activity_at
+            }
+            async fn created_at(&self) -> DateTime<Utc> {
+                self.0.created_at
+            }
+            async fn updated_at(&self) -> DateTime<Utc> {
+                self.0.updated_at
+            }
+            /// Increases with every update; pass it as `expectedVersion` to update safely.
+            async fn version(&self) -> i32 {
+                self.0.version
+            }
+        }
         invoices: Contact, timeline: Contact, tasks: Contact, activities: Contact;
 
         /// The company the contact works for.
         async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
-            crate::graphql::loaders::related(ctx, self.company_uuid, CompanyGql::from_row).await
+            crate::graphql::loaders::related(ctx, self.0.company_id, CompanyGql::from_row).await
         }
 
         /// The deals this contact is on, with their role in each.
@@ -126,72 +142,24 @@ linked_record! {
             &self,
             ctx: &Context<'_>,
         ) -> async_graphql::Result<Vec<crate::graphql::deals::ContactDealGql>> {
-            crate::graphql::deals::contact_deals(ctx, self.uuid).await
+            crate::graphql::deals::contact_deals(ctx, self.uuid()).await
         }
     }
 }
 
-/// An organisation behind deals and contacts.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Company", complex)]
-pub struct CompanyGql {
-    #[graphql(owned)]
-    pub id: ID,
-    pub name: String,
-    /// Normalised ("acme.com"), unique in the workspace.
-    pub domain: Option<String>,
-    pub website: Option<String>,
-    pub industry: Option<String>,
-    /// A size band, e.g. "51-200".
-    pub size: Option<String>,
-    /// ISO 3166-1 alpha-2, e.g. "DE".
-    pub country: Option<String>,
-    pub city: Option<String>,
-    /// Ideal-customer-profile tier, e.g. "A".
-    pub icp_tier: Option<String>,
-    pub is_target_account: bool,
-    /// Who owns the account: a free-form user id of your identity system.
-    pub owner_id: Option<String>,
-    pub tags: Vec<String>,
-    /// Your own fields, as a JSON object.
-    pub custom_fields: Json<Value>,
-    /// When the newest activity logged on the company happened.
-    pub last_activity_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Increases with every update; pass it as `expectedVersion` to update safely.
-    pub version: i32,
-    /// The id, typed, for loaders.
-    #[graphql(skip)]
-    pub uuid: Uuid,
-    /// The row, for loaders (they cache rows); shared, as this type is cloned freely.
-    #[graphql(skip)]
-    pub row: Arc<Company>,
-}
+/// A company as the API shows it: the loaders' shared row, read field by field (see
+/// [`ContactGql`]).
+#[derive(Clone)]
+pub struct CompanyGql(pub Arc<Company>);
 
 impl CompanyGql {
-    pub fn from_row(row: Company) -> Self {
-        Self {
-            row: Arc::new(row.clone()),
-            id: ID(row.id.to_string()),
-            tags: tag_list(&row.tags),
-            uuid: row.id,
-            name: row.name,
-            domain: row.domain,
-            website: row.website,
-            industry: row.industry,
-            size: row.size,
-            country: row.country,
-            city: row.city,
-            icp_tier: row.icp_tier,
-            is_target_account: row.is_target_account,
-            owner_id: row.owner_id,
-            custom_fields: Json(row.custom_fields),
-            last_activity_at: row.last_activity_at,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-        }
+    /// From a row owned here or shared with the loaders.
+    pub fn from_row(row: impl Into<Arc<Company>>) -> Self {
+        Self(row.into())
+    }
+
+    fn uuid(&self) -> Uuid {
+        self.0.id
     }
 }
 
@@ -202,7 +170,70 @@ impl From<Company> for CompanyGql {
 }
 
 linked_record! {
-    impl CompanyGql (uuid) {
+    /// An organisation behind deals and contacts.
+    #[async_graphql::Object(name = "Company")]
+    impl CompanyGql (uuid()) {
+        {
+            pub async fn id(&self) -> ID {
+                ID(self.0.id.to_string())
+            }
+            async fn name(&self) -> &str {
+                &self.0.name
+            }
+            /// Normalised ("acme.com"), unique in the workspace.
+            async fn domain(&self) -> Option<&str> {
+                self.0.domain.as_deref()
+            }
+            async fn website(&self) -> Option<&str> {
+                self.0.website.as_deref()
+            }
+            async fn industry(&self) -> Option<&str> {
+                self.0.industry.as_deref()
+            }
+            /// A size band, e.g. "51-200".
+            async fn size(&self) -> Option<&str> {
+                self.0.size.as_deref()
+            }
+            /// ISO 3166-1 alpha-2, e.g. "DE".
+            async fn country(&self) -> Option<&str> {
+                self.0.country.as_deref()
+            }
+            async fn city(&self) -> Option<&str> {
+                self.0.city.as_deref()
+            }
+            /// Ideal-customer-profile tier, e.g. "A".
+            async fn icp_tier(&self) -> Option<&str> {
+                self.0.icp_tier.as_deref()
+            }
+            async fn is_target_account(&self) -> bool {
+                self.0.is_target_account
+            }
+            /// Who owns the account: a free-form user id of your identity system.
+            async fn owner_id(&self) -> Option<&str> {
+                self.0.owner_id.as_deref()
+            }
+            async fn tags(&self) -> Vec<&str> {
+                tag_names(&self.0.tags)
+            }
+            /// Your own fields, as a JSON object.
+            async fn custom_fields(&self) -> Json<&Value> {
+                Json(&self.0.custom_fields)
+            }
+            /// When the newest activity logged on the company happened.
+            async fn last_activity_at(&self) -> Option<DateTime<Utc>> {
+                self.0.last_activity_at
+            }
+            async fn created_at(&self) -> DateTime<Utc> {
+                self.0.created_at
+            }
+            async fn updated_at(&self) -> DateTime<Utc> {
+                self.0.updated_at
+            }
+            /// Increases with every update; pass it as `expectedVersion` to update safely.
+            async fn version(&self) -> i32 {
+                self.0.version
+            }
+        }
         invoices: Company, timeline: Company, activities: Company;
 
         /// The company's deals, most recently updated first (at most `first`, default 20, max 100).
@@ -211,7 +242,7 @@ linked_record! {
             ctx: &Context<'_>,
             first: Option<i32>,
         ) -> async_graphql::Result<Vec<crate::graphql::deals::DealGql>> {
-            crate::graphql::deals::company_deals(ctx, self.uuid, first).await
+            crate::graphql::deals::company_deals(ctx, self.uuid(), first).await
         }
 
         /// The people at this company, most recently updated first.
@@ -222,7 +253,7 @@ linked_record! {
             after: Option<String>,
         ) -> async_graphql::Result<ContactConnection> {
             let cursors = Cursors::of(ctx)?;
-            let (window, key) = prefetch::company_contacts_page(cursors, self.uuid, first, after)?;
+            let (window, key) = prefetch::company_contacts_page(cursors, self.uuid(), first, after)?;
             let look = ctx.look_ahead();
             let wants_company = [look.field("nodes"), look.field("edges").field("node")]
                 .iter()
@@ -230,7 +261,7 @@ linked_record! {
             if wants_company {
                 // Each contact listed here works for this very company.
                 loader::<CompanyLoader>(ctx)?
-                    .feed_one(self.uuid, Company::clone(&self.row))
+                    .feed_one(self.uuid(), self.0.clone())
                     .await;
             }
             let listing = loader::<CompanyContactsLoader>(ctx)?
@@ -246,6 +277,11 @@ linked_record! {
             ))
         }
     }
+}
+
+/// A record's tags as the API lists them (the column's array may hold NULLs; they are not tags).
+fn tag_names(tags: &[Option<String>]) -> Vec<&str> {
+    tags.iter().flatten().map(String::as_str).collect()
 }
 
 #[derive(SimpleObject)]

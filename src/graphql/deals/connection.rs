@@ -76,7 +76,7 @@ pub(super) enum Total {
 pub struct DealConnection {
     pub(super) order: DealOrder,
     /// Shared with the loader cache that read them (a board's pages are not copied).
-    pub(super) rows: Arc<[Deal]>,
+    pub(super) rows: Arc<[Arc<Deal>]>,
     pub(super) has_next: bool,
     pub(super) has_previous: bool,
     pub(super) total: Total,
@@ -103,7 +103,7 @@ impl DealConnection {
         };
         DealConnection {
             order,
-            rows: rows.into(),
+            rows: rows.into_iter().map(Arc::new).collect(),
             has_next,
             has_previous,
             total: Total::Filter(Box::new(filter)),
@@ -135,7 +135,7 @@ impl DealConnection {
     }
     async fn page_info(&self, ctx: &Context<'_>) -> async_graphql::Result<PageInfo> {
         let cursors = Cursors::of(ctx)?;
-        let cursor = |d| encode_deal_cursor(cursors, &self.order, d);
+        let cursor = |d: &Arc<Deal>| encode_deal_cursor(cursors, &self.order, d);
         Ok(PageInfo {
             has_previous_page: self.has_previous,
             has_next_page: self.has_next,

@@ -114,10 +114,10 @@ pub struct StageDealsKey {
 /// Relations of a batch of deals, for priming the other loaders.
 #[derive(Default)]
 pub struct Related {
-    pub stages: HashMap<Uuid, Stage>,
-    pub companies: HashMap<Uuid, Company>,
+    pub stages: HashMap<Uuid, Arc<Stage>>,
+    pub companies: HashMap<Uuid, Arc<Company>>,
     pub contact_links: HashMap<Uuid, Vec<DealContact>>,
-    pub contacts: HashMap<Uuid, Contact>,
+    pub contacts: HashMap<Uuid, Arc<Contact>>,
     pub tags: HashMap<Uuid, Vec<DealTag>>,
     /// Each stage's kept deal count, read with its first page.
     pub stage_totals: HashMap<Uuid, i64>,
@@ -132,7 +132,7 @@ pub type PendingRelated = Arc<std::sync::Mutex<Option<Related>>>;
 #[derive(Clone)]
 pub struct StageDealsPage {
     /// At most the page size.
-    pub deals: Arc<[Deal]>,
+    pub deals: Arc<[Arc<Deal>]>,
     /// True when the stage has more deals after these.
     pub has_next: bool,
     pub related: PendingRelated,
@@ -171,9 +171,9 @@ impl StageDealsLoader {
                 let mut links = Vec::with_capacity(rows.len());
                 for (link, contact, company) in rows {
                     if let Some(company) = company {
-                        related.companies.insert(company.id, company);
+                        related.companies.insert(company.id, Arc::new(company));
                     }
-                    related.contacts.insert(contact.id, contact);
+                    related.contacts.insert(contact.id, Arc::new(contact));
                     links.push(link);
                 }
                 links
@@ -182,7 +182,7 @@ impl StageDealsLoader {
                 let rows = DealContact::with_contacts_of_deals(&mut conn, ws, &deal_ids).await?;
                 let mut links = Vec::with_capacity(rows.len());
                 for (link, contact) in rows {
-                    related.contacts.insert(contact.id, contact);
+                    related.contacts.insert(contact.id, Arc::new(contact));
                     links.push(link);
                 }
                 links
@@ -205,7 +205,7 @@ impl StageDealsLoader {
             if !ids.is_empty() {
                 let ids = unique(ids);
                 for row in crate::contacts::ops::companies_by_ids(&self.0.pool, ws, &ids).await? {
-                    related.companies.insert(row.id, row);
+                    related.companies.insert(row.id, Arc::new(row));
                 }
             }
         }
@@ -276,7 +276,7 @@ impl Loader<StageDealsKey> for StageDealsLoader {
                 out.insert(
                     key,
                     StageDealsPage {
-                        deals: deals.into(),
+                        deals: deals.into_iter().map(Arc::new).collect(),
                         has_next,
                         related: related.clone(),
                     },

@@ -47,7 +47,7 @@ impl DealsQuery {
     async fn deal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<DealGql>> {
         actor(ctx)?.require(Scope::CrmRead)?;
         let id = parse_id(&id, "id")?;
-        Ok(prefetch::one_deal(ctx, id).await?.map(DealGql))
+        Ok(prefetch::one_deal(ctx, id).await?.map(DealGql::from))
     }
 
     /// Deals matching `filter`, in `orderBy` order (default: most recently updated first).
@@ -294,7 +294,7 @@ pub(crate) async fn company_deals(
         .load_one(key)
         .await?
         .unwrap_or_default();
-    Ok(deals.into_iter().map(DealGql).collect())
+    Ok(deals.into_iter().map(DealGql::from).collect())
 }
 
 /// `moveDeal`, `winDeal` and `loseDeal`: one operation, three targets.

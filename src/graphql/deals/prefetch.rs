@@ -26,7 +26,7 @@ use crate::pipelines::model::Stage;
 
 /// `deals(…)`: loads, in one go per loader, the relations the query selects on a page of deals. The
 /// loaders cache per request, so each deal's own field resolvers are then answered from memory.
-pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), AppError> {
+pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Arc<Deal>]) -> Result<(), AppError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -105,7 +105,7 @@ pub(super) async fn deal_page(ctx: &Context<'_>, rows: &[Deal]) -> Result<(), Ap
 
 /// `deal(id:)`: the deal, and its contact links in the same statement when the query selects
 /// them (the deal page then costs that statement and its history's).
-pub(super) async fn one_deal(ctx: &Context<'_>, id: Uuid) -> Result<Option<Deal>, AppError> {
+pub(super) async fn one_deal(ctx: &Context<'_>, id: Uuid) -> Result<Option<Arc<Deal>>, AppError> {
     let deals = loaders::get::<DealLoader>(ctx)?;
     if !ctx.look_ahead().field("contacts").exists() {
         return deals.load_one(id).await;
@@ -118,7 +118,7 @@ pub(super) async fn one_deal(ctx: &Context<'_>, id: Uuid) -> Result<Option<Deal>
     let Some((deal, _)) = rows.first() else {
         return Ok(None);
     };
-    let deal = deal.clone();
+    let deal = Arc::new(deal.clone());
     let links = rows.into_iter().filter_map(|(_, link)| link).collect();
     loaders::get::<DealContactsLoader>(ctx)?
         .feed_one(id, links)

@@ -77,6 +77,6 @@ impl StageChangeGql {
         Ok(loaders::get::<DealLoader>(ctx)?
             .load_one(self.row.deal_id)
             .await?
-            .map(DealGql))
+            .map(DealGql::from))
     }
 }

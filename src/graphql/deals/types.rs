@@ -1,6 +1,8 @@
 //! The deal API's output types: `Deal` and its relations (each through a loader), contact
 //! links, tags, and the mutation payloads. The stage history's `StageChange` has its own file.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -92,7 +94,21 @@ impl From<DealStatus> for DealStatusGql {
 /// timeline, the history) are boxed, so a board's thousands of small fields (`title`,
 /// `amount`, …) do not each allocate and copy kilobytes of state they never use.
 #[derive(Clone)]
-pub struct DealGql(pub Deal);
+///
+/// The row is shared with the loader or page that read it: a board's deals are never copied.
+pub struct DealGql(pub Arc<Deal>);
+
+impl From<Deal> for DealGql {
+    fn from(row: Deal) -> Self {
+        DealGql(Arc::new(row))
+    }
+}
+
+impl From<Arc<Deal>> for DealGql {
+    fn from(row: Arc<Deal>) -> Self {
+        DealGql(row)
+    }
+}
 
 #[Object(name = "Deal")]
 impl DealGql {
@@ -128,7 +144,7 @@ impl DealGql {
     async fn weighted_amount(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
         let p = match &self.0.close_probability {
             Some(p) => p.clone(),
-            None => self.stage_row(ctx).await?.probability,
+            None => self.stage_row(ctx).await?.probability.clone(),
         };
         let weighted = (&self.0.amount * p).with_scale_round(
             crate::money::minor_units(&self.0.currency),
@@ -345,7 +361,7 @@ impl DealGql {
 }
 
 impl DealGql {
-    async fn stage_row(&self, ctx: &Context<'_>) -> Result<Stage, AppError> {
+    async fn stage_row(&self, ctx: &Context<'_>) -> Result<Arc<Stage>, AppError> {
         loaders::get::<StageLoader>(ctx)?
             .load_one(self.0.stage_id)
             .await?
@@ -410,7 +426,7 @@ impl ContactDealGql {
         Ok(loaders::get::<DealLoader>(ctx)?
             .load_one(self.0.deal_id)
             .await?
-            .map(DealGql))
+            .map(DealGql::from))
     }
 }
 
@@ -448,7 +464,7 @@ impl From<WriteResult<Moved>> for MoveDealPayload {
     fn from(result: WriteResult<Moved>) -> Self {
         let outcome = WriteOutcome::from(&result);
         MoveDealPayload {
-            deal: DealGql(result.value.deal),
+            deal: result.value.deal.into(),
             stage_change: result.value.stage_change.map(StageChangeGql::from),
             outcome,
         }
@@ -459,7 +475,7 @@ impl From<WriteResult<Deal>> for DealPayload {
     fn from(result: WriteResult<Deal>) -> Self {
         DealPayload {
             outcome: WriteOutcome::from(&result),
-            deal: DealGql(result.value),
+            deal: result.value.into(),
         }
     }
 }

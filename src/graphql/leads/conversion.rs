@@ -306,9 +306,9 @@ impl LeadConversionGql {
     /// The deal the conversion opened, if any (and it still exists).
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
         if let Some(written) = &self.written {
-            return Ok(written.deal.clone().map(DealGql));
+            return Ok(written.deal.clone().map(DealGql::from));
         }
-        loaders::related(ctx, self.row.deal_id, DealGql).await
+        loaders::related(ctx, self.row.deal_id, DealGql::from).await
     }
     /// True when the conversion created the contact, false when it linked an existing one.
     async fn contact_created(&self) -> bool {
@@ -365,7 +365,7 @@ impl From<WriteResult<Converted>> for ConvertLeadPayload {
             status_change: written.status_change.clone().into(),
             contact: ContactGql::from_row(written.contact.clone()),
             company: written.company.clone().map(CompanyGql::from_row),
-            deal: written.deal.clone().map(DealGql),
+            deal: written.deal.clone().map(DealGql::from),
             outcome,
         }
     }

@@ -9,6 +9,8 @@ mod prefetch;
 mod subscription;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -235,7 +237,7 @@ impl LeadsMutation {
 impl Kept for Lead {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         registry::get::<LeadLoader>(ctx)?
-            .feed_one(self.id, self.clone())
+            .feed_one(self.id, Arc::new(self.clone()))
             .await;
         Ok(())
     }
@@ -264,7 +266,7 @@ impl Kept for Converted {
         registry::get::<LeadStatusChangesLoader>(ctx)?.clear::<Uuid>();
         registry::get::<LeadConversionsOfLeadsLoader>(ctx)?.clear::<Uuid>();
         registry::get::<ContactLoader>(ctx)?
-            .feed_one(self.contact.id, self.contact.clone())
+            .feed_one(self.contact.id, Arc::new(self.contact.clone()))
             .await;
         Ok(())
     }

@@ -107,6 +107,7 @@ pub struct LeadGql {
 }
 
 linked_record! {
+    #[async_graphql::ComplexObject]
     impl LeadGql (uuid) {
         timeline: Lead, tasks: Lead, activities: Lead;
 
@@ -169,6 +170,8 @@ impl From<Lead> for LeadGql {
         Self::from_row(row)
     }
 }
+
+loaders::from_shared_row!(LeadGql: Lead);
 
 impl LeadGql {
     pub fn from_row(row: Lead) -> Self {

@@ -6,6 +6,8 @@ pub mod loaders;
 mod prefetch;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -269,7 +271,7 @@ impl LedgerMutation {
 impl Kept for AccountingAccount {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         registry::get::<AccountingAccountLoader>(ctx)?
-            .feed_one(self.id, self.clone())
+            .feed_one(self.id, Arc::new(self.clone()))
             .await;
         Ok(())
     }
@@ -285,7 +287,7 @@ impl Kept for AccountingAccount {
 impl Kept for RecordedEntry {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         registry::get::<JournalEntryLoader>(ctx)?
-            .feed_one(self.entry.id, self.entry.clone())
+            .feed_one(self.entry.id, Arc::new(self.entry.clone()))
             .await;
         registry::get::<loaders::JournalLinesLoader>(ctx)?
             .feed_one(self.entry.id, self.lines.clone())

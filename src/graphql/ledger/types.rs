@@ -72,6 +72,8 @@ impl From<AccountingAccount> for AccountingAccountGql {
     }
 }
 
+loaders::from_shared_row!(AccountingAccountGql: AccountingAccount, JournalEntryGql: JournalEntry);
+
 #[Object(name = "AccountingAccount")]
 impl AccountingAccountGql {
     pub async fn id(&self) -> ID {
@@ -106,7 +108,7 @@ impl AccountingAccountGql {
         let parent = loaders::get::<AccountingAccountLoader>(ctx)?
             .load_one(parent_id)
             .await?;
-        Ok(parent.map(AccountingAccountGql))
+        Ok(parent.map(AccountingAccountGql::from))
     }
     /// What the default chart made this account for (`accounts_receivable`, `cash` …), kept
     /// through renames; billing posts by it. Null for accounts you added.
@@ -267,7 +269,7 @@ impl JournalLineGql {
         loaders::get::<AccountingAccountLoader>(ctx)?
             .load_one(self.0.account_id)
             .await?
-            .map(AccountingAccountGql)
+            .map(AccountingAccountGql::from)
             .ok_or_else(|| {
                 crate::error::AppError::not_found("accounting account", self.0.account_id).into()
             })
@@ -305,7 +307,7 @@ impl JournalLineGql {
         Ok(loaders::get::<DealLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(DealGql))
+            .map(DealGql::from))
     }
     async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ContactGql>> {
         let Some(id) = self.0.contact_id else {

@@ -50,14 +50,14 @@ pub async fn kept_pipelines(
 pub struct PipelineLoader(Scope);
 
 impl Loader<Uuid> for PipelineLoader {
-    type Value = Pipeline;
+    type Value = Arc<Pipeline>;
     type Error = AppError;
 
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Pipeline>, AppError> {
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<Pipeline>>, AppError> {
         match kept(&self.0).await? {
             Some(kept) => Ok(ids
                 .iter()
-                .filter_map(|id| kept.pipeline(*id).map(|p| (*id, p.clone())))
+                .filter_map(|id| kept.pipeline(*id).map(|p| (*id, Arc::new(p.clone()))))
                 .collect()),
             None => ById::<Pipeline>::new(self.0.clone()).load(ids).await,
         }
@@ -75,14 +75,14 @@ impl StageLoader {
 }
 
 impl Loader<Uuid> for StageLoader {
-    type Value = Stage;
+    type Value = Arc<Stage>;
     type Error = AppError;
 
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Stage>, AppError> {
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Arc<Stage>>, AppError> {
         match kept(&self.0).await? {
             Some(kept) => Ok(ids
                 .iter()
-                .filter_map(|id| kept.stage(*id).map(|s| (*id, s.clone())))
+                .filter_map(|id| kept.stage(*id).map(|s| (*id, Arc::new(s.clone()))))
                 .collect()),
             None => ById::<Stage>::new(self.0.clone()).load(ids).await,
         }

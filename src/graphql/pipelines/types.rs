@@ -137,6 +137,8 @@ impl From<Stage> for StageGql {
     }
 }
 
+crate::graphql::loaders::from_shared_row!(StageGql: Stage, PipelineGql: Pipeline);
+
 #[ComplexObject]
 impl StageGql {
     async fn pipeline(&self, ctx: &Context<'_>) -> async_graphql::Result<PipelineGql> {

@@ -223,6 +223,8 @@ impl From<RoutingRule> for RoutingRuleGql {
     }
 }
 
+crate::graphql::loaders::from_shared_row!(RoutingRuleGql: RoutingRule);
+
 #[derive(SimpleObject)]
 pub struct CreateRoutingRulePayload {
     pub routing_rule: RoutingRuleGql,

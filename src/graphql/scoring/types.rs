@@ -99,6 +99,8 @@ impl From<ScoringRule> for ScoringRuleGql {
     }
 }
 
+crate::graphql::loaders::from_shared_row!(ScoringRuleGql: ScoringRule);
+
 #[derive(SimpleObject)]
 pub struct CreateScoringRulePayload {
     pub scoring_rule: ScoringRuleGql,

@@ -6,6 +6,8 @@ mod inputs;
 pub mod loaders;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Lookahead, Object, Value, ID};
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -129,7 +131,7 @@ impl Kept for Task {
     async fn keep(&self, ctx: &Context<'_>) -> Result<(), AppError> {
         forget(ctx)?;
         registry::get::<TaskLoader>(ctx)?
-            .feed_one(self.id, self.clone())
+            .feed_one(self.id, Arc::new(self.clone()))
             .await;
         Ok(())
     }
