@@ -25,8 +25,9 @@ use crate::error::AppError;
 /// Every loader of a request, with a per-request cache. The cache lets a list resolver fetch
 /// the relations of all its rows up front (`load_many`), so the per-row fields that follow are
 /// answered from memory: the statement count then depends on the query's shape only, never on
-/// how fast the rows' resolvers happen to run against the loaders' batching window.
-pub type Cached<L> = DataLoader<L, HashMapCache>;
+/// how fast the rows' resolvers happen to run against the loaders' batching window. Its keys
+/// are ids, looked up several times per row of a board: hashed with foldhash, not SipHash.
+pub type Cached<L> = DataLoader<L, HashMapCache<foldhash::fast::RandomState>>;
 
 /// A loader for one request. Long-lived operations (subscriptions) must not cache, or later
 /// events would show earlier states; their events resolve through per-event cached sets
@@ -35,7 +36,7 @@ pub fn new_loader<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static>(
     loader: L,
     cached: bool,
 ) -> Cached<L> {
-    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::new());
     loader.enable_all_cache(cached);
     loader
 }

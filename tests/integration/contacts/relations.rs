@@ -224,3 +224,34 @@ async fn relations_load_in_the_same_few_statements_however_many_rows() {
     // per checkout.)
     assert!(many <= 12, "{many} statements");
 }
+
+/// A by-id loader shares the rows it read: the company named by fifty deals of a board is one
+/// row in memory, handed out by reference count, not copied fifty times.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_by_id_loader_hands_out_one_shared_row_per_id() {
+    use dealgraph::graphql::contacts::{CompanyLoader, ContactLoader};
+    use dealgraph::graphql::loaders::Loaders;
+
+    let app = TestApp::spawn().await;
+    let acme = CompanyBuilder::new("Acme").create_id(&app).await;
+    let ada = ContactBuilder::new("Ada").create_id(&app).await;
+    let loaders = Loaders::for_workspace(&app.pool, app.workspace_id, true);
+    let companies = loaders.get::<CompanyLoader>().expect("company loader");
+    let contacts = loaders.get::<ContactLoader>().expect("contact loader");
+    let acme: uuid::Uuid = acme.parse().unwrap();
+    let ada: uuid::Uuid = ada.parse().unwrap();
+
+    let first = companies.load_one(acme).await.unwrap().expect("Acme");
+    let again = companies.load_one(acme).await.unwrap().expect("Acme");
+    assert_eq!(first.name, "Acme");
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "the company was copied"
+    );
+    let person = contacts.load_one(ada).await.unwrap().expect("Ada");
+    let same_person = contacts.load_many([ada]).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&person, &same_person[&ada]),
+        "the contact was copied"
+    );
+}
