@@ -1,5 +1,7 @@
 //! The fields a CRM record shares with every other record that things happen to: its
-//! `timeline`, `activities`, `tasks` and `invoices`, each a page of what is linked to it.
+//! `timeline`, `activities`, `tasks` and `invoices`, each a page of what is linked to it; and
+//! the fields of what is linked the other way, an activity or a task (`about`): the ids and
+//! records of the contact, company, deal and lead it is about.
 //!
 //! They are written once here, in [`linked_record!`], rather than once per record type. A
 //! macro and not `#[graphql(flatten)]`: flattening an object that refers back to the record
@@ -27,6 +29,8 @@
 ///
 /// `uuid()` is what, after `self.`, gives the record's id (a field or a method); `Contact`
 /// names the record's variant of `LinkKind` (and of `InvoiceParent` for `invoices`).
+/// `about: Records` writes `contactId`, `companyId`, `dealId`, `leadId`, `contact`, `company`,
+/// `deal` and `lead` for a type implementing [`About`].
 macro_rules! linked_record {
     (
         $(#[$attr:meta])*
@@ -109,6 +113,60 @@ macro_rules! linked_record {
             }
         ], $($own)*);
     };
+    (@fields [$($head:tt)*], $id:tt, [about: $kind:ident $(, $f:ident: $k:ident)*], [$($done:tt)*], $($own:tt)*) => {
+        $crate::graphql::linked::linked_record!(@fields [$($head)*], $id, [$($f: $k),*], [$($done)*
+            async fn contact_id(&self) -> Option<async_graphql::ID> {
+                $crate::graphql::linked::id_of($crate::graphql::linked::About::about(self).contact_id)
+            }
+            async fn company_id(&self) -> Option<async_graphql::ID> {
+                $crate::graphql::linked::id_of($crate::graphql::linked::About::about(self).company_id)
+            }
+            async fn deal_id(&self) -> Option<async_graphql::ID> {
+                $crate::graphql::linked::id_of($crate::graphql::linked::About::about(self).deal_id)
+            }
+            async fn lead_id(&self) -> Option<async_graphql::ID> {
+                $crate::graphql::linked::id_of($crate::graphql::linked::About::about(self).lead_id)
+            }
+            async fn contact(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::contacts::ContactGql>> {
+                let id = $crate::graphql::linked::About::about(self).contact_id;
+                $crate::graphql::loaders::related(ctx, id, $crate::graphql::contacts::ContactGql::from_row).await
+            }
+            async fn company(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::contacts::CompanyGql>> {
+                let id = $crate::graphql::linked::About::about(self).company_id;
+                $crate::graphql::loaders::related(ctx, id, $crate::graphql::contacts::CompanyGql::from_row).await
+            }
+            async fn deal(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::deals::DealGql>> {
+                let id = $crate::graphql::linked::About::about(self).deal_id;
+                $crate::graphql::loaders::related(ctx, id, $crate::graphql::deals::DealGql::from).await
+            }
+            async fn lead(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::leads::LeadGql>> {
+                let id = $crate::graphql::linked::About::about(self).lead_id;
+                $crate::graphql::loaders::related(ctx, id, $crate::graphql::leads::LeadGql::from).await
+            }
+        ], $($own)*);
+    };
 }
 
 pub(crate) use linked_record;
+
+/// An optional id as the API shows it.
+pub fn id_of(id: Option<uuid::Uuid>) -> Option<async_graphql::ID> {
+    id.map(|id| async_graphql::ID(id.to_string()))
+}
+
+/// What an activity or a task is about, for the `about` fields of [`linked_record!`].
+pub trait About {
+    fn about(&self) -> crate::activities::rules::Links;
+}

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::links::link_ids as links;
+use super::links::{link_ids, LinkIdChanges, LinkIds};
 use super::types::ActivityTypeGql;
 use crate::activities::model::ActivityFilter;
 use crate::activities::ops::{ActivityInput, ActivityPatch};
 use crate::error::AppError;
 use crate::graphql::mutation::{MutationOptions, Update};
-use crate::graphql::{patch, patched_id};
+use crate::graphql::patch;
 use crate::write::WriteOptions;
 
 #[derive(InputObject)]
@@ -38,7 +38,7 @@ pub struct LogActivityInput {
 
 impl LogActivityInput {
     pub fn into_parts(self) -> Result<(ActivityInput, WriteOptions), AppError> {
-        let links = links(
+        let links = link_ids(
             [
                 &self.contact_id,
                 &self.company_id,
@@ -74,26 +74,25 @@ pub struct UpdateActivityInput {
     pub occurred_at: Option<DateTime<Utc>>,
     /// Null empties it.
     pub metadata: MaybeUndefined<Json<Value>>,
-    pub contact_id: MaybeUndefined<ID>,
-    pub company_id: MaybeUndefined<ID>,
-    pub deal_id: MaybeUndefined<ID>,
-    pub lead_id: MaybeUndefined<ID>,
+    #[graphql(flatten)]
+    pub links: LinkIdChanges,
     #[graphql(flatten)]
     pub options: MutationOptions,
 }
 
 impl UpdateActivityInput {
     pub fn into_parts(self) -> Result<Update<ActivityPatch>, AppError> {
+        let links = self.links.parse()?;
         let patch = ActivityPatch {
             activity_type: self.activity_type.map(Into::into),
             subject: patch(self.subject),
             body: patch(self.body),
             occurred_at: self.occurred_at,
             metadata: patch(self.metadata).map(|json| json.0),
-            contact_id: patched_id(self.contact_id, "input.contactId")?,
-            company_id: patched_id(self.company_id, "input.companyId")?,
-            deal_id: patched_id(self.deal_id, "input.dealId")?,
-            lead_id: patched_id(self.lead_id, "input.leadId")?,
+            contact_id: links.contact_id,
+            company_id: links.company_id,
+            deal_id: links.deal_id,
+            lead_id: links.lead_id,
         };
         Update::of(&self.id, self.expected_version, patch, self.options)
     }
@@ -112,10 +111,8 @@ pub struct DeleteActivityInput {
 #[derive(InputObject, Default)]
 #[graphql(name = "ActivityFilter")]
 pub struct ActivityFilterInput {
-    pub contact_id: Option<ID>,
-    pub company_id: Option<ID>,
-    pub deal_id: Option<ID>,
-    pub lead_id: Option<ID>,
+    #[graphql(flatten)]
+    pub links: LinkIds,
     #[graphql(name = "type")]
     pub activity_type: Option<ActivityTypeGql>,
     /// Happened at or after this time.
@@ -127,15 +124,7 @@ pub struct ActivityFilterInput {
 impl ActivityFilterInput {
     pub fn into_domain(self) -> Result<ActivityFilter, AppError> {
         Ok(ActivityFilter {
-            links: links(
-                [
-                    &self.contact_id,
-                    &self.company_id,
-                    &self.deal_id,
-                    &self.lead_id,
-                ],
-                "filter",
-            )?,
+            links: self.links.parse("filter")?,
             activity_type: self.activity_type.map(Into::into),
             occurred_from: self.occurred_from,
             occurred_to: self.occurred_to,

@@ -1,15 +1,12 @@
 //! The `Activity` output type, its `ActivityType` enum and the mutation payloads.
 
-use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
+use async_graphql::{Enum, Json, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
-use crate::activities::model::Activity;
-use crate::activities::rules::ActivityType;
-use crate::graphql::contacts::{CompanyGql, ContactGql};
-use crate::graphql::deals::DealGql;
+use crate::activities::model::{Activity, LinkedRow};
+use crate::activities::rules::{ActivityType, Links};
 use crate::graphql::enums::same_enum;
-use crate::graphql::leads::LeadGql;
+use crate::graphql::linked::{linked_record, About};
 use crate::graphql::loaders;
 use crate::graphql::mutation::{record_payload, WriteOutcome};
 use crate::graphql::pagination::ListConnection;
@@ -50,73 +47,57 @@ impl From<Activity> for ActivityGql {
 
 loaders::from_shared_row!(ActivityGql: Activity);
 
-fn id_of(id: Option<Uuid>) -> Option<ID> {
-    id.map(|id| ID(id.to_string()))
+impl About for ActivityGql {
+    fn about(&self) -> Links {
+        self.0.links()
+    }
 }
 
-#[Object(name = "Activity")]
-impl ActivityGql {
-    pub async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    #[graphql(name = "type")]
-    async fn activity_type(&self) -> ActivityTypeGql {
-        ActivityType::parse(&self.0.activity_type)
-            .unwrap_or(ActivityType::Other)
-            .into()
-    }
-    async fn subject(&self) -> Option<&str> {
-        self.0.subject.as_deref()
-    }
-    /// Up to 64 KiB of text, as written.
-    async fn body(&self) -> Option<&str> {
-        self.0.body.as_deref()
-    }
-    /// When it happened (which may be before it was logged).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
-    }
-    /// Your own data about it, as a JSON object.
-    async fn metadata(&self) -> Json<serde_json::Value> {
-        Json(self.0.metadata.clone())
-    }
-    /// The API key that logged it.
-    async fn created_by(&self) -> ID {
-        ID(self.0.created_by.to_string())
-    }
-    async fn contact_id(&self) -> Option<ID> {
-        id_of(self.0.contact_id)
-    }
-    async fn company_id(&self) -> Option<ID> {
-        id_of(self.0.company_id)
-    }
-    async fn deal_id(&self) -> Option<ID> {
-        id_of(self.0.deal_id)
-    }
-    async fn lead_id(&self) -> Option<ID> {
-        id_of(self.0.lead_id)
-    }
-    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ContactGql>> {
-        loaders::related(ctx, self.0.contact_id, ContactGql::from_row).await
-    }
-    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
-        loaders::related(ctx, self.0.company_id, CompanyGql::from_row).await
-    }
-    async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
-        loaders::related(ctx, self.0.deal_id, DealGql::from).await
-    }
-    async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LeadGql>> {
-        loaders::related(ctx, self.0.lead_id, LeadGql::from).await
-    }
-    /// Increases with every change; pass it as `expectedVersion` to update safely.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+linked_record! {
+    #[async_graphql::Object(name = "Activity")]
+    impl ActivityGql (0.id) {
+        {
+            pub async fn id(&self) -> ID {
+                ID(self.0.id.to_string())
+            }
+            #[graphql(name = "type")]
+            async fn activity_type(&self) -> ActivityTypeGql {
+                ActivityType::parse(&self.0.activity_type)
+                    .unwrap_or(ActivityType::Other)
+                    .into()
+            }
+            async fn subject(&self) -> Option<&str> {
+                self.0.subject.as_deref()
+            }
+            /// Up to 64 KiB of text, as written.
+            async fn body(&self) -> Option<&str> {
+                self.0.body.as_deref()
+            }
+            /// When it happened (which may be before it was logged).
+            async fn occurred_at(&self) -> DateTime<Utc> {
+                self.0.occurred_at
+            }
+            /// Your own data about it, as a JSON object.
+            async fn metadata(&self) -> Json<serde_json::Value> {
+                Json(self.0.metadata.clone())
+            }
+            /// The API key that logged it.
+            async fn created_by(&self) -> ID {
+                ID(self.0.created_by.to_string())
+            }
+        }
+        about: Records;
+
+        /// Increases with every change; pass it as `expectedVersion` to update safely.
+        async fn version(&self) -> i32 {
+            self.0.version
+        }
+        async fn created_at(&self) -> DateTime<Utc> {
+            self.0.created_at
+        }
+        async fn updated_at(&self) -> DateTime<Utc> {
+            self.0.updated_at
+        }
     }
 }
 

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::types::{TaskPriorityGql, TaskStatusGql};
 use crate::activities::rules::Links;
 use crate::error::AppError;
-use crate::graphql::activities::links::link_ids;
+use crate::graphql::activities::links::{LinkIdChanges, LinkIds};
 use crate::graphql::mutation::{MutationOptions, Update};
-use crate::graphql::{optional_id, patch, patched_id};
+use crate::graphql::{optional_id, patch};
 use crate::tasks::model::TaskFilter;
 use crate::tasks::ops::{TaskInput, TaskPatch};
 use crate::write::WriteOptions;
@@ -29,25 +29,15 @@ pub struct CreateTaskInput {
     /// TODO when absent.
     pub status: Option<TaskStatusGql>,
     pub assignee: Option<String>,
-    pub contact_id: Option<ID>,
-    pub company_id: Option<ID>,
-    pub deal_id: Option<ID>,
-    pub lead_id: Option<ID>,
+    #[graphql(flatten)]
+    pub links: LinkIds,
     #[graphql(flatten)]
     pub options: MutationOptions,
 }
 
 impl CreateTaskInput {
     pub fn into_parts(self) -> Result<(TaskInput, WriteOptions), AppError> {
-        let links = link_ids(
-            [
-                &self.contact_id,
-                &self.company_id,
-                &self.deal_id,
-                &self.lead_id,
-            ],
-            "input",
-        )?;
+        let links = self.links.parse("input")?;
         let input = TaskInput {
             title: self.title,
             notes: self.notes,
@@ -118,16 +108,15 @@ pub struct UpdateTaskInput {
     pub priority: Option<TaskPriorityGql>,
     pub status: Option<TaskStatusGql>,
     pub assignee: MaybeUndefined<String>,
-    pub contact_id: MaybeUndefined<ID>,
-    pub company_id: MaybeUndefined<ID>,
-    pub deal_id: MaybeUndefined<ID>,
-    pub lead_id: MaybeUndefined<ID>,
+    #[graphql(flatten)]
+    pub links: LinkIdChanges,
     #[graphql(flatten)]
     pub options: MutationOptions,
 }
 
 impl UpdateTaskInput {
     pub fn into_parts(self) -> Result<Update<TaskPatch>, AppError> {
+        let links = self.links.parse()?;
         let patch = TaskPatch {
             title: self.title,
             notes: patch(self.notes),
@@ -136,10 +125,10 @@ impl UpdateTaskInput {
             priority: self.priority.map(Into::into),
             status: self.status.map(Into::into),
             assignee: patch(self.assignee),
-            contact_id: patched_id(self.contact_id, "input.contactId")?,
-            company_id: patched_id(self.company_id, "input.companyId")?,
-            deal_id: patched_id(self.deal_id, "input.dealId")?,
-            lead_id: patched_id(self.lead_id, "input.leadId")?,
+            contact_id: links.contact_id,
+            company_id: links.company_id,
+            deal_id: links.deal_id,
+            lead_id: links.lead_id,
         };
         Update::of(&self.id, self.expected_version, patch, self.options)
     }
@@ -166,10 +155,8 @@ pub struct TaskFilterInput {
     pub due_before: Option<DateTime<Utc>>,
     /// Due at or after this time.
     pub due_after: Option<DateTime<Utc>>,
-    pub contact_id: Option<ID>,
-    pub company_id: Option<ID>,
-    pub deal_id: Option<ID>,
-    pub lead_id: Option<ID>,
+    #[graphql(flatten)]
+    pub links: LinkIds,
 }
 
 impl TaskFilterInput {
@@ -180,15 +167,7 @@ impl TaskFilterInput {
             overdue: self.overdue,
             due_before: self.due_before,
             due_after: self.due_after,
-            links: link_ids(
-                [
-                    &self.contact_id,
-                    &self.company_id,
-                    &self.deal_id,
-                    &self.lead_id,
-                ],
-                "filter",
-            )?,
+            links: self.links.parse("filter")?,
         })
     }
 }

@@ -1,13 +1,12 @@
 //! The `Task` output type, its enums and the mutation payloads.
 
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Enum, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
-use uuid::Uuid;
 
-use crate::graphql::contacts::{CompanyGql, ContactGql};
-use crate::graphql::deals::DealGql;
+use crate::activities::model::LinkedRow;
+use crate::activities::rules::Links;
 use crate::graphql::enums::same_enum;
-use crate::graphql::leads::LeadGql;
+use crate::graphql::linked::{linked_record, About};
 use crate::graphql::loaders;
 use crate::graphql::mutation::{record_payload, WriteOutcome};
 use crate::graphql::pagination::ListConnection;
@@ -55,90 +54,74 @@ impl From<Task> for TaskGql {
 
 loaders::from_shared_row!(TaskGql: Task);
 
-fn id_of(id: Option<Uuid>) -> Option<ID> {
-    id.map(|id| ID(id.to_string()))
+impl About for TaskGql {
+    fn about(&self) -> Links {
+        self.0.links()
+    }
 }
 
-#[Object(name = "Task")]
-impl TaskGql {
-    pub async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
-    }
-    /// Due at this time (or on `dueDate`; never both).
-    async fn due_at(&self) -> Option<DateTime<Utc>> {
-        self.0.due_at
-    }
-    /// Due on this day.
-    async fn due_date(&self) -> Option<NaiveDate> {
-        self.0.due_date
-    }
-    async fn priority(&self) -> TaskPriorityGql {
-        TaskPriority::parse(&self.0.priority)
-            .unwrap_or_default()
-            .into()
-    }
-    async fn status(&self) -> TaskStatusGql {
-        self.0.status().into()
-    }
-    /// Who does it: a free-form user id of your identity system (like `Deal.ownerId`).
-    async fn assignee(&self) -> Option<&str> {
-        self.0.assignee.as_deref()
-    }
-    /// When it was done; null unless DONE.
-    async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.completed_at
-    }
-    /// Open (TODO or IN_PROGRESS) and due in the past.
-    async fn is_overdue(&self) -> bool {
-        let open = matches!(self.0.status(), TaskStatus::Todo | TaskStatus::InProgress);
-        let now = Utc::now();
-        let past = self.0.due_at.is_some_and(|at| at < now)
-            || self.0.due_date.is_some_and(|day| day < now.date_naive());
-        open && past
-    }
-    /// The API key that created it.
-    async fn created_by(&self) -> ID {
-        ID(self.0.created_by.to_string())
-    }
-    async fn contact_id(&self) -> Option<ID> {
-        id_of(self.0.contact_id)
-    }
-    async fn company_id(&self) -> Option<ID> {
-        id_of(self.0.company_id)
-    }
-    async fn deal_id(&self) -> Option<ID> {
-        id_of(self.0.deal_id)
-    }
-    async fn lead_id(&self) -> Option<ID> {
-        id_of(self.0.lead_id)
-    }
-    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ContactGql>> {
-        loaders::related(ctx, self.0.contact_id, ContactGql::from_row).await
-    }
-    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CompanyGql>> {
-        loaders::related(ctx, self.0.company_id, CompanyGql::from_row).await
-    }
-    async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealGql>> {
-        loaders::related(ctx, self.0.deal_id, DealGql::from).await
-    }
-    async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LeadGql>> {
-        loaders::related(ctx, self.0.lead_id, LeadGql::from).await
-    }
-    /// Increases with every change; pass it as `expectedVersion` to update safely.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+linked_record! {
+    #[async_graphql::Object(name = "Task")]
+    impl TaskGql (0.id) {
+        {
+            pub async fn id(&self) -> ID {
+                ID(self.0.id.to_string())
+            }
+            async fn title(&self) -> &str {
+                &self.0.title
+            }
+            async fn notes(&self) -> Option<&str> {
+                self.0.notes.as_deref()
+            }
+            /// Due at this time (or on `dueDate`; never both).
+            async fn due_at(&self) -> Option<DateTime<Utc>> {
+                self.0.due_at
+            }
+            /// Due on this day.
+            async fn due_date(&self) -> Option<NaiveDate> {
+                self.0.due_date
+            }
+            async fn priority(&self) -> TaskPriorityGql {
+                TaskPriority::parse(&self.0.priority)
+                    .unwrap_or_default()
+                    .into()
+            }
+            async fn status(&self) -> TaskStatusGql {
+                self.0.status().into()
+            }
+            /// Who does it: a free-form user id of your identity system (like `Deal.ownerId`).
+            async fn assignee(&self) -> Option<&str> {
+                self.0.assignee.as_deref()
+            }
+            /// When it was done; null unless DONE.
+            async fn completed_at(&self) -> Option<DateTime<Utc>> {
+                self.0.completed_at
+            }
+            /// Open (TODO or IN_PROGRESS) and due in the past.
+            async fn is_overdue(&self) -> bool {
+                let open = matches!(self.0.status(), TaskStatus::Todo | TaskStatus::InProgress);
+                let now = Utc::now();
+                let past = self.0.due_at.is_some_and(|at| at < now)
+                    || self.0.due_date.is_some_and(|day| day < now.date_naive());
+                open && past
+            }
+            /// The API key that created it.
+            async fn created_by(&self) -> ID {
+                ID(self.0.created_by.to_string())
+            }
+        }
+        about: Records;
+
+        /// Increases with every change; pass it as `expectedVersion` to update safely.
+        async fn version(&self) -> i32 {
+            self.0.version
+        }
+        async fn created_at(&self) -> DateTime<Utc> {
+            self.0.created_at
+        }
+        async fn updated_at(&self) -> DateTime<Utc> {
+            self.0.updated_at
+        }
     }
 }
 
