@@ -93,9 +93,9 @@ impl From<DealStatus> for DealStatusGql {
 /// field's: the fields that reach into other domains (activities, tasks, invoices, the
 /// timeline, the history) are boxed, so a board's thousands of small fields (`title`,
 /// `amount`, …) do not each allocate and copy kilobytes of state they never use.
-#[derive(Clone)]
 ///
 /// The row is shared with the loader or page that read it: a board's deals are never copied.
+#[derive(Clone)]
 pub struct DealGql(pub Arc<Deal>);
 
 impl From<Deal> for DealGql {
