@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::events::hub::HubSettings;
 use crate::http::cors::AllowedOrigins;
+use crate::http::executions::ExecutionSettings;
 use crate::http::serve::HttpSettings;
 use crate::http::ws::WsSettings;
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub cursor_key: Option<String>,
     /// HTTP connections: read, write and idle timeouts, and how many may be open.
     pub http: HttpSettings,
+    /// GraphQL operations over HTTP executing at once, and how long one waits for a slot.
+    pub executions: ExecutionSettings,
     /// Browser origins allowed to call the API and open WebSockets (`--cors-origin`).
     pub cors_origins: AllowedOrigins,
     /// Verified API keys kept in memory: time-to-live, how often use is recorded.
@@ -51,6 +54,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(10),
             cursor_key: None,
             http: HttpSettings::default(),
+            executions: ExecutionSettings::default(),
             cors_origins: AllowedOrigins::default(),
             key_cache: Default::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),

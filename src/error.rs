@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Conflict,
     IdempotencyKeyReused,
     StaleObject,
+    /// Every execution slot stayed busy for the queue timeout (`http::executions`).
+    Overloaded,
     Internal,
 }
 
@@ -27,6 +29,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::StaleObject => "STALE_OBJECT",
+            Self::Overloaded => "OVERLOADED",
             Self::Internal => "INTERNAL",
         }
     }

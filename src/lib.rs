@@ -185,6 +185,7 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         tasks: tasks.clone(),
         origins: config.cors_origins.clone(),
         mcp,
+        executions: http::executions::ExecutionSlots::new(config.executions),
     };
     Ok(App {
         router: http::router(state),

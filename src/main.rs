@@ -78,6 +78,18 @@ struct TransportArgs {
     /// Open connections (WebSockets included); more wait until one closes.
     #[arg(long, env = "DEALGRAPH_MAX_CONNECTIONS", default_value_t = 10_000)]
     max_connections: usize,
+    /// GraphQL operations over HTTP executing at once; more wait in line for a slot. Each
+    /// holds its response in memory, so this bounds the memory in flight.
+    #[arg(long, env = "DEALGRAPH_MAX_EXECUTIONS", default_value_t = 8)]
+    max_executions: usize,
+    /// Milliseconds a request may wait in line for a slot before it is answered 503
+    /// (`OVERLOADED`, with `Retry-After`).
+    #[arg(
+        long,
+        env = "DEALGRAPH_EXECUTION_QUEUE_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    execution_queue_timeout_ms: u64,
 }
 
 impl TransportArgs {
@@ -88,6 +100,8 @@ impl TransportArgs {
         config.http.write_timeout = secs(self.http_write_timeout_secs);
         config.http.idle_timeout = secs(self.http_idle_timeout_secs);
         config.http.max_connections = self.max_connections.max(1);
+        config.executions.max_concurrent = self.max_executions.max(1);
+        config.executions.queue_timeout = Duration::from_millis(self.execution_queue_timeout_ms);
         config.cors_origins = AllowedOrigins::new(self.cors_origins);
         config.mcp_allowed_hosts.extend(self.mcp_allowed_hosts);
     }

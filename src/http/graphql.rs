@@ -48,6 +48,15 @@ impl Refusal {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
     }
 
+    /// No execution slot came free in time (`http::executions`): nothing ran.
+    fn overloaded() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Overloaded,
+            "the server is busy: no execution slot came free in time; retry after a second",
+        )
+    }
+
     fn into_response(self, media: ResponseType) -> Response {
         let body = json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }] });
         let mut response = (self.status, json_body(media, &body)).into_response();
@@ -55,6 +64,11 @@ impl Refusal {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if self.code == ErrorCode::Overloaded {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if self.code == ErrorCode::Unauthenticated {
             response
@@ -362,6 +376,13 @@ async fn execute(
             }
         }
     }
+    // Held until the body is built: the response's memory is what the slots bound.
+    let Ok(_slot) = state.executions.enter().await else {
+        state
+            .metrics
+            .graphql_request(op_label, "overloaded", started);
+        return Refusal::overloaded().into_response(media);
+    };
     // A pipeline or stage write forgets this server's kept rows itself (`graphql::pipelines`).
     let mut response = state.schema.execute(gql).await;
     ensure_codes(&mut response);

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod cors;
 mod embedded;
+pub mod executions;
 pub mod graphiql;
 pub mod graphql;
 pub mod negotiate;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub origins: cors::AllowedOrigins,
     /// What the MCP endpoint (`/mcp`) needs.
     pub mcp: crate::mcp::McpSettings,
+    /// GraphQL operations over HTTP executing at once, and the line for a slot.
+    pub executions: executions::ExecutionSlots,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -5,7 +5,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::Integer;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -72,25 +72,6 @@ struct Pid {
     pid: i32,
 }
 
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// Polls `sql` (a count) every 20 ms until it is `expected`, for at most 10 s.
-async fn wait_for_count(conn: &mut AsyncPgConnection, sql: &str, expected: i64, what: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let row: Count = diesel::sql_query(sql).get_result(conn).await.unwrap();
-        if row.n == expected {
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_retry_after_the_server_was_killed_mid_write_proceeds_at_once() {
     let app = TestApp::spawn().await;
@@ -136,7 +117,8 @@ async fn a_retry_after_the_server_was_killed_mid_write_proceeds_at_once() {
         "SELECT count(*) AS n FROM pg_stat_activity WHERE {} = ANY(pg_blocking_pids(pid))",
         locker_pid.pid
     );
-    wait_for_count(&mut observer, &waiting_on_us, 1, "the write never blocked").await;
+    app.wait_for_count(&waiting_on_us, 1, "the write never blocked")
+        .await;
     let orphan: Pid = diesel::sql_query(format!(
         "SELECT pid FROM pg_stat_activity WHERE {} = ANY(pg_blocking_pids(pid))",
         locker_pid.pid
@@ -159,8 +141,7 @@ async fn a_retry_after_the_server_was_killed_mid_write_proceeds_at_once() {
     // Release the row: the dead server's session finishes its statement, finds its client
     // gone and ends, and PostgreSQL rolls its transaction back.
     drop(locker);
-    wait_for_count(
-        &mut observer,
+    app.wait_for_count(
         &format!(
             "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = {}",
             orphan.pid

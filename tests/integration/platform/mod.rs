@@ -13,6 +13,7 @@ mod input_fuzz;
 mod managed;
 mod migrations;
 mod ops;
+mod overload;
 mod response_spec;
 mod seed;
 mod strict_input;

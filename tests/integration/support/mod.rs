@@ -184,6 +184,16 @@ impl TestApp {
         row.n
     }
 
+    /// Polls `sql` (a count) every 20 ms until it is `expected`, for at most 10 s: for
+    /// waiting on another session's state (a lock waited on, a session ended).
+    pub async fn wait_for_count(&self, sql: &str, expected: i64, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.count(sql).await != expected {
+            assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The payloads of the outbox events of `event_type`, oldest first.
     pub async fn event_payloads(&self, event_type: &str) -> Vec<Value> {
         use diesel_async::RunQueryDsl;
