@@ -115,11 +115,16 @@ pub(super) async fn one_deal(ctx: &Context<'_>, id: Uuid) -> Result<Option<Arc<D
         let mut conn = crate::db::conn(pool(ctx)?).await?;
         DealContact::deal_with_links(&mut conn, workspace_id, id).await?
     };
-    let Some((deal, _)) = rows.first() else {
+    // One row per linked contact, the deal repeated in each: the first one is kept.
+    let mut deal = None;
+    let mut links = Vec::with_capacity(rows.len());
+    for (row, link) in rows {
+        deal.get_or_insert(row);
+        links.extend(link);
+    }
+    let Some(deal) = deal.map(Arc::new) else {
         return Ok(None);
     };
-    let deal = Arc::new(deal.clone());
-    let links = rows.into_iter().filter_map(|(_, link)| link).collect();
     loaders::get::<DealContactsLoader>(ctx)?
         .feed_one(id, links)
         .await;
