@@ -6,12 +6,13 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use diesel::sql_types::Integer;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::support::builders::{stage_ids, PipelineBuilder};
+use crate::support::locks::RowLock;
 use crate::support::{GqlResponse, TestApp};
 
 const CREATE_DEAL: &str = "mutation($input: CreateDealInput!) { createDeal(input: $input) { replayed deal { id title } } }";
@@ -81,23 +82,7 @@ async fn a_retry_after_the_server_was_killed_mid_write_proceeds_at_once() {
 
     // Hold the stage row: the write blocks inside its transaction when it inserts the deal
     // (its foreign key check waits), after it has claimed its idempotency key.
-    let mut locker = AsyncPgConnection::establish(&app.database_url)
-        .await
-        .unwrap();
-    let locker_pid: Pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
-        .get_result(&mut locker)
-        .await
-        .unwrap();
-    diesel::sql_query("BEGIN")
-        .execute(&mut locker)
-        .await
-        .unwrap();
-    diesel::sql_query(format!(
-        "SELECT id FROM stages WHERE id = '{first_stage}' FOR UPDATE"
-    ))
-    .execute(&mut locker)
-    .await
-    .unwrap();
+    let locker = RowLock::hold(&app.database_url, "stages", &first_stage).await;
 
     let server = Server::start(&app.database_url).await;
     let blocked = {
@@ -113,15 +98,12 @@ async fn a_retry_after_the_server_was_killed_mid_write_proceeds_at_once() {
         })
     };
     let mut observer = app.pool.get().await.unwrap();
-    let waiting_on_us = format!(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE {} = ANY(pg_blocking_pids(pid))",
-        locker_pid.pid
-    );
+    let waiting_on_us = locker.waiters_sql();
     app.wait_for_count(&waiting_on_us, 1, "the write never blocked")
         .await;
     let orphan: Pid = diesel::sql_query(format!(
         "SELECT pid FROM pg_stat_activity WHERE {} = ANY(pg_blocking_pids(pid))",
-        locker_pid.pid
+        locker.pid
     ))
     .get_result(&mut observer)
     .await

@@ -3,18 +3,11 @@
 
 use std::time::Duration;
 
-use diesel::sql_types::Integer;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 
 use crate::support::builders::CompanyBuilder;
+use crate::support::locks::RowLock;
 use crate::support::TestApp;
-
-#[derive(diesel::QueryableByName)]
-struct Pid {
-    #[diesel(sql_type = Integer)]
-    pid: i32,
-}
 
 const RENAME: &str =
     "mutation($id: ID!) { updateCompany(input: { id: $id, name: \"Acme Corp\" }) { company { name } } }";
@@ -30,23 +23,7 @@ async fn with_every_slot_busy_a_request_is_answered_503_overloaded_and_runs_noth
     let company = CompanyBuilder::new("Acme").create_id(&app).await;
 
     // Hold the company's row, so that a rename holds the only slot while it waits for it.
-    let mut locker = AsyncPgConnection::establish(&app.database_url)
-        .await
-        .unwrap();
-    let locker_pid: Pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
-        .get_result(&mut locker)
-        .await
-        .unwrap();
-    diesel::sql_query("BEGIN")
-        .execute(&mut locker)
-        .await
-        .unwrap();
-    diesel::sql_query(format!(
-        "SELECT id FROM companies WHERE id = '{company}' FOR UPDATE"
-    ))
-    .execute(&mut locker)
-    .await
-    .unwrap();
+    let locker = RowLock::hold(&app.database_url, "companies", &company).await;
     let rename = {
         let (url, key, id) = (app.url("/graphql"), app.admin_key.clone(), company.clone());
         tokio::spawn(async move {
@@ -62,10 +39,7 @@ async fn with_every_slot_busy_a_request_is_answered_503_overloaded_and_runs_noth
                 .expect("rename body")
         })
     };
-    let waiting_on_us = format!(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE {} = ANY(pg_blocking_pids(pid))",
-        locker_pid.pid
-    );
+    let waiting_on_us = locker.waiters_sql();
     app.wait_for_count(&waiting_on_us, 1, "the rename never blocked")
         .await;
 
@@ -84,10 +58,7 @@ async fn with_every_slot_busy_a_request_is_answered_503_overloaded_and_runs_noth
     assert_eq!(create.error_code(), "OVERLOADED", "{}", create.body);
 
     // Free the row: the rename finishes and gives its slot back.
-    diesel::sql_query("COMMIT")
-        .execute(&mut locker)
-        .await
-        .unwrap();
+    locker.release().await;
     let renamed = rename.await.expect("rename task");
     assert_eq!(
         renamed["data"]["updateCompany"]["company"]["name"],

@@ -4,6 +4,7 @@
 
 pub mod builders;
 pub mod cluster;
+pub mod locks;
 pub mod ws;
 
 use std::net::SocketAddr;
