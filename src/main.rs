@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use dealgraph::auth::{ops, Scope};
 use dealgraph::http::cors::AllowedOrigins;
+use dealgraph::http::executions::ExecutionSettings;
 use dealgraph::telemetry::{init_logging, LogFormat};
 use dealgraph::{Config, Database};
 
@@ -80,14 +81,18 @@ struct TransportArgs {
     max_connections: usize,
     /// GraphQL operations over HTTP executing at once; more wait in line for a slot. Each
     /// holds its response in memory, so this bounds the memory in flight.
-    #[arg(long, env = "DEALGRAPH_MAX_EXECUTIONS", default_value_t = 8)]
+    #[arg(
+        long,
+        env = "DEALGRAPH_MAX_EXECUTIONS",
+        default_value_t = ExecutionSettings::default().max_concurrent
+    )]
     max_executions: usize,
     /// Milliseconds a request may wait in line for a slot before it is answered 503
     /// (`OVERLOADED`, with `Retry-After`).
     #[arg(
         long,
         env = "DEALGRAPH_EXECUTION_QUEUE_TIMEOUT_MS",
-        default_value_t = 10_000
+        default_value_t = ExecutionSettings::default().queue_timeout.as_millis() as u64
     )]
     execution_queue_timeout_ms: u64,
 }

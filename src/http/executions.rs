@@ -54,10 +54,8 @@ impl ExecutionSlots {
 
     /// A slot, held until the permit is dropped (after the response body is written out).
     /// Tokio's semaphore is fair: requests get slots in the order they asked.
+    /// A free slot is taken at once: the timeout polls the acquisition before its clock.
     pub async fn enter(&self) -> Result<OwnedSemaphorePermit, Overloaded> {
-        if let Ok(permit) = self.slots.clone().try_acquire_owned() {
-            return Ok(permit);
-        }
         match tokio::time::timeout(self.queue_timeout, self.slots.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             // The semaphore is never closed; a timeout is the only way to fail.
@@ -71,7 +69,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_request_waits_for_a_free_slot_and_gives_up_after_the_queue_timeout() {
+    async fn a_busy_slot_turns_the_next_request_away_until_it_is_freed() {
         let slots = ExecutionSlots::new(ExecutionSettings {
             max_concurrent: 1,
             queue_timeout: Duration::ZERO,
