@@ -172,6 +172,7 @@ pub async fn app(config: &Config, pool: DbPool, database_url: &str) -> anyhow::R
         settings,
         webhooks,
     );
+    schema.prime().await;
     let tasks = TaskTracker::new();
     let state = http::AppState {
         schema,

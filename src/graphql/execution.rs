@@ -8,7 +8,9 @@
 //!
 //! It is the schema's only extension, because async-graphql passes every field of every
 //! response through each extension's `resolve` (the default one too): one extension, one
-//! hook per field, and only to note the concrete types of abstract positions.
+//! hook per field, and only to note the concrete types of abstract positions. Most HTTP
+//! requests avoid even that one: [`super::direct`] checks them up front and runs them on a
+//! copy of the schema without it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +23,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::registry::{MetaTypeName, Registry};
 use async_graphql::{
-    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+    Request, Response, SchemaEnv, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
 use super::admission::{check_variables, forbidden, refused_fields};
@@ -37,12 +39,25 @@ use crate::db::DbPool;
 pub struct SpecExtension {
     /// The names of the schema's interfaces and unions, found once.
     abstract_types: Arc<OnceLock<Box<[String]>>>,
+    /// Where the schema's registry is kept at the first request, for [`super::direct`].
+    env: Arc<OnceLock<SchemaEnv>>,
+}
+
+impl SpecExtension {
+    /// An extension that keeps its schema's registry in `env` at its first request.
+    pub fn keeping_env(env: Arc<OnceLock<SchemaEnv>>) -> Self {
+        SpecExtension {
+            env,
+            ..SpecExtension::default()
+        }
+    }
 }
 
 impl ExtensionFactory for SpecExtension {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(SpecRules {
             abstract_types: self.abstract_types.clone(),
+            env: self.env.clone(),
             operation_name: Mutex::default(),
             parsed: Mutex::default(),
             refusals: Mutex::default(),
@@ -60,17 +75,13 @@ struct Parsed {
 
 impl Parsed {
     fn operation(&self, name: Option<&str>) -> Option<&OperationDefinition> {
-        let mut operations = self.document.operations.iter();
-        let found = match name {
-            Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-            None => operations.next(),
-        };
-        found.map(|(_, op)| &op.node)
+        super::direct::operation(&self.document, name)
     }
 }
 
 struct SpecRules {
     abstract_types: Arc<OnceLock<Box<[String]>>>,
+    env: Arc<OnceLock<SchemaEnv>>,
     operation_name: Mutex<Option<String>>,
     parsed: Mutex<Option<Arc<Parsed>>>,
     /// What the input boundary refused, reported at validation.
@@ -202,6 +213,7 @@ impl Extension for SpecRules {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         *lock(&self.operation_name) = request.operation_name.clone();
+        self.env.get_or_init(|| ctx.schema_env.clone());
         next.run(ctx, request).await
     }
 

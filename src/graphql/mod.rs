@@ -10,6 +10,7 @@ pub mod boundary;
 pub mod contacts;
 pub mod cursor_key;
 pub mod deals;
+pub mod direct;
 pub mod documents;
 pub mod enums;
 pub mod errors;
@@ -115,6 +116,13 @@ pub struct SchemaSettings {
 
 /// The schema without any data attached: enough for SDL export.
 pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation, Subscription> {
+    // The only extension: each one costs a layer around every field's resolution. It also
+    // holds the input boundary, the alias limit and a subscription event's shared loaders.
+    plain_builder(settings).extension(execution::SpecExtension::default())
+}
+
+/// The schema's types and limits, with no extension ([`direct`]).
+fn plain_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation, Subscription> {
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),
@@ -123,10 +131,7 @@ pub fn schema_builder(settings: SchemaSettings) -> SchemaBuilder<Query, Mutation
     .limit_depth(limits::MAX_DEPTH)
     .limit_complexity(limits::MAX_COMPLEXITY)
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
-    .limit_directives(limits::MAX_DIRECTIVES)
-    // The only extension: each one costs a layer around every field's resolution. It also
-    // holds the input boundary, the alias limit and a subscription event's shared loaders.
-    .extension(execution::SpecExtension::default());
+    .limit_directives(limits::MAX_DIRECTIVES);
     if settings.production {
         builder.disable_suggestions()
     } else {
@@ -143,7 +148,8 @@ pub fn build_schema(pool: DbPool, settings: SchemaSettings) -> DealgraphSchema {
         .finish()
 }
 
-/// The schema the server runs: with the process's event hub for subscriptions.
+/// The schema the server runs, twice ([`direct::Schemas`]): with the process's event hub for
+/// subscriptions.
 pub fn build_schema_with_events(
     pool: DbPool,
     hub: crate::events::hub::EventHub,
@@ -154,19 +160,25 @@ pub fn build_schema_with_events(
     cursor_key: cursor_key::CursorKey,
     settings: SchemaSettings,
     webhooks: crate::webhooks::WebhookSettings,
-) -> DealgraphSchema {
+) -> direct::Schemas {
     let shared_loaders = Arc::new(event_loaders::EventLoaderCache::new(pool.clone()));
-    schema_builder(settings)
-        .data(pool)
-        .data(hub)
-        // `revokeApiKey` closes the key's WebSockets on this server before it returns.
-        .data(ws_keys)
-        // …and forgets it from this server's verified keys.
-        .data(verified_keys)
-        .data(cursor_key)
-        .data(shared_loaders)
-        .data(webhooks)
-        .finish()
+    let with_data = |builder: SchemaBuilder<Query, Mutation, Subscription>| {
+        builder
+            .data(pool.clone())
+            .data(hub.clone())
+            // `revokeApiKey` closes the key's WebSockets on this server before it returns.
+            .data(ws_keys.clone())
+            // …and forgets it from this server's verified keys.
+            .data(verified_keys.clone())
+            .data(cursor_key.clone())
+            .data(shared_loaders.clone())
+            .data(webhooks.clone())
+            .finish()
+    };
+    let env = Arc::default();
+    let ruled =
+        plain_builder(settings).extension(execution::SpecExtension::keeping_env(Arc::clone(&env)));
+    direct::Schemas::new(with_data(ruled), with_data(plain_builder(settings)), env)
 }
 
 /// The SDL clients see, as written to `schema.graphql`.

@@ -353,6 +353,17 @@ async fn execute(
         }
     };
 
+    let variables = request
+        .variables
+        .map(async_graphql::Variables::from_json)
+        .unwrap_or_default();
+    // Checked here, so that most requests run on the schema without extensions.
+    let admitted = state.schema.admits(
+        &document,
+        request.operation_name.as_deref(),
+        &variables,
+        &actor,
+    );
     let mut parsed = async_graphql::Request::new(request.query);
     parsed.set_parsed_query((*document).clone());
     let mut gql = crate::graphql::with_reference_data(
@@ -362,12 +373,10 @@ async fn execute(
         // Loader caches only for reads: a mutation must see the rows its own writes changed.
         op_type == Some(OperationType::Query),
         Some(&state.reference),
-    );
+    )
+    .variables(variables);
     if let Some(name) = request.operation_name {
         gql = gql.operation_name(name);
-    }
-    if let Some(variables) = request.variables {
-        gql = gql.variables(async_graphql::Variables::from_json(variables));
     }
     if let Some(Value::Object(extensions)) = request.extensions {
         for (name, value) in extensions {
@@ -384,7 +393,7 @@ async fn execute(
         return Refusal::overloaded().into_response(media);
     };
     // A pipeline or stage write forgets this server's kept rows itself (`graphql::pipelines`).
-    let mut response = state.schema.execute(gql).await;
+    let mut response = state.schema.execute(gql, admitted).await;
     ensure_codes(&mut response);
 
     // A request error (parsing, validation, variables, scopes) has no `data`: nothing ran.

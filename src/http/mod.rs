@@ -27,7 +27,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::db::DbPool;
-use crate::graphql::DealgraphSchema;
+use crate::graphql::direct::Schemas;
 use crate::telemetry::Metrics;
 
 /// Requests larger than this are refused with 413 before they are read.
@@ -35,7 +35,8 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: DealgraphSchema,
+    /// The schema with its rules, and a copy without for requests checked up front.
+    pub schema: Schemas,
     pub pool: DbPool,
     pub metrics: Metrics,
     pub ws: ws::WsSettings,

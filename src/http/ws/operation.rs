@@ -28,7 +28,7 @@ pub(super) async fn run_operation(
     request: async_graphql::Request,
     outgoing: mpsc::Sender<Outgoing>,
 ) {
-    let mut stream = state.schema.execute_stream(request);
+    let mut stream = state.schema.ruled.execute_stream(request);
     let mut first = true;
     while let Some(mut response) = stream.next().await {
         ensure_codes(&mut response);

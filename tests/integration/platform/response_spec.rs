@@ -295,6 +295,15 @@ async fn fields_come_in_the_order_requested() {
     )
     .await;
     assert_keys(&body, "data.node", &["stage", "title", "id", "__typename"]);
+    // Without `__typename` the response cannot say the object's type: the schema's extension
+    // notes it while resolving (`graphql::direct` sends such a request there).
+    let (_, _, body) = gql(
+        &app,
+        "query($id: ID!) { node(id: $id) { ... on Pipeline { name } ... on Deal { stage { name } title } id } }",
+        json!({ "id": deals[0] }),
+    )
+    .await;
+    assert_keys(&body, "data.node", &["stage", "title", "id"]);
 
     // A mutation's payload.
     let (_, _, body) = gql(
