@@ -1,5 +1,9 @@
 //! The `dealgraph` command line: serve, migrate, print-schema, and workspace/key admin.
 
+// Since the server holds the schema twice (`graphql::direct`), the release build's layout of
+// the query root's resolver futures goes past rustc's default limit of 128.
+#![recursion_limit = "256"]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;

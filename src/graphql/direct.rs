@@ -116,11 +116,12 @@ impl Schemas {
 
     /// Runs `request` on the plain copy when admitted, else on the ruled one.
     pub async fn execute(&self, request: Request, admitted: Option<Admitted>) -> Response {
+        // Boxed: the engine's futures are large, and only one of the two runs.
         let Some(admitted) = admitted else {
-            return self.ruled.execute(request).await;
+            return Box::pin(self.ruled.execute(request)).await;
         };
         let name = request.operation_name.clone();
-        let mut response = self.plain.execute(request).await;
+        let mut response = Box::pin(self.plain.execute(request)).await;
         if let Some(operation) = operation(&admitted.document, name.as_deref()) {
             let no_types = HashMap::new();
             let shape = Shape {
