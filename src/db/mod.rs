@@ -1,6 +1,7 @@
 //! The database: the connection pool, the managed local cluster, migrations and `schema.rs`.
 
 pub mod holder;
+pub mod lazy_json;
 pub mod managed;
 pub mod page;
 pub mod per_parent;

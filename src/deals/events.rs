@@ -311,7 +311,7 @@ mod tests {
             value_period: "one_time".into(),
             owner_id: None,
             company_id: None,
-            custom_fields: json!({}),
+            custom_fields: json!({}).into(),
             entered_stage_at: at,
             version: 3,
             created_at: at,

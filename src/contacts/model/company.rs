@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::lazy_json::LazyJson;
+
 use super::matches_search;
 use crate::contacts::rules::like_pattern;
 use crate::contacts::ContactsOrder;
@@ -38,7 +40,7 @@ pub struct Company {
     pub is_target_account: bool,
     pub owner_id: Option<String>,
     pub tags: Vec<Option<String>>,
-    pub custom_fields: Value,
+    pub custom_fields: LazyJson,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

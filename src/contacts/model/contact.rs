@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::lazy_json::LazyJson;
+
 use super::matches_search;
 use crate::contacts::rules::{like_pattern, LifecycleStage};
 use crate::contacts::ContactsOrder;
@@ -41,7 +43,7 @@ pub struct Contact {
     pub lead_score: Option<i32>,
     pub owner_id: Option<String>,
     pub tags: Vec<Option<String>>,
-    pub custom_fields: Value,
+    pub custom_fields: LazyJson,
     pub last_activity_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

@@ -24,7 +24,7 @@ fn facts(contact: &Contact) -> Facts {
             ("lifecycleStage", Some(contact.lifecycle_stage.clone())),
         ],
         tags: tag_list(&contact.tags),
-        custom_fields: contact.custom_fields.clone(),
+        custom_fields: contact.custom_fields.value().clone(),
     }
 }
 

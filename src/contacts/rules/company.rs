@@ -130,7 +130,7 @@ pub fn patched_values(current: &Company, patch: CompanyPatch) -> Result<CompanyC
         tags: patched_tags("input.tags", tag_list(&current.tags), patch.tags)?,
         custom_fields: patched_custom_fields(
             "input.customFields",
-            current.custom_fields.clone(),
+            current.custom_fields.value().clone(),
             patch.custom_fields,
         )?,
     })
@@ -164,7 +164,7 @@ mod tests {
             is_target_account: true,
             owner_id: None,
             tags: vec![],
-            custom_fields: json!({}),
+            custom_fields: json!({}).into(),
             version: 3,
             created_at: now,
             updated_at: now,

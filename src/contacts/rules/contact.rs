@@ -170,7 +170,7 @@ pub fn patched_values(current: &Contact, patch: ContactPatch) -> Result<ContactC
         tags: patched_tags("input.tags", tag_list(&current.tags), patch.tags)?,
         custom_fields: patched_custom_fields(
             "input.customFields",
-            current.custom_fields.clone(),
+            current.custom_fields.value().clone(),
             patch.custom_fields,
         )?,
         last_activity_at: match patch.last_activity_at {
@@ -210,7 +210,7 @@ mod tests {
             lead_score: Some(10),
             owner_id: None,
             tags: vec![Some("vip".into())],
-            custom_fields: json!({"plan": "pro"}),
+            custom_fields: json!({"plan": "pro"}).into(),
             last_activity_at: None,
             version: 1,
             created_at: now,

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::lazy_json::LazyJson;
+
 use crate::db::schema::{deals, stage_deal_counts};
 
 #[derive(
@@ -32,7 +34,7 @@ pub struct Deal {
     pub value_period: String,
     pub owner_id: Option<String>,
     pub company_id: Option<Uuid>,
-    pub custom_fields: Value,
+    pub custom_fields: LazyJson,
     pub entered_stage_at: DateTime<Utc>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

@@ -82,7 +82,7 @@ impl Routable for Deal {
                     source: None,
                     country: deal.company_id.and_then(|id| countries.get(&id).cloned()),
                     tags: tags.remove(&deal.id).unwrap_or_default(),
-                    custom_fields: deal.custom_fields,
+                    custom_fields: deal.custom_fields.into_value(),
                     amount: Some((deal.amount, deal.currency)),
                     pipeline_id: Some(deal.pipeline_id),
                 };

@@ -171,7 +171,7 @@ pub fn patched(before: &Deal, patch: DealPatch) -> Result<Deal, AppError> {
     }
     deal.company_id = patch.company_id.apply(deal.company_id);
     if let Some(value) = &patch.custom_fields {
-        deal.custom_fields = custom_fields(value)?;
+        deal.custom_fields = custom_fields(value)?.into();
     }
     Ok(deal)
 }
@@ -284,7 +284,7 @@ mod tests {
             value_period: "one_time".into(),
             owner_id: Some("ana".into()),
             company_id: None,
-            custom_fields: serde_json::json!({}),
+            custom_fields: serde_json::json!({}).into(),
             entered_stage_at: at,
             version: 1,
             created_at: at,

@@ -193,7 +193,7 @@ impl DealGql {
             .map(CompanyGql::from_row))
     }
     async fn custom_fields(&self) -> Json<serde_json::Value> {
-        Json(self.0.custom_fields.clone())
+        Json(self.0.custom_fields.value().clone())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -189,7 +189,7 @@ impl LeadGql {
             website: row.website,
             score: row.score,
             owner_id: row.owner_id,
-            custom_fields: Json(row.custom_fields),
+            custom_fields: Json(row.custom_fields.into_value()),
             qualified_at: row.qualified_at,
             disqualified_at: row.disqualified_at,
             disqualified_reason: row.disqualified_reason,

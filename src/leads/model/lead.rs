@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::lazy_json::LazyJson;
+
 use crate::db::page::{Listed, Position, SortKey};
 use crate::db::schema::leads;
 use crate::leads::rules::{LeadSource, LeadStatus};
@@ -41,7 +43,7 @@ pub struct Lead {
     pub score: i32,
     pub owner_id: Option<String>,
     pub tags: Vec<Option<String>>,
-    pub custom_fields: Value,
+    pub custom_fields: LazyJson,
     pub qualified_at: Option<DateTime<Utc>>,
     pub disqualified_at: Option<DateTime<Utc>>,
     pub disqualified_reason: Option<String>,

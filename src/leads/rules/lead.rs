@@ -103,7 +103,7 @@ pub fn current_values(lead: &Lead) -> LeadChanges {
         score: lead.score,
         owner_id: lead.owner_id.clone(),
         tags: crate::contacts::rules::tag_list(&lead.tags),
-        custom_fields: lead.custom_fields.clone(),
+        custom_fields: lead.custom_fields.value().clone(),
         qualified_at: lead.qualified_at,
         disqualified_at: lead.disqualified_at,
         disqualified_reason: lead.disqualified_reason.clone(),

@@ -158,7 +158,7 @@ pub(crate) mod fixtures {
             score: 0,
             owner_id: None,
             tags: vec![],
-            custom_fields: values.custom_fields,
+            custom_fields: values.custom_fields.into(),
             qualified_at: None,
             disqualified_at: None,
             disqualified_reason: None,

@@ -153,7 +153,7 @@ fn a_linked_contact_must_not_belong_to_another_company() {
         lead_score: None,
         owner_id: None,
         tags: vec![],
-        custom_fields: serde_json::json!({}),
+        custom_fields: serde_json::json!({}).into(),
         last_activity_at: None,
         version: 1,
         created_at: Utc::now(),
