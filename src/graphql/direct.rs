@@ -130,12 +130,7 @@ impl Schemas {
                 variables: &admitted.variables,
                 runtime_types: &no_types,
             };
-            shape.apply(
-                operation.ty,
-                &operation.selection_set.node,
-                &mut response.data,
-                &response.errors,
-            );
+            shape.apply(operation, &mut response);
         }
         response
     }

@@ -195,12 +195,7 @@ impl SpecRules {
             variables: &parsed.variables,
             runtime_types: &runtime_types,
         };
-        shape.apply(
-            operation.ty,
-            &operation.selection_set.node,
-            &mut response.data,
-            &response.errors,
-        );
+        shape.apply(operation, response);
     }
 }
 

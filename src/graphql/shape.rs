@@ -10,10 +10,11 @@ use std::collections::HashMap;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
-    Directive, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+    Directive, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    SelectionSet,
 };
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{Name, PathSegment, Positioned, ServerError, Value, Variables};
+use async_graphql::{Name, PathSegment, Positioned, Response, ServerError, Value, Variables};
 
 /// Everything the pass needs besides the response itself.
 pub struct Shape<'a> {
@@ -51,17 +52,11 @@ enum Step<'a> {
 type Memo<'a> = Option<(&'a str, Vec<Entry<'a>>)>;
 
 impl<'a> Shape<'a> {
-    /// Shapes `data`, the result of `operation`'s root selection set; `data` becomes null when
-    /// a non-null root field is null. `errors` are the response's errors: an object whose
-    /// every field failed comes back from the engine as null and is told apart by them.
-    pub fn apply(
-        &self,
-        operation: OperationType,
-        selection: &'a SelectionSet,
-        data: &mut Value,
-        errors: &[ServerError],
-    ) {
-        let root = match operation {
+    /// Shapes `response`, the result of `operation`: its data becomes null when a non-null
+    /// root field is null. The response's errors tell apart an object whose every field
+    /// failed, which comes back from the engine as null.
+    pub fn apply(&self, operation: &'a OperationDefinition, response: &mut Response) {
+        let root = match operation.ty {
             OperationType::Query => Some(self.registry.query_type.as_str()),
             OperationType::Mutation => self.registry.mutation_type.as_deref(),
             OperationType::Subscription => self.registry.subscription_type.as_deref(),
@@ -71,11 +66,12 @@ impl<'a> Shape<'a> {
         };
         let mut walk = Walk {
             shape: self,
-            errors,
+            errors: &response.errors,
             path: Vec::new(),
         };
-        if !walk.object(data, root, &[selection], &mut None) {
-            *data = Value::Null;
+        let selection = &operation.selection_set.node;
+        if !walk.object(&mut response.data, root, &[selection], &mut None) {
+            response.data = Value::Null;
         }
     }
 
