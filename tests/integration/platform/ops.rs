@@ -67,15 +67,7 @@ async fn metrics_count_graphql_requests_by_operation_and_outcome() {
         .data();
     app.gql_as("dg_wrong", "{ viewer { workspace { name } } }", json!({}))
         .await;
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"dealgraph_graphql_requests_total{operation="query",outcome="ok"}"#),
         "{text}"

@@ -49,15 +49,7 @@ async fn with_every_slot_busy_a_request_is_answered_503_overloaded_and_runs_noth
     assert_eq!(busy.error_code(), "OVERLOADED", "{}", busy.body);
     assert_eq!(busy.headers["retry-after"], "1");
     assert!(busy.body.get("data").is_none(), "{}", busy.body);
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(
             r#"dealgraph_graphql_requests_total{operation="query",outcome="overloaded"}"#

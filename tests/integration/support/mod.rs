@@ -195,6 +195,18 @@ impl TestApp {
         }
     }
 
+    /// The server's `/metrics` page, as text.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     /// The payloads of the outbox events of `event_type`, oldest first.
     pub async fn event_payloads(&self, event_type: &str) -> Vec<Value> {
         use diesel_async::RunQueryDsl;
