@@ -3,12 +3,12 @@
 //! request error — no `data`, nothing executed — as the GraphQL spec and the GraphQL-over-HTTP
 //! draft ask; over HTTP it is a 400 or a 403.
 
-use async_graphql::parser::types::{OperationDefinition, OperationType};
+use async_graphql::parser::types::OperationDefinition;
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{ErrorExtensionValues, Pos, ServerError, Value, Variables};
 
 use super::scopes::required_scope;
-use super::shape::Shape;
+use super::shape::{root_type, Shape};
 use crate::auth::{Actor, Scope};
 use crate::error::ErrorCode;
 
@@ -141,12 +141,7 @@ pub fn refused_fields<'a>(
     operation: &'a OperationDefinition,
     actor: &Actor,
 ) -> Vec<(&'a str, Scope)> {
-    let root = match operation.ty {
-        OperationType::Query => Some(shape.registry.query_type.as_str()),
-        OperationType::Mutation => shape.registry.mutation_type.as_deref(),
-        OperationType::Subscription => shape.registry.subscription_type.as_deref(),
-    };
-    let Some(root) = root.and_then(|name| shape.registry.types.get(name)) else {
+    let Some(root) = root_type(shape.registry, operation.ty) else {
         return Vec::new();
     };
     shape

@@ -18,15 +18,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use async_graphql::parser::types::{
-    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Request, Response, SchemaEnv, Variables};
 
 use super::admission::{check_variables, refused_fields};
+use super::documents::operation;
 use super::limits::{check_aliases, MAX_ALIASES, MAX_RECURSIVE_DEPTH};
-use super::shape::Shape;
+use super::shape::{fragment_applies, root_type, Shape};
 use super::{boundary, DealgraphSchema};
 use crate::auth::Actor;
 
@@ -44,7 +43,6 @@ pub struct Schemas {
 
 /// A request the plain copy may run, with what shaping its response takes.
 pub struct Admitted {
-    env: SchemaEnv,
     document: Arc<ExecutableDocument>,
     variables: Variables,
 }
@@ -82,7 +80,7 @@ impl Schemas {
         if !nested_within(document, MAX_RECURSIVE_DEPTH) {
             return None;
         }
-        let root = root_type(registry, operation)?;
+        let root = root_type(registry, operation.ty)?;
         let typed = Concrete {
             registry,
             document,
@@ -108,7 +106,6 @@ impl Schemas {
             return None;
         }
         Some(Admitted {
-            env: env.clone(),
             document: document.clone(),
             variables: variables.clone(),
         })
@@ -117,7 +114,7 @@ impl Schemas {
     /// Runs `request` on the plain copy when admitted, else on the ruled one.
     pub async fn execute(&self, request: Request, admitted: Option<Admitted>) -> Response {
         // Boxed: the engine's futures are large, and only one of the two runs.
-        let Some(admitted) = admitted else {
+        let (Some(admitted), Some(env)) = (admitted, self.env.get()) else {
             return Box::pin(self.ruled.execute(request)).await;
         };
         let name = request.operation_name.clone();
@@ -125,7 +122,7 @@ impl Schemas {
         if let Some(operation) = operation(&admitted.document, name.as_deref()) {
             let no_types = HashMap::new();
             let shape = Shape {
-                registry: &admitted.env.registry,
+                registry: &env.registry,
                 document: &admitted.document,
                 variables: &admitted.variables,
                 runtime_types: &no_types,
@@ -134,29 +131,6 @@ impl Schemas {
         }
         response
     }
-}
-
-/// The operation a request names, or its only one (the engine reports anything else).
-pub(super) fn operation<'d>(
-    document: &'d ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'d OperationDefinition> {
-    let mut operations = document.operations.iter();
-    let found = match name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations.next(),
-    };
-    found.map(|(_, op)| &op.node)
-}
-
-fn root_type<'r>(registry: &'r Registry, operation: &OperationDefinition) -> Option<&'r MetaType> {
-    use async_graphql::parser::types::OperationType;
-    let name = match operation.ty {
-        OperationType::Query => Some(registry.query_type.as_str()),
-        OperationType::Mutation => registry.mutation_type.as_deref(),
-        OperationType::Subscription => None,
-    };
-    name.and_then(|name| registry.types.get(name))
 }
 
 /// True when no selection set of the document, as written, is nested deeper than `limit`.
@@ -251,8 +225,7 @@ impl<'a> Concrete<'a> {
         if parent.is_abstract() {
             self.set(on, set)
         } else {
-            (on.name() == parent.name() || on.is_possible_type(parent.name()))
-                && self.set(parent, set)
+            fragment_applies(self.registry, condition, parent) && self.set(parent, set)
         }
     }
 }
@@ -405,7 +378,7 @@ mod tests {
                 walked: 0,
             };
             walk.set(
-                root_type(registry, operation).unwrap(),
+                root_type(registry, operation.ty).unwrap(),
                 &operation.selection_set.node,
             );
             walk.walked

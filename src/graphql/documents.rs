@@ -7,7 +7,7 @@
 use std::num::NonZeroUsize;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition};
 use lru::LruCache;
 
 /// Distinct documents kept.
@@ -37,6 +37,19 @@ pub fn parse(query: &str) -> Result<Arc<ExecutableDocument>, async_graphql::pars
         lock().put(query.to_owned(), document.clone());
     }
     Ok(document)
+}
+
+/// The operation a request names, or its only one (the engine reports anything else).
+pub fn operation<'d>(
+    document: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'d OperationDefinition> {
+    let mut operations = document.operations.iter();
+    let found = match name {
+        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => operations.next(),
+    };
+    found.map(|(_, op)| &op.node)
 }
 
 fn lock() -> std::sync::MutexGuard<'static, LruCache<String, Arc<ExecutableDocument>>> {

@@ -75,7 +75,7 @@ struct Parsed {
 
 impl Parsed {
     fn operation(&self, name: Option<&str>) -> Option<&OperationDefinition> {
-        super::direct::operation(&self.document, name)
+        super::documents::operation(&self.document, name)
     }
 }
 

@@ -56,12 +56,7 @@ impl<'a> Shape<'a> {
     /// root field is null. The response's errors tell apart an object whose every field
     /// failed, which comes back from the engine as null.
     pub fn apply(&self, operation: &'a OperationDefinition, response: &mut Response) {
-        let root = match operation.ty {
-            OperationType::Query => Some(self.registry.query_type.as_str()),
-            OperationType::Mutation => self.registry.mutation_type.as_deref(),
-            OperationType::Subscription => self.registry.subscription_type.as_deref(),
-        };
-        let Some(root) = root.and_then(|name| self.registry.types.get(name)) else {
+        let Some(root) = root_type(self.registry, operation.ty) else {
             return;
         };
         let mut walk = Walk {
@@ -164,12 +159,7 @@ impl<'a> Shape<'a> {
 
     /// Whether a fragment on `condition` applies to an object of type `object`.
     fn applies(&self, condition: &str, object: &MetaType) -> bool {
-        condition == object.name()
-            || self
-                .registry
-                .types
-                .get(condition)
-                .is_some_and(|c| c.is_possible_type(object.name()))
+        fragment_applies(self.registry, condition, object)
     }
 
     /// `@skip`/`@include`, decided as the engine decides them (a missing variable is false).
@@ -356,6 +346,25 @@ impl<'a> Walk<'_, 'a> {
             _ => None,
         })
     }
+}
+
+/// The type of an operation's root selection set.
+pub fn root_type(registry: &Registry, operation: OperationType) -> Option<&MetaType> {
+    let name = match operation {
+        OperationType::Query => Some(registry.query_type.as_str()),
+        OperationType::Mutation => registry.mutation_type.as_deref(),
+        OperationType::Subscription => registry.subscription_type.as_deref(),
+    };
+    name.and_then(|name| registry.types.get(name))
+}
+
+/// Whether a fragment on `condition` applies to an object of type `object`.
+pub fn fragment_applies(registry: &Registry, condition: &str, object: &MetaType) -> bool {
+    condition == object.name()
+        || registry
+            .types
+            .get(condition)
+            .is_some_and(|c| c.is_possible_type(object.name()))
 }
 
 /// The key under which an abstract position's concrete type is recorded.

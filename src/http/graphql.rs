@@ -273,14 +273,7 @@ fn operation_type(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<OperationType> {
-    let found = match operation_name {
-        Some(name) => document
-            .operations
-            .iter()
-            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
-        None => document.operations.iter().next(),
-    };
-    found.map(|(_, op)| op.node.ty)
+    crate::graphql::documents::operation(document, operation_name).map(|op| op.ty)
 }
 
 async fn execute(
