@@ -132,19 +132,12 @@ async fn revoke(
     key_id: Uuid,
 ) -> Result<(ApiKey, ApiKey, Vec<NewEvent>), AppError> {
     let before = ApiKey::find_for_update(conn, workspace_id, key_id)
-        .await
-        .map_err(|e| not_found_key(e, key_id))?;
+        .await?
+        .ok_or_else(|| AppError::not_found("API key", key_id))?;
     if before.revoked_at.is_some() {
         return Ok((before.clone(), before, vec![]));
     }
     let after = ApiKey::revoke(conn, workspace_id, key_id).await?;
     let event = NewEvent::new(events::REVOKED, after.id, &KeyIdentity::from(&after))?;
     Ok((before, after, vec![event]))
-}
-
-fn not_found_key(err: diesel::result::Error, id: Uuid) -> AppError {
-    match err {
-        diesel::result::Error::NotFound => AppError::not_found("API key", id),
-        other => other.into(),
-    }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
+use crate::db::record_sql::newest_first_sql;
 use crate::db::schema::audit_events;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +99,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
 }
 
+newest_first_sql!(AuditEvent, audit_events, AuditFilter);
+
 impl AuditEvent {
     /// Appends `event`, whatever text it holds: a failed write's input is the caller's, and
     /// its audit row must not fail on what made the write fail (see [`storable_text`]).
@@ -144,41 +146,6 @@ impl AuditEvent {
             .execute(conn)
             .await
             .map(drop)
-    }
-
-    /// Newest first, within a keyset window (ids are time-ordered UUIDv7).
-    pub async fn page(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        filter: &AuditFilter,
-        window: &IdWindow,
-    ) -> QueryResult<Vec<AuditEvent>> {
-        let mut query = Self::filtered(workspace_id, filter)
-            .select(AuditEvent::as_select())
-            .limit(window.fetch_limit());
-        if let Some(after) = window.after_id() {
-            query = query.filter(audit_events::id.lt(after));
-        }
-        if let Some(before) = window.before_id() {
-            query = query.filter(audit_events::id.gt(before));
-        }
-        query = if window.from_end {
-            query.order(audit_events::id.asc())
-        } else {
-            query.order(audit_events::id.desc())
-        };
-        query.load(conn).await
-    }
-
-    pub async fn count(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        filter: &AuditFilter,
-    ) -> QueryResult<i64> {
-        Self::filtered(workspace_id, filter)
-            .count()
-            .get_result(conn)
-            .await
     }
 
     fn filtered(
@@ -238,15 +205,6 @@ pub fn storable_json(value: &Value) -> Cow<'_, Value> {
         Cow::Owned(escaped(value))
     } else {
         Cow::Borrowed(value)
-    }
-}
-
-impl Listed<NewestFirst> for AuditEvent {
-    fn position(&self, _: NewestFirst) -> Position {
-        Position {
-            key: SortKey::Id,
-            id: self.id,
-        }
     }
 }
 

@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
+use crate::db::record_sql::{newest_first_sql, tenant_find_sql};
 use crate::db::schema::{api_keys, workspaces};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
@@ -66,6 +66,9 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+tenant_find_sql!(ApiKey, api_keys);
+newest_first_sql!(ApiKey, api_keys);
+
 impl ApiKey {
     pub fn scope_names(&self) -> impl Iterator<Item = &str> {
         self.scopes.iter().flatten().map(String::as_str)
@@ -101,34 +104,6 @@ impl ApiKey {
             .await
     }
 
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<ApiKey> {
-        api_keys::table
-            .filter(api_keys::workspace_id.eq(workspace_id))
-            .filter(api_keys::id.eq(id))
-            .select(ApiKey::as_select())
-            .first(conn)
-            .await
-    }
-
-    /// Locks the row so concurrent revocations of one key serialise.
-    pub async fn find_for_update(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<ApiKey> {
-        api_keys::table
-            .filter(api_keys::workspace_id.eq(workspace_id))
-            .filter(api_keys::id.eq(id))
-            .select(ApiKey::as_select())
-            .for_update()
-            .first(conn)
-            .await
-    }
-
     /// Which of `ids` are still valid (not revoked, not deleted), marking them used at most
     /// once a minute as requests do: one statement for every key with open WebSockets.
     pub async fn live_among(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
@@ -152,39 +127,6 @@ impl ApiKey {
         .load(conn)
         .await?;
         Ok(live.into_iter().map(|k| k.id).collect())
-    }
-
-    /// Keys of a workspace, newest first, within a keyset window.
-    pub async fn page(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        window: &IdWindow,
-    ) -> QueryResult<Vec<ApiKey>> {
-        let mut query = api_keys::table
-            .filter(api_keys::workspace_id.eq(workspace_id))
-            .select(ApiKey::as_select())
-            .limit(window.fetch_limit())
-            .into_boxed();
-        if let Some(after) = window.after_id() {
-            query = query.filter(api_keys::id.lt(after));
-        }
-        if let Some(before) = window.before_id() {
-            query = query.filter(api_keys::id.gt(before));
-        }
-        query = if window.from_end {
-            query.order(api_keys::id.asc())
-        } else {
-            query.order(api_keys::id.desc())
-        };
-        query.load(conn).await
-    }
-
-    pub async fn count(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<i64> {
-        api_keys::table
-            .filter(api_keys::workspace_id.eq(workspace_id))
-            .count()
-            .get_result(conn)
-            .await
     }
 
     pub async fn revoke(
@@ -234,14 +176,5 @@ impl ApiKey {
             .set(api_keys::last_used_at.eq(diesel::dsl::now))
             .execute(conn)
             .await
-    }
-}
-
-impl Listed<NewestFirst> for ApiKey {
-    fn position(&self, _: NewestFirst) -> Position {
-        Position {
-            key: SortKey::Id,
-            id: self.id,
-        }
     }
 }

@@ -250,4 +250,131 @@ macro_rules! tenant_list_sql {
     };
 }
 
-pub(crate) use {tenant_find_sql, tenant_list_sql, tenant_row_sql};
+/// `newest_first_sql!(Row, table_module)` adds to `Row` a keyset `page` of the workspace's
+/// rows, newest first (ids are time-ordered UUIDv7, so the id alone orders them), a `count`,
+/// both as a `listing`, and `Listed<NewestFirst>` for the cursor codec. With a third argument,
+/// `newest_first_sql!(Row, table_module, RowFilter)`, both take a `&RowFilter` and `Row`
+/// must have `fn filtered(workspace_id, &RowFilter) -> table::BoxedQuery<'static, Pg>`.
+/// For the lists that only ever show the newest first: API keys, the audit log, webhook
+/// endpoints and deliveries.
+macro_rules! newest_first_sql {
+    ($row:ty, $table:ident) => {
+        impl $row {
+            /// One page of the workspace's rows, newest first.
+            pub async fn page(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                window: &$crate::db::page::IdWindow,
+            ) -> diesel::QueryResult<Vec<$row>> {
+                let rows = {
+                    use diesel::prelude::*;
+                    $table::table
+                        .filter($table::workspace_id.eq(workspace_id))
+                        .into_boxed()
+                };
+                $crate::db::record_sql::newest_first_sql!(@load conn, $row, $table, rows, window)
+            }
+
+            /// How many rows the workspace has.
+            pub async fn count(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+            ) -> diesel::QueryResult<i64> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                $table::table
+                    .filter($table::workspace_id.eq(workspace_id))
+                    .count()
+                    .get_result(conn)
+                    .await
+            }
+
+            /// A page and how many rows there are in all.
+            pub async fn listing(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                window: &$crate::db::page::IdWindow,
+            ) -> diesel::QueryResult<$crate::db::page::Listing<$row>> {
+                Ok($crate::db::page::Listing {
+                    rows: <$row>::page(conn, workspace_id, window).await?,
+                    total: <$row>::count(conn, workspace_id).await?,
+                })
+            }
+        }
+        $crate::db::record_sql::newest_first_sql!(@listed $row);
+    };
+    ($row:ty, $table:ident, $filter:ty) => {
+        impl $row {
+            /// One page of the workspace's rows matching `filter`, newest first.
+            pub async fn page(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                filter: &$filter,
+                window: &$crate::db::page::IdWindow,
+            ) -> diesel::QueryResult<Vec<$row>> {
+                let rows = <$row>::filtered(workspace_id, filter);
+                $crate::db::record_sql::newest_first_sql!(@load conn, $row, $table, rows, window)
+            }
+
+            /// How many of the workspace's rows match `filter`.
+            pub async fn count(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                filter: &$filter,
+            ) -> diesel::QueryResult<i64> {
+                use diesel::prelude::*;
+                use diesel_async::RunQueryDsl;
+                <$row>::filtered(workspace_id, filter)
+                    .count()
+                    .get_result(conn)
+                    .await
+            }
+
+            /// A page of the rows matching `filter` and how many match in all.
+            pub async fn listing(
+                conn: &mut diesel_async::AsyncPgConnection,
+                workspace_id: uuid::Uuid,
+                filter: &$filter,
+                window: &$crate::db::page::IdWindow,
+            ) -> diesel::QueryResult<$crate::db::page::Listing<$row>> {
+                Ok($crate::db::page::Listing {
+                    rows: <$row>::page(conn, workspace_id, filter, window).await?,
+                    total: <$row>::count(conn, workspace_id, filter).await?,
+                })
+            }
+        }
+        $crate::db::record_sql::newest_first_sql!(@listed $row);
+    };
+    (@load $conn:ident, $row:ty, $table:ident, $rows:ident, $window:ident) => {{
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut query = $rows
+            .select(<$row>::as_select())
+            .limit($window.fetch_limit());
+        if let Some(after) = $window.after_id() {
+            query = query.filter($table::id.lt(after));
+        }
+        if let Some(before) = $window.before_id() {
+            query = query.filter($table::id.gt(before));
+        }
+        // Read backwards from the end for `last`; the page is put in order afterwards.
+        query = if $window.from_end {
+            query.order($table::id.asc())
+        } else {
+            query.order($table::id.desc())
+        };
+        query.load($conn).await
+    }};
+    (@listed $row:ty) => {
+        impl $crate::db::page::Listed<$crate::db::page::NewestFirst> for $row {
+            fn position(&self, _: $crate::db::page::NewestFirst) -> $crate::db::page::Position {
+                $crate::db::page::Position {
+                    key: $crate::db::page::SortKey::Id,
+                    id: self.id,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use {newest_first_sql, tenant_find_sql, tenant_list_sql, tenant_row_sql};

@@ -8,7 +8,7 @@ use super::pagination::{connection, window, ListConnection, PageArgs};
 use super::{actor, parse_id, pool};
 use crate::audit::{AuditEvent, AuditFilter};
 use crate::auth::Scope;
-use crate::db::page::{Listing, NewestFirst};
+use crate::db::page::NewestFirst;
 use crate::error::AppError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -113,13 +113,9 @@ impl AuditQuery {
         let cursors = Cursors::of(ctx)?;
         let window = window(cursors, "audit_events", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let rows = AuditEvent::page(&mut conn, actor.workspace_id, &filter, &window)
+        let listing = AuditEvent::listing(&mut conn, actor.workspace_id, &filter, &window)
             .await
             .map_err(AppError::from)?;
-        let total = AuditEvent::count(&mut conn, actor.workspace_id, &filter)
-            .await
-            .map_err(AppError::from)?;
-        let listing = Listing { rows, total };
         Ok(connection(
             cursors,
             "audit_events",

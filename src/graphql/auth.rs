@@ -11,7 +11,7 @@ use crate::api_keys;
 use crate::auth::cache::VerifiedKeys;
 use crate::auth::model::{ApiKey, Workspace};
 use crate::auth::{ops, Scope};
-use crate::db::page::{Listing, NewestFirst};
+use crate::db::page::NewestFirst;
 use crate::error::AppError;
 use crate::http::ws_keys::ConnectedKeys;
 
@@ -167,7 +167,8 @@ impl AuthQuery {
         let mut conn = crate::db::conn(pool(ctx)?).await?;
         let key = ApiKey::find(&mut conn, actor.workspace_id, actor.key_id)
             .await
-            .map_err(AppError::from)?;
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::from(diesel::result::Error::NotFound))?;
         let workspace = Workspace::find(&mut conn, actor.workspace_id)
             .await
             .map_err(AppError::from)?;
@@ -203,13 +204,9 @@ impl AuthQuery {
         let cursors = Cursors::of(ctx)?;
         let window = window(cursors, "api_keys", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let rows = ApiKey::page(&mut conn, actor.workspace_id, &window)
+        let listing = ApiKey::listing(&mut conn, actor.workspace_id, &window)
             .await
             .map_err(AppError::from)?;
-        let total = ApiKey::count(&mut conn, actor.workspace_id)
-            .await
-            .map_err(AppError::from)?;
-        let listing = Listing { rows, total };
         Ok(connection(
             cursors,
             "api_keys",

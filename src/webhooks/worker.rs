@@ -248,7 +248,8 @@ async fn disable(
     endpoint: &WebhookEndpoint,
     reason: &str,
 ) -> anyhow::Result<()> {
-    let Some(current) = WebhookEndpoint::lock(conn, endpoint.workspace_id, endpoint.id).await?
+    let Some(current) =
+        WebhookEndpoint::find_for_update(conn, endpoint.workspace_id, endpoint.id).await?
     else {
         return Ok(());
     };

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::activities::model::linked::linked_to;
 use crate::activities::model::LinkedRow;
 use crate::activities::rules::{ActivityType, LinkKind, Links};
 use crate::activities::ActivitiesOrder;
@@ -192,19 +193,7 @@ impl Activity {
         let mut query = activities::table
             .filter(activities::workspace_id.eq(workspace_id))
             .into_boxed();
-        let links = &filter.links;
-        if let Some(id) = links.contact_id {
-            query = query.filter(activities::contact_id.eq(id));
-        }
-        if let Some(id) = links.company_id {
-            query = query.filter(activities::company_id.eq(id));
-        }
-        if let Some(id) = links.deal_id {
-            query = query.filter(activities::deal_id.eq(id));
-        }
-        if let Some(id) = links.lead_id {
-            query = query.filter(activities::lead_id.eq(id));
-        }
+        linked_to!(query, activities, &filter.links);
         if let Some(activity_type) = filter.activity_type {
             query = query.filter(activities::activity_type.eq(activity_type.as_str()));
         }

@@ -22,6 +22,28 @@ pub trait LinkedRow: QueryableByName<Pg> + Send + 'static {
     fn links(&self) -> Links;
 }
 
+/// `linked_to!(query, table, links)` narrows a boxed `query` on `table` (activities or tasks)
+/// to the rows linked to every record `links` names. A macro: each table's link columns are
+/// types of their own.
+macro_rules! linked_to {
+    ($query:ident, $table:ident, $links:expr) => {{
+        let links: &$crate::activities::rules::Links = $links;
+        if let Some(id) = links.contact_id {
+            $query = $query.filter($table::contact_id.eq(id));
+        }
+        if let Some(id) = links.company_id {
+            $query = $query.filter($table::company_id.eq(id));
+        }
+        if let Some(id) = links.deal_id {
+            $query = $query.filter($table::deal_id.eq(id));
+        }
+        if let Some(id) = links.lead_id {
+            $query = $query.filter($table::lead_id.eq(id));
+        }
+    }};
+}
+pub(crate) use linked_to;
+
 /// One page of the rows linked to each of `parent_ids` (records of one kind), after
 /// `(sort, id)` when given, with each record's total: two statements for any number of
 /// records.

@@ -49,9 +49,7 @@ impl Scorable for Contact {
         workspace_id: Uuid,
         scores: &[(Uuid, i32)],
     ) -> Result<(), AppError> {
-        if !scores.is_empty() {
-            Contact::save_lead_scores(conn, workspace_id, scores).await?;
-        }
+        Contact::save_lead_scores(conn, workspace_id, scores).await?;
         Ok(())
     }
 }

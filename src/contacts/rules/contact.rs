@@ -154,11 +154,7 @@ pub fn patched_values(current: &Contact, patch: ContactPatch) -> Result<ContactC
         email,
         phone: patched_text("input.phone", current.phone.clone(), patch.phone, PHONE_MAX)?,
         title: patched_text("input.title", current.title.clone(), patch.title, TITLE_MAX)?,
-        company_id: match patch.company_id {
-            Patch::Unchanged => current.company_id,
-            Patch::Clear => None,
-            Patch::Set(id) => Some(id),
-        },
+        company_id: patch.company_id.apply(current.company_id),
         lifecycle_stage,
         lead_score,
         owner_id: patched_text(
@@ -173,11 +169,7 @@ pub fn patched_values(current: &Contact, patch: ContactPatch) -> Result<ContactC
             current.custom_fields.value().clone(),
             patch.custom_fields,
         )?,
-        last_activity_at: match patch.last_activity_at {
-            Patch::Unchanged => current.last_activity_at,
-            Patch::Clear => None,
-            Patch::Set(at) => Some(at),
-        },
+        last_activity_at: patch.last_activity_at.apply(current.last_activity_at),
     })
 }
 

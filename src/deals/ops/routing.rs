@@ -97,9 +97,6 @@ impl Routable for Deal {
         workspace_id: Uuid,
         assignments: &[(Uuid, String)],
     ) -> Result<Vec<NewEvent>, AppError> {
-        if assignments.is_empty() {
-            return Ok(Vec::new());
-        }
         let deals = Deal::assign_many(conn, workspace_id, assignments).await?;
         deals
             .iter()

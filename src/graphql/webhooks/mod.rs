@@ -8,11 +8,12 @@ use async_graphql::{Context, Object};
 
 use super::cursor_key::Cursors;
 use super::pagination::{connection, window, ListConnection, PageArgs};
-use super::{actor, parse_id, patch, pool};
+use super::{actor, optional_id, parse_id, patch, patched_id, pool};
 use crate::db::page::NewestFirst;
 use crate::webhooks::model::WebhookEndpoint;
 use crate::webhooks::ops::{manage, read, resend};
 use crate::webhooks::WebhookSettings;
+use crate::write::WriteResult;
 use inputs::*;
 use types::{DeliveryStatusGql, WebhookDeliveryGql, WebhookEndpointGql};
 
@@ -35,6 +36,21 @@ async fn endpoint_gql(
     let stats = read::stats_of(&mut conn, &[endpoint.id]).await?;
     let own = stats.get(&endpoint.id);
     Ok(WebhookEndpointGql::new(endpoint, own))
+}
+
+/// `createWebhookEndpoint` and `rotateWebhookSecret`: the endpoint and its new secret, the
+/// one time it is shown.
+async fn secret_payload(
+    ctx: &Context<'_>,
+    result: WriteResult<manage::EndpointWithSecret>,
+) -> async_graphql::Result<WebhookEndpointSecretPayload> {
+    let outcome = (&result).into();
+    let value = result.value;
+    Ok(WebhookEndpointSecretPayload {
+        webhook_endpoint: endpoint_gql(ctx, value.endpoint).await?,
+        secret: value.secret,
+        outcome,
+    })
 }
 
 #[derive(Default)]
@@ -113,16 +129,11 @@ impl WebhooksMutation {
         ctx: &Context<'_>,
         input: CreateWebhookEndpointInput,
     ) -> async_graphql::Result<WebhookEndpointSecretPayload> {
-        let pipeline_id = input
-            .pipeline_id
-            .as_ref()
-            .map(|id| parse_id(id, "input.pipelineId"))
-            .transpose()?;
         let endpoint = manage::EndpointInput {
             url: input.url,
             description: input.description,
             event_types: input.event_types,
-            pipeline_id,
+            pipeline_id: optional_id(input.pipeline_id, "input.pipelineId")?,
             enabled: input.enabled,
         };
         let result = manage::create_endpoint(
@@ -133,13 +144,7 @@ impl WebhooksMutation {
             input.options.into(),
         )
         .await?;
-        let outcome = (&result).into();
-        let value = result.value;
-        Ok(WebhookEndpointSecretPayload {
-            webhook_endpoint: endpoint_gql(ctx, value.endpoint).await?,
-            secret: value.secret,
-            outcome,
-        })
+        secret_payload(ctx, result).await
     }
 
     /// Changes an endpoint. Needs `admin`.
@@ -149,18 +154,11 @@ impl WebhooksMutation {
         input: UpdateWebhookEndpointInput,
     ) -> async_graphql::Result<UpdateWebhookEndpointPayload> {
         let id = parse_id(&input.id, "input.id")?;
-        let pipeline_id = match input.pipeline_id {
-            async_graphql::MaybeUndefined::Value(id) => {
-                async_graphql::MaybeUndefined::Value(parse_id(&id, "input.pipelineId")?)
-            }
-            async_graphql::MaybeUndefined::Null => async_graphql::MaybeUndefined::Null,
-            async_graphql::MaybeUndefined::Undefined => async_graphql::MaybeUndefined::Undefined,
-        };
         let endpoint_patch = manage::EndpointPatch {
             url: input.url,
             description: patch(input.description),
             event_types: input.event_types,
-            pipeline_id: patch(pipeline_id),
+            pipeline_id: patched_id(input.pipeline_id, "input.pipelineId")?,
             enabled: input.enabled,
         };
         let result = manage::update_endpoint(
@@ -211,13 +209,7 @@ impl WebhooksMutation {
         let id = parse_id(&input.id, "input.id")?;
         let result =
             manage::rotate_secret(pool(ctx)?, actor(ctx)?, id, input.options.into()).await?;
-        let outcome = (&result).into();
-        let value = result.value;
-        Ok(WebhookEndpointSecretPayload {
-            webhook_endpoint: endpoint_gql(ctx, value.endpoint).await?,
-            secret: value.secret,
-            outcome,
-        })
+        secret_payload(ctx, result).await
     }
 
     /// Sends a delivery's event again (same `webhook-id`), as a new delivery. Needs `admin`.

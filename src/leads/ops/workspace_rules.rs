@@ -91,9 +91,6 @@ impl Routable for Lead {
         workspace_id: Uuid,
         assignments: &[(Uuid, String)],
     ) -> Result<Vec<NewEvent>, AppError> {
-        if assignments.is_empty() {
-            return Ok(Vec::new());
-        }
         let assigned = Lead::assign_many(conn, workspace_id, assignments).await?;
         assigned
             .iter()
@@ -131,9 +128,7 @@ impl Scorable for Lead {
         workspace_id: Uuid,
         scores: &[(Uuid, i32)],
     ) -> Result<(), AppError> {
-        if !scores.is_empty() {
-            Lead::save_scores(conn, workspace_id, scores).await?;
-        }
+        Lead::save_scores(conn, workspace_id, scores).await?;
         Ok(())
     }
 }

@@ -84,7 +84,8 @@ pub trait Routable {
         pipeline_id: Option<Uuid>,
     ) -> Result<Vec<(Uuid, Subject)>, AppError>;
 
-    /// Gives each record its owner, in one statement; returns the events saying so.
+    /// Gives each record its owner, in one statement; returns the events saying so. Called
+    /// only with assignments to make.
     async fn assign_owners(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
@@ -162,7 +163,10 @@ pub async fn route_unassigned<R: Routable>(
                 let owners = owners_from(conn, workspace_id, rule, ids.len()).await?;
                 assignments.extend(ids.iter().copied().zip(owners));
             }
-            let events = R::assign_owners(conn, workspace_id, &assignments).await?;
+            let events = match assignments.is_empty() {
+                true => Vec::new(),
+                false => R::assign_owners(conn, workspace_id, &assignments).await?,
+            };
             audit_assignments(conn, &audit_actor, entity, &assignments).await?;
             let report = report(&assignments, unmatched);
             Ok(Written {

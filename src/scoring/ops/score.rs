@@ -77,7 +77,7 @@ pub trait Scorable {
         ids: Option<&[Uuid]>,
     ) -> Result<Vec<(Uuid, Option<i32>, Facts)>, AppError>;
 
-    /// Stores the new scores, in one statement.
+    /// Stores the new scores, in one statement. Called only with scores to store.
     async fn save_scores(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
@@ -167,7 +167,9 @@ pub async fn rescore<S: Scorable>(
                 .filter(|c| c.old_score != Some(c.new_score))
                 .collect();
             let scores: Vec<(Uuid, i32)> = changes.iter().map(|c| (c.id, c.new_score)).collect();
-            S::save_scores(conn, workspace_id, &scores).await?;
+            if !scores.is_empty() {
+                S::save_scores(conn, workspace_id, &scores).await?;
+            }
             audit_changes(conn, &audit_actor, entity, &changes).await?;
             let events = changes
                 .iter()

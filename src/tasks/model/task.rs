@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::activities::model::linked::linked_to;
 use crate::activities::model::LinkedRow;
 use crate::activities::rules::Links;
 use crate::db::page::{Listed, Position, SortKey};
@@ -170,19 +171,7 @@ impl Task {
                     .or(tasks::due_date.is_not_null()),
             );
         }
-        let links = &filter.links;
-        if let Some(id) = links.contact_id {
-            query = query.filter(tasks::contact_id.eq(id));
-        }
-        if let Some(id) = links.company_id {
-            query = query.filter(tasks::company_id.eq(id));
-        }
-        if let Some(id) = links.deal_id {
-            query = query.filter(tasks::deal_id.eq(id));
-        }
-        if let Some(id) = links.lead_id {
-            query = query.filter(tasks::lead_id.eq(id));
-        }
+        linked_to!(query, tasks, &filter.links);
         query
     }
 }

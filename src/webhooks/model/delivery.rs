@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
+use crate::db::record_sql::newest_first_sql;
 use crate::db::schema::webhook_deliveries;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +71,14 @@ pub struct NewWebhookDelivery {
     pub body: String,
 }
 
+/// Which deliveries a page of the log shows: one endpoint's, optionally of one status.
+pub struct DeliveryFilter {
+    pub endpoint_id: Uuid,
+    pub status: Option<DeliveryStatus>,
+}
+
+newest_first_sql!(WebhookDelivery, webhook_deliveries, DeliveryFilter);
+
 /// How an attempt ended, for the delivery row.
 pub enum Settled {
     Done(DeliveryStatus),
@@ -114,6 +122,20 @@ pub const CLAIM_SQL: &str = "
      RETURNING d.*";
 
 impl WebhookDelivery {
+    fn filtered(
+        workspace_id: Uuid,
+        filter: &DeliveryFilter,
+    ) -> webhook_deliveries::BoxedQuery<'static, diesel::pg::Pg> {
+        let mut query = webhook_deliveries::table
+            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
+            .filter(webhook_deliveries::endpoint_id.eq(filter.endpoint_id))
+            .into_boxed();
+        if let Some(status) = filter.status {
+            query = query.filter(webhook_deliveries::status.eq(status.as_str()));
+        }
+        query
+    }
+
     pub fn status(&self) -> DeliveryStatus {
         DeliveryStatus::parse(&self.status)
     }
@@ -195,62 +217,6 @@ impl WebhookDelivery {
             }
         };
         query.await.optional()
-    }
-
-    /// An endpoint's deliveries, newest first, optionally of one status.
-    pub async fn page(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        endpoint_id: Uuid,
-        status: Option<DeliveryStatus>,
-        window: &IdWindow,
-    ) -> QueryResult<Vec<WebhookDelivery>> {
-        let mut query = webhook_deliveries::table
-            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
-            .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
-            .select(WebhookDelivery::as_select())
-            .limit(window.fetch_limit())
-            .into_boxed();
-        if let Some(status) = status {
-            query = query.filter(webhook_deliveries::status.eq(status.as_str()));
-        }
-        if let Some(after) = window.after_id() {
-            query = query.filter(webhook_deliveries::id.lt(after));
-        }
-        if let Some(before) = window.before_id() {
-            query = query.filter(webhook_deliveries::id.gt(before));
-        }
-        query = if window.from_end {
-            query.order(webhook_deliveries::id.asc())
-        } else {
-            query.order(webhook_deliveries::id.desc())
-        };
-        query.load(conn).await
-    }
-
-    pub async fn count(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        endpoint_id: Uuid,
-        status: Option<DeliveryStatus>,
-    ) -> QueryResult<i64> {
-        let mut query = webhook_deliveries::table
-            .filter(webhook_deliveries::workspace_id.eq(workspace_id))
-            .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
-            .into_boxed();
-        if let Some(status) = status {
-            query = query.filter(webhook_deliveries::status.eq(status.as_str()));
-        }
-        query.count().get_result(conn).await
-    }
-}
-
-impl Listed<NewestFirst> for WebhookDelivery {
-    fn position(&self, _: NewestFirst) -> Position {
-        Position {
-            key: SortKey::Id,
-            id: self.id,
-        }
     }
 }
 

@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::page::{IdWindow, Listed, NewestFirst, Position, SortKey};
+use crate::db::record_sql::{newest_first_sql, tenant_find_sql};
 use crate::db::schema::webhook_endpoints;
 
 /// An endpoint. Its secrets are skipped when serialised (audit rows, idempotent responses).
@@ -55,6 +55,9 @@ pub struct NewWebhookEndpoint {
     pub from_position: i64,
 }
 
+tenant_find_sql!(WebhookEndpoint, webhook_endpoints);
+newest_first_sql!(WebhookEndpoint, webhook_endpoints);
+
 impl WebhookEndpoint {
     pub async fn insert(
         conn: &mut AsyncPgConnection,
@@ -65,35 +68,6 @@ impl WebhookEndpoint {
             .returning(WebhookEndpoint::as_returning())
             .get_result(conn)
             .await
-    }
-
-    pub async fn find(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<WebhookEndpoint>> {
-        webhook_endpoints::table
-            .filter(webhook_endpoints::workspace_id.eq(workspace_id))
-            .find(id)
-            .select(WebhookEndpoint::as_select())
-            .first(conn)
-            .await
-            .optional()
-    }
-
-    pub async fn lock(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        id: Uuid,
-    ) -> QueryResult<Option<WebhookEndpoint>> {
-        webhook_endpoints::table
-            .filter(webhook_endpoints::workspace_id.eq(workspace_id))
-            .find(id)
-            .select(WebhookEndpoint::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
     }
 
     /// Applies the caller's changes.
@@ -153,12 +127,6 @@ impl WebhookEndpoint {
             .await
     }
 
-    pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
-        diesel::delete(webhook_endpoints::table.find(id))
-            .execute(conn)
-            .await
-    }
-
     /// Stops deliveries to the endpoint, saying why.
     pub async fn disable(
         conn: &mut AsyncPgConnection,
@@ -215,47 +183,5 @@ impl WebhookEndpoint {
             .select(WebhookEndpoint::as_select())
             .load(conn)
             .await
-    }
-
-    /// A workspace's endpoints, newest first, within a keyset window.
-    pub async fn page(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        window: &IdWindow,
-    ) -> QueryResult<Vec<WebhookEndpoint>> {
-        let mut query = webhook_endpoints::table
-            .filter(webhook_endpoints::workspace_id.eq(workspace_id))
-            .select(WebhookEndpoint::as_select())
-            .limit(window.fetch_limit())
-            .into_boxed();
-        if let Some(after) = window.after_id() {
-            query = query.filter(webhook_endpoints::id.lt(after));
-        }
-        if let Some(before) = window.before_id() {
-            query = query.filter(webhook_endpoints::id.gt(before));
-        }
-        query = if window.from_end {
-            query.order(webhook_endpoints::id.asc())
-        } else {
-            query.order(webhook_endpoints::id.desc())
-        };
-        query.load(conn).await
-    }
-
-    pub async fn count(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<i64> {
-        webhook_endpoints::table
-            .filter(webhook_endpoints::workspace_id.eq(workspace_id))
-            .count()
-            .get_result(conn)
-            .await
-    }
-}
-
-impl Listed<NewestFirst> for WebhookEndpoint {
-    fn position(&self, _: NewestFirst) -> Position {
-        Position {
-            key: SortKey::Id,
-            id: self.id,
-        }
     }
 }

@@ -5,5 +5,5 @@ pub mod delivery;
 pub mod endpoint;
 
 pub use attempt::{EndpointStats, NewWebhookAttempt, WebhookAttempt};
-pub use delivery::{DeliveryStatus, NewWebhookDelivery, WebhookDelivery};
+pub use delivery::{DeliveryFilter, DeliveryStatus, NewWebhookDelivery, WebhookDelivery};
 pub use endpoint::{NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointChanges};

@@ -104,6 +104,18 @@ fn identity_event(
     )?)
 }
 
+/// The write request of an operation on endpoint `id` (an admin's, like all of webhooks').
+fn on_endpoint(
+    operation: &'static str,
+    id: Uuid,
+    expected_version: Option<i32>,
+    input: &impl Serialize,
+    options: WriteOptions,
+) -> Result<WriteRequest, AppError> {
+    let input = request_input(Some(id), expected_version, input)?;
+    Ok(WriteRequest::new(operation, ENTITY, Scope::Admin, input, options).on(id))
+}
+
 /// `createWebhookEndpoint`: a new endpoint with a new secret. It receives the events
 /// committed after it.
 pub async fn create_endpoint(
@@ -178,15 +190,13 @@ pub async fn update_endpoint(
     patch: EndpointPatch,
     options: WriteOptions,
 ) -> Result<WriteResult<WebhookEndpoint>, AppError> {
-    let input = request_input(Some(id), expected_version, &patch)?;
-    let request = WriteRequest::new(
+    let request = on_endpoint(
         "webhook_endpoint.update",
-        ENTITY,
-        Scope::Admin,
-        input,
+        id,
+        expected_version,
+        &patch,
         options,
-    )
-    .on(id);
+    )?;
     actor.require(Scope::Admin)?;
     if let Some(url) = &patch.url {
         let parsed = rules::endpoint_url(url, settings.require_https, "input.url")?;
@@ -242,20 +252,18 @@ pub async fn delete_endpoint(
     expected_version: Option<i32>,
     options: WriteOptions,
 ) -> Result<WriteResult<Uuid>, AppError> {
-    let input = request_input(Some(id), expected_version, &json!({}))?;
-    let request = WriteRequest::new(
+    let request = on_endpoint(
         "webhook_endpoint.delete",
-        ENTITY,
-        Scope::Admin,
-        input,
+        id,
+        expected_version,
+        &json!({}),
         options,
-    )
-    .on(id);
+    )?;
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
             let before = locked_endpoint(conn, workspace_id, id, expected_version).await?;
-            WebhookEndpoint::delete(conn, id).await?;
+            WebhookEndpoint::delete(conn, workspace_id, id).await?;
             Ok(Written {
                 entity_id: id,
                 before: Some(write::snapshot(&before)?),
@@ -277,15 +285,13 @@ pub async fn rotate_secret(
     id: Uuid,
     options: WriteOptions,
 ) -> Result<WriteResult<EndpointWithSecret>, AppError> {
-    let input = request_input(Some(id), None, &json!({}))?;
-    let request = WriteRequest::new(
+    let request = on_endpoint(
         "webhook_endpoint.rotate_secret",
-        ENTITY,
-        Scope::Admin,
-        input,
+        id,
+        None,
+        &json!({}),
         options,
-    )
-    .on(id);
+    )?;
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {

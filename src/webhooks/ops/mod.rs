@@ -19,7 +19,7 @@ async fn locked_endpoint(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<WebhookEndpoint, AppError> {
-    let endpoint = WebhookEndpoint::lock(conn, workspace_id, id)
+    let endpoint = WebhookEndpoint::find_for_update(conn, workspace_id, id)
         .await?
         .ok_or_else(|| AppError::not_found(ENTITY, id))?;
     crate::validate::expected_version(expected_version, endpoint.version, ENTITY, id)?;

@@ -11,13 +11,14 @@ use crate::db::page::{IdWindow, Listing};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::webhooks::model::{
-    DeliveryStatus, EndpointStats, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+    DeliveryFilter, DeliveryStatus, EndpointStats, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
 };
 
 /// The window endpoint statistics cover.
 pub const STATS_DAYS: i64 = 7;
 
-/// A page of endpoints and their statistics (two statements, whatever the page size).
+/// A page of endpoints and their statistics (three statements: the page, the count and the
+/// statistics, whatever the page size).
 pub async fn endpoints(
     pool: &DbPool,
     actor: &Actor,
@@ -25,11 +26,10 @@ pub async fn endpoints(
 ) -> Result<(Listing<WebhookEndpoint>, HashMap<Uuid, EndpointStats>), AppError> {
     actor.require(Scope::Admin)?;
     let mut conn = crate::db::conn(pool).await?;
-    let rows = WebhookEndpoint::page(&mut conn, actor.workspace_id, window).await?;
-    let total = WebhookEndpoint::count(&mut conn, actor.workspace_id).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
+    let listing = WebhookEndpoint::listing(&mut conn, actor.workspace_id, window).await?;
+    let ids: Vec<Uuid> = listing.rows.iter().map(|e| e.id).collect();
     let stats = stats_of(&mut conn, &ids).await?;
-    Ok((Listing { rows, total }, stats))
+    Ok((listing, stats))
 }
 
 /// Statistics of these endpoints over the last [`STATS_DAYS`].
@@ -66,9 +66,12 @@ pub async fn deliveries(
             endpoint_id,
         ));
     }
-    let rows = WebhookDelivery::page(&mut conn, ws, endpoint_id, status, window).await?;
-    let total = WebhookDelivery::count(&mut conn, ws, endpoint_id, status).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let filter = DeliveryFilter {
+        endpoint_id,
+        status,
+    };
+    let listing = WebhookDelivery::listing(&mut conn, ws, &filter, window).await?;
+    let ids: Vec<Uuid> = listing.rows.iter().map(|d| d.id).collect();
     let mut attempts: HashMap<Uuid, Vec<WebhookAttempt>> = HashMap::new();
     for attempt in WebhookAttempt::of_deliveries(&mut conn, ws, &ids).await? {
         attempts
@@ -76,5 +79,5 @@ pub async fn deliveries(
             .or_default()
             .push(attempt);
     }
-    Ok((Listing { rows, total }, attempts))
+    Ok((listing, attempts))
 }
