@@ -1,20 +1,69 @@
-//! What a request must pass before any of it runs: its variables coerce to the types the
-//! operation declares, and its key holds the scope every root field needs. A failure is a
+//! What a request must pass before any of it runs: at most [`MAX_ALIASES`] aliases, inputs
+//! within the boundary ([`super::boundary`]), variables that coerce to the types the
+//! operation declares, and a key that holds the scope every root field needs. A failure is a
 //! request error — no `data`, nothing executed — as the GraphQL spec and the GraphQL-over-HTTP
 //! draft ask; over HTTP it is a 400 or a 403.
 
-use async_graphql::parser::types::OperationDefinition;
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{ErrorExtensionValues, Pos, ServerError, Value, Variables};
+use async_graphql::{ErrorExtensionValues, Pos, ServerError, ServerResult, Value, Variables};
 
+use super::boundary::{self, Refusals};
+use super::limits::{check_aliases, MAX_ALIASES};
 use super::scopes::required_scope;
 use super::shape::{root_type, Shape};
 use crate::auth::{Actor, Scope};
 use crate::error::ErrorCode;
 
+/// Every check of a whole request, grouped by the step of async-graphql's pipeline after
+/// which the extension ([`super::execution`]) reports its findings; [`super::direct`] runs a
+/// request without the extension only when [`RequestChecks::all_pass`]. A new request-wide
+/// check goes into one of the steps here, so that both paths make it.
+pub(super) struct RequestChecks<'a> {
+    pub(super) registry: &'a Registry,
+    pub(super) document: &'a ExecutableDocument,
+    pub(super) variables: &'a Variables,
+}
+
+impl<'a> RequestChecks<'a> {
+    /// Once parsed: more aliases than the limit is a request error at once; what the input
+    /// boundary refuses is reported (and audited) after validation.
+    pub(super) fn after_parsing(&self) -> ServerResult<Option<Refusals>> {
+        check_aliases(self.document, MAX_ALIASES)?;
+        Ok(boundary::check(
+            self.registry,
+            self.document,
+            self.variables,
+        ))
+    }
+
+    /// Before validation, whose argument rule would report a bad variable without naming it:
+    /// the variables, coerced to `operation`'s definitions.
+    pub(super) fn before_validation(&self, operation: &OperationDefinition) -> Vec<ServerError> {
+        check_variables(self.registry, operation, self.variables)
+    }
+
+    /// Once the document is valid: the root fields of `operation` the key may not run.
+    pub(super) fn after_validation(
+        &self,
+        operation: &'a OperationDefinition,
+        actor: &Actor,
+    ) -> Vec<(&'a str, Scope)> {
+        let shape = Shape::untyped(self.registry, self.document, self.variables);
+        refused_fields(&shape, operation, actor)
+    }
+
+    /// Whether no step refuses `operation` for `actor`.
+    pub(super) fn all_pass(&self, operation: &'a OperationDefinition, actor: &Actor) -> bool {
+        matches!(self.after_parsing(), Ok(None))
+            && self.before_validation(operation).is_empty()
+            && self.after_validation(operation, actor).is_empty()
+    }
+}
+
 /// Coerces the request's variables to `operation`'s variable definitions; one error per
 /// variable that does not fit, naming it.
-pub fn check_variables(
+fn check_variables(
     registry: &Registry,
     operation: &OperationDefinition,
     variables: &Variables,
@@ -136,7 +185,7 @@ fn coerce(registry: &Registry, ty: &str, value: &Value, path: &mut String) -> Re
 }
 
 /// The root fields of `operation` this key may not run, with the scope each needs.
-pub fn refused_fields<'a>(
+fn refused_fields<'a>(
     shape: &Shape<'a>,
     operation: &'a OperationDefinition,
     actor: &Actor,

@@ -6,8 +6,9 @@
 //! around a request, except one: noting the concrete type of objects at abstract positions
 //! (`node(id:)`, a timeline), which [`super::shape`] needs to order their fields.
 //!
-//! So [`Schemas::admits`] runs the rules' request checks itself, before anything executes: the
-//! alias limit, the input boundary, the variables, the key's scopes. A request that passes all
+//! So [`Schemas::admits`] runs the rules' request checks itself, before anything executes:
+//! the same [`RequestChecks`] the extension makes (the alias limit, the input boundary, the
+//! variables, the key's scopes). A request that passes all
 //! of them, and where every object at an abstract position selects `__typename` (from which
 //! the shape pass reads its type), runs on the plain copy; its response is shaped here as the
 //! extension would shape it. Everything else runs on the ruled
@@ -15,18 +16,17 @@
 //! scopes, boundary) and audits a refused write. Subscriptions always take the ruled copy: their
 //! events share loaders through its `execute` hook.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Request, Response, SchemaEnv, Variables};
 
-use super::admission::{check_variables, refused_fields};
+use super::admission::RequestChecks;
 use super::documents::operation;
-use super::limits::{check_aliases, MAX_ALIASES, MAX_RECURSIVE_DEPTH};
+use super::limits::MAX_RECURSIVE_DEPTH;
 use super::shape::{fragment_applies, root_type, Shape};
-use super::{boundary, DealgraphSchema};
+use super::DealgraphSchema;
 use crate::auth::Actor;
 
 /// The schema twice: with the rules as its one extension, and without any.
@@ -88,21 +88,12 @@ impl Schemas {
             walked: 0,
         }
         .set(root, &operation.selection_set.node);
-        if !typed
-            || check_aliases(document, MAX_ALIASES).is_err()
-            || boundary::check(registry, document, variables).is_some()
-            || !check_variables(registry, operation, variables).is_empty()
-        {
-            return None;
-        }
-        let no_types = HashMap::new();
-        let shape = Shape {
+        let checks = RequestChecks {
             registry,
             document,
             variables,
-            runtime_types: &no_types,
         };
-        if !refused_fields(&shape, operation, actor).is_empty() {
+        if !typed || !checks.all_pass(operation, actor) {
             return None;
         }
         Some(Admitted {
@@ -120,14 +111,8 @@ impl Schemas {
         let name = request.operation_name.clone();
         let mut response = Box::pin(self.plain.execute(request)).await;
         if let Some(operation) = operation(&admitted.document, name.as_deref()) {
-            let no_types = HashMap::new();
-            let shape = Shape {
-                registry: &env.registry,
-                document: &admitted.document,
-                variables: &admitted.variables,
-                runtime_types: &no_types,
-            };
-            shape.apply(operation, &mut response);
+            Shape::untyped(&env.registry, &admitted.document, &admitted.variables)
+                .apply(operation, &mut response);
         }
         response
     }
@@ -245,6 +230,7 @@ mod tests {
     use super::*;
     use crate::auth::Scope;
     use crate::graphql::execution::SpecExtension;
+    use crate::graphql::limits::MAX_ALIASES;
     use crate::graphql::SchemaSettings;
 
     async fn schemas() -> Schemas {
@@ -323,13 +309,22 @@ mod tests {
             ),
             ("query Board($id: ID!) { pipeline(id: $id) { id } }", "{}"),
         ];
-        for (query, variables) in refused {
-            assert!(!plain(&schemas, query, variables, read), "{query}");
-        }
         let aliases: String = (0..=MAX_ALIASES)
             .map(|n| format!("a{n}: viewer {{ effectiveScopes }} "))
             .collect();
-        assert!(!plain(&schemas, &format!("{{ {aliases} }}"), "{}", read));
+        let aliases = format!("{{ {aliases} }}");
+        for (query, variables) in refused.into_iter().chain([(aliases.as_str(), "{}")]) {
+            assert!(!plain(&schemas, query, variables, read), "{query}");
+            // The ruled copy refuses it as a whole, before anything runs (no database here).
+            let request = Request::new(query)
+                .variables(Variables::from_json(
+                    serde_json::from_str(variables).unwrap(),
+                ))
+                .data(key(read));
+            let response = schemas.ruled.execute(request).await;
+            assert_eq!(response.data, async_graphql::Value::Null, "{query}");
+            assert!(!response.errors.is_empty(), "{query}");
+        }
 
         // Objects whose type only the extension could note.
         assert!(!plain(

@@ -26,10 +26,9 @@ use async_graphql::{
     Request, Response, SchemaEnv, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
-use super::admission::{check_variables, forbidden, refused_fields};
-use super::boundary::{self, Refusals};
+use super::admission::{forbidden, RequestChecks};
+use super::boundary::Refusals;
 use super::event_loaders;
-use super::limits::{check_aliases, MAX_ALIASES};
 use super::shape::Shape;
 use crate::auth::Actor;
 use crate::db::DbPool;
@@ -76,6 +75,14 @@ struct Parsed {
 impl Parsed {
     fn operation(&self, name: Option<&str>) -> Option<&OperationDefinition> {
         super::documents::operation(&self.document, name)
+    }
+
+    fn checks<'a>(&'a self, ctx: &'a ExtensionContext<'_>) -> RequestChecks<'a> {
+        RequestChecks {
+            registry: &ctx.schema_env.registry,
+            document: &self.document,
+            variables: &self.variables,
+        }
     }
 }
 
@@ -130,7 +137,7 @@ impl SpecRules {
             // An unknown or missing operation name is the engine's to report.
             return Ok(());
         };
-        let errors = check_variables(&ctx.schema_env.registry, operation, &parsed.variables);
+        let errors = parsed.checks(ctx).before_validation(operation);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -147,14 +154,7 @@ impl SpecRules {
         let Some(operation) = parsed.operation(name.as_deref()) else {
             return Ok(());
         };
-        let no_types = HashMap::new();
-        let shape = Shape {
-            registry: &ctx.schema_env.registry,
-            document: &parsed.document,
-            variables: &parsed.variables,
-            runtime_types: &no_types,
-        };
-        let refused = refused_fields(&shape, operation, actor);
+        let refused = parsed.checks(ctx).after_validation(operation, actor);
         if refused.is_empty() {
             return Ok(());
         }
@@ -220,8 +220,12 @@ impl Extension for SpecRules {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        check_aliases(&document, MAX_ALIASES)?;
-        *lock(&self.refusals) = boundary::check(&ctx.schema_env.registry, &document, variables);
+        let checks = RequestChecks {
+            registry: &ctx.schema_env.registry,
+            document: &document,
+            variables,
+        };
+        *lock(&self.refusals) = checks.after_parsing()?;
         *lock(&self.parsed) = Some(Arc::new(Parsed {
             document: document.clone(),
             variables: variables.clone(),

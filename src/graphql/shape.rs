@@ -51,7 +51,26 @@ enum Step<'a> {
 /// reused for the rest: they share their selections and, unless abstract, their type.
 type Memo<'a> = Option<(&'a str, Vec<Entry<'a>>)>;
 
+/// No concrete types noted: for a shape of the query alone, before anything ran.
+static NO_RUNTIME_TYPES: std::sync::LazyLock<HashMap<String, String>> =
+    std::sync::LazyLock::new(HashMap::new);
+
 impl<'a> Shape<'a> {
+    /// The shape of the query alone, for what needs no response: the checks before it runs,
+    /// and a response whose abstract positions each select `__typename`.
+    pub fn untyped(
+        registry: &'a Registry,
+        document: &'a ExecutableDocument,
+        variables: &'a Variables,
+    ) -> Self {
+        Shape {
+            registry,
+            document,
+            variables,
+            runtime_types: &NO_RUNTIME_TYPES,
+        }
+    }
+
     /// Shapes `response`, the result of `operation`: its data becomes null when a non-null
     /// root field is null. The response's errors tell apart an object whose every field
     /// failed, which comes back from the engine as null.
