@@ -6,7 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::events::{self, KeyIdentity};
-use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
+use crate::audit::AuditEvent;
 use crate::auth::model::ApiKey;
 use crate::auth::ops::{
     insert_key, sorted_scope_names, validate_new_key, CreatedApiKey, NewKeyInput,
@@ -98,24 +98,13 @@ pub async fn revoke_api_key_as_operator(
             serde_json::to_value(&before)?,
             serde_json::to_value(&after)?,
         );
-        AuditEvent::insert(
+        AuditEvent::insert_operator_change(
             conn,
-            &NewAuditEvent {
-                workspace_id,
-                id: Uuid::now_v7(),
-                actor_key_id: None,
-                action: ENTITY_REVOKE,
-                entity_type: ENTITY,
-                entity_id: Some(key_id),
-                outcome: Outcome::Succeeded.as_str(),
-                error_code: None,
-                error_message: None,
-                before: Some(&before_json),
-                after: Some(&after_json),
-                request_id: None,
-                dry_run: false,
-                channel: crate::audit::Channel::Operator.as_str(),
-            },
+            workspace_id,
+            (ENTITY_REVOKE, ENTITY),
+            key_id,
+            Some(&before_json),
+            &after_json,
         )
         .await?;
         crate::events::append(conn, workspace_id, &events).await?;

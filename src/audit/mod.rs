@@ -132,6 +132,35 @@ impl AuditEvent {
             .map(drop)
     }
 
+    /// Appends what was done without a key, by an operator at the command line or by the
+    /// server itself (a webhook endpoint it disabled): a success, on the operator's channel.
+    pub async fn insert_operator_change(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        (action, entity_type): (&str, &str),
+        entity_id: Uuid,
+        before: Option<&Value>,
+        after: &Value,
+    ) -> QueryResult<()> {
+        let event = NewAuditEvent {
+            workspace_id,
+            id: Uuid::now_v7(),
+            actor_key_id: None,
+            action,
+            entity_type,
+            entity_id: Some(entity_id),
+            outcome: Outcome::Succeeded.as_str(),
+            error_code: None,
+            error_message: None,
+            before,
+            after: Some(after),
+            request_id: None,
+            dry_run: false,
+            channel: Channel::Operator.as_str(),
+        };
+        AuditEvent::insert(conn, &event).await
+    }
+
     /// Appends `events` in one statement: the per-record trail of a batch write (a routing
     /// run, a rescoring). Their text is the app's own, so it needs no cleaning.
     pub async fn insert_many(

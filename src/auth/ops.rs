@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::keys;
 use super::model::{ApiKey, NewApiKey, Workspace};
 use super::Scope;
-use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
+use crate::audit::AuditEvent;
 use crate::error::AppError;
 
 pub const MAX_NAME_LEN: usize = 200;
@@ -113,22 +113,22 @@ pub async fn create_workspace(
         };
         let created = insert_key(conn, workspace.id, &input, None).await?;
         let after = serde_json::to_value(&workspace)?;
-        audit_system(
+        AuditEvent::insert_operator_change(
             conn,
             workspace.id,
-            "workspace.create",
-            "workspace",
+            ("workspace.create", "workspace"),
             workspace.id,
+            None,
             &after,
         )
         .await?;
         let key_after = serde_json::to_value(&created.key)?;
-        audit_system(
+        AuditEvent::insert_operator_change(
             conn,
             workspace.id,
-            "api_key.create",
-            "api_key",
+            ("api_key.create", "api_key"),
             created.key.id,
+            None,
             &key_after,
         )
         .await?;
@@ -153,49 +153,18 @@ pub async fn create_api_key_as_operator(
             })?;
         let created = insert_key(conn, workspace_id, &input, None).await?;
         let after = serde_json::to_value(&created.key)?;
-        audit_system(
+        AuditEvent::insert_operator_change(
             conn,
             workspace_id,
-            "api_key.create",
-            "api_key",
+            ("api_key.create", "api_key"),
             created.key.id,
+            None,
             &after,
         )
         .await?;
         Ok(created)
     })
     .await
-}
-
-async fn audit_system(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-    action: &str,
-    entity_type: &str,
-    entity_id: Uuid,
-    after: &serde_json::Value,
-) -> Result<(), AppError> {
-    AuditEvent::insert(
-        conn,
-        &NewAuditEvent {
-            workspace_id,
-            id: Uuid::now_v7(),
-            actor_key_id: None,
-            action,
-            entity_type,
-            entity_id: Some(entity_id),
-            outcome: Outcome::Succeeded.as_str(),
-            error_code: None,
-            error_message: None,
-            before: None,
-            after: Some(after),
-            request_id: None,
-            dry_run: false,
-            channel: crate::audit::Channel::Operator.as_str(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -99,6 +99,14 @@ impl<O> Window<O> {
     pub fn before_id(&self) -> Option<Uuid> {
         self.before.as_ref().map(|p| p.id)
     }
+
+    /// For lists ordered by a time, then id: the `(time, id)` to read past.
+    pub fn after_time(&self) -> Option<(DateTime<Utc>, Uuid)> {
+        self.after.as_ref().and_then(|p| match p.key {
+            SortKey::Time(at) => Some((at, p.id)),
+            _ => None,
+        })
+    }
 }
 
 /// A window over a list ordered by id alone, newest first.

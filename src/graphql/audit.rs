@@ -3,8 +3,7 @@
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::cursor_key::Cursors;
-use super::pagination::{connection, window, ListConnection, PageArgs};
+use super::pagination::{ListConnection, Page, PageArgs};
 use super::{actor, parse_id, pool};
 use crate::audit::{AuditEvent, AuditFilter};
 use crate::auth::Scope;
@@ -110,18 +109,11 @@ impl AuditQuery {
             last,
             before,
         };
-        let cursors = Cursors::of(ctx)?;
-        let window = window(cursors, "audit_events", NewestFirst, args)?;
+        let page = Page::of(ctx, "audit_events", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let listing = AuditEvent::listing(&mut conn, actor.workspace_id, &filter, &window)
+        let listing = AuditEvent::listing(&mut conn, actor.workspace_id, &filter, &page.window)
             .await
             .map_err(AppError::from)?;
-        Ok(connection(
-            cursors,
-            "audit_events",
-            &window,
-            listing,
-            AuditEventGql::from,
-        ))
+        Ok(page.connection(listing, AuditEventGql::from))
     }
 }

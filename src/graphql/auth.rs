@@ -3,9 +3,8 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use super::cursor_key::Cursors;
 use super::mutation::{DescribedWriteOutcome, MutationOptions, WriteOutcome};
-use super::pagination::{connection, window, ListConnection, PageArgs};
+use super::pagination::{ListConnection, Page, PageArgs};
 use super::{actor, parse_id, pool, write_options};
 use crate::api_keys;
 use crate::auth::cache::VerifiedKeys;
@@ -201,19 +200,12 @@ impl AuthQuery {
             last,
             before,
         };
-        let cursors = Cursors::of(ctx)?;
-        let window = window(cursors, "api_keys", NewestFirst, args)?;
+        let page = Page::of(ctx, "api_keys", NewestFirst, args)?;
         let mut conn = crate::db::conn(pool(ctx)?).await?;
-        let listing = ApiKey::listing(&mut conn, actor.workspace_id, &window)
+        let listing = ApiKey::listing(&mut conn, actor.workspace_id, &page.window)
             .await
             .map_err(AppError::from)?;
-        Ok(connection(
-            cursors,
-            "api_keys",
-            &window,
-            listing,
-            ApiKeyGql::from,
-        ))
+        Ok(page.connection(listing, ApiKeyGql::from))
     }
 }
 

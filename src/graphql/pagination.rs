@@ -5,7 +5,7 @@
 //! carry over none. Page sizes are capped at [`MAX_PAGE_SIZE`].
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use async_graphql::{Context, OutputType, SimpleObject};
 use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
 
@@ -125,6 +125,63 @@ impl PageArgs {
             after,
             ..PageArgs::default()
         }
+    }
+}
+
+/// A list resolver's page: the window its arguments ask for, and the list and request its
+/// connection's cursors are bound to. `Page::forward(ctx, LIST, order, first, after)`, then
+/// the domain's read with `&page.window`, then `page.connection(listing, Gql::from)`.
+pub struct Page<'c, O> {
+    cursors: Cursors<'c>,
+    list: &'static str,
+    pub window: Window<O>,
+}
+
+impl<'c, O: ListOrder> Page<'c, O> {
+    /// The page `args` ask for of `list` in `order`; a cursor of another list, order or
+    /// workspace is BAD_USER_INPUT (see [`window`]).
+    pub fn of(
+        ctx: &'c Context<'_>,
+        list: &'static str,
+        order: O,
+        args: PageArgs,
+    ) -> Result<Self, AppError> {
+        Self::with(Cursors::of(ctx)?, list, order, args)
+    }
+
+    /// [`Page::of`] with the request's cursors at hand.
+    pub fn with(
+        cursors: Cursors<'c>,
+        list: &'static str,
+        order: O,
+        args: PageArgs,
+    ) -> Result<Self, AppError> {
+        let window = window(cursors, list, order, args)?;
+        Ok(Page {
+            cursors,
+            list,
+            window,
+        })
+    }
+
+    /// The page of a list that pages only forwards (`first`, `after`).
+    pub fn forward(
+        ctx: &'c Context<'_>,
+        list: &'static str,
+        order: O,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Self, AppError> {
+        Self::of(ctx, list, order, PageArgs::forward(first, after))
+    }
+
+    /// The connection of the rows read for this page (see [`connection`]).
+    pub fn connection<R: Listed<O>, T: OutputType>(
+        &self,
+        listing: Listing<R>,
+        node: impl Fn(R) -> T,
+    ) -> ListConnection<T> {
+        connection(self.cursors, self.list, &self.window, listing, node)
     }
 }
 

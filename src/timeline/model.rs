@@ -7,7 +7,6 @@
 //! and seeks and limits on its own, so each reads at most a page from its index before the
 //! merge. A lead's conversion shows on the lead and on the contact, company and deal it became.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -154,14 +153,11 @@ pub async fn page(
     let Some(sql) = page_sql(kind, kinds) else {
         return Ok((Vec::new(), 0));
     };
-    let after = window.after.as_ref().and_then(|p| match p.key {
-        crate::db::page::SortKey::Time(at) => Some((at, p.id)),
-        _ => None,
-    });
+    let after = window.after_time();
     let rows: Vec<PageRow> = diesel::sql_query(sql)
         .bind::<SqlUuid, _>(workspace_id)
         .bind::<SqlUuid, _>(record)
-        .bind::<Nullable<Timestamptz>, _>(after.map(|(at, _): (DateTime<Utc>, Uuid)| at))
+        .bind::<Nullable<Timestamptz>, _>(after.map(|(at, _)| at))
         .bind::<Nullable<SqlUuid>, _>(after.map(|(_, id)| id))
         .bind::<BigInt, _>(window.fetch_limit())
         .load(conn)

@@ -20,7 +20,7 @@ use super::model::{
 use super::sender::{self, Answer, Signed};
 use super::signing::{signature_header, SecretBox, SigningSecret};
 use super::{fanout, rules, WebhookSettings};
-use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
+use crate::audit::AuditEvent;
 use crate::db::DbPool;
 use crate::events::hub::EventHub;
 use crate::events::NewEvent;
@@ -261,25 +261,14 @@ async fn disable(
         serde_json::to_value(&current)?,
         serde_json::to_value(&after)?,
     );
-    AuditEvent::insert(
+    // The server itself acts, with no key: the operator's channel.
+    AuditEvent::insert_operator_change(
         conn,
-        &NewAuditEvent {
-            workspace_id: after.workspace_id,
-            id: Uuid::now_v7(),
-            actor_key_id: None,
-            action: "webhook_endpoint.disable",
-            entity_type: "webhook_endpoint",
-            entity_id: Some(after.id),
-            outcome: Outcome::Succeeded.as_str(),
-            error_code: None,
-            error_message: None,
-            before: Some(&before_json),
-            after: Some(&after_json),
-            request_id: None,
-            dry_run: false,
-            // The server itself acts, with no key: the operator's channel.
-            channel: crate::audit::Channel::Operator.as_str(),
-        },
+        after.workspace_id,
+        ("webhook_endpoint.disable", "webhook_endpoint"),
+        after.id,
+        Some(&before_json),
+        &after_json,
     )
     .await?;
     let event = NewEvent::new(

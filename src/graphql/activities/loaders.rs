@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::activities::model::{Activity, LinkedRow};
 use crate::activities::ops::{self, LinkKind};
-use crate::db::page::{ListOrder, Listing, SortKey, Window};
+use crate::db::page::{ListOrder, Listing, Window};
 use crate::error::AppError;
 use crate::graphql::loaders as registry;
 use crate::graphql::loaders::{find_by_id, ById, Loaders, Scope};
@@ -95,10 +95,7 @@ where
     T: LinkedRow + Clone + Sync,
     O: ListOrder,
 {
-    let after = window.after.as_ref().and_then(|p| match p.key {
-        SortKey::Time(at) => Some((at, p.id)),
-        _ => None,
-    });
+    let after = window.after_time();
     let key = LinkedPageKey {
         kind,
         parent_id,

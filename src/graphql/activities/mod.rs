@@ -31,11 +31,10 @@ use crate::activities::ops::{self, LinkKind};
 use crate::activities::ActivitiesOrder;
 use crate::error::AppError;
 use crate::graphql::contacts::{CompanyLoader, ContactLoader};
-use crate::graphql::cursor_key::Cursors;
 use crate::graphql::deals::DealLoader;
 use crate::graphql::leads::LeadLoader;
 use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
-use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::graphql::pagination::Page;
 use crate::write::record;
 
 /// The name activity cursors carry (a record's activities page like the list).
@@ -65,19 +64,11 @@ impl ActivitiesQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ActivityConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let args = PageArgs::forward(first, after);
-        let window = window(cursors, ACTIVITIES_LIST, ActivitiesOrder, args)?;
+        let page = Page::forward(ctx, ACTIVITIES_LIST, ActivitiesOrder, first, after)?;
         let filter = filter.unwrap_or_default().into_domain()?;
-        let listing = ops::activities(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::activities(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch::links(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            ACTIVITIES_LIST,
-            &window,
-            listing,
-            ActivityGql,
-        ))
+        Ok(page.connection(listing, ActivityGql))
     }
 }
 
@@ -157,18 +148,10 @@ pub async fn linked_activities(
     first: Option<i32>,
     after: Option<String>,
 ) -> async_graphql::Result<ActivityConnection> {
-    let cursors = Cursors::of(ctx)?;
-    let args = PageArgs::forward(first, after);
-    let window = window(cursors, ACTIVITIES_LIST, ActivitiesOrder, args)?;
-    let listing = loaders::linked_page::<Activity, _>(ctx, kind, parent_id, &window).await?;
+    let page = Page::forward(ctx, ACTIVITIES_LIST, ActivitiesOrder, first, after)?;
+    let listing = loaders::linked_page::<Activity, _>(ctx, kind, parent_id, &page.window).await?;
     // Every record of a list gets its page from the same batch, at the same moment, so their
     // links land in one batch per loader too.
     prefetch::links(ctx, &listing.rows).await?;
-    Ok(connection(
-        cursors,
-        ACTIVITIES_LIST,
-        &window,
-        listing,
-        ActivityGql,
-    ))
+    Ok(page.connection(listing, ActivityGql))
 }

@@ -23,11 +23,9 @@ pub use self::types::{InvoiceConnection, InvoiceGql, MoneyGql, PaymentConnection
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::billing::ops::{self, CreditNoteRecord, InvoiceParent, InvoiceRecord, PaymentRecord};
 use crate::billing::{InvoicesOrder, PaymentsOrder};
-use crate::db::page::SortKey;
 use crate::error::AppError;
-use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::{mutate, mutate_delete, Kept, Target};
-use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::graphql::pagination::Page;
 use crate::write::draft;
 
 /// The names billing's lists' cursors carry.
@@ -47,23 +45,11 @@ impl BillingQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<InvoiceConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            INVOICES_LIST,
-            InvoicesOrder,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, INVOICES_LIST, InvoicesOrder, first, after)?;
         let filter = filter.unwrap_or_default().into_filter()?;
-        let listing = ops::invoices(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::invoices(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            INVOICES_LIST,
-            &window,
-            listing,
-            InvoiceGql::from,
-        ))
+        Ok(page.connection(listing, InvoiceGql::from))
     }
 
     /// An invoice (or credit note) by id; null if none. Needs `crm:read`.
@@ -95,22 +81,10 @@ impl BillingQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<PaymentConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            PAYMENTS_LIST,
-            PaymentsOrder,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, PAYMENTS_LIST, PaymentsOrder, first, after)?;
         let filter = filter.unwrap_or_default().into_filter()?;
-        let listing = ops::payments(pool(ctx)?, actor(ctx)?, filter, &window).await?;
-        Ok(connection(
-            cursors,
-            PAYMENTS_LIST,
-            &window,
-            listing,
-            PaymentGql,
-        ))
+        let listing = ops::payments(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
+        Ok(page.connection(listing, PaymentGql))
     }
 }
 
@@ -340,34 +314,19 @@ pub async fn linked_invoices(
     first: Option<i32>,
     after: Option<String>,
 ) -> async_graphql::Result<InvoiceConnection> {
-    let cursors = Cursors::of(ctx)?;
-    let window = window(
-        cursors,
-        INVOICES_LIST,
-        InvoicesOrder,
-        PageArgs::forward(first, after),
-    )?;
-    let after = window.after.as_ref().and_then(|p| match p.key {
-        SortKey::Time(at) => Some((at, p.id)),
-        _ => None,
-    });
+    let page = Page::forward(ctx, INVOICES_LIST, InvoicesOrder, first, after)?;
+    let after = page.window.after_time();
     let key = loaders::LinkedInvoicesKey {
         parent,
         parent_id,
         after,
-        limit: window.fetch_limit(),
+        limit: page.window.fetch_limit(),
     };
     let listing = registry::get::<loaders::LinkedInvoicesLoader>(ctx)?
         .load_one(key)
         .await?
         .unwrap_or_default();
-    Ok(connection(
-        cursors,
-        INVOICES_LIST,
-        &window,
-        listing,
-        InvoiceGql::from,
-    ))
+    Ok(page.connection(listing, InvoiceGql::from))
 }
 
 /// `Deal.invoicedAmount` (`paid: false`) and `Deal.paidAmount` (`paid: true`): per

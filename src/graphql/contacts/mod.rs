@@ -33,9 +33,8 @@ use super::{actor, parse_id, pool};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, ContactsOrder};
 use crate::error::AppError;
-use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
-use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::graphql::pagination::Page;
 use crate::write::record;
 
 /// The names cursors carry for these lists (a company's contacts page like `contacts`).
@@ -68,23 +67,11 @@ impl ContactsQuery {
         after: Option<String>,
     ) -> async_graphql::Result<ContactConnection> {
         let order = ContactsOrder::from(order_by.unwrap_or_default());
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            CONTACTS_LIST,
-            order,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, CONTACTS_LIST, order, first, after)?;
         let filter = filter.unwrap_or_default().into_domain()?;
-        let listing = ops::contacts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::contacts(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch::contacts(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            CONTACTS_LIST,
-            &window,
-            listing,
-            ContactGql::from_row,
-        ))
+        Ok(page.connection(listing, ContactGql::from_row))
     }
 
     /// A company by id; null when this workspace has none with that id. Needs `crm:read`.
@@ -108,23 +95,11 @@ impl ContactsQuery {
         after: Option<String>,
     ) -> async_graphql::Result<CompanyConnection> {
         let order = ContactsOrder::from(order_by.unwrap_or_default());
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            COMPANIES_LIST,
-            order,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, COMPANIES_LIST, order, first, after)?;
         let filter = filter.unwrap_or_default().into();
-        let listing = ops::companies(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::companies(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch::companies(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            COMPANIES_LIST,
-            &window,
-            listing,
-            CompanyGql::from_row,
-        ))
+        Ok(page.connection(listing, CompanyGql::from_row))
     }
 }
 

@@ -10,34 +10,27 @@ use uuid::Uuid;
 use super::loaders::{loader, CompanyContactsKey, CompanyContactsLoader, CompanyLoader};
 use super::CONTACTS_LIST;
 use crate::contacts::model::{Company, Contact};
-use crate::contacts::{ContactsOrder, ContactsWindow};
-use crate::db::page::SortKey;
+use crate::contacts::ContactsOrder;
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::pagination::{window, PageArgs};
+use crate::graphql::pagination::{Page, PageArgs};
 
-/// The window and loader key of one company's `contacts(first, after)` page.
+/// The page and loader key of one company's `contacts(first, after)`.
 pub(super) fn company_contacts_page(
-    cursors: Cursors,
+    cursors: Cursors<'_>,
     company_id: Uuid,
     first: Option<i32>,
     after: Option<String>,
-) -> Result<(ContactsWindow, CompanyContactsKey), AppError> {
+) -> Result<(Page<'_, ContactsOrder>, CompanyContactsKey), AppError> {
     let args = PageArgs::forward(first, after);
-    let window = window(cursors, CONTACTS_LIST, ContactsOrder::UpdatedAt, args)?;
-    let after = window
-        .after
-        .as_ref()
-        .and_then(|position| match &position.key {
-            SortKey::Time(at) => Some((*at, position.id)),
-            _ => None,
-        });
+    let page = Page::with(cursors, CONTACTS_LIST, ContactsOrder::UpdatedAt, args)?;
+    let after = page.window.after_time();
     let key = CompanyContactsKey {
         company_id,
         after,
-        limit: window.fetch_limit(),
+        limit: page.window.fetch_limit(),
     };
-    Ok((window, key))
+    Ok((page, key))
 }
 
 /// `contacts(…)`: the companies of the page's contacts, when the query asks for them.

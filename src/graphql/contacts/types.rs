@@ -10,14 +10,14 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::loaders::{loader, CompanyContactsLoader, CompanyLoader};
-use super::{prefetch, CONTACTS_LIST};
+use super::prefetch;
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::rules::LifecycleStage;
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::enums::same_enum;
 use crate::graphql::linked::linked_record;
 use crate::graphql::mutation::{record_payload, DescribedWriteOutcome, WriteOutcome};
-use crate::graphql::pagination::{connection, ConnectionFields};
+use crate::graphql::pagination::ConnectionFields;
 
 pub type ContactConnection = Connection<String, ContactGql, ConnectionFields>;
 pub type CompanyConnection = Connection<String, CompanyGql, ConnectionFields>;
@@ -253,7 +253,7 @@ linked_record! {
             after: Option<String>,
         ) -> async_graphql::Result<ContactConnection> {
             let cursors = Cursors::of(ctx)?;
-            let (window, key) = prefetch::company_contacts_page(cursors, self.uuid(), first, after)?;
+            let (page, key) = prefetch::company_contacts_page(cursors, self.uuid(), first, after)?;
             let look = ctx.look_ahead();
             let wants_company = [look.field("nodes"), look.field("edges").field("node")]
                 .iter()
@@ -268,13 +268,7 @@ linked_record! {
                 .load_one(key)
                 .await?
                 .unwrap_or_default();
-            Ok(connection(
-                cursors,
-                CONTACTS_LIST,
-                &window,
-                listing,
-                ContactGql::from_row,
-            ))
+            Ok(page.connection(listing, ContactGql::from_row))
         }
     }
 }

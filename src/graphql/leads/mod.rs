@@ -37,9 +37,8 @@ pub use self::types::{
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
 use crate::graphql::contacts::ContactLoader;
-use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept, Target};
-use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::graphql::pagination::Page;
 use crate::leads::model::{ConversionsOrder, Lead};
 use crate::leads::ops::{Converted, StatusChanged, Transition};
 use crate::leads::{ops, LeadsOrder};
@@ -71,19 +70,12 @@ impl LeadsQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<LeadConnection> {
-        let cursors = Cursors::of(ctx)?;
         let order = LeadsOrder::from(order_by.unwrap_or_default());
-        let window = window(cursors, LEADS_LIST, order, PageArgs::forward(first, after))?;
+        let page = Page::forward(ctx, LEADS_LIST, order, first, after)?;
         let filter = filter.unwrap_or_default().into();
-        let listing = ops::leads(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::leads(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch::leads(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            LEADS_LIST,
-            &window,
-            listing,
-            LeadGql::from,
-        ))
+        Ok(page.connection(listing, LeadGql::from))
     }
 
     /// The workspace's lead conversions, newest first. Needs `crm:read`.
@@ -94,19 +86,11 @@ impl LeadsQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<LeadConversionConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let args = PageArgs::forward(first, after);
-        let window = window(cursors, CONVERSIONS_LIST, ConversionsOrder, args)?;
+        let page = Page::forward(ctx, CONVERSIONS_LIST, ConversionsOrder, first, after)?;
         let filter = filter.unwrap_or_default().into();
-        let listing = ops::conversions(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::conversions(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch::conversions(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            CONVERSIONS_LIST,
-            &window,
-            listing,
-            LeadConversionGql::from_row,
-        ))
+        Ok(page.connection(listing, LeadConversionGql::from_row))
     }
 }
 

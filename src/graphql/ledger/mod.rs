@@ -29,9 +29,8 @@ pub use self::types::{
 };
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
-use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept, Target};
-use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::graphql::pagination::Page;
 use crate::ledger::model::{AccountingAccount, LedgerPage};
 use crate::ledger::ops::{self, RecordedEntry};
 use crate::ledger::{AccountsOrder, JournalEntriesOrder, LedgerLinesOrder};
@@ -55,22 +54,11 @@ impl LedgerQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<AccountingAccountConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            ACCOUNTS_LIST,
-            AccountsOrder,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, ACCOUNTS_LIST, AccountsOrder, first, after)?;
         let filter = filter.unwrap_or_default().into();
-        let listing = ops::accounting_accounts(pool(ctx)?, actor(ctx)?, filter, &window).await?;
-        Ok(connection(
-            cursors,
-            ACCOUNTS_LIST,
-            &window,
-            listing,
-            AccountingAccountGql::from,
-        ))
+        let listing =
+            ops::accounting_accounts(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
+        Ok(page.connection(listing, AccountingAccountGql::from))
     }
 
     /// Journal entries, newest date first. Needs `crm:read`.
@@ -81,23 +69,11 @@ impl LedgerQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<JournalEntryConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            ENTRIES_LIST,
-            JournalEntriesOrder,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, ENTRIES_LIST, JournalEntriesOrder, first, after)?;
         let filter = filter.unwrap_or_default().into();
-        let listing = ops::journal_entries(pool(ctx)?, actor(ctx)?, filter, &window).await?;
+        let listing = ops::journal_entries(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
         prefetch::entry_page(ctx, &listing.rows).await?;
-        Ok(connection(
-            cursors,
-            ENTRIES_LIST,
-            &window,
-            listing,
-            JournalEntryGql::from,
-        ))
+        Ok(page.connection(listing, JournalEntryGql::from))
     }
 
     /// An account's posted lines dated `from`..`to` (both included), oldest first, each with
@@ -112,22 +88,11 @@ impl LedgerQuery {
         after: Option<String>,
     ) -> async_graphql::Result<LedgerLineConnection> {
         let account_id = parse_id(&account_id, "accountId")?;
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            LEDGER_LIST,
-            LedgerLinesOrder,
-            PageArgs::forward(first, after),
-        )?;
-        let page = LedgerPage { from, to };
-        let listing = ops::ledger_lines(pool(ctx)?, actor(ctx)?, account_id, page, &window).await?;
-        Ok(connection(
-            cursors,
-            LEDGER_LIST,
-            &window,
-            listing,
-            LedgerLineGql,
-        ))
+        let page = Page::forward(ctx, LEDGER_LIST, LedgerLinesOrder, first, after)?;
+        let dates = LedgerPage { from, to };
+        let listing =
+            ops::ledger_lines(pool(ctx)?, actor(ctx)?, account_id, dates, &page.window).await?;
+        Ok(page.connection(listing, LedgerLineGql))
     }
 
     /// Every account's posted debits and credits up to and including `asOf`, in `currency`

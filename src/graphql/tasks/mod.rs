@@ -28,7 +28,7 @@ use crate::error::AppError;
 use crate::graphql::activities::loaders::{linked_page, LinkedPageKey};
 use crate::graphql::cursor_key::Cursors;
 use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
-use crate::graphql::pagination::{connection, window, PageArgs};
+use crate::graphql::pagination::{window, Page, PageArgs};
 use crate::tasks::model::Task;
 use crate::tasks::{ops, TasksOrder};
 use crate::write::record;
@@ -55,16 +55,10 @@ impl TasksQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<TaskConnection> {
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            TASKS_LIST,
-            TasksOrder,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, TASKS_LIST, TasksOrder, first, after)?;
         let filter = filter.unwrap_or_default().into_domain()?;
-        let listing = ops::tasks(pool(ctx)?, actor(ctx)?, filter, &window).await?;
-        Ok(connection(cursors, TASKS_LIST, &window, listing, TaskGql))
+        let listing = ops::tasks(pool(ctx)?, actor(ctx)?, filter, &page.window).await?;
+        Ok(page.connection(listing, TaskGql))
     }
 }
 
@@ -150,15 +144,9 @@ pub async fn linked_tasks(
     first: Option<i32>,
     after: Option<String>,
 ) -> async_graphql::Result<TaskConnection> {
-    let cursors = Cursors::of(ctx)?;
-    let window = window(
-        cursors,
-        TASKS_LIST,
-        TasksOrder,
-        PageArgs::forward(first, after),
-    )?;
-    let listing = linked_page::<Task, _>(ctx, kind, parent_id, &window).await?;
-    Ok(connection(cursors, TASKS_LIST, &window, listing, TaskGql))
+    let page = Page::forward(ctx, TASKS_LIST, TasksOrder, first, after)?;
+    let listing = linked_page::<Task, _>(ctx, kind, parent_id, &page.window).await?;
+    Ok(page.connection(listing, TaskGql))
 }
 
 /// `Deal.nextTask`: the deal's open task due soonest.

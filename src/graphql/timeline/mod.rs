@@ -9,11 +9,10 @@ use super::{actor, parse_id, pool};
 use crate::activities::model::Activity;
 use crate::activities::rules::LinkKind;
 use crate::graphql::activities::ActivityGql;
-use crate::graphql::cursor_key::Cursors;
 use crate::graphql::deals::StageChangeGql;
 use crate::graphql::leads::conversion::LeadConversionGql;
 use crate::graphql::leads::types::LeadStatusChangeGql;
-use crate::graphql::pagination::{connection, window, ListConnection, PageArgs};
+use crate::graphql::pagination::{ListConnection, Page};
 use crate::timeline::{ops, ItemKind, Listing, TimelineItem, TimelineOrder};
 
 /// The name timeline cursors carry.
@@ -94,23 +93,17 @@ impl TimelineQuery {
         types: Option<Vec<TimelineItemTypeGql>>,
     ) -> async_graphql::Result<TimelineConnection> {
         let id = parse_id(&entity_id, "entityId")?;
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            TIMELINE_LIST,
-            TimelineOrder,
-            PageArgs::forward(first, after),
-        )?;
-        let listing =
-            ops::timeline(pool(ctx)?, actor(ctx)?, id, &item_kinds(types), &window).await?;
+        let page = Page::forward(ctx, TIMELINE_LIST, TimelineOrder, first, after)?;
+        let listing = ops::timeline(
+            pool(ctx)?,
+            actor(ctx)?,
+            id,
+            &item_kinds(types),
+            &page.window,
+        )
+        .await?;
         prefetched(ctx, &listing).await?;
-        Ok(connection(
-            cursors,
-            TIMELINE_LIST,
-            &window,
-            listing,
-            TimelineItemGql::from,
-        ))
+        Ok(page.connection(listing, TimelineItemGql::from))
     }
 }
 
@@ -123,23 +116,12 @@ pub async fn record_timeline(
     after: Option<String>,
     types: Option<Vec<TimelineItemTypeGql>>,
 ) -> async_graphql::Result<TimelineConnection> {
-    let cursors = Cursors::of(ctx)?;
-    let window = window(
-        cursors,
-        TIMELINE_LIST,
-        TimelineOrder,
-        PageArgs::forward(first, after),
-    )?;
+    let page = Page::forward(ctx, TIMELINE_LIST, TimelineOrder, first, after)?;
     let kinds = item_kinds(types);
-    let listing = ops::timeline_of(pool(ctx)?, actor(ctx)?, kind, record, &kinds, &window).await?;
+    let listing =
+        ops::timeline_of(pool(ctx)?, actor(ctx)?, kind, record, &kinds, &page.window).await?;
     prefetched(ctx, &listing).await?;
-    Ok(connection(
-        cursors,
-        TIMELINE_LIST,
-        &window,
-        listing,
-        TimelineItemGql::from,
-    ))
+    Ok(page.connection(listing, TimelineItemGql::from))
 }
 
 /// Loads what the page's activities link to, when the query selects it.

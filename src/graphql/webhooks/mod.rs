@@ -6,8 +6,7 @@ pub mod types;
 
 use async_graphql::{Context, Object};
 
-use super::cursor_key::Cursors;
-use super::pagination::{connection, window, ListConnection, PageArgs};
+use super::pagination::{ListConnection, Page};
 use super::{actor, optional_id, parse_id, patch, patched_id, pool};
 use crate::db::page::NewestFirst;
 use crate::webhooks::model::WebhookEndpoint;
@@ -65,24 +64,12 @@ impl WebhooksQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ListConnection<WebhookEndpointGql>> {
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            "webhook_endpoints",
-            NewestFirst,
-            PageArgs::forward(first, after),
-        )?;
-        let (listing, stats) = read::endpoints(pool(ctx)?, actor(ctx)?, &window).await?;
-        Ok(connection(
-            cursors,
-            "webhook_endpoints",
-            &window,
-            listing,
-            |e| {
-                let own = stats.get(&e.id);
-                WebhookEndpointGql::new(e, own)
-            },
-        ))
+        let page = Page::forward(ctx, "webhook_endpoints", NewestFirst, first, after)?;
+        let (listing, stats) = read::endpoints(pool(ctx)?, actor(ctx)?, &page.window).await?;
+        Ok(page.connection(listing, |e| {
+            let own = stats.get(&e.id);
+            WebhookEndpointGql::new(e, own)
+        }))
     }
 
     /// An endpoint's deliveries, newest first, with their attempts. Needs `admin`.
@@ -95,26 +82,14 @@ impl WebhooksQuery {
         after: Option<String>,
     ) -> async_graphql::Result<ListConnection<WebhookDeliveryGql>> {
         let endpoint_id = parse_id(&endpoint_id, "endpointId")?;
-        let cursors = Cursors::of(ctx)?;
-        let window = window(
-            cursors,
-            "webhook_deliveries",
-            NewestFirst,
-            PageArgs::forward(first, after),
-        )?;
+        let page = Page::forward(ctx, "webhook_deliveries", NewestFirst, first, after)?;
         let status = status.map(Into::into);
         let (listing, attempts) =
-            read::deliveries(pool(ctx)?, actor(ctx)?, endpoint_id, status, &window).await?;
-        Ok(connection(
-            cursors,
-            "webhook_deliveries",
-            &window,
-            listing,
-            |d| {
-                let own = attempts.get(&d.id).cloned().unwrap_or_default();
-                WebhookDeliveryGql::new(d, own)
-            },
-        ))
+            read::deliveries(pool(ctx)?, actor(ctx)?, endpoint_id, status, &page.window).await?;
+        Ok(page.connection(listing, |d| {
+            let own = attempts.get(&d.id).cloned().unwrap_or_default();
+            WebhookDeliveryGql::new(d, own)
+        }))
     }
 }
 
