@@ -19,6 +19,10 @@ pub trait TenantRow: Sized + Send {
     /// Everything a caller may set: what an insert stores and an update writes.
     type Changes: Send + Sync + 'static;
 
+    fn id(&self) -> Uuid;
+    /// Increases with every write: what `expectedVersion` is compared with.
+    fn version(&self) -> i32;
+
     /// Locks the row for an update or delete in the caller's transaction.
     async fn lock(
         conn: &mut AsyncPgConnection,
@@ -124,6 +128,14 @@ macro_rules! tenant_row_sql {
         #[async_trait::async_trait]
         impl $crate::db::record_sql::TenantRow for $row {
             type Changes = $changes;
+
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+
+            fn version(&self) -> i32 {
+                self.version
+            }
 
             async fn lock(
                 conn: &mut diesel_async::AsyncPgConnection,

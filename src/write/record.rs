@@ -58,9 +58,6 @@ pub trait Record: TenantRow + Serialize + DeserializeOwned + Send + Sync + 'stat
     /// A partial update as the caller gave it (absent leaves a field, null clears it).
     type Patch: Serialize + Send + Sync + 'static;
 
-    fn id(&self) -> Uuid;
-    fn version(&self) -> i32;
-
     /// The rules: the stored values of a new record.
     fn new_changes(input: &Self::Input) -> Result<Self::Changes, AppError>;
     /// The rules: the stored values of `current` after `patch`.

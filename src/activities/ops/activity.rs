@@ -31,14 +31,6 @@ impl Record for Activity {
     type Input = ActivityInput;
     type Patch = ActivityPatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &ActivityInput) -> Result<ActivityChanges, AppError> {
         rules::new_values(input, Utc::now())
     }

@@ -31,14 +31,6 @@ impl Record for Company {
     type Input = CompanyInput;
     type Patch = CompanyPatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &CompanyInput) -> Result<CompanyChanges, AppError> {
         new_values(input)
     }

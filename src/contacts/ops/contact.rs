@@ -31,14 +31,6 @@ impl Record for Contact {
     type Input = ContactInput;
     type Patch = ContactPatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &ContactInput) -> Result<ContactChanges, AppError> {
         new_values(input)
     }

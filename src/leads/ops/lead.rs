@@ -30,14 +30,6 @@ impl Record for Lead {
     type Input = LeadInput;
     type Patch = LeadPatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &LeadInput) -> Result<LeadChanges, AppError> {
         rules::new_values(input)
     }

@@ -39,14 +39,6 @@ impl Record for AccountingAccount {
     type Input = AccountInput;
     type Patch = AccountPatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &AccountInput) -> Result<AccountingAccountChanges, AppError> {
         rules::new_values(input)
     }

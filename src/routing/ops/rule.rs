@@ -73,14 +73,6 @@ impl Record for RoutingRule {
     type Input = RoutingRuleInput;
     type Patch = RoutingRulePatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &RoutingRuleInput) -> Result<RoutingRuleChanges, AppError> {
         let conditions = rules::conditions(input.entity, &input.conditions)?;
         let assignment =

@@ -4,7 +4,6 @@
 use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
@@ -76,14 +75,6 @@ impl Record for ScoringRule {
 
     type Input = ScoringRuleInput;
     type Patch = ScoringRulePatch;
-
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
 
     fn new_changes(input: &ScoringRuleInput) -> Result<ScoringRuleChanges, AppError> {
         changes(

@@ -34,14 +34,6 @@ impl Record for Task {
     type Input = TaskInput;
     type Patch = TaskPatch;
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
     fn new_changes(input: &TaskInput) -> Result<TaskChanges, AppError> {
         rules::new_values(input, Utc::now())
     }
