@@ -252,26 +252,44 @@ async fn audit_success<T>(
     request: &WriteRequest,
     written: &Written<T>,
 ) -> QueryResult<()> {
-    AuditEvent::insert(
-        conn,
-        &NewAuditEvent {
-            workspace_id: actor.workspace_id,
-            id: Uuid::now_v7(),
-            actor_key_id: Some(actor.key_id),
-            action: request.action,
-            entity_type: request.entity_type,
-            entity_id: Some(written.entity_id),
-            outcome: Outcome::Succeeded.as_str(),
-            error_code: None,
-            error_message: None,
-            before: written.before.as_ref(),
-            after: written.after.as_ref(),
-            request_id: actor.request_id.as_deref(),
-            dry_run: request.options.dry_run,
-            channel: actor.channel.as_str(),
-        },
-    )
-    .await
+    let event = NewAuditEvent {
+        before: written.before.as_ref(),
+        after: written.after.as_ref(),
+        dry_run: request.options.dry_run,
+        ..audit_row(
+            actor,
+            request.action,
+            request.entity_type,
+            Some(written.entity_id),
+        )
+    };
+    AuditEvent::insert(conn, &event).await
+}
+
+/// The audit row of a write `actor` made: a success with no snapshots yet, on the actor's
+/// request and channel. Callers fill in what their write adds (`before`, `after`, a failure).
+pub fn audit_row<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: Option<Uuid>,
+) -> NewAuditEvent<'a> {
+    NewAuditEvent {
+        workspace_id: actor.workspace_id,
+        id: Uuid::now_v7(),
+        actor_key_id: Some(actor.key_id),
+        action,
+        entity_type,
+        entity_id,
+        outcome: Outcome::Succeeded.as_str(),
+        error_code: None,
+        error_message: None,
+        before: None,
+        after: None,
+        request_id: actor.request_id.as_deref(),
+        dry_run: false,
+        channel: actor.channel.as_str(),
+    }
 }
 
 /// A record as its audit event's `before`/`after` JSON.
@@ -289,20 +307,17 @@ async fn record_failure(
 ) {
     let message = err.client_message();
     let event = NewAuditEvent {
-        workspace_id: actor.workspace_id,
-        id: Uuid::now_v7(),
-        actor_key_id: Some(actor.key_id),
-        action: request.action,
-        entity_type: request.entity_type,
-        entity_id: request.entity_id,
         outcome: Outcome::Failed.as_str(),
         error_code: Some(err.code().as_str()),
         error_message: Some(&message),
-        before: None,
         after: Some(&request.input),
-        request_id: actor.request_id.as_deref(),
         dry_run: request.options.dry_run,
-        channel: actor.channel.as_str(),
+        ..audit_row(
+            actor,
+            request.action,
+            request.entity_type,
+            request.entity_id,
+        )
     };
     if let Err(audit_err) = AuditEvent::insert(conn, &event).await {
         tracing::error!(error = %audit_err, action = request.action, "could not audit a failed write");
@@ -339,20 +354,11 @@ pub async fn record_refusal(pool: &DbPool, actor: &Actor, refusal: &Refusal<'_>)
         None => json!({ "mutation": refusal.field }),
     };
     let event = NewAuditEvent {
-        workspace_id: actor.workspace_id,
-        id: Uuid::now_v7(),
-        actor_key_id: Some(actor.key_id),
-        action: REFUSED_ACTION,
-        entity_type: "request",
-        entity_id: None,
         outcome: Outcome::Failed.as_str(),
         error_code: Some(refusal.code.as_str()),
         error_message: Some(refusal.message),
-        before: None,
         after: Some(&after),
-        request_id: actor.request_id.as_deref(),
-        dry_run: false,
-        channel: actor.channel.as_str(),
+        ..audit_row(actor, REFUSED_ACTION, "request", None)
     };
     if let Err(audit_err) = AuditEvent::insert(&mut conn, &event).await {
         tracing::error!(error = %audit_err, field = refusal.field, "could not audit a refused write");

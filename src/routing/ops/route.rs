@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, NewAuditEvent, Outcome};
+use crate::audit::{AuditEvent, NewAuditEvent};
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -220,20 +220,9 @@ async fn audit_assignments(
         .iter()
         .zip(&afters)
         .map(|((id, _), after)| NewAuditEvent {
-            workspace_id: actor.workspace_id,
-            id: Uuid::now_v7(),
-            actor_key_id: Some(actor.key_id),
-            action,
-            entity_type: entity.as_str(),
-            entity_id: Some(*id),
-            outcome: Outcome::Succeeded.as_str(),
-            error_code: None,
-            error_message: None,
             before: Some(&before),
             after: Some(after),
-            request_id: actor.request_id.as_deref(),
-            dry_run: false,
-            channel: actor.channel.as_str(),
+            ..write::audit_row(actor, action, entity.as_str(), Some(*id))
         })
         .collect();
     Ok(AuditEvent::insert_many(conn, &rows).await?)
