@@ -68,13 +68,7 @@ pub async fn revoke_api_key(
     write::write(pool, actor, request, move |conn| {
         async move {
             let (before, after, events) = revoke(conn, workspace_id, key_id).await?;
-            Ok(Written {
-                entity_id: key_id,
-                before: Some(serde_json::to_value(&before)?),
-                after: Some(serde_json::to_value(&after)?),
-                events,
-                value: after,
-            })
+            Written::changed(key_id, &before, after, events)
         }
         .boxed()
     })

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{snapshot, write, WriteOptions, WriteRequest, WriteResult, Written};
+use super::{write, WriteOptions, WriteRequest, WriteResult, Written};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -75,13 +75,7 @@ pub async fn update<D: Draft>(
             let before =
                 D::locked_draft(conn, workspace_id, id, expected_version, Doing::Change).await?;
             let after = D::rewrite(conn, &before, patch).await?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-                events: Vec::new(),
-                value: after,
-            })
+            Written::changed(id, &before, after, Vec::new())
         }
         .boxed()
     })

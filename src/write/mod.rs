@@ -96,6 +96,34 @@ pub struct Written<T> {
 }
 
 impl<T: Serialize> Written<T> {
+    /// A new `entity_id`: `value` is audited as the after image and returned to the caller.
+    pub fn created(entity_id: Uuid, value: T, events: Vec<NewEvent>) -> Result<Self, AppError> {
+        Ok(Written {
+            entity_id,
+            before: None,
+            after: Some(snapshot(&value)?),
+            events,
+            value,
+        })
+    }
+
+    /// A change of `entity_id` from `before` to `value`, audited as both images; `value` is
+    /// returned to the caller.
+    pub fn changed(
+        entity_id: Uuid,
+        before: &impl Serialize,
+        value: T,
+        events: Vec<NewEvent>,
+    ) -> Result<Self, AppError> {
+        Ok(Written {
+            entity_id,
+            before: Some(snapshot(before)?),
+            after: Some(snapshot(&value)?),
+            events,
+            value,
+        })
+    }
+
     /// A deletion of `entity_id`: `value` is what was deleted, audited as the before image
     /// with no after image, and returned to the caller.
     pub fn deleted(entity_id: Uuid, value: T, events: Vec<NewEvent>) -> Result<Self, AppError> {

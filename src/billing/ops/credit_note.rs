@@ -131,13 +131,7 @@ pub async fn credit_note(
                 credit_note: note,
                 invoice,
             };
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&original)?),
-                after: Some(snapshot(&record)?),
-                events,
-                value: record,
-            })
+            Written::changed(id, &original, record, events)
         }
         .boxed()
     })

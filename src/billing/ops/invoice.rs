@@ -74,13 +74,7 @@ pub async fn create(
             let lines =
                 InvoiceLine::insert_many(conn, &line_rows(workspace_id, id, &valid.lines)).await?;
             let record = InvoiceRecord { invoice, lines };
-            Ok(Written {
-                entity_id: id,
-                before: None,
-                after: Some(snapshot(&record)?),
-                events: Vec::new(),
-                value: record,
-            })
+            Written::created(id, record, Vec::new())
         }
         .boxed()
     })
@@ -188,13 +182,7 @@ pub async fn issue(
             }
             let lines = InvoiceLine::of_invoices(conn, workspace_id, &[id]).await?;
             let (record, events) = issue_draft(conn, draft.clone(), lines, issue_date).await?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&draft)?),
-                after: Some(snapshot(&record)?),
-                events,
-                value: record,
-            })
+            Written::changed(id, &draft, record, events)
         }
         .boxed()
     })

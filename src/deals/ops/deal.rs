@@ -17,7 +17,7 @@ use crate::error::{still_referenced, AppError};
 use crate::events::NewEvent;
 use crate::pipelines::model::{Pipeline, Stage};
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A money value as the idempotency fingerprint records it: normalized, as text.
 fn canonical(value: &BigDecimal) -> String {
@@ -50,13 +50,7 @@ pub async fn create_deal(
     write::write(pool, actor, request, move |conn| {
         async move {
             let created = insert_deal(conn, workspace_id, actor_key_id, &input).await?;
-            Ok(Written {
-                entity_id: created.deal.id,
-                before: None,
-                after: Some(snapshot(&created.deal)?),
-                events: vec![created.event],
-                value: created.deal,
-            })
+            Written::created(created.deal.id, created.deal, vec![created.event])
         }
         .boxed()
     })
@@ -281,25 +275,13 @@ pub async fn update_deal(
             validate::expected_version(patch.expected_version, before.version, "deal", id)?;
             let deal = rules::patched(&before, patch)?;
             if deal == before {
-                return Ok(Written {
-                    entity_id: id,
-                    before: Some(snapshot(&before)?),
-                    after: Some(snapshot(&before)?),
-                    events: vec![],
-                    value: before,
-                });
+                return Written::changed(id, &before, before.clone(), vec![]);
             }
             let after = Deal::save_changes(conn, &deal)
                 .await
                 .map_err(|e| company_not_found(e, deal.company_id))?;
             let event = event(&events::Updated((&after).into()))?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-                events: vec![event],
-                value: after,
-            })
+            Written::changed(id, &before, after, vec![event])
         }
         .boxed()
     })

@@ -13,7 +13,7 @@ use crate::deals::model::{Deal, DealTag, DealTagging};
 use crate::deals::rules::MAX_TAG_NAME_LEN;
 use crate::error::{unique_conflict, AppError};
 use crate::validate;
-use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// `createDealTag`: names are unique per workspace, case-insensitively.
 pub async fn create_tag(
@@ -49,13 +49,7 @@ pub async fn create_tag(
                     )],
                 )
             })?;
-            Ok(Written {
-                entity_id: tag.id,
-                before: None,
-                after: Some(snapshot(&tag)?),
-                events: vec![],
-                value: tag,
-            })
+            Written::created(tag.id, tag, vec![])
         }
         .boxed()
     })

@@ -117,13 +117,7 @@ pub async fn assign(
                     version: lead.version,
                 },
             )?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&lead)?),
-                events: vec![event],
-                value: lead,
-            })
+            Written::changed(id, &before, lead, vec![event])
         }
         .boxed()
     })

@@ -168,13 +168,7 @@ pub async fn archive(
                     changed: vec!["archived_at".into()],
                 },
             )?;
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&account)?),
-                events: vec![event],
-                value: account,
-            })
+            Written::changed(id, &before, account, vec![event])
         }
         .boxed()
     })

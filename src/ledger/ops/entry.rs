@@ -22,7 +22,7 @@ use crate::ledger::events::{self, JournalEntryPosted, JournalEntryReversed};
 use crate::ledger::model::{AccountingAccount, JournalEntry, JournalLine, NewJournalEntry};
 use crate::ledger::rules::{self, EntryInput, EntryPatch, EntryStatus, ValidEntry};
 use crate::write::draft::{Doing, Draft};
-use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
+use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// An entry and its lines, as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -201,13 +201,7 @@ pub async fn create(
     write::write(pool, actor, request, move |conn| {
         async move {
             let recorded = record_entry(conn, workspace_id, &input, status, None, "input").await?;
-            Ok(Written {
-                entity_id: recorded.entry.entry.id,
-                before: None,
-                after: Some(snapshot(&recorded.entry)?),
-                events: recorded.events,
-                value: recorded.entry,
-            })
+            Written::created(recorded.entry.entry.id, recorded.entry, recorded.events)
         }
         .boxed()
     })
@@ -241,13 +235,7 @@ pub async fn post(
             let entry = JournalEntry::post(conn, workspace_id, id).await?;
             let event = posted_event(&entry, &valid)?;
             let recorded = RecordedEntry { entry, lines };
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&recorded)?),
-                events: vec![event],
-                value: recorded,
-            })
+            Written::changed(id, &before, recorded, vec![event])
         }
         .boxed()
     })
@@ -309,13 +297,7 @@ pub async fn reverse(
                 id,
                 &JournalEntryReversed::of(&original, &recorded.entry.entry),
             )?);
-            Ok(Written {
-                entity_id: recorded.entry.entry.id,
-                before: None,
-                after: Some(snapshot(&recorded.entry)?),
-                events: recorded.events,
-                value: recorded.entry,
-            })
+            Written::created(recorded.entry.entry.id, recorded.entry, recorded.events)
         }
         .boxed()
     })

@@ -140,7 +140,7 @@ pub async fn update_pipeline(
                 after = Pipeline::find(conn, workspace_id, id).await?.ok_or_else(|| pipeline_not_found(id))?;
             }
             let events = vec![NewEvent::new(events::PIPELINE_UPDATED, id, &after)?];
-            Ok(Written { entity_id: id, before: Some(snapshot(&before)?), after: Some(snapshot(&after)?), events, value: after })
+            Written::changed(id, &before, after, events)
         }
         .boxed()
     })

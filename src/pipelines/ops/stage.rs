@@ -70,13 +70,7 @@ pub async fn add_stage(
                 .pop()
                 .ok_or_else(|| AppError::internal("stage insert returned nothing"))?;
             let events = vec![NewEvent::new(events::STAGE_CREATED, stage.id, &stage)?];
-            Ok(Written {
-                entity_id: stage.id,
-                before: None,
-                after: Some(snapshot(&stage)?),
-                events,
-                value: stage,
-            })
+            Written::created(stage.id, stage, events)
         }
         .boxed()
     })
@@ -121,13 +115,7 @@ pub async fn update_stage(
                 .await
                 .map_err(|e| unique_conflict(e, &[STAGE_KEY_TAKEN]))?;
             let events = vec![NewEvent::new(events::STAGE_UPDATED, id, &after)?];
-            Ok(Written {
-                entity_id: id,
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-                events,
-                value: after,
-            })
+            Written::changed(id, &before, after, events)
         }
         .boxed()
     })

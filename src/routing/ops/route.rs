@@ -169,13 +169,7 @@ pub async fn route_unassigned<R: Routable>(
             };
             audit_assignments(conn, &audit_actor, entity, &assignments).await?;
             let report = report(&assignments, unmatched);
-            Ok(Written {
-                entity_id: workspace_id,
-                before: None,
-                after: Some(serde_json::to_value(&report)?),
-                events,
-                value: report,
-            })
+            Written::created(workspace_id, report, events)
         }
         .boxed()
     })

@@ -231,13 +231,8 @@ pub async fn update_endpoint(
             if after.enabled && !before.enabled {
                 after = WebhookEndpoint::clear_disabled(conn, id).await?;
             }
-            Ok(Written {
-                entity_id: id,
-                before: Some(write::snapshot(&before)?),
-                after: Some(write::snapshot(&after)?),
-                events: vec![identity_event(UPDATED, &after)?],
-                value: after,
-            })
+            let events = vec![identity_event(UPDATED, &after)?];
+            Written::changed(id, &before, after, events)
         }
         .boxed()
     })

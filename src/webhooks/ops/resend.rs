@@ -55,13 +55,7 @@ pub async fn redeliver(
             let delivery = made
                 .pop()
                 .ok_or_else(|| AppError::internal("redelivery not inserted"))?;
-            Ok(Written {
-                entity_id: delivery.id,
-                before: None,
-                after: Some(write::snapshot(&delivery)?),
-                events: vec![],
-                value: delivery,
-            })
+            Written::created(delivery.id, delivery, vec![])
         }
         .boxed()
     })
