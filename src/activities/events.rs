@@ -8,18 +8,9 @@ use uuid::Uuid;
 use super::model::Activity;
 use crate::events::EventKind;
 
-pub const ACTIVITY_LOGGED: EventKind = EventKind {
-    name: "activity.logged",
-    entity_type: "activity",
-};
-pub const ACTIVITY_UPDATED: EventKind = EventKind {
-    name: "activity.updated",
-    entity_type: "activity",
-};
-pub const ACTIVITY_DELETED: EventKind = EventKind {
-    name: "activity.deleted",
-    entity_type: "activity",
-};
+pub const ACTIVITY_LOGGED: EventKind = EventKind::new("activity.logged", "activity");
+pub const ACTIVITY_UPDATED: EventKind = EventKind::new("activity.updated", "activity");
+pub const ACTIVITY_DELETED: EventKind = EventKind::new("activity.deleted", "activity");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[ACTIVITY_LOGGED, ACTIVITY_UPDATED, ACTIVITY_DELETED];

@@ -6,14 +6,8 @@ use uuid::Uuid;
 use crate::auth::model::ApiKey;
 use crate::events::EventKind;
 
-pub const CREATED: EventKind = EventKind {
-    name: "api_key.created",
-    entity_type: "api_key",
-};
-pub const REVOKED: EventKind = EventKind {
-    name: "api_key.revoked",
-    entity_type: "api_key",
-};
+pub const CREATED: EventKind = EventKind::new("api_key.created", "api_key");
+pub const REVOKED: EventKind = EventKind::new("api_key.revoked", "api_key");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[CREATED, REVOKED];

@@ -9,26 +9,11 @@ use uuid::Uuid;
 use super::model::{Invoice, Payment};
 use crate::events::{EventKind, NewEvent};
 
-pub const INVOICE_ISSUED: EventKind = EventKind {
-    name: "invoice.issued",
-    entity_type: "invoice",
-};
-pub const INVOICE_PAID: EventKind = EventKind {
-    name: "invoice.paid",
-    entity_type: "invoice",
-};
-pub const INVOICE_VOIDED: EventKind = EventKind {
-    name: "invoice.voided",
-    entity_type: "invoice",
-};
-pub const PAYMENT_RECORDED: EventKind = EventKind {
-    name: "payment.recorded",
-    entity_type: "payment",
-};
-pub const PAYMENT_REFUNDED: EventKind = EventKind {
-    name: "payment.refunded",
-    entity_type: "payment",
-};
+pub const INVOICE_ISSUED: EventKind = EventKind::new("invoice.issued", "invoice");
+pub const INVOICE_PAID: EventKind = EventKind::new("invoice.paid", "invoice");
+pub const INVOICE_VOIDED: EventKind = EventKind::new("invoice.voided", "invoice");
+pub const PAYMENT_RECORDED: EventKind = EventKind::new("payment.recorded", "payment");
+pub const PAYMENT_REFUNDED: EventKind = EventKind::new("payment.refunded", "payment");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[

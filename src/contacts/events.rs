@@ -7,30 +7,12 @@ use uuid::Uuid;
 use super::model::{Company, Contact};
 use crate::events::EventKind;
 
-pub const CONTACT_CREATED: EventKind = EventKind {
-    name: "contact.created",
-    entity_type: "contact",
-};
-pub const CONTACT_UPDATED: EventKind = EventKind {
-    name: "contact.updated",
-    entity_type: "contact",
-};
-pub const CONTACT_DELETED: EventKind = EventKind {
-    name: "contact.deleted",
-    entity_type: "contact",
-};
-pub const COMPANY_CREATED: EventKind = EventKind {
-    name: "company.created",
-    entity_type: "company",
-};
-pub const COMPANY_UPDATED: EventKind = EventKind {
-    name: "company.updated",
-    entity_type: "company",
-};
-pub const COMPANY_DELETED: EventKind = EventKind {
-    name: "company.deleted",
-    entity_type: "company",
-};
+pub const CONTACT_CREATED: EventKind = EventKind::new("contact.created", "contact");
+pub const CONTACT_UPDATED: EventKind = EventKind::new("contact.updated", "contact");
+pub const CONTACT_DELETED: EventKind = EventKind::new("contact.deleted", "contact");
+pub const COMPANY_CREATED: EventKind = EventKind::new("company.created", "company");
+pub const COMPANY_UPDATED: EventKind = EventKind::new("company.updated", "company");
+pub const COMPANY_DELETED: EventKind = EventKind::new("company.deleted", "company");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[

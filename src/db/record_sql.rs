@@ -119,12 +119,23 @@ macro_rules! tenant_find_sql {
     };
 }
 
-/// `tenant_row_sql!(Row, table_module, NewRow, RowChanges)` adds to `Row` the inherent
-/// `find`, `find_for_update`, `find_many`, `delete` (from [`tenant_find_sql!`]),
-/// `insert(&NewRow)` and `update(&RowChanges)`, and implements [`TenantRow`] with them. The table must have `workspace_id`, `id`,
-/// `version` and `updated_at` columns; `NewRow` is `{ workspace_id, id, changes: RowChanges }`.
+/// `tenant_row_sql!(Row, table_module, NewRow, RowChanges)` declares the insertable
+/// `NewRow { workspace_id, id, changes: RowChanges }`, adds to `Row` the inherent `find`,
+/// `find_for_update`, `find_many`, `delete` (from [`tenant_find_sql!`]), `insert(&NewRow)`
+/// and `update(&RowChanges)`, and implements [`TenantRow`] with them. The table must have
+/// `workspace_id`, `id`, `version` and `updated_at` columns.
 macro_rules! tenant_row_sql {
     ($row:ty, $table:ident, $new:ident, $changes:ty) => {
+        /// A new row: its keys and what the caller set.
+        #[derive(Debug, diesel::Insertable)]
+        #[diesel(table_name = $table)]
+        pub struct $new {
+            pub workspace_id: uuid::Uuid,
+            pub id: uuid::Uuid,
+            #[diesel(embed)]
+            pub changes: $changes,
+        }
+
         #[async_trait::async_trait]
         impl $crate::db::record_sql::TenantRow for $row {
             type Changes = $changes;

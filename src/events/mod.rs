@@ -29,6 +29,13 @@ pub struct EventKind {
     pub entity_type: &'static str,
 }
 
+impl EventKind {
+    /// `EventKind::new("deal.created", "deal")`.
+    pub const fn new(name: &'static str, entity_type: &'static str) -> EventKind {
+        EventKind { name, entity_type }
+    }
+}
+
 /// A typed event payload: what a domain publishes when a write commits.
 pub trait Event: Serialize {
     const KIND: EventKind;

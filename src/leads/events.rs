@@ -7,31 +7,13 @@ use uuid::Uuid;
 use super::model::Lead;
 use crate::events::EventKind;
 
-pub const LEAD_CREATED: EventKind = EventKind {
-    name: "lead.created",
-    entity_type: "lead",
-};
-pub const LEAD_UPDATED: EventKind = EventKind {
-    name: "lead.updated",
-    entity_type: "lead",
-};
-pub const LEAD_DELETED: EventKind = EventKind {
-    name: "lead.deleted",
-    entity_type: "lead",
-};
+pub const LEAD_CREATED: EventKind = EventKind::new("lead.created", "lead");
+pub const LEAD_UPDATED: EventKind = EventKind::new("lead.updated", "lead");
+pub const LEAD_DELETED: EventKind = EventKind::new("lead.deleted", "lead");
 
-pub const LEAD_STATUS_CHANGED: EventKind = EventKind {
-    name: "lead.status_changed",
-    entity_type: "lead",
-};
-pub const LEAD_ASSIGNED: EventKind = EventKind {
-    name: "lead.assigned",
-    entity_type: "lead",
-};
-pub const LEAD_CONVERTED: EventKind = EventKind {
-    name: "lead.converted",
-    entity_type: "lead",
-};
+pub const LEAD_STATUS_CHANGED: EventKind = EventKind::new("lead.status_changed", "lead");
+pub const LEAD_ASSIGNED: EventKind = EventKind::new("lead.assigned", "lead");
+pub const LEAD_CONVERTED: EventKind = EventKind::new("lead.converted", "lead");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[

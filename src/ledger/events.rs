@@ -9,26 +9,15 @@ use super::model::{AccountingAccount, JournalEntry};
 use super::rules::CurrencyTotal;
 use crate::events::EventKind;
 
-pub const ACCOUNT_CREATED: EventKind = EventKind {
-    name: "accounting_account.created",
-    entity_type: "accounting_account",
-};
-pub const ACCOUNT_UPDATED: EventKind = EventKind {
-    name: "accounting_account.updated",
-    entity_type: "accounting_account",
-};
-pub const ACCOUNT_DELETED: EventKind = EventKind {
-    name: "accounting_account.deleted",
-    entity_type: "accounting_account",
-};
-pub const JOURNAL_ENTRY_POSTED: EventKind = EventKind {
-    name: "journal_entry.posted",
-    entity_type: "journal_entry",
-};
-pub const JOURNAL_ENTRY_REVERSED: EventKind = EventKind {
-    name: "journal_entry.reversed",
-    entity_type: "journal_entry",
-};
+pub const ACCOUNT_CREATED: EventKind =
+    EventKind::new("accounting_account.created", "accounting_account");
+pub const ACCOUNT_UPDATED: EventKind =
+    EventKind::new("accounting_account.updated", "accounting_account");
+pub const ACCOUNT_DELETED: EventKind =
+    EventKind::new("accounting_account.deleted", "accounting_account");
+pub const JOURNAL_ENTRY_POSTED: EventKind = EventKind::new("journal_entry.posted", "journal_entry");
+pub const JOURNAL_ENTRY_REVERSED: EventKind =
+    EventKind::new("journal_entry.reversed", "journal_entry");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[

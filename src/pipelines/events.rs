@@ -4,30 +4,12 @@
 
 use crate::events::EventKind;
 
-pub const PIPELINE_CREATED: EventKind = EventKind {
-    name: "pipeline.created",
-    entity_type: "pipeline",
-};
-pub const PIPELINE_UPDATED: EventKind = EventKind {
-    name: "pipeline.updated",
-    entity_type: "pipeline",
-};
-pub const PIPELINE_DELETED: EventKind = EventKind {
-    name: "pipeline.deleted",
-    entity_type: "pipeline",
-};
-pub const STAGE_CREATED: EventKind = EventKind {
-    name: "stage.created",
-    entity_type: "stage",
-};
-pub const STAGE_UPDATED: EventKind = EventKind {
-    name: "stage.updated",
-    entity_type: "stage",
-};
-pub const STAGE_DELETED: EventKind = EventKind {
-    name: "stage.deleted",
-    entity_type: "stage",
-};
+pub const PIPELINE_CREATED: EventKind = EventKind::new("pipeline.created", "pipeline");
+pub const PIPELINE_UPDATED: EventKind = EventKind::new("pipeline.updated", "pipeline");
+pub const PIPELINE_DELETED: EventKind = EventKind::new("pipeline.deleted", "pipeline");
+pub const STAGE_CREATED: EventKind = EventKind::new("stage.created", "stage");
+pub const STAGE_UPDATED: EventKind = EventKind::new("stage.updated", "stage");
+pub const STAGE_DELETED: EventKind = EventKind::new("stage.deleted", "stage");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[

@@ -7,18 +7,9 @@ use uuid::Uuid;
 use super::model::RoutingRule;
 use crate::events::EventKind;
 
-pub const ROUTING_RULE_CREATED: EventKind = EventKind {
-    name: "routing_rule.created",
-    entity_type: "routing_rule",
-};
-pub const ROUTING_RULE_UPDATED: EventKind = EventKind {
-    name: "routing_rule.updated",
-    entity_type: "routing_rule",
-};
-pub const ROUTING_RULE_DELETED: EventKind = EventKind {
-    name: "routing_rule.deleted",
-    entity_type: "routing_rule",
-};
+pub const ROUTING_RULE_CREATED: EventKind = EventKind::new("routing_rule.created", "routing_rule");
+pub const ROUTING_RULE_UPDATED: EventKind = EventKind::new("routing_rule.updated", "routing_rule");
+pub const ROUTING_RULE_DELETED: EventKind = EventKind::new("routing_rule.deleted", "routing_rule");
 
 pub const KINDS: &[EventKind] = &[
     ROUTING_RULE_CREATED,

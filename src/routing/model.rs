@@ -41,15 +41,6 @@ pub struct RoutingRuleChanges {
     pub owner_ids: Vec<String>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = routing_rules)]
-pub struct NewRoutingRule {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: RoutingRuleChanges,
-}
-
 crate::db::record_sql::tenant_row_sql!(
     RoutingRule,
     routing_rules,

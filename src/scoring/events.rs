@@ -7,26 +7,11 @@ use uuid::Uuid;
 use super::model::ScoringRule;
 use crate::events::EventKind;
 
-pub const SCORING_RULE_CREATED: EventKind = EventKind {
-    name: "scoring_rule.created",
-    entity_type: "scoring_rule",
-};
-pub const SCORING_RULE_UPDATED: EventKind = EventKind {
-    name: "scoring_rule.updated",
-    entity_type: "scoring_rule",
-};
-pub const SCORING_RULE_DELETED: EventKind = EventKind {
-    name: "scoring_rule.deleted",
-    entity_type: "scoring_rule",
-};
-pub const LEAD_SCORED: EventKind = EventKind {
-    name: "lead.scored",
-    entity_type: "lead",
-};
-pub const CONTACT_SCORED: EventKind = EventKind {
-    name: "contact.scored",
-    entity_type: "contact",
-};
+pub const SCORING_RULE_CREATED: EventKind = EventKind::new("scoring_rule.created", "scoring_rule");
+pub const SCORING_RULE_UPDATED: EventKind = EventKind::new("scoring_rule.updated", "scoring_rule");
+pub const SCORING_RULE_DELETED: EventKind = EventKind::new("scoring_rule.deleted", "scoring_rule");
+pub const LEAD_SCORED: EventKind = EventKind::new("lead.scored", "lead");
+pub const CONTACT_SCORED: EventKind = EventKind::new("contact.scored", "contact");
 
 pub const KINDS: &[EventKind] = &[
     SCORING_RULE_CREATED,

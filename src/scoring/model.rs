@@ -38,15 +38,6 @@ pub struct ScoringRuleChanges {
     pub points: i32,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = scoring_rules)]
-pub struct NewScoringRule {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: ScoringRuleChanges,
-}
-
 crate::db::record_sql::tenant_row_sql!(
     ScoringRule,
     scoring_rules,

@@ -8,22 +8,10 @@ use uuid::Uuid;
 use super::model::Task;
 use crate::events::EventKind;
 
-pub const TASK_CREATED: EventKind = EventKind {
-    name: "task.created",
-    entity_type: "task",
-};
-pub const TASK_UPDATED: EventKind = EventKind {
-    name: "task.updated",
-    entity_type: "task",
-};
-pub const TASK_COMPLETED: EventKind = EventKind {
-    name: "task.completed",
-    entity_type: "task",
-};
-pub const TASK_DELETED: EventKind = EventKind {
-    name: "task.deleted",
-    entity_type: "task",
-};
+pub const TASK_CREATED: EventKind = EventKind::new("task.created", "task");
+pub const TASK_UPDATED: EventKind = EventKind::new("task.updated", "task");
+pub const TASK_COMPLETED: EventKind = EventKind::new("task.completed", "task");
+pub const TASK_DELETED: EventKind = EventKind::new("task.deleted", "task");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[TASK_CREATED, TASK_UPDATED, TASK_COMPLETED, TASK_DELETED];

@@ -5,23 +5,11 @@ use uuid::Uuid;
 
 use crate::events::EventKind;
 
-pub const CREATED: EventKind = EventKind {
-    name: "webhook_endpoint.created",
-    entity_type: "webhook_endpoint",
-};
-pub const UPDATED: EventKind = EventKind {
-    name: "webhook_endpoint.updated",
-    entity_type: "webhook_endpoint",
-};
-pub const DELETED: EventKind = EventKind {
-    name: "webhook_endpoint.deleted",
-    entity_type: "webhook_endpoint",
-};
+pub const CREATED: EventKind = EventKind::new("webhook_endpoint.created", "webhook_endpoint");
+pub const UPDATED: EventKind = EventKind::new("webhook_endpoint.updated", "webhook_endpoint");
+pub const DELETED: EventKind = EventKind::new("webhook_endpoint.deleted", "webhook_endpoint");
 /// An endpoint stopped receiving: its receiver answered 410 Gone, or it failed for too long.
-pub const DISABLED: EventKind = EventKind {
-    name: "webhook_endpoint.disabled",
-    entity_type: "webhook_endpoint",
-};
+pub const DISABLED: EventKind = EventKind::new("webhook_endpoint.disabled", "webhook_endpoint");
 
 /// Every event of the domain, in the order the API lists them.
 pub const KINDS: &[EventKind] = &[CREATED, UPDATED, DELETED, DISABLED];

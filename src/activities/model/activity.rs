@@ -60,15 +60,6 @@ pub struct ActivityChanges {
     pub lead_id: Option<Uuid>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = activities)]
-pub struct NewActivity {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: ActivityChanges,
-}
-
 /// Which activities to list; every part narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {

@@ -66,15 +66,6 @@ pub struct CompanyChanges {
     pub custom_fields: Value,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = companies)]
-pub struct NewCompany {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: CompanyChanges,
-}
-
 /// Which companies to list; every part narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct CompanyFilter {

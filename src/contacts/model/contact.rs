@@ -69,15 +69,6 @@ pub struct ContactChanges {
     pub last_activity_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = contacts)]
-pub struct NewContact {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: ContactChanges,
-}
-
 /// Which contacts to list; every part narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct ContactFilter {

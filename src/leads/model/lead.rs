@@ -78,15 +78,6 @@ pub struct LeadChanges {
     pub last_activity_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = leads)]
-pub struct NewLead {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: LeadChanges,
-}
-
 /// Which leads to list; every part narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {

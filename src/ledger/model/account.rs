@@ -50,15 +50,6 @@ pub struct AccountingAccountChanges {
     pub archived_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = accounting_accounts)]
-pub struct NewAccountingAccount {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: AccountingAccountChanges,
-}
-
 /// Which accounts to list; every part narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct AccountFilter {

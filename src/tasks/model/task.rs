@@ -72,15 +72,6 @@ pub struct TaskChanges {
     pub created_by: Uuid,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = tasks)]
-pub struct NewTask {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    #[diesel(embed)]
-    pub changes: TaskChanges,
-}
-
 /// Which tasks to list; every part narrows the list.
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
