@@ -49,6 +49,18 @@ pub trait TenantRow: Sized + Send {
 /// are their own (a deal, a pipeline, a stage); plain records get it from
 /// [`tenant_row_sql!`].
 macro_rules! tenant_find_sql {
+    (@one $conn:ident, $row:ty, $table:ident, $workspace_id:ident, $id:ident $(, $lock:ident)?) => {{
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        $table::table
+            .filter($table::workspace_id.eq($workspace_id))
+            .filter($table::id.eq($id))
+            .select(<$row>::as_select())
+            $(.$lock())?
+            .first($conn)
+            .await
+            .optional()
+    }};
     ($row:ty, $table:ident) => {
         impl $row {
             pub async fn find(
@@ -56,15 +68,7 @@ macro_rules! tenant_find_sql {
                 workspace_id: uuid::Uuid,
                 id: uuid::Uuid,
             ) -> diesel::QueryResult<Option<$row>> {
-                use diesel::prelude::*;
-                use diesel_async::RunQueryDsl;
-                $table::table
-                    .filter($table::workspace_id.eq(workspace_id))
-                    .filter($table::id.eq(id))
-                    .select(<$row>::as_select())
-                    .first(conn)
-                    .await
-                    .optional()
+                $crate::db::record_sql::tenant_find_sql!(@one conn, $row, $table, workspace_id, id)
             }
 
             /// Locks the row for an update or delete in the caller's transaction.
@@ -73,16 +77,9 @@ macro_rules! tenant_find_sql {
                 workspace_id: uuid::Uuid,
                 id: uuid::Uuid,
             ) -> diesel::QueryResult<Option<$row>> {
-                use diesel::prelude::*;
-                use diesel_async::RunQueryDsl;
-                $table::table
-                    .filter($table::workspace_id.eq(workspace_id))
-                    .filter($table::id.eq(id))
-                    .select(<$row>::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()
+                $crate::db::record_sql::tenant_find_sql!(
+                    @one conn, $row, $table, workspace_id, id, for_update
+                )
             }
 
             /// The workspace's rows among `ids`, in one statement; unknown ids are left out.
