@@ -186,6 +186,15 @@ impl Worker {
         attempted_at: chrono::DateTime<Utc>,
         answer: &Answer,
     ) -> anyhow::Result<()> {
+        // The endpoint's row first, as every write of an endpoint (an update, a delete) takes
+        // it before anything of its deliveries. Taken last, after the attempt's insert had
+        // key-share-locked it, a delete waiting in between deadlocked with this transaction.
+        let Some(endpoint) =
+            WebhookEndpoint::find_for_update(conn, endpoint.workspace_id, endpoint.id).await?
+        else {
+            return Ok(()); // deleted meanwhile, with its deliveries
+        };
+        let endpoint = &endpoint;
         let succeeded = answer.succeeded();
         WebhookAttempt::insert(
             conn,

@@ -3,7 +3,8 @@
 use dealgraph::auth::Scope;
 use serde_json::json;
 
-use super::{create_endpoint, fast, ENDPOINT_FIELDS};
+use super::{contact_event, create_endpoint, deliveries, fast, Receiver, Reply, ENDPOINT_FIELDS};
+use crate::support::locks::RowLock;
 use crate::support::TestApp;
 
 const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret replayed dryRun webhookEndpoint { id version } } }";
@@ -192,4 +193,63 @@ async fn production_servers_require_https() {
         )
         .await;
     assert!(https.data()["createWebhookEndpoint"]["secret"].is_string());
+}
+
+/// An endpoint deleted while the worker records an attempt's outcome: both take the endpoint's
+/// row before anything of its deliveries, so one waits for the other. (The worker used to
+/// lock the delivery first and the endpoint last, and the delete failed INTERNAL with
+/// "deadlock detected".) The test holds the delivery's row so that the worker is caught in
+/// the middle of recording when the delete comes.
+#[tokio::test]
+async fn an_endpoint_deleted_while_an_outcome_is_recorded_goes_without_a_deadlock() {
+    let app = TestApp::spawn_with(fast).await;
+    let receiver = Receiver::start(&[Reply::Hang]).await;
+    let (endpoint, _) = create_endpoint(&app, &receiver.url, &["contact.*"]).await;
+    contact_event(&app, "Ada").await;
+    receiver.wait_for(1).await;
+    let delivery = deliveries(&app, &endpoint).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The attempt times out; recording it waits for the delivery's row.
+    let locker = RowLock::hold(&app.database_url, "webhook_deliveries", &delivery).await;
+    app.wait_for_count(&locker.waiters_sql(), 1, "the worker never recorded")
+        .await;
+    let delete = {
+        let (url, key, id) = (app.url("/graphql"), app.admin_key.clone(), endpoint.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(key)
+                .json(&json!({
+                    "query": "mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { deletedId } }",
+                    "variables": { "input": { "id": id } },
+                }))
+                .send()
+                .await
+                .expect("delete")
+                .json::<serde_json::Value>()
+                .await
+                .expect("delete body")
+        })
+    };
+    let waiting = "SELECT count(*) AS n FROM pg_stat_activity \
+                   WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    app.wait_for_count(waiting, 2, "the delete never waited")
+        .await;
+    locker.release().await;
+
+    let deleted = delete.await.unwrap();
+    assert!(deleted.get("errors").is_none(), "{deleted}");
+    assert_eq!(
+        deleted["data"]["deleteWebhookEndpoint"]["deletedId"],
+        json!(endpoint)
+    );
+    app.wait_for_count(
+        "SELECT count(*) AS n FROM webhook_deliveries",
+        0,
+        "the delivery outlived its endpoint",
+    )
+    .await;
 }
