@@ -251,14 +251,15 @@ impl Worker {
 }
 
 /// Disables `endpoint` (unless it is already), audited and announced with a
-/// `webhook_endpoint.disabled` event, in the caller's transaction.
+/// `webhook_endpoint.disabled` event, in the caller's transaction, which holds the endpoint's
+/// row ([`Worker::record`] locks it first).
 async fn disable(
     conn: &mut AsyncPgConnection,
     endpoint: &WebhookEndpoint,
     reason: &str,
 ) -> anyhow::Result<()> {
-    let Some(current) =
-        WebhookEndpoint::find_for_update(conn, endpoint.workspace_id, endpoint.id).await?
+    // Read again: the outcome just recorded changed the row (its failing streak).
+    let Some(current) = WebhookEndpoint::find(conn, endpoint.workspace_id, endpoint.id).await?
     else {
         return Ok(());
     };

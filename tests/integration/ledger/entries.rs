@@ -91,22 +91,7 @@ async fn concurrent_postings_get_numbers_without_gaps_or_duplicates() {
         if i % 5 == 4 {
             input["dryRun"] = json!(true);
         }
-        let app_url = app.url("/graphql");
-        let key = app.admin_key.clone();
-        let query = super::create_entry_query();
-        tasks.push(tokio::spawn(async move {
-            let body: Value = reqwest::Client::new()
-                .post(app_url)
-                .bearer_auth(key)
-                .json(&json!({ "query": query, "variables": { "input": input } }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            body
-        }));
+        tasks.push(app.gql_spawned(&super::create_entry_query(), json!({ "input": input })));
     }
     for task in tasks {
         let body = task.await.unwrap();

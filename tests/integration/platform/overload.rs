@@ -24,21 +24,7 @@ async fn with_every_slot_busy_a_request_is_answered_503_overloaded_and_runs_noth
 
     // Hold the company's row, so that a rename holds the only slot while it waits for it.
     let locker = RowLock::hold(&app.database_url, "companies", &company).await;
-    let rename = {
-        let (url, key, id) = (app.url("/graphql"), app.admin_key.clone(), company.clone());
-        tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(key)
-                .json(&json!({ "query": RENAME, "variables": { "id": id } }))
-                .send()
-                .await
-                .expect("rename")
-                .json::<serde_json::Value>()
-                .await
-                .expect("rename body")
-        })
-    };
+    let rename = app.gql_spawned(RENAME, json!({ "id": company }));
     let waiting_on_us = locker.waiters_sql();
     app.wait_for_count(&waiting_on_us, 1, "the rename never blocked")
         .await;

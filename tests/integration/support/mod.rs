@@ -146,6 +146,26 @@ impl TestApp {
         self.gql_as(&self.admin_key.clone(), query, variables).await
     }
 
+    /// Sends a GraphQL request as the admin key on a task of its own, for a request the test
+    /// expects to block (on a row it holds) while it goes on; the task gives the response
+    /// body.
+    pub fn gql_spawned(&self, query: &str, variables: Value) -> tokio::task::JoinHandle<Value> {
+        let request = self
+            .http
+            .post(self.url("/graphql"))
+            .bearer_auth(&self.admin_key)
+            .json(&json!({ "query": query, "variables": variables }));
+        tokio::spawn(async move {
+            request
+                .send()
+                .await
+                .expect("request")
+                .json::<Value>()
+                .await
+                .expect("response body")
+        })
+    }
+
     /// The SQL statements `query` (as the admin key, which must succeed) runs: the least of
     /// three runs. A run that opens a new pooled connection also counts that connection's
     /// setup statements, the events listener's read of what the test's writes just published

@@ -216,24 +216,10 @@ async fn an_endpoint_deleted_while_an_outcome_is_recorded_goes_without_a_deadloc
     let locker = RowLock::hold(&app.database_url, "webhook_deliveries", &delivery).await;
     app.wait_for_count(&locker.waiters_sql(), 1, "the worker never recorded")
         .await;
-    let delete = {
-        let (url, key, id) = (app.url("/graphql"), app.admin_key.clone(), endpoint.clone());
-        tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(key)
-                .json(&json!({
-                    "query": "mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { deletedId } }",
-                    "variables": { "input": { "id": id } },
-                }))
-                .send()
-                .await
-                .expect("delete")
-                .json::<serde_json::Value>()
-                .await
-                .expect("delete body")
-        })
-    };
+    let delete = app.gql_spawned(
+        "mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { deletedId } }",
+        json!({ "input": { "id": endpoint } }),
+    );
     let waiting = "SELECT count(*) AS n FROM pg_stat_activity \
                    WHERE datname = current_database() AND wait_event_type = 'Lock'";
     app.wait_for_count(waiting, 2, "the delete never waited")
