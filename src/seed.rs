@@ -37,7 +37,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 use uuid::Uuid;
 
 use crate::db::DbPool;
-use books::{bill, bill_settled};
+use books::bill;
 pub use checks::Checks;
 use generate::Generator;
 use indexes::Deferred;
@@ -302,10 +302,7 @@ async fn fill(
     insert(conn, &mut tables, "lead activities", &lead_activities).await?;
     merge_rows(&mut tables, "activities", "lead activities", activities);
     insert(conn, &mut tables, "tasks", &g.insert_tasks()).await?;
-    match checks {
-        Checks::Triggers => bill(conn, &mut tables, &g).await?,
-        Checks::Verified => bill_settled(conn, &mut tables, &g).await?,
-    }
+    bill(conn, &mut tables, &g, checks).await?;
 
     let indexing = Instant::now();
     let indexes = match deferred {

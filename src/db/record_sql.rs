@@ -253,19 +253,53 @@ macro_rules! tenant_list_sql {
                 query.load(conn).await
             }
 
-            /// How many of the workspace's rows match `filter`.
-            pub async fn count(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                filter: &$filter,
-            ) -> diesel::QueryResult<i64> {
-                use diesel::prelude::*;
-                use diesel_async::RunQueryDsl;
-                <$row>::filtered(workspace_id, filter)
-                    .count()
-                    .get_result(conn)
-                    .await
+            $crate::db::record_sql::filtered_count!($row, $filter);
+        }
+    };
+}
+
+/// `locked_many_sql!(Row, table_module)`, inside `impl Row`: the workspace's rows among `ids`
+/// (all of them for `None`), oldest first, locked for the caller's transaction; for the
+/// workspace-wide runs that recompute a derived value (lead scores) or assign owners. The
+/// table must have a `created_at` column.
+macro_rules! locked_many_sql {
+    ($row:ty, $table:ident) => {
+        pub async fn locked_many(
+            conn: &mut diesel_async::AsyncPgConnection,
+            workspace_id: uuid::Uuid,
+            ids: Option<&[uuid::Uuid]>,
+        ) -> diesel::QueryResult<Vec<$row>> {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            let all = $table::table
+                .filter($table::workspace_id.eq(workspace_id))
+                .order(($table::created_at, $table::id))
+                .select(<$row>::as_select())
+                .for_update();
+            match ids {
+                Some(ids) => all.filter($table::id.eq_any(ids)).load(conn).await,
+                None => all.load(conn).await,
             }
+        }
+    };
+}
+
+/// `filtered_count!(Row, RowFilter)`, inside `impl Row`: how many of the workspace's rows
+/// match a filter, through `Row::filtered` (for [`tenant_list_sql!`] and [`newest_first_sql!`]).
+macro_rules! filtered_count {
+    ($row:ty, $filter:ty) => {
+        /// How many of the workspace's rows match `filter`.
+        pub async fn count(
+            conn: &mut diesel_async::AsyncPgConnection,
+            workspace_id: uuid::Uuid,
+            filter: &$filter,
+        ) -> diesel::QueryResult<i64> {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            <$row>::filtered(workspace_id, filter)
+                .count()
+                .get_result(conn)
+                .await
         }
     };
 }
@@ -336,19 +370,7 @@ macro_rules! newest_first_sql {
                 $crate::db::record_sql::newest_first_sql!(@load conn, $row, $table, rows, window)
             }
 
-            /// How many of the workspace's rows match `filter`.
-            pub async fn count(
-                conn: &mut diesel_async::AsyncPgConnection,
-                workspace_id: uuid::Uuid,
-                filter: &$filter,
-            ) -> diesel::QueryResult<i64> {
-                use diesel::prelude::*;
-                use diesel_async::RunQueryDsl;
-                <$row>::filtered(workspace_id, filter)
-                    .count()
-                    .get_result(conn)
-                    .await
-            }
+            $crate::db::record_sql::filtered_count!($row, $filter);
 
             /// A page of the rows matching `filter` and how many match in all.
             pub async fn listing(
@@ -397,4 +419,7 @@ macro_rules! newest_first_sql {
     };
 }
 
-pub(crate) use {newest_first_sql, tenant_find_sql, tenant_list_sql, tenant_row_sql};
+pub(crate) use {
+    filtered_count, locked_many_sql, newest_first_sql, tenant_find_sql, tenant_list_sql,
+    tenant_row_sql,
+};

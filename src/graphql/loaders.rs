@@ -263,6 +263,34 @@ macro_rules! from_shared_row {
 }
 pub(crate) use from_shared_row;
 
+/// `from_row`, `From<Row>` and `From<Arc<Row>>` for GraphQL types that read a row shared with
+/// the loaders field by field (`shared_row_gql!(DealGql: Deal)` for `DealGql(Arc<Deal>)`): a
+/// row on many parents of one response (a board's stages, a contact on many deals) is never
+/// copied.
+macro_rules! shared_row_gql {
+    ($($gql:ident: $row:ty),+ $(,)?) => {$(
+        impl $gql {
+            /// From a row owned here or shared with the loaders.
+            pub fn from_row(row: impl Into<std::sync::Arc<$row>>) -> Self {
+                $gql(row.into())
+            }
+        }
+
+        impl From<$row> for $gql {
+            fn from(row: $row) -> Self {
+                Self::from_row(row)
+            }
+        }
+
+        impl From<std::sync::Arc<$row>> for $gql {
+            fn from(row: std::sync::Arc<$row>) -> Self {
+                Self::from_row(row)
+            }
+        }
+    )+};
+}
+pub(crate) use shared_row_gql;
+
 /// The row an optional reference names (a task's deal, a conversion's company), through the
 /// request's by-id loader, made into its GraphQL type by `to_gql`; `None` when nothing is
 /// named or the row is gone.

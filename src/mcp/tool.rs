@@ -85,25 +85,12 @@ where
     F: Fn(Call, I) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Value, AppError>> + Send + 'static,
 {
-    spec(name, description, Effect::Read, run)
+    write(name, description, Effect::Read, run)
 }
 
-/// A writing tool taking `I` (whose fields include `idempotency_key`).
+/// A writing tool taking `I` (whose fields include `idempotency_key`); [`read`] is this with
+/// [`Effect::Read`].
 pub fn write<I, F, Fut>(
-    name: &'static str,
-    description: &'static str,
-    effect: Effect,
-    run: F,
-) -> ToolSpec
-where
-    I: DeserializeOwned + JsonSchema + Send + 'static,
-    F: Fn(Call, I) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Value, AppError>> + Send + 'static,
-{
-    spec(name, description, effect, run)
-}
-
-fn spec<I, F, Fut>(
     name: &'static str,
     description: &'static str,
     effect: Effect,

@@ -12,8 +12,10 @@ use uuid::Uuid;
 
 pub mod draft;
 mod idempotency;
+pub mod locked;
 mod patch;
 pub mod record;
+pub mod remove;
 pub use idempotency::IDEMPOTENCY_RETENTION_HOURS;
 use idempotency::{claim, complete, fingerprint, Claim};
 pub use patch::Patch;

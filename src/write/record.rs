@@ -16,11 +16,13 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::locked::locked;
+pub use super::remove::delete;
 use super::{write, WriteOptions, WriteRequest, WriteResult, Written};
 use crate::auth::{Actor, Scope};
 use crate::db::record_sql::TenantRow;
 use crate::db::DbPool;
-use crate::error::{still_referenced, AppError};
+use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
 
 /// The names a record goes by: in the audit trail, in errors, in idempotency fingerprints.
@@ -33,6 +35,24 @@ pub struct RecordNames {
     pub update: &'static str,
     pub delete: &'static str,
 }
+
+/// `record_names!("contact")`: the names of a record whose audit actions are `contact.create`,
+/// `contact.update` and `contact.delete`; `record_names!("activity", "log")` for one whose
+/// creation is called otherwise (`activity.log`).
+macro_rules! record_names {
+    ($entity:literal) => {
+        $crate::write::record::record_names!($entity, "create")
+    };
+    ($entity:literal, $create:literal) => {
+        $crate::write::record::RecordNames {
+            entity: $entity,
+            create: concat!($entity, ".", $create),
+            update: concat!($entity, ".update"),
+            delete: concat!($entity, ".delete"),
+        }
+    };
+}
+pub(crate) use record_names;
 
 /// A value users rely on being unique (a contact's e-mail), guarded by a unique index.
 #[derive(Debug, Clone, Copy)]
@@ -226,33 +246,6 @@ pub async fn update<R: Record>(
     .await
 }
 
-/// Deletes a record of type `R`, returning it as it was.
-pub async fn delete<R: Record>(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    options: WriteOptions,
-) -> Result<WriteResult<R>, AppError> {
-    let input = request_input(Some(id), expected_version, &serde_json::json!({}))?;
-    let request =
-        WriteRequest::new(R::NAMES.delete, R::NAMES.entity, R::SCOPE, input, options).on(id);
-    let workspace_id = actor.workspace_id;
-    write(pool, actor, request, move |conn| {
-        async move {
-            let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
-            before.check_delete()?;
-            R::remove(conn, workspace_id, id)
-                .await
-                .map_err(|e| still_referenced(e, R::NAMES.entity))?;
-            let events = vec![before.deleted()?];
-            Written::deleted(id, before, events)
-        }
-        .boxed()
-    })
-    .await
-}
-
 /// Inserts a new record of type `R` holding `changes` in the caller's transaction: checks
 /// its references, completes it from the workspace's rules (`Record::complete`), and inserts
 /// it in a savepoint so that a duplicate unique value is explained by the record's own rules.
@@ -288,20 +281,6 @@ pub async fn insert<R: Record>(
         }
         Err(err) => Err(explain::<R>(conn, workspace_id, err, &changes).await),
     }
-}
-
-/// The record, locked, after checking it exists and has the version the caller expects.
-async fn locked<R: Record>(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-    id: Uuid,
-    expected_version: Option<i32>,
-) -> Result<R, AppError> {
-    let record = R::lock(conn, workspace_id, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(R::NAMES.entity, id))?;
-    crate::validate::expected_version(expected_version, record.version(), R::NAMES.entity, id)?;
-    Ok(record)
 }
 
 /// Writes `changes` to record `id` (locked by the caller) in a savepoint, so that a duplicate

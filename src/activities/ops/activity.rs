@@ -15,17 +15,12 @@ use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
-use crate::write::record::{self, Record, RecordNames};
+use crate::write::record::{self, record_names, Record, RecordNames};
 use crate::write::{WriteOptions, WriteResult};
 
 #[async_trait]
 impl Record for Activity {
-    const NAMES: RecordNames = RecordNames {
-        entity: "activity",
-        create: "activity.log",
-        update: "activity.update",
-        delete: "activity.delete",
-    };
+    const NAMES: RecordNames = record_names!("activity", "log");
     const UPDATED: EventKind = events::ACTIVITY_UPDATED;
 
     type Input = ActivityInput;

@@ -112,16 +112,22 @@ impl Payment {
             .optional()
     }
 
+    /// The workspace's payments, oldest first, to narrow down.
+    fn oldest_first(workspace_id: Uuid) -> payments::BoxedQuery<'static, Pg> {
+        payments::table
+            .filter(payments::workspace_id.eq(workspace_id))
+            .order_by((payments::paid_at, payments::id))
+            .into_boxed()
+    }
+
     /// The payments of each of `invoice_ids`, oldest first.
     pub async fn of_invoices(
         conn: &mut AsyncPgConnection,
         workspace_id: Uuid,
         invoice_ids: &[Uuid],
     ) -> QueryResult<Vec<Payment>> {
-        payments::table
-            .filter(payments::workspace_id.eq(workspace_id))
+        Payment::oldest_first(workspace_id)
             .filter(payments::invoice_id.eq_any(invoice_ids))
-            .order_by((payments::paid_at, payments::id))
             .select(Payment::as_select())
             .load(conn)
             .await
@@ -133,10 +139,8 @@ impl Payment {
         workspace_id: Uuid,
         payment_ids: &[Uuid],
     ) -> QueryResult<Vec<Payment>> {
-        payments::table
-            .filter(payments::workspace_id.eq(workspace_id))
+        Payment::oldest_first(workspace_id)
             .filter(payments::refunded_payment_id.eq_any(payment_ids))
-            .order_by((payments::paid_at, payments::id))
             .select(Payment::as_select())
             .load(conn)
             .await

@@ -10,23 +10,7 @@ use super::Contact;
 use crate::db::schema::contacts;
 
 impl Contact {
-    /// The workspace's contacts among `ids` (all of them for `None`), locked for this
-    /// transaction.
-    pub async fn locked_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: Option<&[Uuid]>,
-    ) -> QueryResult<Vec<Contact>> {
-        let all = contacts::table
-            .filter(contacts::workspace_id.eq(workspace_id))
-            .order((contacts::created_at, contacts::id))
-            .select(Contact::as_select())
-            .for_update();
-        match ids {
-            Some(ids) => all.filter(contacts::id.eq_any(ids)).load(conn).await,
-            None => all.load(conn).await,
-        }
-    }
+    crate::db::record_sql::locked_many_sql!(Contact, contacts);
 
     /// Stores lead scores computed from the workspace's rules (derived values: the version
     /// stays).

@@ -12,16 +12,11 @@ use crate::contacts::model::{Company, CompanyChanges};
 use crate::contacts::rules::company::{new_values, patched_values, CompanyInput, CompanyPatch};
 use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
-use crate::write::record::{Record, RecordNames, UniqueValue};
+use crate::write::record::{record_names, Record, RecordNames, UniqueValue};
 
 #[async_trait]
 impl Record for Company {
-    const NAMES: RecordNames = RecordNames {
-        entity: "company",
-        create: "company.create",
-        update: "company.update",
-        delete: "company.delete",
-    };
+    const NAMES: RecordNames = record_names!("company");
     const UNIQUE: &'static [UniqueValue] = &[UniqueValue {
         constraint: DOMAIN_UNIQUE,
         field: "input.domain",

@@ -12,16 +12,11 @@ use crate::contacts::model::{Company, Contact, ContactChanges};
 use crate::contacts::rules::contact::{new_values, patched_values, ContactInput, ContactPatch};
 use crate::error::AppError;
 use crate::events::{EventKind, NewEvent};
-use crate::write::record::{Record, RecordNames, UniqueValue};
+use crate::write::record::{record_names, Record, RecordNames, UniqueValue};
 
 #[async_trait]
 impl Record for Contact {
-    const NAMES: RecordNames = RecordNames {
-        entity: "contact",
-        create: "contact.create",
-        update: "contact.update",
-        delete: "contact.delete",
-    };
+    const NAMES: RecordNames = record_names!("contact");
     const UNIQUE: &'static [UniqueValue] = &[UniqueValue {
         constraint: EMAIL_UNIQUE,
         field: "input.email",

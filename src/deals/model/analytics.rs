@@ -189,7 +189,8 @@ pub struct ForecastRow {
     pub weighted: Option<BigDecimal>,
 }
 
-#[derive(QueryableByName)]
+/// A stage's velocity figures; a stage no deal entered has the default (zeros, no averages).
+#[derive(QueryableByName, Default)]
 pub struct VelocityRow {
     #[diesel(sql_type = SqlUuid)]
     pub stage_id: Uuid,

@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
 use uuid::Uuid;
 
 use crate::deals::model::analytics::{self, VelocityRow};
@@ -28,6 +31,28 @@ async fn find_pipeline(
         .ok_or_else(|| AppError::not_found("pipeline", pipeline_id))
 }
 
+/// The pipeline, its stages in order and a report's `rows`, read in one read-only snapshot, so
+/// that a stage added or deleted meanwhile cannot make the stage list and the figures disagree.
+async fn snapshot<R: Send + 'static>(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    pipeline_id: Uuid,
+    rows: impl for<'c> FnOnce(&'c mut AsyncPgConnection) -> BoxFuture<'c, QueryResult<R>>
+        + Send
+        + 'static,
+) -> Result<(Pipeline, Vec<Stage>, R), AppError> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(async move |conn| {
+            let pipeline = find_pipeline(conn, workspace_id, pipeline_id).await?;
+            let stages = Stage::of_pipelines(conn, workspace_id, &[pipeline_id]).await?;
+            let rows = rows(conn).await?;
+            Ok((pipeline, stages, rows))
+        })
+        .await
+}
+
 /// `pipelineSummary`: deal count and value per currency of the pipeline's deals now, overall,
 /// per status and per stage (every stage, in order, empty ones with no currencies).
 pub async fn pipeline_summary(
@@ -35,19 +60,10 @@ pub async fn pipeline_summary(
     workspace_id: Uuid,
     pipeline_id: Uuid,
 ) -> Result<PipelineSummary, AppError> {
-    // One read-only snapshot, so a stage added or deleted meanwhile cannot make the stage
-    // list and the figures disagree.
-    let (pipeline, stages, rows) = conn
-        .build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(async move |conn| {
-            let pipeline = find_pipeline(conn, workspace_id, pipeline_id).await?;
-            let stages = Stage::of_pipelines(conn, workspace_id, &[pipeline_id]).await?;
-            let rows = analytics::summary_rows(conn, workspace_id, pipeline_id).await?;
-            Ok::<_, AppError>((pipeline, stages, rows))
-        })
-        .await?;
+    let (pipeline, stages, rows) = snapshot(conn, workspace_id, pipeline_id, move |conn| {
+        analytics::summary_rows(conn, workspace_id, pipeline_id).boxed()
+    })
+    .await?;
 
     let mut overall = Totals::default();
     let mut by_status: HashMap<String, Totals> = HashMap::new();
@@ -176,23 +192,16 @@ pub async fn stage_velocity(
     to: DateTime<Utc>,
 ) -> Result<PipelineVelocity, AppError> {
     check_period(from, to)?;
-    // One snapshot for the stage list and the figures, as in `pipeline_summary`.
-    let (pipeline, stages, rows) = conn
-        .build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(async move |conn| {
-            let pipeline = find_pipeline(conn, workspace_id, pipeline_id).await?;
-            let stages = Stage::of_pipelines(conn, workspace_id, &[pipeline_id]).await?;
-            let rows = analytics::velocity_rows(conn, workspace_id, pipeline_id, from, to).await?;
-            Ok::<_, AppError>((pipeline, stages, rows))
-        })
-        .await?;
+    let (pipeline, stages, rows) = snapshot(conn, workspace_id, pipeline_id, move |conn| {
+        analytics::velocity_rows(conn, workspace_id, pipeline_id, from, to).boxed()
+    })
+    .await?;
     let mut rows: HashMap<Uuid, VelocityRow> = rows.into_iter().map(|r| (r.stage_id, r)).collect();
     let stages = stages
         .into_iter()
-        .map(|stage| match rows.remove(&stage.id) {
-            Some(row) => StageVelocity {
+        .map(|stage| {
+            let row = rows.remove(&stage.id).unwrap_or_default();
+            StageVelocity {
                 stage,
                 deals_entered: row.deals_entered,
                 visits: row.visits,
@@ -203,19 +212,7 @@ pub async fn stage_velocity(
                 next_stage_conversion: row.next_stage_conversion,
                 won: row.won,
                 won_conversion: row.won_conversion,
-            },
-            None => StageVelocity {
-                stage,
-                deals_entered: 0,
-                visits: 0,
-                completed_visits: 0,
-                average_seconds: None,
-                median_seconds: None,
-                advanced: 0,
-                next_stage_conversion: None,
-                won: 0,
-                won_conversion: None,
-            },
+            }
         })
         .collect();
     Ok(PipelineVelocity {

@@ -5,7 +5,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{deal_not_found, event};
+use super::event;
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::events;
@@ -13,6 +13,7 @@ use crate::deals::model::{Deal, DealContact};
 use crate::deals::rules::MAX_ROLE_LEN;
 use crate::error::AppError;
 use crate::validate;
+use crate::write::locked::locked;
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// `linkDealContact`: linking again changes the role.
@@ -34,9 +35,7 @@ pub async fn link_contact(
     write::write(pool, actor, request, move |conn| {
         async move {
             let role = validate::optional_text("input.role", role.as_deref(), MAX_ROLE_LEN)?;
-            Deal::find_for_update(conn, workspace_id, deal_id)
-                .await?
-                .ok_or_else(|| deal_not_found(deal_id))?;
+            locked::<Deal>(conn, workspace_id, deal_id, None).await?;
             let before = DealContact::find(conn, deal_id, contact_id).await?;
             let link = DealContact {
                 workspace_id,
@@ -92,9 +91,7 @@ pub async fn unlink_contact(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            Deal::find_for_update(conn, workspace_id, deal_id)
-                .await?
-                .ok_or_else(|| deal_not_found(deal_id))?;
+            locked::<Deal>(conn, workspace_id, deal_id, None).await?;
             let link = DealContact::find(conn, deal_id, contact_id)
                 .await?
                 .filter(|l| l.workspace_id == workspace_id)

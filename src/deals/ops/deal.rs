@@ -1,12 +1,13 @@
 //! Creating, editing and deleting deals. Moves are in `moves.rs`.
 
+use async_trait::async_trait;
 use bigdecimal::BigDecimal;
 use diesel_async::AsyncPgConnection;
 use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{company_not_found, deal_not_found, event};
+use super::{company_not_found, event};
 use crate::auth::model::Workspace;
 use crate::auth::Actor;
 use crate::db::DbPool;
@@ -16,7 +17,8 @@ use crate::deals::rules::{self, DealInput, DealPatch, StageTarget, ValuePeriod};
 use crate::error::{still_referenced, AppError};
 use crate::events::NewEvent;
 use crate::pipelines::model::{Pipeline, Stage};
-use crate::validate;
+use crate::write::locked::locked;
+use crate::write::remove::Removable;
 use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A money value as the idempotency fingerprint records it: normalized, as text.
@@ -269,10 +271,7 @@ pub async fn update_deal(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = Deal::find_for_update(conn, workspace_id, id)
-                .await?
-                .ok_or_else(|| deal_not_found(id))?;
-            validate::expected_version(patch.expected_version, before.version, "deal", id)?;
+            let before = locked::<Deal>(conn, workspace_id, id, patch.expected_version).await?;
             let deal = rules::patched(&before, patch)?;
             if deal == before {
                 return Written::changed(id, &before, before.clone(), vec![]);
@@ -288,33 +287,24 @@ pub async fn update_deal(
     .await
 }
 
-pub async fn delete_deal(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    options: WriteOptions,
-) -> Result<WriteResult<Deal>, AppError> {
-    let request = WriteRequest::crm(
-        "deal.delete",
-        Some(id),
-        json!({ "id": id, "expectedVersion": expected_version }),
-        options,
-    );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let before = Deal::find_for_update(conn, workspace_id, id)
-                .await?
-                .ok_or_else(|| deal_not_found(id))?;
-            validate::expected_version(expected_version, before.version, "deal", id)?;
-            Deal::delete(conn, workspace_id, id)
-                .await
-                .map_err(|e| still_referenced(e, "deal"))?;
-            let event = event(&events::Deleted((&before).into()))?;
-            Written::deleted(id, before, vec![event])
-        }
-        .boxed()
-    })
-    .await
+/// A deal goes with its stage history and contact roles; an invoice naming it refuses the
+/// delete (`CONFLICT`).
+#[async_trait]
+impl Removable for Deal {
+    const DELETE: &'static str = "deal.delete";
+
+    async fn delete_locked(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> Result<(), AppError> {
+        Deal::delete(conn, workspace_id, id)
+            .await
+            .map(drop)
+            .map_err(|e| still_referenced(e, "deal"))
+    }
+
+    fn deleted_event(&self) -> Result<NewEvent, serde_json::Error> {
+        NewEvent::of(&events::Deleted(self.into()))
+    }
 }

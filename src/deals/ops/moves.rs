@@ -9,7 +9,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{deal_not_found, event};
+use super::event;
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::events;
@@ -20,7 +20,7 @@ use crate::events::NewEvent;
 use crate::pipelines::model::Stage;
 use crate::pipelines::ops::StageOccupants;
 use crate::pipelines::rules::StageKind;
-use crate::validate;
+use crate::write::locked::locked;
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A deal after a move, with the change it recorded (none when it was already there).
@@ -121,10 +121,7 @@ pub async fn move_deal(
     let actor_key_id = actor.key_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let deal = Deal::find_for_update(conn, workspace_id, deal_id)
-                .await?
-                .ok_or_else(|| deal_not_found(deal_id))?;
-            validate::expected_version(expected_version, deal.version, "deal", deal_id)?;
+            let deal = locked::<Deal>(conn, workspace_id, deal_id, expected_version).await?;
             let to = match target {
                 Target::Stage(id) => Stage::find(conn, workspace_id, id)
                     .await?

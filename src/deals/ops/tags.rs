@@ -5,7 +5,6 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::deal_not_found;
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::deals::model::tag::NAME_UNIQUE;
@@ -13,6 +12,7 @@ use crate::deals::model::{Deal, DealTag, DealTagging};
 use crate::deals::rules::MAX_TAG_NAME_LEN;
 use crate::error::{unique_conflict, AppError};
 use crate::validate;
+use crate::write::locked::locked;
 use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// `createDealTag`: names are unique per workspace, case-insensitively.
@@ -74,9 +74,7 @@ pub async fn set_tagged(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let deal = Deal::find_for_update(conn, workspace_id, deal_id)
-                .await?
-                .ok_or_else(|| deal_not_found(deal_id))?;
+            let deal = locked::<Deal>(conn, workspace_id, deal_id, None).await?;
             let tag = DealTag::find(conn, workspace_id, tag_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("deal tag", tag_id))?;

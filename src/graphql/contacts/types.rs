@@ -49,20 +49,11 @@ same_enum!(
 #[derive(Clone)]
 pub struct ContactGql(pub Arc<Contact>);
 
-impl ContactGql {
-    /// From a row owned here or shared with the loaders.
-    pub fn from_row(row: impl Into<Arc<Contact>>) -> Self {
-        Self(row.into())
-    }
+crate::graphql::loaders::shared_row_gql!(ContactGql: Contact);
 
+impl ContactGql {
     fn uuid(&self) -> Uuid {
         self.0.id
-    }
-}
-
-impl From<Contact> for ContactGql {
-    fn from(row: Contact) -> Self {
-        Self::from_row(row)
     }
 }
 
@@ -152,20 +143,11 @@ linked_record! {
 #[derive(Clone)]
 pub struct CompanyGql(pub Arc<Company>);
 
-impl CompanyGql {
-    /// From a row owned here or shared with the loaders.
-    pub fn from_row(row: impl Into<Arc<Company>>) -> Self {
-        Self(row.into())
-    }
+crate::graphql::loaders::shared_row_gql!(CompanyGql: Company);
 
+impl CompanyGql {
     fn uuid(&self) -> Uuid {
         self.0.id
-    }
-}
-
-impl From<Company> for CompanyGql {
-    fn from(row: Company) -> Self {
-        Self::from_row(row)
     }
 }
 

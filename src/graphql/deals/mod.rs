@@ -33,10 +33,11 @@ use super::mutation::MutationOptions;
 use super::pagination::page_size;
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::auth::Scope;
-use crate::deals::model::DealOrder;
+use crate::deals::model::{Deal, DealOrder};
 use crate::deals::ops::{self, Target};
 use crate::error::AppError;
 use crate::graphql::cursor_key::Cursors;
+use crate::write::remove;
 
 #[derive(Default)]
 pub struct DealsQuery;
@@ -127,7 +128,7 @@ impl DealsMutation {
         let id = parse_id(&input.id, "input.id")?;
         let options = input.options.into();
         let result =
-            ops::delete_deal(pool(ctx)?, actor, id, input.expected_version, options).await?;
+            remove::delete::<Deal>(pool(ctx)?, actor, id, input.expected_version, options).await?;
         Ok(DealPayload::from(result))
     }
 

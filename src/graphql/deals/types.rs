@@ -98,17 +98,7 @@ impl From<DealStatus> for DealStatusGql {
 #[derive(Clone)]
 pub struct DealGql(pub Arc<Deal>);
 
-impl From<Deal> for DealGql {
-    fn from(row: Deal) -> Self {
-        DealGql(Arc::new(row))
-    }
-}
-
-impl From<Arc<Deal>> for DealGql {
-    fn from(row: Arc<Deal>) -> Self {
-        DealGql(row)
-    }
-}
+loaders::shared_row_gql!(DealGql: Deal);
 
 #[Object(name = "Deal")]
 impl DealGql {

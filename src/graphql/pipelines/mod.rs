@@ -22,8 +22,10 @@ use super::{actor, loaders as registry, parse_id, pool};
 use crate::auth::Scope;
 use crate::deals::ops::StageDeals;
 use crate::graphql::loaders::Loaders;
+use crate::pipelines::model::Pipeline;
 use crate::pipelines::ops;
 use crate::pipelines::reference::ReferenceData;
+use crate::write::remove;
 
 #[derive(Default)]
 pub struct PipelinesQuery;
@@ -124,7 +126,8 @@ impl PipelinesMutation {
         let id = parse_id(&input.id, "input.id")?;
         let options = input.options.into();
         let result =
-            ops::delete_pipeline(pool(ctx)?, actor, id, input.expected_version, options).await?;
+            remove::delete::<Pipeline>(pool(ctx)?, actor, id, input.expected_version, options)
+                .await?;
         forget_kept(ctx, result.committed());
         Ok(result.into())
     }

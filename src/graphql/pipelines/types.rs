@@ -1,7 +1,9 @@
 //! The pipeline API's output types: `Pipeline`, `Stage` (with the board's `deals`), the
 //! `StageKind` enum, and the mutation payloads.
 
-use async_graphql::{ComplexObject, Context, Enum, SimpleObject, ID};
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::loaders::{PipelineLoader, PipelineStagesLoader};
@@ -45,45 +47,48 @@ impl From<StageKind> for StageKindGql {
     }
 }
 
+/// A pipeline as the API shows it: the loaders' shared row, read field by field.
+#[derive(Clone)]
+pub struct PipelineGql(pub Arc<Pipeline>);
+
+/// A stage as the API shows it: the loaders' shared row, read field by field, so the stages of
+/// a board are never copied.
+#[derive(Clone)]
+pub struct StageGql(pub Arc<Stage>);
+
+loaders::shared_row_gql!(PipelineGql: Pipeline, StageGql: Stage);
+
 /// A sales pipeline: an ordered list of stages, always at least one OPEN, one WON and one LOST,
 /// so every deal in it can be worked, won and lost.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Pipeline", complex)]
-pub struct PipelineGql {
-    #[graphql(owned)]
-    pub id: ID,
-    pub name: String,
-    /// Deals created without a stage land in the default pipeline's first stage.
-    pub is_default: bool,
-    pub archived_at: Option<DateTime<Utc>>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[graphql(skip)]
-    pub row: Pipeline,
-}
-
-impl From<Pipeline> for PipelineGql {
-    fn from(p: Pipeline) -> Self {
-        Self {
-            id: ID(p.id.to_string()),
-            name: p.name.clone(),
-            is_default: p.is_default,
-            archived_at: p.archived_at,
-            version: p.version,
-            created_at: p.created_at,
-            updated_at: p.updated_at,
-            row: p,
-        }
-    }
-}
-
-#[ComplexObject]
+#[Object(name = "Pipeline")]
 impl PipelineGql {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Deals created without a stage land in the default pipeline's first stage.
+    async fn is_default(&self) -> bool {
+        self.0.is_default
+    }
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
     /// The stages, in order.
     async fn stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageGql>> {
         let stages = loaders::get::<PipelineStagesLoader>(ctx)?
-            .load_one(self.row.id)
+            .load_one(self.0.id)
             .await?
             .unwrap_or_default();
         let ids: Vec<uuid::Uuid> = stages.iter().map(|s| s.id).collect();
@@ -93,60 +98,55 @@ impl PipelineGql {
 }
 
 /// A step of a pipeline.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Stage", complex)]
-pub struct StageGql {
-    #[graphql(owned)]
-    pub id: ID,
-    pub pipeline_id: ID,
-    pub name: String,
-    /// A stable slug for scripts, unique within the pipeline.
-    pub key: Option<String>,
-    /// 0-based order within the pipeline.
-    pub position: i32,
-    /// The close probability of deals here that have none of their own (0..1).
-    pub probability: Decimal,
-    pub kind: StageKindGql,
-    pub color: Option<String>,
-    /// A deal idle here longer than this is flagged `isRotting`.
-    pub rotting_days: Option<i32>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[graphql(skip)]
-    pub row: Stage,
-}
-
-impl From<Stage> for StageGql {
-    fn from(s: Stage) -> Self {
-        Self {
-            id: ID(s.id.to_string()),
-            pipeline_id: ID(s.pipeline_id.to_string()),
-            name: s.name.clone(),
-            key: s.key.clone(),
-            position: s.position,
-            probability: Decimal::plain(&s.probability),
-            kind: s.kind().into(),
-            color: s.color.clone(),
-            rotting_days: s.rotting_days,
-            version: s.version,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-            row: s,
-        }
-    }
-}
-
-crate::graphql::loaders::from_shared_row!(StageGql: Stage, PipelineGql: Pipeline);
-
-#[ComplexObject]
+#[Object(name = "Stage")]
 impl StageGql {
+    pub async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn pipeline_id(&self) -> ID {
+        ID(self.0.pipeline_id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// A stable slug for scripts, unique within the pipeline.
+    async fn key(&self) -> Option<&str> {
+        self.0.key.as_deref()
+    }
+    /// 0-based order within the pipeline.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The close probability of deals here that have none of their own (0..1).
+    async fn probability(&self) -> Decimal {
+        Decimal::plain(&self.0.probability)
+    }
+    async fn kind(&self) -> StageKindGql {
+        self.0.kind().into()
+    }
+    async fn color(&self) -> Option<&str> {
+        self.0.color.as_deref()
+    }
+    /// A deal idle here longer than this is flagged `isRotting`.
+    async fn rotting_days(&self) -> Option<i32> {
+        self.0.rotting_days
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
     async fn pipeline(&self, ctx: &Context<'_>) -> async_graphql::Result<PipelineGql> {
         let pipeline = loaders::get::<PipelineLoader>(ctx)?
-            .load_one(self.row.pipeline_id)
+            .load_one(self.0.pipeline_id)
             .await?;
         Ok(pipeline
-            .ok_or_else(|| AppError::not_found("pipeline", self.row.pipeline_id))?
+            .ok_or_else(|| AppError::not_found("pipeline", self.0.pipeline_id))?
             .into())
     }
 
@@ -158,13 +158,13 @@ impl StageGql {
         after: Option<String>,
         order_by: Option<DealOrderInput>,
     ) -> async_graphql::Result<DealConnection> {
-        crate::graphql::deals::stage_deals(ctx, &self.row, first, after, order_by).await
+        crate::graphql::deals::stage_deals(ctx, &self.0, first, after, order_by).await
     }
 
     /// How many deals are in this stage.
     async fn deal_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         Ok(loaders::get::<StageDealCountLoader>(ctx)?
-            .load_one(self.row.id)
+            .load_one(self.0.id)
             .await?
             .unwrap_or(0))
     }

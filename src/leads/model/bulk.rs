@@ -37,23 +37,7 @@ impl Lead {
             .await
     }
 
-    /// The workspace's leads among `ids` (all of them for `None`), locked for this
-    /// transaction.
-    pub async fn locked_many(
-        conn: &mut AsyncPgConnection,
-        workspace_id: Uuid,
-        ids: Option<&[Uuid]>,
-    ) -> QueryResult<Vec<Lead>> {
-        let all = leads::table
-            .filter(leads::workspace_id.eq(workspace_id))
-            .order((leads::created_at, leads::id))
-            .select(Lead::as_select())
-            .for_update();
-        match ids {
-            Some(ids) => all.filter(leads::id.eq_any(ids)).load(conn).await,
-            None => all.load(conn).await,
-        }
-    }
+    crate::db::record_sql::locked_many_sql!(Lead, leads);
 
     /// Gives each lead of `assignments` its owner (an edit: the version moves on).
     pub async fn assign_many(

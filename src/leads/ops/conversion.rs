@@ -28,7 +28,7 @@ use crate::leads::rules::conversion::{
     self as rules, nested, CompanyChoice, CompanyOverrides, ContactChoice, ConversionInput,
 };
 use crate::leads::rules::LeadStatus;
-use crate::validate;
+use crate::write::locked::locked;
 use crate::write::record::{self, Record, RecordUpdated};
 use crate::write::{self, snapshot, Patch, WriteOptions, WriteRequest, WriteResult, Written};
 
@@ -79,10 +79,7 @@ async fn convert_in(
     };
 
     let lead_id = input.lead_id;
-    let before = Lead::find_for_update(conn, workspace_id, lead_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("lead", lead_id))?;
-    validate::expected_version(input.expected_version, before.version, "lead", lead_id)?;
+    let before = locked::<Lead>(conn, workspace_id, lead_id, input.expected_version).await?;
     let earlier = if before.status() == LeadStatus::Converted {
         LeadConversion::of_leads(conn, workspace_id, &[lead_id])
             .await?

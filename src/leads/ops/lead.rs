@@ -11,16 +11,11 @@ use crate::events::{EventKind, NewEvent};
 use crate::leads::events::{self, LeadIdentity};
 use crate::leads::model::{Lead, LeadChanges, EMAIL_UNIQUE};
 use crate::leads::rules::{self, LeadInput, LeadPatch};
-use crate::write::record::{Record, RecordNames, UniqueValue};
+use crate::write::record::{record_names, Record, RecordNames, UniqueValue};
 
 #[async_trait]
 impl Record for Lead {
-    const NAMES: RecordNames = RecordNames {
-        entity: "lead",
-        create: "lead.create",
-        update: "lead.update",
-        delete: "lead.delete",
-    };
+    const NAMES: RecordNames = record_names!("lead");
     const UNIQUE: &'static [UniqueValue] = &[UniqueValue {
         constraint: EMAIL_UNIQUE,
         field: "input.email",

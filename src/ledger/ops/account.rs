@@ -19,17 +19,12 @@ use crate::events::{EventKind, NewEvent};
 use crate::ledger::events::{self, AccountIdentity};
 use crate::ledger::model::{AccountingAccount, AccountingAccountChanges, CODE_UNIQUE};
 use crate::ledger::rules::{self, AccountInput, AccountPatch};
-use crate::write::record::{self, Record, RecordNames, RecordUpdated, UniqueValue};
+use crate::write::record::{self, record_names, Record, RecordNames, RecordUpdated, UniqueValue};
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 #[async_trait]
 impl Record for AccountingAccount {
-    const NAMES: RecordNames = RecordNames {
-        entity: "accounting_account",
-        create: "accounting_account.create",
-        update: "accounting_account.update",
-        delete: "accounting_account.delete",
-    };
+    const NAMES: RecordNames = record_names!("accounting_account");
     const UNIQUE: &'static [UniqueValue] = &[UniqueValue {
         constraint: CODE_UNIQUE,
         field: "input.code",

@@ -22,6 +22,7 @@ use crate::ledger::events::{self, JournalEntryPosted, JournalEntryReversed};
 use crate::ledger::model::{AccountingAccount, JournalEntry, JournalLine, NewJournalEntry};
 use crate::ledger::rules::{self, EntryInput, EntryPatch, EntryStatus, ValidEntry};
 use crate::write::draft::{Doing, Draft};
+use crate::write::locked::locked;
 use crate::write::{self, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// An entry and its lines, as stored.
@@ -221,7 +222,7 @@ pub async fn post(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = locked(conn, workspace_id, id, expected_version).await?;
+            let before = locked::<JournalEntry>(conn, workspace_id, id, expected_version).await?;
             if let (EntryStatus::Posted, Some(number)) = (before.status(), before.number) {
                 return Err(AppError::conflict(
                     Some("input.id"),
@@ -257,7 +258,7 @@ pub async fn reverse(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let original = locked(conn, workspace_id, id, None).await?;
+            let original = locked::<JournalEntry>(conn, workspace_id, id, None).await?;
             let Some(number) = original.number else {
                 return Err(AppError::conflict(
                     Some("input.id"),
@@ -304,20 +305,6 @@ pub async fn reverse(
     .await
 }
 
-/// The entry, locked for this transaction, at the version the caller expects.
-async fn locked(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-    id: Uuid,
-    expected_version: Option<i32>,
-) -> Result<JournalEntry, AppError> {
-    let entry = JournalEntry::find_for_update(conn, workspace_id, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("journal entry", id))?;
-    crate::validate::expected_version(expected_version, entry.version, "journal entry", id)?;
-    Ok(entry)
-}
-
 /// A stored entry as input again, to check it by the same rules.
 fn as_input(entry: &JournalEntry, lines: &[JournalLine]) -> EntryInput {
     EntryInput {
@@ -344,7 +331,7 @@ impl Draft for RecordedEntry {
         expected_version: Option<i32>,
         doing: Doing,
     ) -> Result<RecordedEntry, AppError> {
-        let entry = locked(conn, workspace_id, id, expected_version).await?;
+        let entry = locked::<JournalEntry>(conn, workspace_id, id, expected_version).await?;
         if let (Some(number), EntryStatus::Posted) = (entry.number, entry.status()) {
             let doing = match doing {
                 Doing::Change => "changed",

@@ -18,10 +18,14 @@ pub use super::rules::{
     AccountInput, AccountPatch, EntryInput, EntryPatch, EntryStatus, LineInput, SourceLinks,
 };
 use super::{AccountsWindow, JournalEntriesWindow, Listing};
+
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::validate;
+
+// A journal entry is locked by its edits, its posting and its reversal.
+crate::write::locked::lockable!(JournalEntry, "journal entry");
 
 /// Longest search term.
 const SEARCH_MAX: usize = 200;

@@ -6,9 +6,10 @@ mod stage;
 
 use uuid::Uuid;
 
-pub use self::pipeline::{create_pipeline, delete_pipeline, update_pipeline, PipelineWithStages};
+pub use self::pipeline::{create_pipeline, update_pipeline, PipelineWithStages};
 pub use self::reads::{pipelines, pipelines_with_stages, stages_of};
 pub use self::stage::{add_stage, delete_stage, reorder_stages, update_stage, StageOccupants};
+use super::model::Pipeline;
 pub use super::rules::{PipelineInput, PipelinePatch, StagePatch, StageSpec};
 use crate::error::AppError;
 
@@ -23,8 +24,9 @@ const STAGE_KEY_TAKEN: (&str, &str, &str) = (
     "this pipeline already has a stage with this key",
 );
 
-/// A pipeline or stage write's request. Every one needs `crm:write`, and its action is
-/// `entity.verb`, so the entity type is the action's first part.
+// A pipeline is locked by its own edits and by the stage writes that change its list of stages.
+crate::write::locked::lockable!(Pipeline, "pipeline");
+
 fn pipeline_not_found(id: Uuid) -> AppError {
     AppError::not_found("pipeline", id)
 }

@@ -1,5 +1,7 @@
 //! Creating, changing and deleting pipelines.
 
+use async_trait::async_trait;
+use diesel_async::AsyncPgConnection;
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -14,6 +16,8 @@ use crate::pipelines::events;
 use crate::pipelines::model::{NewPipeline, NewStage, Pipeline, Stage};
 use crate::pipelines::rules::{self, PipelineInput, PipelinePatch};
 use crate::validate;
+use crate::write::locked::locked;
+use crate::write::remove::Removable;
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// A new pipeline and its stages, in order.
@@ -113,8 +117,7 @@ pub async fn update_pipeline(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = Pipeline::find_for_update(conn, workspace_id, id).await?.ok_or_else(|| pipeline_not_found(id))?;
-            validate::expected_version(patch.expected_version, before.version, "pipeline", id)?;
+            let before = locked::<Pipeline>(conn, workspace_id, id, patch.expected_version).await?;
             let mut changed = before.clone();
             if let Some(name) = &patch.name {
                 changed.name = validate::required_text("input.name", name, rules::MAX_NAME_LEN)?;
@@ -147,39 +150,37 @@ pub async fn update_pipeline(
     .await
 }
 
-/// Deletes a pipeline without deals. The default pipeline cannot be deleted.
-pub async fn delete_pipeline(
-    pool: &DbPool,
-    actor: &Actor,
-    id: Uuid,
-    expected_version: Option<i32>,
-    options: WriteOptions,
-) -> Result<WriteResult<Pipeline>, AppError> {
-    let request = WriteRequest::crm(
-        "pipeline.delete",
-        Some(id),
-        json!({ "id": id, "expectedVersion": expected_version }),
-        options,
-    );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
-        async move {
-            let before = Pipeline::find_for_update(conn, workspace_id, id).await?.ok_or_else(|| pipeline_not_found(id))?;
-            validate::expected_version(expected_version, before.version, "pipeline", id)?;
-            if before.is_default {
-                return Err(AppError::conflict(Some("input.id"), "the default pipeline cannot be deleted; make another pipeline the default first"));
-            }
-            Pipeline::delete(conn, workspace_id, id).await.map_err(|e| {
-                if is_still_referenced(&e) {
-                    AppError::conflict(Some("input.id"), "the pipeline still has deals; move or delete them first")
-                } else {
-                    e.into()
-                }
-            })?;
-            let events = vec![NewEvent::new(events::PIPELINE_DELETED, id, &before)?];
-            Written::deleted(id, before, events)
+/// A pipeline without deals may be deleted, but not the default one.
+#[async_trait]
+impl Removable for Pipeline {
+    const DELETE: &'static str = "pipeline.delete";
+
+    fn may_delete(&self) -> Result<(), AppError> {
+        if self.is_default {
+            return Err(AppError::conflict(
+                Some("input.id"),
+                "the default pipeline cannot be deleted; make another pipeline the default first",
+            ));
         }
-        .boxed()
-    })
-    .await
+        Ok(())
+    }
+
+    async fn delete_locked(
+        conn: &mut AsyncPgConnection,
+        workspace_id: Uuid,
+        id: Uuid,
+    ) -> Result<(), AppError> {
+        match Pipeline::delete(conn, workspace_id, id).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_still_referenced(&e) => Err(AppError::conflict(
+                Some("input.id"),
+                "the pipeline still has deals; move or delete them first",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn deleted_event(&self) -> Result<NewEvent, serde_json::Error> {
+        NewEvent::new(events::PIPELINE_DELETED, self.id, self)
+    }
 }

@@ -7,7 +7,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{pipeline_not_found, stage_not_found, STAGE_KEY_TAKEN};
+use super::{stage_not_found, STAGE_KEY_TAKEN};
 use crate::auth::Actor;
 use crate::db::DbPool;
 use crate::error::{unique_conflict, AppError};
@@ -16,6 +16,7 @@ use crate::pipelines::events;
 use crate::pipelines::model::{NewStage, Pipeline, Stage, StageUpdate};
 use crate::pipelines::rules::{self, StageKind, StagePatch, StageSpec};
 use crate::validate;
+use crate::write::locked::locked;
 use crate::write::{self, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// Adds a stage at `position` (default: last), shifting later stages.
@@ -37,9 +38,7 @@ pub async fn add_stage(
     write::write(pool, actor, request, move |conn| {
         async move {
             let stage = rules::stage("input", &spec)?;
-            Pipeline::find_for_update(conn, workspace_id, pipeline_id)
-                .await?
-                .ok_or_else(|| pipeline_not_found(pipeline_id))?;
+            locked::<Pipeline>(conn, workspace_id, pipeline_id, None).await?;
             let existing = Stage::of_pipeline_for_update(conn, workspace_id, pipeline_id).await?;
             if existing.len() >= rules::MAX_STAGES {
                 return Err(AppError::bad_input(
@@ -139,9 +138,7 @@ pub async fn reorder_stages(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let pipeline = Pipeline::find_for_update(conn, workspace_id, pipeline_id)
-                .await?
-                .ok_or_else(|| pipeline_not_found(pipeline_id))?;
+            let pipeline = locked::<Pipeline>(conn, workspace_id, pipeline_id, None).await?;
             let before = Stage::of_pipeline_for_update(conn, workspace_id, pipeline_id).await?;
             let current: Vec<Uuid> = before.iter().map(|s| s.id).collect();
             rules::reorder(&current, &stage_ids)?;

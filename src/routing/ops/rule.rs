@@ -12,7 +12,7 @@ use crate::pipelines::model::Pipeline;
 use crate::routing::events::{self, RoutingRuleIdentity};
 use crate::routing::model::{RoutingRule, RoutingRuleChanges};
 use crate::routing::rules::{self, Assignment, Condition, ConditionInput, RoutedEntity};
-use crate::write::record::{Record, RecordNames};
+use crate::write::record::{record_names, Record, RecordNames};
 
 /// A new rule as the caller gave it.
 #[derive(Debug, Clone, Serialize)]
@@ -62,12 +62,7 @@ fn changes(
 
 #[async_trait]
 impl Record for RoutingRule {
-    const NAMES: RecordNames = RecordNames {
-        entity: "routing_rule",
-        create: "routing_rule.create",
-        update: "routing_rule.update",
-        delete: "routing_rule.delete",
-    };
+    const NAMES: RecordNames = record_names!("routing_rule");
     const UPDATED: EventKind = events::ROUTING_RULE_UPDATED;
 
     type Input = RoutingRuleInput;

@@ -10,7 +10,7 @@ use crate::events::{EventKind, NewEvent};
 use crate::scoring::events::{self, ScoringRuleIdentity};
 use crate::scoring::model::{ScoringRule, ScoringRuleChanges};
 use crate::scoring::rules::{self, ScoredEntity, ScoringOperator};
-use crate::write::record::{Record, RecordNames};
+use crate::write::record::{record_names, Record, RecordNames};
 
 /// A new rule as the caller gave it.
 #[derive(Debug, Clone, Serialize)]
@@ -65,12 +65,7 @@ fn changes(
 
 #[async_trait]
 impl Record for ScoringRule {
-    const NAMES: RecordNames = RecordNames {
-        entity: "scoring_rule",
-        create: "scoring_rule.create",
-        update: "scoring_rule.update",
-        delete: "scoring_rule.delete",
-    };
+    const NAMES: RecordNames = record_names!("scoring_rule");
     const UPDATED: EventKind = events::SCORING_RULE_UPDATED;
 
     type Input = ScoringRuleInput;

@@ -18,17 +18,12 @@ use crate::events::{EventKind, NewEvent};
 use crate::tasks::events::{self, TaskIdentity};
 use crate::tasks::model::{Task, TaskChanges};
 use crate::tasks::rules::{self, TaskInput, TaskPatch, TaskStatus, FOLLOW_UP_TITLE};
-use crate::write::record::{self, Record, RecordNames};
+use crate::write::record::{self, record_names, Record, RecordNames};
 use crate::write::{WriteOptions, WriteResult};
 
 #[async_trait]
 impl Record for Task {
-    const NAMES: RecordNames = RecordNames {
-        entity: "task",
-        create: "task.create",
-        update: "task.update",
-        delete: "task.delete",
-    };
+    const NAMES: RecordNames = record_names!("task");
     const UPDATED: EventKind = events::TASK_UPDATED;
 
     type Input = TaskInput;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{locked_endpoint, ENTITY};
+use super::ENTITY;
 use crate::auth::{Actor, Scope};
 use crate::db::DbPool;
 use crate::error::AppError;
@@ -17,6 +17,7 @@ use crate::webhooks::events::{EndpointIdentity, CREATED, DELETED, UPDATED};
 use crate::webhooks::model::{NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointChanges};
 use crate::webhooks::signing::{SecretBox, SigningSecret};
 use crate::webhooks::{address, rules, WebhookSettings};
+use crate::write::locked::locked;
 use crate::write::record::request_input;
 use crate::write::{self, Patch, WriteOptions, WriteRequest, WriteResult, Written};
 
@@ -206,7 +207,8 @@ pub async fn update_endpoint(
     let settings = settings.clone();
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = locked_endpoint(conn, workspace_id, id, expected_version).await?;
+            let before =
+                locked::<WebhookEndpoint>(conn, workspace_id, id, expected_version).await?;
             let changes = WebhookEndpointChanges {
                 url: patch.url.unwrap_or_else(|| before.url.clone()),
                 description: patch.description.apply(before.description.clone()),
@@ -257,7 +259,8 @@ pub async fn delete_endpoint(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = locked_endpoint(conn, workspace_id, id, expected_version).await?;
+            let before =
+                locked::<WebhookEndpoint>(conn, workspace_id, id, expected_version).await?;
             WebhookEndpoint::delete(conn, workspace_id, id).await?;
             Ok(Written {
                 entity_id: id,
@@ -290,7 +293,7 @@ pub async fn rotate_secret(
     let workspace_id = actor.workspace_id;
     write::write(pool, actor, request, move |conn| {
         async move {
-            let before = locked_endpoint(conn, workspace_id, id, None).await?;
+            let before = locked::<WebhookEndpoint>(conn, workspace_id, id, None).await?;
             let sealer = SecretBox::load(conn).await?;
             let secret = SigningSecret::generate();
             let until = Utc::now() + chrono::Duration::hours(ROTATION_OVERLAP_HOURS);
