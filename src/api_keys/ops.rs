@@ -31,9 +31,8 @@ pub async fn create_api_key(
 ) -> Result<WriteResult<CreatedApiKey>, AppError> {
     let canonical = json!({ "name": input.name, "scopes": sorted_scope_names(&input.scopes) });
     let request = WriteRequest::new(ENTITY_CREATE, ENTITY, Scope::Admin, canonical, options);
-    let workspace_id = actor.workspace_id;
     let creator = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             validate_new_key(&input)?;
             let created = insert_key(conn, workspace_id, &input, Some(creator)).await?;
@@ -64,8 +63,7 @@ pub async fn revoke_api_key(
     let canonical = json!({ "id": key_id });
     let request =
         WriteRequest::new(ENTITY_REVOKE, ENTITY, Scope::Admin, canonical, options).on(key_id);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let (before, after, events) = revoke(conn, workspace_id, key_id).await?;
             Written::changed(key_id, &before, after, events)

@@ -164,7 +164,7 @@ impl Target {
         })
     }
 
-    /// The write handed to `op`, for [`mutate`] or [`mutate_delete`].
+    /// The write handed to `op`, for [`mutate`].
     pub fn through<'c, T, Fut>(
         self,
         op: impl FnOnce(&'c DbPool, &'c Actor, Uuid, Option<i32>, WriteOptions) -> Fut,
@@ -224,7 +224,8 @@ pub trait Kept: Send + Sync {
 }
 
 /// A resolver's work once its input is parsed: runs `op` with the request's pool and actor,
-/// keeps a committed result in the request's loaders ([`Kept::keep`]) and builds the payload.
+/// updates the request's loaders with a committed result ([`Kept::keep`], or [`Kept::forget`]
+/// after a delete) and builds the payload.
 pub async fn mutate<'c, T, P, Fut>(
     ctx: &'c Context<'_>,
     op: impl FnOnce(&'c DbPool, &'c Actor) -> Fut,
@@ -234,38 +235,11 @@ where
     T: Kept,
     P: From<WriteResult<T>>,
 {
-    answer(ctx, op, false).await
-}
-
-/// [`mutate`] for a delete: a committed one is forgotten ([`Kept::forget`]).
-pub async fn mutate_delete<'c, T, P, Fut>(
-    ctx: &'c Context<'_>,
-    op: impl FnOnce(&'c DbPool, &'c Actor) -> Fut,
-) -> async_graphql::Result<P>
-where
-    Fut: Future<Output = Result<WriteResult<T>, AppError>>,
-    T: Kept,
-    P: From<WriteResult<T>>,
-{
-    answer(ctx, op, true).await
-}
-
-async fn answer<'c, T, P, Fut>(
-    ctx: &'c Context<'_>,
-    op: impl FnOnce(&'c DbPool, &'c Actor) -> Fut,
-    deleted: bool,
-) -> async_graphql::Result<P>
-where
-    Fut: Future<Output = Result<WriteResult<T>, AppError>>,
-    T: Kept,
-    P: From<WriteResult<T>>,
-{
     let result = op(super::pool(ctx)?, super::actor(ctx)?).await?;
-    if result.committed() {
-        match deleted {
-            false => result.value.keep(ctx).await?,
-            true => result.value.forget(ctx).await?,
-        }
+    match (result.committed(), result.deleted) {
+        (true, false) => result.value.keep(ctx).await?,
+        (true, true) => result.value.forget(ctx).await?,
+        (false, _) => {}
     }
     Ok(result.into())
 }

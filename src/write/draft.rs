@@ -69,8 +69,7 @@ pub async fn update<D: Draft>(
     input["id"] = json!(id);
     input["expectedVersion"] = json!(expected_version);
     let request = WriteRequest::crm(D::UPDATE, Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write(pool, actor, request, move |conn| {
+    write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before =
                 D::locked_draft(conn, workspace_id, id, expected_version, Doing::Change).await?;
@@ -92,8 +91,7 @@ pub async fn delete<D: Draft>(
 ) -> Result<WriteResult<D>, AppError> {
     let input = json!({ "id": id, "expectedVersion": expected_version });
     let request = WriteRequest::crm(D::DELETE, Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write(pool, actor, request, move |conn| {
+    write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let draft =
                 D::locked_draft(conn, workspace_id, id, expected_version, Doing::Delete).await?;

@@ -147,6 +147,9 @@ pub struct WriteResult<T> {
     pub replayed: bool,
     /// True when nothing was committed (`dryRun`).
     pub dry_run: bool,
+    /// True when the write committed the deletion of its record (audited with a `before` and
+    /// no `after`), so caches forget the record rather than keep it.
+    pub deleted: bool,
 }
 
 impl<T> WriteResult<T> {
@@ -169,7 +172,8 @@ impl<T> From<diesel::result::Error> for Abort<T> {
     }
 }
 
-/// Runs `change` through the write path. `T` is serialised to store the idempotent response;
+/// Runs `change` through the write path, in the transaction it opens and in the actor's
+/// workspace (`change` is given both). `T` is serialised to store the idempotent response;
 /// fields that must not be stored (a new key's secret) are `#[serde(skip)]`ped by `T`.
 pub async fn write<T, F>(
     pool: &DbPool,
@@ -179,7 +183,10 @@ pub async fn write<T, F>(
 ) -> Result<WriteResult<T>, AppError>
 where
     T: Serialize + DeserializeOwned + Send + 'static,
-    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<Written<T>, AppError>>
+    F: for<'r> FnOnce(
+            &'r mut AsyncPgConnection,
+            Uuid,
+        ) -> BoxFuture<'r, Result<Written<T>, AppError>>
         + Send
         + 'static,
 {
@@ -209,20 +216,23 @@ where
     };
 
     match result {
-        Ok(value) => Ok(WriteResult {
+        Ok((value, deleted)) => Ok(WriteResult {
             value,
             replayed: false,
             dry_run: false,
+            deleted,
         }),
         Err(Abort::DryRun(value)) => Ok(WriteResult {
             value,
             replayed: false,
             dry_run: true,
+            deleted: false,
         }),
         Err(Abort::Replay(response)) => Ok(WriteResult {
             value: serde_json::from_value(response)?,
             replayed: true,
             dry_run: false,
+            deleted: false,
         }),
         Err(Abort::Failed(err)) => {
             record_failure(&mut conn, actor, &request, &err).await;
@@ -239,10 +249,13 @@ async fn apply<T, F>(
     actor: &Actor,
     request: &WriteRequest,
     change: F,
-) -> Result<T, Abort<T>>
+) -> Result<(T, bool), Abort<T>>
 where
     T: Serialize,
-    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<Written<T>, AppError>>,
+    F: for<'r> FnOnce(
+        &'r mut AsyncPgConnection,
+        Uuid,
+    ) -> BoxFuture<'r, Result<Written<T>, AppError>>,
 {
     // First, so the claim is held for the whole transaction (and only for it).
     let claimed = match request.options.idempotency_key.as_deref() {
@@ -256,7 +269,9 @@ where
         }
         None => None,
     };
-    let written = change(conn).await.map_err(Abort::Failed)?;
+    let written = change(conn, actor.workspace_id)
+        .await
+        .map_err(Abort::Failed)?;
     // A write that changed nothing (a move to the deal's own stage, a revoke of a revoked key)
     // records nothing; its response is still stored for idempotent replay.
     let unchanged =
@@ -273,7 +288,8 @@ where
     }
     // Last, because it takes the outbox ordering lock, held until commit.
     events::append(conn, actor.workspace_id, &written.events).await?;
-    Ok(written.value)
+    let deleted = written.before.is_some() && written.after.is_none();
+    Ok((written.value, deleted))
 }
 
 async fn audit_success<T>(

@@ -176,8 +176,8 @@ pub async fn create<R: Record>(
         input_json,
         options,
     );
-    let (workspace_id, actor_key_id) = (actor.workspace_id, actor.key_id);
-    write(pool, actor, request, move |conn| {
+    let actor_key_id = actor.key_id;
+    write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let changes = R::new_changes(&input)?;
             let (record, mut events) = insert::<R>(conn, workspace_id, changes).await?;
@@ -208,8 +208,8 @@ pub async fn update<R: Record>(
     let input = request_input(Some(id), expected_version, &patch)?;
     let request =
         WriteRequest::new(R::NAMES.update, R::NAMES.entity, R::SCOPE, input, options).on(id);
-    let (workspace_id, actor_key_id) = (actor.workspace_id, actor.key_id);
-    write(pool, actor, request, move |conn| {
+    let actor_key_id = actor.key_id;
+    write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
             let mut changes = R::patched_changes(&before, patch)?;

@@ -75,8 +75,7 @@ pub async fn delete<R: Removable>(
 ) -> Result<WriteResult<R>, AppError> {
     let input = request_input(Some(id), expected_version, &serde_json::json!({}))?;
     let request = WriteRequest::new(R::DELETE, R::ENTITY, R::SCOPE, input, options).on(id);
-    let workspace_id = actor.workspace_id;
-    write(pool, actor, request, move |conn| {
+    write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked::<R>(conn, workspace_id, id, expected_version).await?;
             before.may_delete()?;

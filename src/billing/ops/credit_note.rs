@@ -39,8 +39,7 @@ pub async fn credit_note(
         serde_json::to_value(&input)?,
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let original = locked(conn, workspace_id, input.invoice_id, None, "input.invoiceId")
                 .await?;

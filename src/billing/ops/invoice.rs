@@ -64,8 +64,7 @@ pub async fn create(
         serde_json::to_value(&input)?,
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let valid = checked(conn, workspace_id, &input, "input").await?;
             let id = Uuid::now_v7();
@@ -170,8 +169,7 @@ pub async fn issue(
 ) -> Result<WriteResult<InvoiceRecord>, AppError> {
     let input = json!({ "id": id, "issueDate": issue_date, "expectedVersion": expected_version });
     let request = WriteRequest::crm("invoice.issue", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let draft = locked(conn, workspace_id, id, expected_version, "input.id").await?;
             if draft.status() != InvoiceStatus::Draft {
@@ -289,8 +287,7 @@ pub async fn void(
 ) -> Result<WriteResult<InvoiceRecord>, AppError> {
     let input = json!({ "id": id, "date": date, "expectedVersion": expected_version });
     let request = WriteRequest::crm("invoice.void", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked(conn, workspace_id, id, expected_version, "input.id").await?;
             let date = date.unwrap_or_else(|| Utc::now().date_naive());

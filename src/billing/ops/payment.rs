@@ -46,8 +46,7 @@ pub async fn record(
         serde_json::to_value(&input)?,
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let valid = rules::validate_payment(&input, "input")?;
             if let (Some(provider), Some(reference)) =
@@ -130,8 +129,7 @@ pub async fn refund(
         serde_json::to_value(&input)?,
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             // Locking the original serialises refunds of one payment.
             let original = Payment::find_for_update(conn, workspace_id, input.payment_id)
@@ -240,8 +238,7 @@ pub async fn apply_credit(
 ) -> Result<WriteResult<PaymentRecord>, AppError> {
     let input = json!({ "invoiceId": invoice_id, "amount": amount });
     let request = WriteRequest::crm("payment.apply_credit", Some(invoice_id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let invoice = open_invoice(conn, workspace_id, invoice_id).await?;
             let customer = invoice.company_id.or(invoice.contact_id).unwrap_or(invoice.id);

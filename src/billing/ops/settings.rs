@@ -84,7 +84,7 @@ pub async fn update_settings(
         input,
         options,
     );
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = BillingSettings::lock(conn, workspace_id)
                 .await?

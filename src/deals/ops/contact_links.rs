@@ -31,8 +31,7 @@ pub async fn link_contact(
         json!({ "dealId": deal_id, "contactId": contact_id, "role": role }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let role = validate::optional_text("input.role", role.as_deref(), MAX_ROLE_LEN)?;
             locked::<Deal>(conn, workspace_id, deal_id, None).await?;
@@ -88,8 +87,7 @@ pub async fn unlink_contact(
         json!({ "dealId": deal_id, "contactId": contact_id }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             locked::<Deal>(conn, workspace_id, deal_id, None).await?;
             let link = DealContact::find(conn, deal_id, contact_id)

@@ -47,9 +47,8 @@ pub async fn create_deal(
         }),
         options,
     );
-    let workspace_id = actor.workspace_id;
     let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let created = insert_deal(conn, workspace_id, actor_key_id, &input).await?;
             Written::created(created.deal.id, created.deal, vec![created.event])
@@ -268,8 +267,7 @@ pub async fn update_deal(
         }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked::<Deal>(conn, workspace_id, id, patch.expected_version).await?;
             let deal = rules::patched(&before, patch)?;

@@ -117,9 +117,8 @@ pub async fn move_deal(
         json!({ "dealId": deal_id, "to": target_json, "lostReason": lost_reason, "expectedVersion": expected_version }),
         options,
     );
-    let workspace_id = actor.workspace_id;
     let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let deal = locked::<Deal>(conn, workspace_id, deal_id, expected_version).await?;
             let to = match target {

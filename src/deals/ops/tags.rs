@@ -29,8 +29,7 @@ pub async fn create_tag(
         json!({ "name": name, "color": color }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let tag = DealTag {
                 workspace_id,
@@ -71,8 +70,7 @@ pub async fn set_tagged(
         json!({ "dealId": deal_id, "tagId": tag_id }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let deal = locked::<Deal>(conn, workspace_id, deal_id, None).await?;
             let tag = DealTag::find(conn, workspace_id, tag_id)

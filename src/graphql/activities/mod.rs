@@ -33,7 +33,7 @@ use crate::error::AppError;
 use crate::graphql::contacts::{CompanyLoader, ContactLoader};
 use crate::graphql::deals::DealLoader;
 use crate::graphql::leads::LeadLoader;
-use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
+use crate::graphql::mutation::{mutate, Delete, Kept};
 use crate::graphql::pagination::Page;
 use crate::write::record;
 
@@ -105,7 +105,7 @@ impl ActivitiesMutation {
         input: DeleteActivityInput,
     ) -> async_graphql::Result<DeleteActivityPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(record::delete::<Activity>)).await
+        mutate(ctx, delete.through(record::delete::<Activity>)).await
     }
 }
 

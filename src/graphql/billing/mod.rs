@@ -24,7 +24,7 @@ use super::{actor, loaders as registry, parse_id, pool};
 use crate::billing::ops::{self, CreditNoteRecord, InvoiceParent, InvoiceRecord, PaymentRecord};
 use crate::billing::{InvoicesOrder, PaymentsOrder};
 use crate::error::AppError;
-use crate::graphql::mutation::{mutate, mutate_delete, Kept, Target};
+use crate::graphql::mutation::{mutate, Kept, Target};
 use crate::graphql::pagination::Page;
 use crate::write::draft;
 
@@ -178,7 +178,7 @@ impl BillingMutation {
         input: DeleteInvoiceInput,
     ) -> async_graphql::Result<InvoicePayload> {
         let delete = Target::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(draft::delete::<InvoiceRecord>)).await
+        mutate(ctx, delete.through(draft::delete::<InvoiceRecord>)).await
     }
 
     /// Issues a draft: numbers it, posts it to the ledger and freezes it. Needs `crm:write`.

@@ -33,7 +33,7 @@ use super::{actor, parse_id, pool};
 use crate::contacts::model::{Company, Contact};
 use crate::contacts::{ops, ContactsOrder};
 use crate::error::AppError;
-use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
+use crate::graphql::mutation::{mutate, Delete, Kept};
 use crate::graphql::pagination::Page;
 use crate::write::record;
 
@@ -140,7 +140,7 @@ impl ContactsMutation {
         input: DeleteContactInput,
     ) -> async_graphql::Result<DeleteContactPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(record::delete::<Contact>)).await
+        mutate(ctx, delete.through(record::delete::<Contact>)).await
     }
 
     /// Creates a company. Needs `crm:write`.
@@ -175,7 +175,7 @@ impl ContactsMutation {
         input: DeleteCompanyInput,
     ) -> async_graphql::Result<DeleteCompanyPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(record::delete::<Company>)).await
+        mutate(ctx, delete.through(record::delete::<Company>)).await
     }
 }
 

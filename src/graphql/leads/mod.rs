@@ -37,7 +37,7 @@ pub use self::types::{
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
 use crate::graphql::contacts::ContactLoader;
-use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept, Target};
+use crate::graphql::mutation::{mutate, Delete, Kept, Target};
 use crate::graphql::pagination::Page;
 use crate::leads::model::{ConversionsOrder, Lead};
 use crate::leads::ops::{Converted, StatusChanged, Transition};
@@ -184,7 +184,7 @@ impl LeadsMutation {
         input: DeleteLeadInput,
     ) -> async_graphql::Result<DeleteLeadPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(record::delete::<Lead>)).await
+        mutate(ctx, delete.through(record::delete::<Lead>)).await
     }
 }
 

@@ -29,7 +29,7 @@ pub use self::types::{
 };
 use super::{actor, loaders as registry, parse_id, pool};
 use crate::error::AppError;
-use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept, Target};
+use crate::graphql::mutation::{mutate, Delete, Kept, Target};
 use crate::graphql::pagination::Page;
 use crate::ledger::model::{AccountingAccount, LedgerPage};
 use crate::ledger::ops::{self, RecordedEntry};
@@ -157,7 +157,7 @@ impl LedgerMutation {
         input: DeleteAccountingAccountInput,
     ) -> async_graphql::Result<AccountingAccountPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(record::delete::<AccountingAccount>)).await
+        mutate(ctx, delete.through(record::delete::<AccountingAccount>)).await
     }
 
     /// Records a journal entry, as a DRAFT or POSTED at once (numbered, and in the balances).
@@ -196,7 +196,7 @@ impl LedgerMutation {
         input: DeleteJournalEntryInput,
     ) -> async_graphql::Result<JournalEntryPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(draft::delete::<RecordedEntry>)).await
+        mutate(ctx, delete.through(draft::delete::<RecordedEntry>)).await
     }
 
     /// Posts a draft: it gets the workspace's next number and counts in the balances; it

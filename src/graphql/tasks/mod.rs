@@ -27,7 +27,7 @@ use crate::activities::rules::LinkKind;
 use crate::error::AppError;
 use crate::graphql::activities::loaders::{linked_page, LinkedPageKey};
 use crate::graphql::cursor_key::Cursors;
-use crate::graphql::mutation::{mutate, mutate_delete, Delete, Kept};
+use crate::graphql::mutation::{mutate, Delete, Kept};
 use crate::graphql::pagination::{window, Page, PageArgs};
 use crate::tasks::model::Task;
 use crate::tasks::{ops, TasksOrder};
@@ -107,7 +107,7 @@ impl TasksMutation {
         input: DeleteTaskInput,
     ) -> async_graphql::Result<DeleteTaskPayload> {
         let delete = Delete::of(&input.id, input.expected_version, input.options)?;
-        mutate_delete(ctx, delete.through(record::delete::<Task>)).await
+        mutate(ctx, delete.through(record::delete::<Task>)).await
     }
 }
 

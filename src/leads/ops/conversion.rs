@@ -57,9 +57,8 @@ pub async fn convert(
         serde_json::to_value(&input)?,
         options,
     );
-    let workspace_id = actor.workspace_id;
     let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move { convert_in(conn, workspace_id, actor_key_id, input).await }.boxed()
     })
     .await

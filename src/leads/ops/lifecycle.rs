@@ -39,9 +39,8 @@ pub async fn change_status(
 ) -> Result<WriteResult<StatusChanged>, AppError> {
     let input = json!({ "id": id, "reason": reason, "expectedVersion": expected_version });
     let request = WriteRequest::crm(transition.action(), Some(id), input, options);
-    let workspace_id = actor.workspace_id;
     let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked(conn, workspace_id, id, expected_version).await?;
             let now = Utc::now();
@@ -97,8 +96,7 @@ pub async fn assign(
 ) -> Result<WriteResult<Lead>, AppError> {
     let input = json!({ "id": id, "ownerId": owner_id, "expectedVersion": expected_version });
     let request = WriteRequest::crm("lead.assign", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let owner_id =
                 validate::optional_text("input.ownerId", owner_id.as_deref(), OWNER_ID_MAX)?;

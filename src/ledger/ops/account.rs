@@ -127,8 +127,7 @@ pub async fn archive(
 ) -> Result<WriteResult<AccountingAccount>, AppError> {
     let input = json!({ "id": id, "archived": archived, "expectedVersion": expected_version });
     let request = WriteRequest::crm("accounting_account.archive", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = AccountingAccount::lock(conn, workspace_id, id)
                 .await?

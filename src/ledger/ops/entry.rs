@@ -198,8 +198,7 @@ pub async fn create(
     let mut request_input = serde_json::to_value(&input)?;
     request_input["status"] = json!(status);
     let request = WriteRequest::crm("journal_entry.create", None, request_input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let recorded = record_entry(conn, workspace_id, &input, status, None, "input").await?;
             Written::created(recorded.entry.entry.id, recorded.entry, recorded.events)
@@ -219,8 +218,7 @@ pub async fn post(
 ) -> Result<WriteResult<RecordedEntry>, AppError> {
     let input = json!({ "id": id, "expectedVersion": expected_version });
     let request = WriteRequest::crm("journal_entry.post", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked::<JournalEntry>(conn, workspace_id, id, expected_version).await?;
             if let (EntryStatus::Posted, Some(number)) = (before.status(), before.number) {
@@ -255,8 +253,7 @@ pub async fn reverse(
 ) -> Result<WriteResult<RecordedEntry>, AppError> {
     let input = json!({ "id": id, "date": date, "memo": memo });
     let request = WriteRequest::crm("journal_entry.reverse", Some(id), input, options);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let original = locked::<JournalEntry>(conn, workspace_id, id, None).await?;
             let Some(number) = original.number else {

@@ -40,8 +40,7 @@ pub async fn create_pipeline(
         json!({ "name": input.name, "stages": input.stages.as_ref().map(|s| s.len()), "makeDefault": input.make_default }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let name = validate::required_text("input.name", &input.name, rules::MAX_NAME_LEN)?;
             let stages = match &input.stages {
@@ -114,8 +113,7 @@ pub async fn update_pipeline(
         json!({ "id": id, "name": patch.name, "archived": patch.archived, "makeDefault": patch.make_default, "expectedVersion": patch.expected_version }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked::<Pipeline>(conn, workspace_id, id, patch.expected_version).await?;
             let mut changed = before.clone();

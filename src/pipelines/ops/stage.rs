@@ -34,8 +34,7 @@ pub async fn add_stage(
         json!({ "pipelineId": pipeline_id, "name": spec.name, "key": spec.key, "probability": spec.probability.as_ref().map(|p| p.to_string()), "kind": spec.kind.as_str(), "color": spec.color, "rottingDays": spec.rotting_days, "position": position }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let stage = rules::stage("input", &spec)?;
             locked::<Pipeline>(conn, workspace_id, pipeline_id, None).await?;
@@ -90,8 +89,7 @@ pub async fn update_stage(
         json!({ "id": id, "name": patch.name, "key": patch.key, "probability": patch.probability.as_ref().map(|p| p.to_string()), "kind": patch.kind.map(StageKind::as_str), "color": patch.color, "rottingDays": patch.rotting_days, "expectedVersion": patch.expected_version }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let found = Stage::find(conn, workspace_id, id)
                 .await?
@@ -135,8 +133,7 @@ pub async fn reorder_stages(
         json!({ "pipelineId": pipeline_id, "stageIds": stage_ids }),
         options,
     );
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let pipeline = locked::<Pipeline>(conn, workspace_id, pipeline_id, None).await?;
             let before = Stage::of_pipeline_for_update(conn, workspace_id, pipeline_id).await?;
@@ -209,9 +206,8 @@ pub async fn delete_stage<O: StageOccupants>(
         json!({ "id": stage_id, "moveDealsTo": move_deals_to, "expectedVersion": expected_version }),
         options,
     );
-    let workspace_id = actor.workspace_id;
     let actor_key_id = actor.key_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let found = Stage::find(conn, workspace_id, stage_id).await?.ok_or_else(|| stage_not_found(stage_id))?;
             let siblings = Stage::of_pipeline_for_update(conn, workspace_id, found.pipeline_id).await?;

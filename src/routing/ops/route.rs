@@ -130,7 +130,7 @@ pub async fn route_unassigned<R: Routable>(
     let request =
         WriteRequest::new(action, "workspace", Scope::CrmWrite, input, options).on(workspace_id);
     let audit_actor = actor.clone();
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             if entity == RoutedEntity::Lead && pipeline_id.is_some() {
                 return Err(AppError::bad_input(

@@ -135,7 +135,7 @@ pub async fn rescore<S: Scorable>(
     let request =
         WriteRequest::new(action, "workspace", Scope::CrmWrite, input, options).on(workspace_id);
     let audit_actor = actor.clone();
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             if let Selection::Ids { ids, field } = &selection {
                 if ids.len() > BATCH_MAX {

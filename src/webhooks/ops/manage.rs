@@ -145,8 +145,7 @@ pub async fn create_endpoint(
         settings,
     )
     .await?;
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             check_pipeline(conn, workspace_id, changes.pipeline_id).await?;
             let sealer = SecretBox::load(conn).await?;
@@ -203,9 +202,8 @@ pub async fn update_endpoint(
         let parsed = rules::endpoint_url(url, settings.require_https, "input.url")?;
         address::check_url(&parsed, settings.allow_private, "input.url").await?;
     }
-    let workspace_id = actor.workspace_id;
     let settings = settings.clone();
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before =
                 locked::<WebhookEndpoint>(conn, workspace_id, id, expected_version).await?;
@@ -256,8 +254,7 @@ pub async fn delete_endpoint(
         &json!({}),
         options,
     )?;
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before =
                 locked::<WebhookEndpoint>(conn, workspace_id, id, expected_version).await?;
@@ -290,8 +287,7 @@ pub async fn rotate_secret(
         &json!({}),
         options,
     )?;
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let before = locked::<WebhookEndpoint>(conn, workspace_id, id, None).await?;
             let sealer = SecretBox::load(conn).await?;

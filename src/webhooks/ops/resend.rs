@@ -34,8 +34,7 @@ pub async fn redeliver(
         options,
     )
     .on(delivery_id);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let original = WebhookDelivery::find(conn, workspace_id, delivery_id)
                 .await?
@@ -79,8 +78,7 @@ pub async fn replay(
         options,
     )
     .on(endpoint_id);
-    let workspace_id = actor.workspace_id;
-    write::write(pool, actor, request, move |conn| {
+    write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
             let endpoint = WebhookEndpoint::find(conn, workspace_id, endpoint_id)
                 .await?
