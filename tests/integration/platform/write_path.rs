@@ -7,6 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use serde_json::json;
 
+use crate::support::builders::ContactBuilder;
 use crate::support::TestApp;
 
 const CREATE_KEY: &str = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret replayed dryRun apiKey { id name scopes } } }";
@@ -342,4 +343,65 @@ async fn outbox_events_wake_listeners_at_commit() {
         .expect("notification");
     assert_eq!(notification.channel, dealgraph::events::CHANNEL);
     assert_eq!(app.count("SELECT count(*) AS n FROM outbox_events WHERE event_type = 'api_key.created' AND payload->>'name' = 'real'").await, 1);
+}
+
+/// A write says when it committed the deletion of its record, so `mutate` makes the request's
+/// loaders forget the record instead of keeping it; an update, a dry-run delete and a replayed
+/// delete committed no deletion.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_committed_delete_is_reported_as_one() {
+    use dealgraph::contacts::model::Contact;
+    use dealgraph::contacts::rules::contact::ContactPatch;
+    use dealgraph::write::{record, Patch, WriteOptions};
+
+    let app = TestApp::spawn().await;
+    let pool = &app.pool;
+    // The audit trail names the acting key, so it must be a real one.
+    let keys = app.gql("{ apiKeys { nodes { id } } }", json!({})).await;
+    let key_id = keys.data()["apiKeys"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let actor = dealgraph::auth::Actor {
+        workspace_id: app.workspace_id,
+        key_id,
+        scopes: vec![dealgraph::auth::Scope::CrmWrite],
+        request_id: None,
+        channel: dealgraph::audit::Channel::Graphql,
+    };
+    let ada = ContactBuilder::new("Ada").create(&app).await;
+    let id: uuid::Uuid = ada["id"].as_str().unwrap().parse().unwrap();
+    let options = |key: Option<&str>, dry_run: bool| WriteOptions {
+        idempotency_key: key.map(str::to_owned),
+        dry_run,
+    };
+
+    let patch = ContactPatch {
+        title: Patch::Set("CTO".into()),
+        ..Default::default()
+    };
+    let updated = record::update::<Contact>(pool, &actor, id, None, patch, options(None, false))
+        .await
+        .unwrap();
+    assert!(!updated.deleted, "an update deleted nothing");
+
+    let dry = record::delete::<Contact>(pool, &actor, id, None, options(None, true))
+        .await
+        .unwrap();
+    assert!(dry.dry_run && !dry.deleted, "a dry run committed nothing");
+
+    let deleted = record::delete::<Contact>(pool, &actor, id, None, options(Some("d-1"), false))
+        .await
+        .unwrap();
+    assert!(deleted.deleted, "the delete committed");
+    assert_eq!(deleted.value.name, "Ada");
+
+    let replayed = record::delete::<Contact>(pool, &actor, id, None, options(Some("d-1"), false))
+        .await
+        .unwrap();
+    assert!(
+        replayed.replayed && !replayed.deleted,
+        "a replay committed nothing"
+    );
 }
