@@ -67,6 +67,46 @@ pub struct Links {
     pub lead_id: Option<Uuid>,
 }
 
+/// `links_of!(row)`: the [`Links`] of anything with the four link columns (an activity, a
+/// task, their changes).
+macro_rules! links_of {
+    ($row:expr) => {
+        $crate::activities::rules::Links {
+            contact_id: $row.contact_id,
+            company_id: $row.company_id,
+            deal_id: $row.deal_id,
+            lead_id: $row.lead_id,
+        }
+    };
+}
+pub(crate) use links_of;
+
+/// What a partial update does to each link: left out, a link stays; null, it is removed.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkPatch {
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub contact_id: Patch<Uuid>,
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub company_id: Patch<Uuid>,
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub deal_id: Patch<Uuid>,
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub lead_id: Patch<Uuid>,
+}
+
+impl LinkPatch {
+    /// The links `current` has after this patch.
+    pub fn applied_to(self, current: Links) -> Links {
+        Links {
+            contact_id: self.contact_id.apply(current.contact_id),
+            company_id: self.company_id.apply(current.company_id),
+            deal_id: self.deal_id.apply(current.deal_id),
+            lead_id: self.lead_id.apply(current.lead_id),
+        }
+    }
+}
+
 /// One kind of record a link points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
@@ -194,14 +234,9 @@ pub struct ActivityPatch {
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Patch::is_unchanged")]
     pub metadata: Patch<Value>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub contact_id: Patch<Uuid>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub company_id: Patch<Uuid>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub deal_id: Patch<Uuid>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub lead_id: Patch<Uuid>,
+    /// Left out, a link stays; null, it is removed.
+    #[serde(flatten)]
+    pub links: LinkPatch,
 }
 
 /// The stored values of a new activity; `now` stands in for a missing `occurredAt`.
@@ -227,6 +262,7 @@ pub fn patched_values(
     patch: ActivityPatch,
 ) -> Result<ActivityChanges, AppError> {
     let current_type = ActivityType::parse(&current.activity_type).unwrap_or(ActivityType::Other);
+    let links = patch.links.applied_to(links_of!(current));
     let subject_now = patch.subject.apply(current.subject.clone());
     let body_now = patch.body.apply(current.body.clone());
     let metadata_now = match patch.metadata {
@@ -241,22 +277,17 @@ pub fn patched_values(
         occurred_at: patch.occurred_at.unwrap_or(current.occurred_at),
         metadata: metadata_now,
         created_by: current.created_by,
-        contact_id: patch.contact_id.apply(current.contact_id),
-        company_id: patch.company_id.apply(current.company_id),
-        deal_id: patch.deal_id.apply(current.deal_id),
-        lead_id: patch.lead_id.apply(current.lead_id),
+        contact_id: links.contact_id,
+        company_id: links.company_id,
+        deal_id: links.deal_id,
+        lead_id: links.lead_id,
     }
     .checked()
 }
 
 impl ActivityChanges {
     pub fn links(&self) -> Links {
-        Links {
-            contact_id: self.contact_id,
-            company_id: self.company_id,
-            deal_id: self.deal_id,
-            lead_id: self.lead_id,
-        }
+        links_of!(self)
     }
 
     fn checked(self) -> Result<ActivityChanges, AppError> {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::{Task, TaskChanges};
-use crate::activities::rules::Links;
+use crate::activities::rules::{links_of, LinkPatch, Links};
 use crate::error::AppError;
 use crate::validate;
 use crate::write::Patch;
@@ -106,14 +106,9 @@ pub struct TaskPatch {
     pub status: Option<TaskStatus>,
     #[serde(skip_serializing_if = "Patch::is_unchanged")]
     pub assignee: Patch<String>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub contact_id: Patch<Uuid>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub company_id: Patch<Uuid>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub deal_id: Patch<Uuid>,
-    #[serde(skip_serializing_if = "Patch::is_unchanged")]
-    pub lead_id: Patch<Uuid>,
+    /// Left out, a link stays; null, it is removed.
+    #[serde(flatten)]
+    pub links: LinkPatch,
 }
 
 /// The stored values of a new task; `now` stamps a task created DONE.
@@ -161,6 +156,7 @@ pub fn patched_values(
     };
     let notes = patch.notes.apply(current.notes.clone());
     let assignee = patch.assignee.apply(current.assignee.clone());
+    let links = patch.links.applied_to(links_of!(current));
     TaskChanges {
         title,
         notes: validate::optional_text("input.notes", notes.as_deref(), NOTES_MAX)?,
@@ -173,10 +169,10 @@ pub fn patched_values(
             .as_str(),
         status: status.as_str(),
         assignee: validate::optional_text("input.assignee", assignee.as_deref(), ASSIGNEE_MAX)?,
-        contact_id: patch.contact_id.apply(current.contact_id),
-        company_id: patch.company_id.apply(current.company_id),
-        deal_id: patch.deal_id.apply(current.deal_id),
-        lead_id: patch.lead_id.apply(current.lead_id),
+        contact_id: links.contact_id,
+        company_id: links.company_id,
+        deal_id: links.deal_id,
+        lead_id: links.lead_id,
         completed_at,
         created_by: current.created_by,
     }
@@ -185,12 +181,7 @@ pub fn patched_values(
 
 impl TaskChanges {
     pub fn links(&self) -> Links {
-        Links {
-            contact_id: self.contact_id,
-            company_id: self.company_id,
-            deal_id: self.deal_id,
-            lead_id: self.lead_id,
-        }
+        links_of!(self)
     }
 
     /// A task is due at a time or on a day, not both.

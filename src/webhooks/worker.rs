@@ -14,9 +14,7 @@ use uuid::Uuid;
 
 use super::events::{EndpointIdentity, DISABLED};
 use super::model::delivery::Settled;
-use super::model::{
-    DeliveryStatus, NewWebhookAttempt, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
-};
+use super::model::{DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint};
 use super::sender::{self, Answer, Signed};
 use super::signing::{signature_header, SecretBox, SigningSecret};
 use super::{fanout, rules, WebhookSettings};
@@ -198,7 +196,7 @@ impl Worker {
         let succeeded = answer.succeeded();
         WebhookAttempt::insert(
             conn,
-            &NewWebhookAttempt {
+            &WebhookAttempt {
                 workspace_id: delivery.workspace_id,
                 id: Uuid::now_v7(),
                 delivery_id: delivery.id,

@@ -14,23 +14,30 @@ use crate::db::schema::billing_settings;
 #[diesel(table_name = billing_settings, check_for_backend(diesel::pg::Pg))]
 pub struct BillingSettings {
     pub workspace_id: Uuid,
-    pub auto_post: bool,
-    pub receivable_account_id: Option<Uuid>,
-    pub services_revenue_account_id: Option<Uuid>,
-    pub product_revenue_account_id: Option<Uuid>,
-    pub sales_tax_account_id: Option<Uuid>,
-    pub customer_credit_account_id: Option<Uuid>,
-    pub cash_account_id: Option<Uuid>,
-    pub bank_account_id: Option<Uuid>,
-    pub undeposited_account_id: Option<Uuid>,
+    #[diesel(embed)]
+    #[serde(flatten)]
+    pub values: SettingsValues,
     /// 0 until the workspace first changes its settings.
     pub version: i32,
     pub updated_at: DateTime<Utc>,
 }
 
-/// What a settings change stores (a cleared account is written as NULL).
-#[derive(Debug, Clone, Insertable, AsChangeset)]
+/// What a settings change stores (a cleared account is written as NULL); also what the row
+/// holds besides its workspace and version.
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    Deserialize,
+)]
 #[diesel(table_name = billing_settings, treat_none_as_null = true)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct SettingsValues {
     pub auto_post: bool,
     pub receivable_account_id: Option<Uuid>,
@@ -64,37 +71,18 @@ impl BillingSettings {
     pub fn defaults(workspace_id: Uuid) -> BillingSettings {
         BillingSettings {
             workspace_id,
-            auto_post: true,
-            receivable_account_id: None,
-            services_revenue_account_id: None,
-            product_revenue_account_id: None,
-            sales_tax_account_id: None,
-            customer_credit_account_id: None,
-            cash_account_id: None,
-            bank_account_id: None,
-            undeposited_account_id: None,
+            values: SettingsValues {
+                auto_post: true,
+                ..SettingsValues::default()
+            },
             version: 0,
             updated_at: DateTime::UNIX_EPOCH,
         }
     }
 
-    pub fn values(&self) -> SettingsValues {
-        SettingsValues {
-            auto_post: self.auto_post,
-            receivable_account_id: self.receivable_account_id,
-            services_revenue_account_id: self.services_revenue_account_id,
-            product_revenue_account_id: self.product_revenue_account_id,
-            sales_tax_account_id: self.sales_tax_account_id,
-            customer_credit_account_id: self.customer_credit_account_id,
-            cash_account_id: self.cash_account_id,
-            bank_account_id: self.bank_account_id,
-            undeposited_account_id: self.undeposited_account_id,
-        }
-    }
-
     /// The account chosen for `purpose`, if any.
     pub fn account(&self, purpose: PostingPurpose) -> Option<Uuid> {
-        *self.values().account_mut(purpose)
+        *self.values.clone().account_mut(purpose)
     }
 
     /// The workspace's settings; None when it never changed them.

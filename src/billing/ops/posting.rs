@@ -42,7 +42,7 @@ pub async fn posting_accounts(
     let settings = BillingSettings::find(conn, workspace_id)
         .await?
         .unwrap_or_else(|| BillingSettings::defaults(workspace_id));
-    if !settings.auto_post {
+    if !settings.values.auto_post {
         return Ok(None);
     }
     let accounts = accounts_used(conn, &settings).await?;

@@ -95,7 +95,7 @@ pub async fn update_settings(
                 "billing settings",
                 workspace_id,
             )?;
-            let mut values = before.values();
+            let mut values = before.values.clone();
             if let Some(auto_post) = patch.auto_post {
                 values.auto_post = auto_post;
             }

@@ -82,17 +82,13 @@ pub struct UpdateActivityInput {
 
 impl UpdateActivityInput {
     pub fn into_parts(self) -> Result<Update<ActivityPatch>, AppError> {
-        let links = self.links.parse()?;
         let patch = ActivityPatch {
             activity_type: self.activity_type.map(Into::into),
             subject: patch(self.subject),
             body: patch(self.body),
             occurred_at: self.occurred_at,
             metadata: patch(self.metadata).map(|json| json.0),
-            contact_id: links.contact_id,
-            company_id: links.company_id,
-            deal_id: links.deal_id,
-            lead_id: links.lead_id,
+            links: self.links.parse()?,
         };
         Update::of(&self.id, self.expected_version, patch, self.options)
     }

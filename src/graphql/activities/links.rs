@@ -4,12 +4,10 @@
 //! for every input.
 
 use async_graphql::{InputObject, MaybeUndefined, ID};
-use uuid::Uuid;
 
-use crate::activities::rules::Links;
+use crate::activities::rules::{LinkPatch, Links};
 use crate::error::AppError;
 use crate::graphql::{parse_id, patched_id};
-use crate::write::Patch;
 
 /// The four ids of a create or a filter.
 #[derive(InputObject, Default)]
@@ -44,18 +42,10 @@ pub struct LinkIdChanges {
     pub lead_id: MaybeUndefined<ID>,
 }
 
-/// What a partial update does to each link.
-pub struct LinkPatches {
-    pub contact_id: Patch<Uuid>,
-    pub company_id: Patch<Uuid>,
-    pub deal_id: Patch<Uuid>,
-    pub lead_id: Patch<Uuid>,
-}
-
 impl LinkIdChanges {
     /// The changes, each id named under `input.` when it does not parse.
-    pub fn parse(self) -> Result<LinkPatches, AppError> {
-        Ok(LinkPatches {
+    pub fn parse(self) -> Result<LinkPatch, AppError> {
+        Ok(LinkPatch {
             contact_id: patched_id(self.contact_id, "input.contactId")?,
             company_id: patched_id(self.company_id, "input.companyId")?,
             deal_id: patched_id(self.deal_id, "input.dealId")?,

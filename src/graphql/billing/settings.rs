@@ -27,7 +27,7 @@ impl BillingSettingsGql {
     /// Issuing, paying, crediting, voiding and refunding post to the ledger in the same
     /// transaction (on unless turned off).
     async fn auto_post(&self) -> bool {
-        self.0.settings.auto_post
+        self.0.settings.values.auto_post
     }
     /// Dr on issue, Cr on payment (an ASSET).
     async fn receivable_account(&self) -> Option<AccountingAccountGql> {

@@ -116,7 +116,6 @@ pub struct UpdateTaskInput {
 
 impl UpdateTaskInput {
     pub fn into_parts(self) -> Result<Update<TaskPatch>, AppError> {
-        let links = self.links.parse()?;
         let patch = TaskPatch {
             title: self.title,
             notes: patch(self.notes),
@@ -125,10 +124,7 @@ impl UpdateTaskInput {
             priority: self.priority.map(Into::into),
             status: self.status.map(Into::into),
             assignee: patch(self.assignee),
-            contact_id: links.contact_id,
-            company_id: links.company_id,
-            deal_id: links.deal_id,
-            lead_id: links.lead_id,
+            links: self.links.parse()?,
         };
         Update::of(&self.id, self.expected_version, patch, self.options)
     }

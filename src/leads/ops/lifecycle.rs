@@ -10,7 +10,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::db::record_sql::TenantRow;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::events::NewEvent;
@@ -18,6 +17,7 @@ use crate::leads::events::{self, LeadAssigned, LeadStatusChanged};
 use crate::leads::model::{Lead, LeadStatusChange};
 use crate::leads::rules::{self, Transition, OWNER_ID_MAX};
 use crate::validate;
+use crate::write::locked::locked;
 use crate::write::{self, record, snapshot, WriteOptions, WriteRequest, WriteResult, Written};
 
 /// What a status change wrote: the lead as it now is and the history row it added.
@@ -42,7 +42,7 @@ pub async fn change_status(
     let actor_key_id = actor.key_id;
     write::write(pool, actor, request, move |conn, workspace_id| {
         async move {
-            let before = locked(conn, workspace_id, id, expected_version).await?;
+            let before = locked::<Lead>(conn, workspace_id, id, expected_version).await?;
             let now = Utc::now();
             let (changes, reason) =
                 rules::transitioned(&before, transition, reason.as_deref(), now)?;
@@ -100,7 +100,7 @@ pub async fn assign(
         async move {
             let owner_id =
                 validate::optional_text("input.ownerId", owner_id.as_deref(), OWNER_ID_MAX)?;
-            let before = locked(conn, workspace_id, id, expected_version).await?;
+            let before = locked::<Lead>(conn, workspace_id, id, expected_version).await?;
             rules::still_open(&before)?;
             let mut changes = rules::current_values(&before);
             changes.owner_id = owner_id;
@@ -120,18 +120,4 @@ pub async fn assign(
         .boxed()
     })
     .await
-}
-
-/// The lead, locked for this transaction, at the version the caller expects.
-async fn locked(
-    conn: &mut diesel_async::AsyncPgConnection,
-    workspace_id: Uuid,
-    id: Uuid,
-    expected_version: Option<i32>,
-) -> Result<Lead, AppError> {
-    let lead = Lead::lock(conn, workspace_id, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("lead", id))?;
-    validate::expected_version(expected_version, lead.version, "lead", id)?;
-    Ok(lead)
 }

@@ -98,12 +98,7 @@ impl LinkedRow for Task {
     };
 
     fn links(&self) -> Links {
-        Links {
-            contact_id: self.contact_id,
-            company_id: self.company_id,
-            deal_id: self.deal_id,
-            lead_id: self.lead_id,
-        }
+        crate::activities::rules::links_of!(self)
     }
 }
 

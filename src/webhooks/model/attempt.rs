@@ -8,24 +8,11 @@ use uuid::Uuid;
 
 use crate::db::schema::webhook_attempts;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// One attempt to send a delivery. The log is written once and never updated, so the row is
+/// its own insert.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_attempts, check_for_backend(diesel::pg::Pg))]
 pub struct WebhookAttempt {
-    pub workspace_id: Uuid,
-    pub id: Uuid,
-    pub delivery_id: Uuid,
-    pub endpoint_id: Uuid,
-    pub attempted_at: DateTime<Utc>,
-    pub status_code: Option<i32>,
-    pub latency_ms: i32,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
-    pub succeeded: bool,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_attempts)]
-pub struct NewWebhookAttempt {
     pub workspace_id: Uuid,
     pub id: Uuid,
     pub delivery_id: Uuid,
@@ -54,7 +41,7 @@ pub struct EndpointStats {
 }
 
 impl WebhookAttempt {
-    pub async fn insert(conn: &mut AsyncPgConnection, new: &NewWebhookAttempt) -> QueryResult<()> {
+    pub async fn insert(conn: &mut AsyncPgConnection, new: &WebhookAttempt) -> QueryResult<()> {
         diesel::insert_into(webhook_attempts::table)
             .values(new)
             .execute(conn)
