@@ -93,11 +93,9 @@ async fn convert_in(
     // An existing contact is locked first: its company decides the conversion's when the
     // caller names none.
     let existing = match &input.contact {
-        ContactChoice::Existing(id) => Some(
-            Contact::find_for_update(conn, workspace_id, *id)
-                .await?
-                .ok_or_else(|| AppError::not_found("contact", id))?,
-        ),
+        ContactChoice::Existing(id) => {
+            Some(locked::<Contact>(conn, workspace_id, *id, None).await?)
+        }
         ContactChoice::Create(_) => None,
     };
     let (company, company_created) = company_for(
